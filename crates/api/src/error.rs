@@ -1,0 +1,65 @@
+//! How domain errors reach clients: each becomes a GraphQL error whose
+//! `extensions.code` is one of the SPEC's codes.
+
+use async_graphql::ErrorExtensions;
+use domain::DomainError;
+
+/// A resolver's error. Deliberately not `Display`: async-graphql turns any `Display`
+/// into a code-less error, and this type exists so `?` can never do that.
+#[derive(Clone, Debug)]
+pub struct ApiError(pub DomainError);
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        Self(err)
+    }
+}
+
+/// The `extensions.code` of a domain error.
+pub fn code_of(err: &DomainError) -> &'static str {
+    match err {
+        DomainError::Unauthenticated(_) => "UNAUTHENTICATED",
+        DomainError::Forbidden(_) => "FORBIDDEN",
+        DomainError::NotFound(_) => "NOT_FOUND",
+        DomainError::BadInput { .. } => "BAD_USER_INPUT",
+        DomainError::Conflict(_) => "CONFLICT",
+        DomainError::RateLimited(_) => "RATE_LIMITED",
+        DomainError::Internal(_) => "INTERNAL_SERVER_ERROR",
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(ApiError(err): ApiError) -> Self {
+        let code = code_of(&err);
+        // Internal details go to the log, not to the client.
+        let message = match &err {
+            DomainError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "internal server error".to_owned()
+            }
+            other => other.to_string(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let DomainError::BadInput {
+                field: Some(field), ..
+            } = &err
+            {
+                ext.set("field", *field);
+            }
+        })
+    }
+}
+
+impl ApiError {
+    pub fn not_found(what: &'static str) -> Self {
+        Self(DomainError::NotFound(what))
+    }
+}
+
+/// Parses a GraphQL `ID` into a row id. A malformed id names nothing that exists.
+pub(crate) fn parse_id(id: &async_graphql::ID, what: &'static str) -> ApiResult<i64> {
+    id.parse().map_err(|_| ApiError::not_found(what))
+}

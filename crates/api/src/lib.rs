@@ -1,0 +1,63 @@
+//! The GraphQL API. Thin: resolve arguments, call a domain service, map the result.
+//! Every error carries `extensions.code` (see [`error`]).
+
+mod context;
+mod error;
+mod loaders;
+mod mutation;
+mod query;
+mod types;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptySubscription, Schema};
+use domain::Domain;
+
+pub use context::{RequestAuth, authenticate};
+pub use error::{ApiError, ApiResult, code_of};
+pub use mutation::SESSION_COOKIE;
+
+use loaders::Loaders;
+use mutation::Mutation;
+use query::Query;
+
+pub type ClienteleSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Limits that keep one request from costing the server too much. The standard
+/// introspection query that GraphiQL sends stays well inside them (tested).
+pub const MAX_DEPTH: usize = 16;
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+/// Settings of the HTTP surface that resolvers need.
+#[derive(Clone, Debug, Default)]
+pub struct ApiConfig {
+    /// Mark the session cookie `Secure` (the portal is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+pub fn build_schema(domain: Domain, config: ApiConfig) -> ClienteleSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(domain)
+        .data(config)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// Attaches what every resolver of one request may need: who is asking, and fresh
+/// per-request data loaders (so batching and caching never leak between requests).
+pub fn prepare_request(
+    request: async_graphql::Request,
+    domain: &Domain,
+    auth: RequestAuth,
+) -> async_graphql::Request {
+    request
+        .data(auth)
+        .data(DataLoader::new(Loaders::new(domain.clone()), tokio::spawn))
+}

@@ -1,0 +1,136 @@
+use async_graphql::{Context, ID, InputObject, Object};
+use domain::auth::{Registration, SignedIn};
+
+use crate::ApiConfig;
+use crate::context::{actor, auth, domain};
+use crate::error::{ApiResult, parse_id};
+use crate::types::{AuthPayload, Viewer};
+
+/// The browser cookie that carries the session token.
+pub const SESSION_COOKIE: &str = "clientele_session";
+
+#[derive(Default)]
+pub struct SessionMutation;
+
+#[derive(InputObject)]
+pub struct RegisterInput {
+    pub account_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[Object]
+impl SessionMutation {
+    /// Creates an account, its owner's login and primary contact, and signs in.
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<AuthPayload> {
+        let registration = Registration {
+            account_name: input.account_name,
+            first_name: input.first_name,
+            last_name: input.last_name,
+            email: input.email,
+            password: input.password,
+        };
+        let signed_in = domain(ctx)
+            .auth()
+            .register(registration, auth(ctx).meta().clone())
+            .await?;
+        Ok(session_payload(ctx, signed_in))
+    }
+
+    /// Wrong password and unknown email get the same answer.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> ApiResult<AuthPayload> {
+        let signed_in = domain(ctx)
+            .auth()
+            .login(&email, &password, auth(ctx).meta().clone())
+            .await?;
+        Ok(session_payload(ctx, signed_in))
+    }
+
+    /// Ends this session (other sessions of the user stay).
+    async fn logout(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        domain(ctx).auth().logout(actor(ctx)?).await?;
+        ctx.append_http_header(
+            "set-cookie",
+            format!("{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"),
+        );
+        Ok(true)
+    }
+
+    /// Places the session in one of the viewer's accounts.
+    async fn switch_account(&self, ctx: &Context<'_>, account_id: ID) -> ApiResult<Viewer> {
+        let account_id = parse_id(&account_id, "account")?;
+        Ok(Viewer(
+            domain(ctx)
+                .auth()
+                .switch_account(actor(ctx)?, account_id)
+                .await?,
+        ))
+    }
+
+    /// Always true: the answer does not say whether the email has a login.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> bool {
+        domain(ctx)
+            .auth()
+            .request_password_reset(&email, auth(ctx).meta().clone());
+        true
+    }
+
+    /// Sets a new password from an emailed link; every session of the user ends.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        new_password: String,
+    ) -> ApiResult<bool> {
+        domain(ctx)
+            .auth()
+            .reset_password(&token, &new_password, auth(ctx).meta().clone())
+            .await?;
+        Ok(true)
+    }
+
+    /// Changes the viewer's password; their other sessions end.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> ApiResult<bool> {
+        domain(ctx)
+            .auth()
+            .change_password(actor(ctx)?, &current_password, &new_password)
+            .await?;
+        Ok(true)
+    }
+}
+
+/// The payload of a new session, and its cookie for browsers.
+fn session_payload(ctx: &Context<'_>, signed_in: SignedIn) -> AuthPayload {
+    let max_age = (signed_in.expires_at - chrono::Utc::now())
+        .num_seconds()
+        .max(0);
+    let secure = if ctx.data_unchecked::<ApiConfig>().secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    ctx.append_http_header(
+        "set-cookie",
+        format!(
+            "{SESSION_COOKIE}={}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            signed_in.token
+        ),
+    );
+    AuthPayload {
+        token: signed_in.token,
+        expires_at: signed_in.expires_at,
+        viewer: Viewer(signed_in.actor),
+    }
+}

@@ -1,0 +1,31 @@
+use async_graphql::{Context, ID, Object};
+
+use crate::context::{RequestAuth, actor, auth, domain};
+use crate::error::{ApiResult, parse_id};
+use crate::types::{Account, PortalSettings, Viewer};
+
+#[derive(Default)]
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The signed-in user; null when not signed in. A dead token is UNAUTHENTICATED.
+    async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<Viewer>> {
+        match auth(ctx) {
+            RequestAuth::Anonymous(_) => Ok(None),
+            _ => Ok(Some(Viewer(actor(ctx)?.clone()))),
+        }
+    }
+
+    /// One of the viewer's accounts (staff: any). Other ids are NOT_FOUND.
+    async fn account(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Account> {
+        let id = parse_id(&id, "account")?;
+        Ok(Account(
+            domain(ctx).accounts().visible(actor(ctx)?, id).await?,
+        ))
+    }
+
+    async fn portal_settings(&self, ctx: &Context<'_>) -> ApiResult<PortalSettings> {
+        Ok(domain(ctx).settings().get().await?.into())
+    }
+}

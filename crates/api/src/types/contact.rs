@@ -1,0 +1,107 @@
+use async_graphql::{ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use domain::entities::contact;
+use domain::permissions;
+
+use super::enums::{self, Permission, Role};
+
+/// A person on file under an account, with or without portal access.
+pub struct Contact(pub contact::Model);
+
+#[derive(SimpleObject)]
+pub struct Address {
+    line1: Option<String>,
+    line2: Option<String>,
+    city: Option<String>,
+    region: Option<String>,
+    postal_code: Option<String>,
+    country: Option<String>,
+}
+
+#[Object]
+impl Contact {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn first_name(&self) -> &str {
+        &self.0.first_name
+    }
+
+    async fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    async fn company_name(&self) -> Option<&str> {
+        self.0.company_name.as_deref()
+    }
+
+    /// Free text: spouse, assistant, bookkeeper…
+    async fn relationship(&self) -> Option<&str> {
+        self.0.relationship.as_deref()
+    }
+
+    /// Null when no part of the address is on file.
+    async fn address(&self) -> Option<Address> {
+        let c = &self.0;
+        let parts = [
+            &c.address_line1,
+            &c.address_line2,
+            &c.city,
+            &c.region,
+            &c.postal_code,
+            &c.country,
+        ];
+        parts.iter().any(|p| p.is_some()).then(|| Address {
+            line1: c.address_line1.clone(),
+            line2: c.address_line2.clone(),
+            city: c.city.clone(),
+            region: c.region.clone(),
+            postal_code: c.postal_code.clone(),
+            country: c.country.clone(),
+        })
+    }
+
+    async fn role(&self) -> Role {
+        self.0
+            .role
+            .parse::<permissions::Role>()
+            .unwrap_or(permissions::Role::Custom)
+            .into()
+    }
+
+    /// The effective permissions of this contact's role.
+    async fn permissions(&self) -> Vec<Permission> {
+        enums::permissions(permissions::of_contact(&self.0))
+    }
+
+    async fn is_primary(&self) -> bool {
+        self.0.is_primary
+    }
+
+    /// Whether the contact can sign in (is linked to a login).
+    async fn portal_access(&self) -> bool {
+        self.0.user_id.is_some()
+    }
+
+    /// The notification category keys this contact receives.
+    async fn notification_preferences(&self) -> Vec<String> {
+        serde_json::from_value(self.0.notification_preferences.clone()).unwrap_or_default()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

@@ -1,0 +1,144 @@
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use domain::entities::{contact, user};
+use domain::permissions;
+use domain::{Actor, settings};
+
+use super::enums::{self, Permission, Role};
+use super::{Account, Contact};
+use crate::context::domain;
+use crate::error::ApiResult;
+use crate::loaders::{AccountById, Loaders};
+
+/// A login identity.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    async fn first_name(&self) -> &str {
+        &self.0.first_name
+    }
+
+    async fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+}
+
+/// The signed-in user, their accounts and the account their session is in.
+pub struct Viewer(pub Actor);
+
+#[Object]
+impl Viewer {
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        Ok(User(domain(ctx).auth().user(self.0.user_id).await?))
+    }
+
+    async fn is_staff(&self) -> bool {
+        self.0.is_staff
+    }
+
+    /// Every account this user belongs to.
+    async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
+        let memberships = domain(ctx).accounts().memberships(self.0.user_id).await?;
+        Ok(memberships
+            .into_iter()
+            .map(|m| Membership(m.contact))
+            .collect())
+    }
+
+    /// The account the session is placed in; null until `switchAccount` for a user
+    /// with several accounts.
+    async fn current_account(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
+        let Some(account_id) = self.0.current_account_id else {
+            return Ok(None);
+        };
+        // Membership may have ended since the session was placed there.
+        match domain(ctx).accounts().visible(&self.0, account_id).await {
+            Ok(account) => Ok(Some(Account(account))),
+            Err(domain::DomainError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The viewer's permissions in the current account (all of them for staff).
+    async fn permissions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Permission>> {
+        if self.0.is_staff {
+            return Ok(enums::permissions(permissions::Permission::ALL.to_vec()));
+        }
+        let Some(account_id) = self.0.current_account_id else {
+            return Ok(Vec::new());
+        };
+        let contact = domain(ctx)
+            .accounts()
+            .membership(self.0.user_id, account_id)
+            .await?;
+        Ok(contact
+            .map(|c| enums::permissions(permissions::of_contact(&c)))
+            .unwrap_or_default())
+    }
+}
+
+/// The viewer's place in one account.
+pub struct Membership(pub contact::Model);
+
+#[Object]
+impl Membership {
+    async fn account(&self, ctx: &Context<'_>) -> ApiResult<Account> {
+        let account = ctx
+            .data_unchecked::<DataLoader<Loaders>>()
+            .load_one(AccountById(self.0.account_id))
+            .await?
+            .ok_or_else(|| crate::ApiError::not_found("account"))?;
+        Ok(Account(account))
+    }
+
+    /// The viewer's own contact card in this account.
+    async fn contact(&self) -> Contact {
+        Contact(self.0.clone())
+    }
+
+    async fn role(&self) -> Role {
+        self.0
+            .role
+            .parse::<permissions::Role>()
+            .unwrap_or(permissions::Role::Custom)
+            .into()
+    }
+
+    async fn permissions(&self) -> Vec<Permission> {
+        enums::permissions(permissions::of_contact(&self.0))
+    }
+}
+
+/// A new session. The token is shown once; browsers also get it as an HttpOnly cookie.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub viewer: Viewer,
+}
+
+#[derive(SimpleObject)]
+pub struct PortalSettings {
+    /// When false, only staff may add, edit or remove contacts.
+    pub allow_client_contact_management: bool,
+    pub invitation_ttl_hours: i32,
+}
+
+impl From<settings::PortalSettings> for PortalSettings {
+    fn from(s: settings::PortalSettings) -> Self {
+        Self {
+            allow_client_contact_management: s.allow_client_contact_management,
+            invitation_ttl_hours: s.invitation_ttl_hours,
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Accounts and memberships: who belongs where.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+
+use crate::audit::{self, AuditRecord};
+use crate::entities::{account, contact, user};
+use crate::permissions::Role;
+use crate::{Actor, Domain, DomainError, Result, notifications, validate};
+
+pub struct AccountService<'a> {
+    domain: &'a Domain,
+}
+
+/// A user's place in an account: the account and the contact that links them.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    pub account: account::Model,
+    pub contact: contact::Model,
+}
+
+impl<'a> AccountService<'a> {
+    pub(crate) fn new(domain: &'a Domain) -> Self {
+        Self { domain }
+    }
+
+    /// Creates an account whose owner (primary contact) is the signed-in user.
+    pub async fn create(&self, actor: &Actor, name: &str) -> Result<account::Model> {
+        let name = validate::name("name", name)?;
+        let txn = self.domain.db().begin().await?;
+        let owner = user::Entity::find_by_id(actor.user_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| {
+                DomainError::Unauthenticated("the signed-in user no longer exists".into())
+            })?;
+        let (account, _) = insert_with_owner(&txn, &name, &owner).await?;
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("account.create")
+                .account(account.id)
+                .target("account", account.id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(account)
+    }
+
+    /// Every account the user is a member of, by name.
+    pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>> {
+        let rows = contact::Entity::find()
+            .filter(contact::Column::UserId.eq(user_id))
+            .find_also_related(account::Entity)
+            .order_by_asc(account::Column::Name)
+            .order_by_asc(account::Column::Id)
+            .all(self.domain.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(contact, account)| {
+                Some(Membership {
+                    account: account?,
+                    contact,
+                })
+            })
+            .collect())
+    }
+
+    /// The user's contact in an account, if they are a member.
+    pub async fn membership(
+        &self,
+        user_id: i64,
+        account_id: i64,
+    ) -> Result<Option<contact::Model>> {
+        Ok(contact::Entity::find()
+            .filter(contact::Column::UserId.eq(user_id))
+            .filter(contact::Column::AccountId.eq(account_id))
+            .one(self.domain.db())
+            .await?)
+    }
+
+    /// An account the actor may see: one they belong to, or any for staff. Anything
+    /// else is `NotFound`, so other accounts' ids reveal nothing.
+    pub async fn visible(&self, actor: &Actor, account_id: i64) -> Result<account::Model> {
+        if !actor.is_staff && self.membership(actor.user_id, account_id).await?.is_none() {
+            return Err(DomainError::NotFound("account"));
+        }
+        account::Entity::find_by_id(account_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("account"))
+    }
+
+    /// Accounts by id, for batched loading.
+    pub async fn by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, account::Model>> {
+        let rows = account::Entity::find()
+            .filter(account::Column::Id.is_in(ids.iter().copied()))
+            .all(self.domain.db())
+            .await?;
+        Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    }
+
+    /// The primary contact of each account, for batched loading.
+    pub async fn owners(&self, account_ids: &[i64]) -> Result<HashMap<i64, contact::Model>> {
+        let rows = contact::Entity::find()
+            .filter(contact::Column::AccountId.is_in(account_ids.iter().copied()))
+            .filter(contact::Column::IsPrimary.eq(true))
+            .all(self.domain.db())
+            .await?;
+        Ok(rows.into_iter().map(|c| (c.account_id, c)).collect())
+    }
+}
+
+/// Inserts an account and its primary contact, linked to `owner` with the OWNER role.
+pub(crate) async fn insert_with_owner(
+    conn: &impl ConnectionTrait,
+    name: &str,
+    owner: &user::Model,
+) -> Result<(account::Model, contact::Model)> {
+    let now = Utc::now();
+    let account = account::ActiveModel {
+        name: Set(name.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let contact = contact::ActiveModel {
+        account_id: Set(account.id),
+        user_id: Set(Some(owner.id)),
+        first_name: Set(owner.first_name.clone()),
+        last_name: Set(owner.last_name.clone()),
+        email: Set(Some(owner.email.clone())),
+        role: Set(Role::Owner.as_str().to_owned()),
+        permissions: Set(json!([])),
+        notification_preferences: Set(json!(notifications::defaults_for(Role::Owner))),
+        is_primary: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok((account, contact))
+}

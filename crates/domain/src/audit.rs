@@ -1,0 +1,102 @@
+//! The audit log: every mutation writes one entry in its own transaction.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde_json::Value;
+
+use crate::entities::audit_entry;
+use crate::{Actor, RequestMeta, Result};
+
+/// Who did it, as recorded: copied, not referenced, so it survives their removal.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditActor<'a> {
+    pub user_id: Option<i64>,
+    pub email: Option<&'a str>,
+    pub ip: Option<&'a str>,
+}
+
+impl<'a> From<&'a Actor> for AuditActor<'a> {
+    fn from(actor: &'a Actor) -> Self {
+        Self {
+            user_id: Some(actor.user_id),
+            email: Some(&actor.email),
+            ip: actor.meta.ip.as_deref(),
+        }
+    }
+}
+
+impl<'a> AuditActor<'a> {
+    /// Someone not (yet) signed in, known by the request only.
+    pub fn anonymous(meta: &'a RequestMeta) -> Self {
+        Self {
+            user_id: None,
+            email: None,
+            ip: meta.ip.as_deref(),
+        }
+    }
+
+    /// A user identified during the request itself (login, registration, reset).
+    pub fn user(user_id: i64, email: &'a str, meta: &'a RequestMeta) -> Self {
+        Self {
+            user_id: Some(user_id),
+            email: Some(email),
+            ip: meta.ip.as_deref(),
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug)]
+pub struct AuditRecord<'a> {
+    /// Dotted verb, e.g. `session.login`, `contact.remove`.
+    pub action: &'a str,
+    pub account_id: Option<i64>,
+    pub target_type: Option<&'a str>,
+    pub target_id: Option<i64>,
+    pub details: Option<Value>,
+}
+
+impl<'a> AuditRecord<'a> {
+    pub fn new(action: &'a str) -> Self {
+        Self {
+            action,
+            account_id: None,
+            target_type: None,
+            target_id: None,
+            details: None,
+        }
+    }
+
+    pub fn account(mut self, account_id: i64) -> Self {
+        self.account_id = Some(account_id);
+        self
+    }
+
+    pub fn target(mut self, kind: &'a str, id: i64) -> Self {
+        self.target_type = Some(kind);
+        self.target_id = Some(id);
+        self
+    }
+}
+
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    actor: AuditActor<'_>,
+    record: AuditRecord<'_>,
+) -> Result<()> {
+    audit_entry::ActiveModel {
+        account_id: Set(record.account_id),
+        actor_user_id: Set(actor.user_id),
+        actor_email: Set(actor.email.map(str::to_owned)),
+        action: Set(record.action.to_owned()),
+        target_type: Set(record.target_type.map(str::to_owned)),
+        target_id: Set(record.target_id.map(|id| id.to_string())),
+        ip_address: Set(actor.ip.map(str::to_owned)),
+        details: Set(record.details),
+        occurred_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! clientele's domain: entities, permissions and the services that change state.
+//!
+//! Every state change goes through a service method that runs in one database
+//! transaction, writes its audit entry and queues its emails in that same transaction.
+//! No GraphQL here: the API crate calls these services and maps their results.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod entities;
+mod error;
+pub mod notifications;
+pub mod outbox;
+pub mod passwords;
+pub mod permissions;
+pub mod settings;
+mod tokens;
+pub mod validate;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+pub use error::{DomainError, Result};
+pub use outbox::{EmailRenderer, RenderedEmail};
+pub use passwords::PasswordHasher;
+
+/// What the domain needs to know about its surroundings.
+#[derive(Clone, Debug)]
+pub struct DomainConfig {
+    /// Base of the links in emails, without a trailing slash.
+    pub public_url: String,
+    /// How long a session token stays valid after login.
+    pub session_ttl: Duration,
+    /// How long a password-reset link stays valid.
+    pub password_reset_ttl: Duration,
+}
+
+impl Default for DomainConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://localhost:8080".into(),
+            session_ttl: Duration::from_secs(30 * 24 * 3600),
+            password_reset_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// The shared state every service works with. Cheap to clone.
+#[derive(Clone)]
+pub struct Domain {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    passwords: PasswordHasher,
+    renderer: Arc<dyn EmailRenderer>,
+    config: DomainConfig,
+    outbox_signal: Arc<Notify>,
+}
+
+impl Domain {
+    pub fn new(
+        db: DatabaseConnection,
+        renderer: Arc<dyn EmailRenderer>,
+        config: DomainConfig,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                passwords: PasswordHasher::new(),
+                renderer,
+                config,
+                outbox_signal: Arc::new(Notify::new()),
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    pub fn config(&self) -> &DomainConfig {
+        &self.inner.config
+    }
+
+    pub fn passwords(&self) -> &PasswordHasher {
+        &self.inner.passwords
+    }
+
+    /// Woken after every commit that queued an email, so the delivery worker need not poll.
+    pub fn outbox_signal(&self) -> Arc<Notify> {
+        self.inner.outbox_signal.clone()
+    }
+
+    pub(crate) fn renderer(&self) -> &dyn EmailRenderer {
+        self.inner.renderer.as_ref()
+    }
+
+    pub fn auth(&self) -> auth::AuthService<'_> {
+        auth::AuthService::new(self)
+    }
+
+    pub fn accounts(&self) -> accounts::AccountService<'_> {
+        accounts::AccountService::new(self)
+    }
+
+    pub fn settings(&self) -> settings::SettingsService<'_> {
+        settings::SettingsService::new(self)
+    }
+}
+
+/// Who is acting: a signed-in user and the request they act through.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: i64,
+    pub email: String,
+    pub is_staff: bool,
+    pub session_id: i64,
+    /// The account the session is placed in (`switchAccount`), if any.
+    pub current_account_id: Option<i64>,
+    pub meta: RequestMeta,
+}
+
+/// Where a request comes from, for sessions and the audit log.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}

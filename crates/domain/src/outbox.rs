@@ -1,0 +1,74 @@
+//! Queuing emails: rendered and written to the `emails` table inside the caller's
+//! transaction, so an email exists if and only if the change that caused it committed.
+//! The mail crate's worker delivers them.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde_json::{Value, json};
+
+use crate::entities::email::{self, EmailStatus};
+use crate::{Domain, DomainError, Result};
+
+/// A message ready to send, produced from a template.
+#[derive(Clone, Debug)]
+pub struct RenderedEmail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Turns a template name and its data into a message; implemented by the mail crate.
+pub trait EmailRenderer: Send + Sync {
+    fn render(&self, template: &str, data: &Value) -> Result<RenderedEmail, String>;
+}
+
+/// An email to queue.
+pub struct Outgoing<'a> {
+    pub to: &'a str,
+    pub account_id: Option<i64>,
+    /// Notification category key; `None` for transactional emails, which go to the one
+    /// person concerned whatever their preferences.
+    pub category: Option<&'a str>,
+    pub template: &'a str,
+    pub data: Value,
+}
+
+impl Domain {
+    /// Renders and queues `email` on `conn` (a transaction, normally). Call
+    /// [`Domain::wake_mailer`] after the commit.
+    pub(crate) async fn queue_email(
+        &self,
+        conn: &impl ConnectionTrait,
+        email: Outgoing<'_>,
+    ) -> Result<email::Model> {
+        let mut data = email.data;
+        if let Value::Object(map) = &mut data {
+            map.insert("public_url".into(), json!(self.config().public_url));
+        }
+        let rendered = self.renderer().render(email.template, &data).map_err(|e| {
+            DomainError::Internal(format!("email template {}: {e}", email.template))
+        })?;
+        let now = Utc::now();
+        let row = email::ActiveModel {
+            account_id: Set(email.account_id),
+            to_addresses: Set(json!([email.to])),
+            subject: Set(rendered.subject),
+            body_text: Set(rendered.text),
+            body_html: Set(rendered.html),
+            category: Set(email.category.map(str::to_owned)),
+            status: Set(EmailStatus::Queued),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
+            ..Default::default()
+        };
+        Ok(row.insert(conn).await?)
+    }
+
+    /// Tells the delivery worker that committed emails are waiting.
+    pub(crate) fn wake_mailer(&self) {
+        self.outbox_signal().notify_one();
+    }
+}

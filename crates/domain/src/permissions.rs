@@ -1,0 +1,239 @@
+//! Roles and permissions: the one place that decides what a member may do.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A member's role in an account; each is a preset of permissions, except `Custom`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The primary contact's alone; only moved by ownership transfer.
+    Owner,
+    Admin,
+    Billing,
+    Technical,
+    /// Permissions picked one by one.
+    Custom,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    ViewInvoices,
+    PayInvoices,
+    ViewServices,
+    ViewServicePasswords,
+    ViewDomains,
+    ViewTickets,
+    OpenTickets,
+    ManageContacts,
+    ManageAccount,
+    ViewEmails,
+    ViewAuditLog,
+    TransferOwnership,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 12] = [
+        Permission::ViewInvoices,
+        Permission::PayInvoices,
+        Permission::ViewServices,
+        Permission::ViewServicePasswords,
+        Permission::ViewDomains,
+        Permission::ViewTickets,
+        Permission::OpenTickets,
+        Permission::ManageContacts,
+        Permission::ManageAccount,
+        Permission::ViewEmails,
+        Permission::ViewAuditLog,
+        Permission::TransferOwnership,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ViewInvoices => "VIEW_INVOICES",
+            Permission::PayInvoices => "PAY_INVOICES",
+            Permission::ViewServices => "VIEW_SERVICES",
+            Permission::ViewServicePasswords => "VIEW_SERVICE_PASSWORDS",
+            Permission::ViewDomains => "VIEW_DOMAINS",
+            Permission::ViewTickets => "VIEW_TICKETS",
+            Permission::OpenTickets => "OPEN_TICKETS",
+            Permission::ManageContacts => "MANAGE_CONTACTS",
+            Permission::ManageAccount => "MANAGE_ACCOUNT",
+            Permission::ViewEmails => "VIEW_EMAILS",
+            Permission::ViewAuditLog => "VIEW_AUDIT_LOG",
+            Permission::TransferOwnership => "TRANSFER_OWNERSHIP",
+        }
+    }
+}
+
+impl FromStr for Permission {
+    type Err = UnknownName;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Permission::ALL
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .ok_or_else(|| UnknownName(name.to_owned()))
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Billing,
+        Role::Technical,
+        Role::Custom,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "OWNER",
+            Role::Admin => "ADMIN",
+            Role::Billing => "BILLING",
+            Role::Technical => "TECHNICAL",
+            Role::Custom => "CUSTOM",
+        }
+    }
+
+    /// The permissions a preset role grants; `Custom` grants only what it lists.
+    pub fn preset(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Owner => &Permission::ALL,
+            Role::Admin => &[
+                ViewInvoices,
+                PayInvoices,
+                ViewServices,
+                ViewServicePasswords,
+                ViewDomains,
+                ViewTickets,
+                OpenTickets,
+                ManageContacts,
+                ManageAccount,
+                ViewEmails,
+                ViewAuditLog,
+            ],
+            Role::Billing => &[ViewInvoices, PayInvoices],
+            Role::Technical => &[
+                ViewServices,
+                ViewServicePasswords,
+                ViewDomains,
+                ViewTickets,
+                OpenTickets,
+            ],
+            Role::Custom => &[],
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = UnknownName;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name)
+            .ok_or_else(|| UnknownName(name.to_owned()))
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown name {0:?}")]
+pub struct UnknownName(pub String);
+
+/// A member's effective permissions, in the order of `Permission::ALL`.
+///
+/// `custom` is only read for the `Custom` role; `TransferOwnership` belongs to the owner
+/// alone and is never granted through a custom list.
+pub fn effective(role: Role, custom: &[Permission]) -> Vec<Permission> {
+    let granted: &[Permission] = match role {
+        Role::Custom => custom,
+        preset => preset.preset(),
+    };
+    Permission::ALL
+        .into_iter()
+        .filter(|p| granted.contains(p))
+        .filter(|p| *p != Permission::TransferOwnership || role == Role::Owner)
+        .collect()
+}
+
+/// The permissions of a stored contact (unknown names in the database are ignored).
+pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> {
+    let role = contact.role.parse().unwrap_or(Role::Custom);
+    let custom: Vec<Permission> = contact
+        .permissions
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    effective(role, &custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_match_the_spec_table() {
+        use Permission::*;
+        assert_eq!(effective(Role::Owner, &[]).len(), 12);
+        assert!(!effective(Role::Admin, &[]).contains(&TransferOwnership));
+        assert_eq!(effective(Role::Admin, &[]).len(), 11);
+        assert_eq!(
+            effective(Role::Billing, &[]),
+            vec![ViewInvoices, PayInvoices]
+        );
+        assert_eq!(
+            effective(Role::Technical, &[]),
+            vec![
+                ViewServices,
+                ViewServicePasswords,
+                ViewDomains,
+                ViewTickets,
+                OpenTickets
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_grants_only_its_list_and_never_ownership_transfer() {
+        use Permission::*;
+        let perms = effective(
+            Role::Custom,
+            &[ViewTickets, TransferOwnership, ViewInvoices],
+        );
+        assert_eq!(perms, vec![ViewInvoices, ViewTickets]);
+        // Presets ignore a stray custom list.
+        assert_eq!(
+            effective(Role::Billing, &[ManageContacts]),
+            vec![ViewInvoices, PayInvoices]
+        );
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(p.as_str().parse::<Permission>().unwrap(), p);
+        }
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+        assert!("owner".parse::<Role>().is_err());
+    }
+}

@@ -1,0 +1,103 @@
+//! Email templates: for each email a `.subject`, a `.txt` and an `.html` (which extends
+//! `layout.html` and is auto-escaped). Compiled into the binary.
+
+use domain::{EmailRenderer, RenderedEmail};
+use minijinja::Environment;
+use serde_json::Value;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../templates/layout.html")),
+    (
+        "password_reset.subject",
+        include_str!("../templates/password_reset.subject"),
+    ),
+    (
+        "password_reset.txt",
+        include_str!("../templates/password_reset.txt"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../templates/password_reset.html"),
+    ),
+    (
+        "generated_password.subject",
+        include_str!("../templates/generated_password.subject"),
+    ),
+    (
+        "generated_password.txt",
+        include_str!("../templates/generated_password.txt"),
+    ),
+    (
+        "generated_password.html",
+        include_str!("../templates/generated_password.html"),
+    ),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+}
+
+impl EmailRenderer for Templates {
+    fn render(&self, template: &str, data: &Value) -> Result<RenderedEmail, String> {
+        let render = |part: &str| {
+            self.env
+                .get_template(&format!("{template}.{part}"))
+                .and_then(|t| t.render(data))
+                .map_err(|e| e.to_string())
+        };
+        Ok(RenderedEmail {
+            subject: render("subject")?.trim().to_owned(),
+            text: render("txt")?,
+            html: render("html")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_template_renders_and_html_is_escaped() {
+        let templates = Templates::new().unwrap();
+        let reset = templates
+            .render(
+                "password_reset",
+                &json!({"first_name": "<Ann>", "link": "http://x/reset-password/t", "ttl_minutes": 60, "public_url": "http://x"}),
+            )
+            .unwrap();
+        assert_eq!(reset.subject, "Reset your password");
+        assert!(reset.text.contains("Hello <Ann>,"));
+        assert!(reset.html.contains("Hello &lt;Ann&gt;,"));
+        assert!(reset.text.contains("http://x/reset-password/t"));
+
+        let generated = templates
+            .render(
+                "generated_password",
+                &json!({"first_name": "Bo", "account_name": "Acme", "email": "bo@x.io", "password": "s3cret", "public_url": "http://x"}),
+            )
+            .unwrap();
+        assert_eq!(generated.subject, "Your login to Acme");
+        assert!(generated.text.contains("s3cret"));
+    }
+
+    #[test]
+    fn missing_data_is_an_error_not_an_empty_string() {
+        let templates = Templates::new().unwrap();
+        assert!(templates.render("password_reset", &json!({})).is_err());
+        assert!(templates.render("no_such_email", &json!({})).is_err());
+    }
+}

@@ -1,0 +1,231 @@
+//! The delivery worker: sends queued emails, retries transient failures with capped
+//! exponential backoff, and never loses one while the transport is down.
+//!
+//! Several server instances may run a worker on one database. Each email is claimed
+//! before sending by a conditional update (a lease), so only one instance sends it; a
+//! worker that dies mid-send leaves the lease to expire and the email is retried.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use domain::entities::email::{self, EmailStatus};
+use lettre::Message;
+use lettre::message::{Mailbox, MultiPart};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tokio::sync::{Notify, watch};
+
+use crate::Transport;
+
+/// How the worker paces itself.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// Delay before the first retry; doubled after each failure.
+    pub base_delay: Duration,
+    /// The longest delay between two tries.
+    pub max_delay: Duration,
+    /// After this long since it was queued, an email that still fails is marked FAILED.
+    pub give_up_after: Duration,
+    /// How often to look for due emails when nothing wakes the worker (e.g. emails
+    /// queued by another instance, or retries coming due).
+    pub poll_interval: Duration,
+    /// How long a claimed email is reserved for the worker sending it.
+    pub lease: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            base_delay: Duration::from_secs(5),
+            max_delay: Duration::from_secs(600),
+            give_up_after: Duration::from_secs(48 * 3600),
+            poll_interval: Duration::from_secs(5),
+            lease: Duration::from_secs(120),
+        }
+    }
+}
+
+impl RetryPolicy {
+    fn delay_after(&self, attempts: i32) -> Duration {
+        let exponent = attempts.clamp(1, 20) as u32 - 1;
+        self.base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay)
+    }
+}
+
+pub struct DeliveryWorker {
+    db: DatabaseConnection,
+    transport: Arc<Transport>,
+    from: Mailbox,
+    policy: RetryPolicy,
+}
+
+const BATCH: u64 = 50;
+
+impl DeliveryWorker {
+    pub fn new(
+        db: DatabaseConnection,
+        transport: Transport,
+        from: Mailbox,
+        policy: RetryPolicy,
+    ) -> Self {
+        Self {
+            db,
+            transport: Arc::new(transport),
+            from,
+            policy,
+        }
+    }
+
+    /// Delivers until `shutdown` turns true. `wake` is notified after commits that
+    /// queued email.
+    pub async fn run(self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if let Err(err) = self.deliver_due().await {
+                tracing::warn!(error = %err, "email delivery pass failed; will retry");
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(self.policy.poll_interval) => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+    }
+
+    /// One pass over the emails that are due; returns how many were sent.
+    pub async fn deliver_due(&self) -> Result<usize, DbErr> {
+        let mut sent = 0;
+        loop {
+            let due = email::Entity::find()
+                .filter(email::Column::Status.eq(EmailStatus::Queued))
+                .filter(email::Column::NextAttemptAt.lte(Utc::now()))
+                .order_by_asc(email::Column::Id)
+                .limit(BATCH)
+                .all(&self.db)
+                .await?;
+            let batch_len = due.len();
+            for row in due {
+                if self.claim(&row).await? && self.deliver(row).await? {
+                    sent += 1;
+                }
+            }
+            if batch_len < BATCH as usize {
+                return Ok(sent);
+            }
+        }
+    }
+
+    /// Reserves `row` for this worker; false if another worker got there first.
+    async fn claim(&self, row: &email::Model) -> Result<bool, DbErr> {
+        let lease_end = Utc::now() + self.policy.lease;
+        let result = email::Entity::update_many()
+            .col_expr(
+                email::Column::Attempts,
+                Expr::col(email::Column::Attempts).add(1),
+            )
+            .col_expr(email::Column::NextAttemptAt, Expr::value(lease_end))
+            .filter(email::Column::Id.eq(row.id))
+            .filter(email::Column::Status.eq(EmailStatus::Queued))
+            .filter(email::Column::Attempts.eq(row.attempts))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected == 1)
+    }
+
+    /// Sends a claimed email and records the outcome; true when it was sent.
+    async fn deliver(&self, row: email::Model) -> Result<bool, DbErr> {
+        let attempts = row.attempts + 1;
+        let outcome = match self.message(&row) {
+            Ok(message) => self.transport.send(message).await,
+            Err(err) => Err(err),
+        };
+        let now = Utc::now();
+        let update = email::Entity::update_many().filter(email::Column::Id.eq(row.id));
+        match outcome {
+            Ok(()) => {
+                update
+                    .col_expr(email::Column::Status, Expr::value(EmailStatus::Sent))
+                    .col_expr(email::Column::SentAt, Expr::value(now))
+                    .col_expr(
+                        email::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .exec(&self.db)
+                    .await?;
+                tracing::info!(email_id = row.id, attempts, "email sent");
+                Ok(true)
+            }
+            Err(err) => {
+                let expired = now - row.created_at
+                    > chrono::Duration::from_std(self.policy.give_up_after).unwrap_or_default();
+                let update =
+                    update.col_expr(email::Column::LastError, Expr::value(err.message.clone()));
+                if err.permanent || expired {
+                    update
+                        .col_expr(email::Column::Status, Expr::value(EmailStatus::Failed))
+                        .exec(&self.db)
+                        .await?;
+                    tracing::error!(email_id = row.id, attempts, error = %err, "email failed for good");
+                } else {
+                    let retry_at = now + self.policy.delay_after(attempts);
+                    update
+                        .col_expr(email::Column::NextAttemptAt, Expr::value(retry_at))
+                        .exec(&self.db)
+                        .await?;
+                    tracing::warn!(email_id = row.id, attempts, error = %err, %retry_at, "email not sent; will retry");
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    fn message(&self, row: &email::Model) -> Result<Message, crate::SendError> {
+        let permanent = |message: String| crate::SendError {
+            permanent: true,
+            message,
+        };
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(row.subject.clone());
+        let recipients: Vec<String> = serde_json::from_value(row.to_addresses.clone())
+            .map_err(|e| permanent(format!("bad recipient list: {e}")))?;
+        for to in recipients {
+            let mailbox: Mailbox = to
+                .parse()
+                .map_err(|e| permanent(format!("bad recipient {to}: {e}")))?;
+            builder = builder.to(mailbox);
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(
+                row.body_text.clone(),
+                row.body_html.clone(),
+            ))
+            .map_err(|e| permanent(format!("cannot build the message: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_secs(5),
+            max_delay: Duration::from_secs(60),
+            ..RetryPolicy::default()
+        };
+        assert_eq!(policy.delay_after(1), Duration::from_secs(5));
+        assert_eq!(policy.delay_after(2), Duration::from_secs(10));
+        assert_eq!(policy.delay_after(4), Duration::from_secs(40));
+        assert_eq!(policy.delay_after(5), Duration::from_secs(60));
+        assert_eq!(policy.delay_after(500), Duration::from_secs(60));
+    }
+}

@@ -1,0 +1,114 @@
+//! The HTTP surface: GraphQL, GraphiQL, health and readiness.
+
+use std::net::SocketAddr;
+
+use api::{ApiConfig, ClienteleSchema, SESSION_COOKIE};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{ErrorExtensionValues, ServerError, Value};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::Router;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use domain::{Domain, RequestMeta};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::Config;
+
+/// Larger than any sensible query (GraphiQL's introspection query is ~2 KB).
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+struct AppState {
+    schema: ClienteleSchema,
+    domain: Domain,
+}
+
+pub(crate) fn router(domain: Domain, config: &Config) -> Router {
+    let api_config = ApiConfig {
+        secure_cookies: config.public_url.starts_with("https://"),
+    };
+    let schema = api::build_schema(domain.clone(), api_config);
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(AppState { schema, domain })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+async fn graphql(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let meta = RequestMeta {
+        ip: Some(peer.ip().to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    let auth =
+        match api::authenticate(&state.domain, session_token(&headers).as_deref(), meta).await {
+            Ok(auth) => auth,
+            Err(err) => return error_response(&err),
+        };
+    let request = api::prepare_request(request.into_inner(), &state.domain, auth);
+    state.schema.execute(request).await.into()
+}
+
+/// The session token: `Authorization: Bearer …` first, else the session cookie.
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned());
+    bearer
+        .or_else(|| {
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|pair| pair.trim().split_once('='))
+                .find(|(name, _)| *name == SESSION_COOKIE)
+                .map(|(_, value)| value.to_owned())
+        })
+        .filter(|token| !token.is_empty())
+}
+
+/// A GraphQL error response for failures before execution (e.g. the database is down).
+fn error_response(err: &domain::DomainError) -> GraphQLResponse {
+    let mut error = ServerError::new(
+        match err {
+            domain::DomainError::Internal(_) => "internal server error".to_owned(),
+            other => other.to_string(),
+        },
+        None,
+    );
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", Value::from(api::code_of(err)));
+    error.extensions = Some(extensions);
+    async_graphql::Response::from_errors(vec![error]).into()
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.domain.db().ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(err) => {
+            tracing::warn!(error = %err, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

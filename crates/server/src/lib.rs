@@ -1,0 +1,9 @@
+//! The clientele server: configuration, start-up, the HTTP router and shutdown.
+//! `main.rs` is the CLI around it; tests start it in-process through [`spawn`].
+
+pub mod config;
+mod http;
+mod startup;
+
+pub use config::{AdminCredentials, Config, ConfigError};
+pub use startup::{RunningServer, connect_database, domain as build_domain, migrate, spawn};

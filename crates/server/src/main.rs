@@ -1,0 +1,128 @@
+//! `clientele`: with no arguments, migrate and serve.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use clientele::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "clientele",
+    version,
+    about = "GraphQL backend for client portals: one account, several people."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve (the default).
+    Serve,
+    /// Run the database migrations and exit.
+    Migrate,
+    /// Add a staff user (a portal administrator).
+    CreateStaff {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "Portal")]
+        first_name: String,
+        #[arg(long, default_value = "Administrator")]
+        last_name: String,
+    },
+    /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", api::sdl());
+        return ExitCode::SUCCESS;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tower_http=info".into()),
+        )
+        .init();
+    // Deep GraphQL resolvers need more than the default 2 MiB in debug builds.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(8 * 1024 * 1024)
+        .build();
+    let result = runtime
+        .context("starting the async runtime")
+        .and_then(|rt| rt.block_on(run(cli.command.unwrap_or(Command::Serve))));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("clientele: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match command {
+        Command::Serve => {
+            let server = clientele::spawn(config).await?;
+            println!("clientele: GraphiQL on http://{}/graphql", server.addr);
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            server.shutdown().await;
+        }
+        Command::Migrate => {
+            let db = clientele::connect_database(&config).await?;
+            clientele::migrate(&db).await?;
+            println!("clientele: database is up to date");
+        }
+        Command::CreateStaff {
+            email,
+            password,
+            first_name,
+            last_name,
+        } => {
+            let db = clientele::connect_database(&config).await?;
+            clientele::migrate(&db).await?;
+            let domain = clientele::build_domain(&config, db)?;
+            let user = domain
+                .auth()
+                .create_staff(&email, &password, &first_name, &last_name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "clientele: staff user {} created (id {})",
+                user.email, user.id
+            );
+        }
+        Command::Schema => unreachable!("handled before start-up"),
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,163 @@
+//! Start-up and shutdown: connect and migrate the database, bootstrap staff, start the
+//! mail worker and the HTTP server; stop them all gracefully.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use domain::{Domain, DomainConfig};
+use mail::{DeliveryWorker, Templates, Transport};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{self, Config, ConfigError};
+use crate::http;
+
+/// A server running in this process.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub domain: Domain,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting requests, lets in-flight ones finish, stops the mail worker.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.domain.db().clone().close().await.ok();
+    }
+
+    /// Resolves when a shutdown has been asked for.
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+/// Connects to DATABASE_URL. SQLite files (and their folder) are created on first use,
+/// in WAL mode with a busy timeout; sea-orm keeps SQLite to one pooled connection, so
+/// writers queue instead of failing with "database is locked".
+pub async fn connect_database(config: &Config) -> Result<DatabaseConnection, ConfigError> {
+    let cannot = |e: &dyn std::fmt::Display| {
+        ConfigError::new(
+            "DATABASE_URL",
+            format!("cannot connect to the database: {e}"),
+        )
+    };
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    if config.is_sqlite() {
+        if let Some(parent) = config::sqlite_path(&config.database_url)
+            .and_then(|p| p.parent().map(ToOwned::to_owned))
+        {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(&parent).map_err(|e| cannot(&e))?;
+            }
+        }
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        options.max_connections(20);
+    }
+    Database::connect(options).await.map_err(|e| cannot(&e))
+}
+
+/// Runs the migrations that have not run yet.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .context("DATABASE_URL: migrating the database failed")
+}
+
+/// Builds the domain over a migrated database.
+pub fn domain(config: &Config, db: DatabaseConnection) -> anyhow::Result<Domain> {
+    let templates = Templates::new().context("loading the email templates")?;
+    let domain_config = DomainConfig {
+        public_url: config.public_url.clone(),
+        password_reset_ttl: config.password_reset_ttl,
+        ..DomainConfig::default()
+    };
+    Ok(Domain::new(db, Arc::new(templates), domain_config))
+}
+
+fn transport(config: &Config) -> Result<Transport, ConfigError> {
+    match &config.smtp_url {
+        Some(url) => Transport::smtp(url).map_err(|e| ConfigError::new("SMTP_URL", e.to_string())),
+        None => Transport::files(&config.mail_dir).map_err(|e| {
+            ConfigError::new(
+                "MAIL_DIR",
+                format!("cannot create {}: {e}", config.mail_dir.display()),
+            )
+        }),
+    }
+}
+
+/// Starts everything and serves on `config.bind` (port 0 picks a free port).
+pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
+    let db = connect_database(&config).await?;
+    migrate(&db).await?;
+    let domain = domain(&config, db.clone())?;
+
+    if let Some(admin) = &config.admin {
+        let created = domain
+            .auth()
+            .ensure_staff(&admin.email, &admin.password)
+            .await
+            .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
+        if created {
+            tracing::info!(email = %admin.email, "created the staff user from ADMIN_EMAIL");
+        }
+    }
+
+    let transport = transport(&config)?;
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {}: {e}", config.bind)))?;
+    let addr = listener.local_addr()?;
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let worker = DeliveryWorker::new(
+        db,
+        transport,
+        config.mail_from.clone(),
+        config.mail_retry.clone(),
+    );
+    let worker_task = tokio::spawn(worker.run(domain.outbox_signal(), shutdown_rx.clone()));
+
+    let router = http::router(domain.clone(), &config);
+    let mut stop = shutdown_rx;
+    let server_task = tokio::spawn(async move {
+        let serve = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|stopping| *stopping).await;
+        });
+        if let Err(err) = serve.await {
+            tracing::error!(error = %err, "HTTP server failed");
+        }
+    });
+
+    tracing::info!(%addr, database = if config.is_sqlite() { "sqlite" } else { "postgres" },
+        mail = if config.smtp_url.is_some() { "smtp" } else { "files" }, "clientele is serving");
+    Ok(RunningServer {
+        addr,
+        domain,
+        shutdown,
+        tasks: vec![server_task, worker_task],
+    })
+}

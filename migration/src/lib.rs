@@ -1,0 +1,15 @@
+//! Database migrations, shared by SQLite (the embedded default) and PostgreSQL.
+//!
+//! One file per migration; never edit one that has shipped, add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}
