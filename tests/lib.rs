@@ -1,1 +1,321 @@
+//! The black-box test harness: a real clientele server on port 0 with a database of its
+//! own (a temporary SQLite file, or a fresh PostgreSQL database when `DATABASE_URL`
+//! points at a PostgreSQL server), spoken to over HTTP as a client would.
 
+mod postgres;
+pub mod smtp_sink;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clientele::{Config, RunningServer};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+pub use postgres::TestDatabase;
+pub use smtp_sink::SmtpSink;
+
+/// A running server and what a test needs to talk to it and inspect it.
+pub struct TestApp {
+    pub server: RunningServer,
+    pub url: String,
+    pub mail_dir: PathBuf,
+    pub config: Config,
+    client: reqwest::Client,
+    _database: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A server on the database the environment selects, emails as `.eml` files.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::start`], with the configuration adjusted first.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = TestDatabase::create(dir.path()).await;
+        let mut config = Config::from_lookup(|_| None).expect("default config");
+        config.database_url = database.url().to_owned();
+        config.mail_dir = dir.path().join("mail");
+        config.bind = "127.0.0.1:0".parse().unwrap();
+        config.mail_retry.poll_interval = Duration::from_millis(100);
+        config.mail_retry.base_delay = Duration::from_millis(100);
+        config.mail_retry.max_delay = Duration::from_millis(500);
+        adjust(&mut config);
+        let server = clientele::spawn(config.clone())
+            .await
+            .expect("server starts");
+        let url = format!("http://{}", server.addr);
+        Self {
+            server,
+            url,
+            mail_dir: config.mail_dir.clone(),
+            config,
+            client: reqwest::Client::new(),
+            _database: database,
+            _dir: dir,
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        self.server.domain.db()
+    }
+
+    /// Anonymous GraphQL request.
+    pub async fn gql(&self, query: &str, variables: Value) -> Gql {
+        self.send(None, &[], query, variables).await
+    }
+
+    /// GraphQL request with `Authorization: Bearer <token>`.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Gql {
+        self.send(Some(token), &[], query, variables).await
+    }
+
+    /// GraphQL request with extra headers (e.g. a cookie).
+    pub async fn gql_with_headers(
+        &self,
+        headers: &[(&str, &str)],
+        query: &str,
+        variables: Value,
+    ) -> Gql {
+        self.send(None, headers, query, variables).await
+    }
+
+    async fn send(
+        &self,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        query: &str,
+        variables: Value,
+    ) -> Gql {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let set_cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let body: Value = response.json().await.expect("JSON body");
+        Gql {
+            status,
+            body,
+            set_cookie,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request sent");
+        (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        )
+    }
+
+    /// Registers a new account owner and returns their session token.
+    pub async fn register(&self, account: &str, email: &str, password: &str) -> String {
+        let r = self
+            .gql(
+                "mutation($input: RegisterInput!) { register(input: $input) { token } }",
+                json!({ "input": {
+                    "accountName": account, "firstName": "Test", "lastName": account,
+                    "email": email, "password": password,
+                }}),
+            )
+            .await;
+        r.str("register.token").to_owned()
+    }
+
+    /// Signs in and returns the token, or the error code.
+    pub async fn login(&self, email: &str, password: &str) -> Result<String, String> {
+        let r = self
+            .gql(
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                json!({ "e": email, "p": password }),
+            )
+            .await;
+        match r.error_code() {
+            Some(code) => Err(code.to_owned()),
+            None => Ok(r.str("login.token").to_owned()),
+        }
+    }
+
+    /// The `.eml` files written so far, oldest first.
+    pub fn eml_files(&self) -> Vec<String> {
+        read_eml_dir(&self.mail_dir)
+    }
+
+    /// Waits until an `.eml` file addressed to `to` exists; returns its decoded text.
+    pub async fn wait_for_eml(&self, to: &str) -> String {
+        wait_for(
+            || self.eml_files().into_iter().find(|m| addressed_to(m, to)),
+            "an .eml file",
+        )
+        .await
+    }
+
+    /// Stops this server and starts another on the same database and mail folder, with
+    /// the configuration adjusted: what a restart or a redeploy does.
+    pub async fn restart_with(self, adjust: impl FnOnce(&mut Config)) -> Self {
+        let TestApp {
+            server,
+            mut config,
+            client,
+            _database,
+            _dir,
+            ..
+        } = self;
+        server.shutdown().await;
+        adjust(&mut config);
+        let server = clientele::spawn(config.clone())
+            .await
+            .expect("server restarts");
+        let url = format!("http://{}", server.addr);
+        Self {
+            server,
+            url,
+            mail_dir: config.mail_dir.clone(),
+            config,
+            client,
+            _database,
+            _dir,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.server.shutdown().await;
+    }
+}
+
+/// A GraphQL response.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: u16,
+    pub body: Value,
+    pub set_cookie: Vec<String>,
+}
+
+impl Gql {
+    /// The value at a dotted path under `data` (`a.b.0.c`); panics with the body if absent.
+    pub fn at(&self, path: &str) -> &Value {
+        let mut value = &self.body["data"];
+        for part in path.split('.') {
+            value = match part.parse::<usize>() {
+                Ok(i) => &value[i],
+                Err(_) => &value[part],
+            };
+        }
+        value
+    }
+
+    pub fn str(&self, path: &str) -> &str {
+        self.at(path)
+            .as_str()
+            .unwrap_or_else(|| panic!("no string at {path} in {}", self.body))
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    pub fn error_message(&self) -> Option<&str> {
+        self.body["errors"][0]["message"].as_str()
+    }
+
+    /// Asserts there are no errors and returns self.
+    pub fn ok(self) -> Self {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts the first error's code.
+    pub fn expect_code(&self, code: &str) {
+        assert_eq!(
+            self.error_code(),
+            Some(code),
+            "expected {code} in {}",
+            self.body
+        );
+    }
+}
+
+/// Polls `probe` until it returns something, for up to 10 seconds.
+pub async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
+    for _ in 0..200 {
+        if let Some(found) = probe() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn read_eml_dir(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|(_, p)| std::fs::read_to_string(p).ok())
+        .map(|m| decode_qp(&m))
+        .collect()
+}
+
+/// Whether a raw message has `to` among its `To:` addresses.
+pub fn addressed_to(message: &str, to: &str) -> bool {
+    message.lines().any(|l| {
+        l.to_ascii_lowercase().starts_with("to:")
+            && l.to_ascii_lowercase().contains(&to.to_ascii_lowercase())
+    })
+}
+
+/// Undoes quoted-printable soft line breaks and `=3D`, enough to read links.
+pub fn decode_qp(message: &str) -> String {
+    message
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+/// The first link in `message` that starts with `prefix`, up to whitespace or a quote.
+pub fn link_after(message: &str, prefix: &str) -> Option<String> {
+    let start = message.find(prefix)?;
+    let rest = &message[start..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
+}
+
+/// The token at the end of a `/reset-password/<token>` or `/invite/<token>` link.
+pub fn token_in_link(link: &str) -> String {
+    link.rsplit('/').next().unwrap_or_default().to_owned()
+}

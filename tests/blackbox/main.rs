@@ -1,1 +1,10 @@
+//! Black-box tests, run against the embedded default or, with `DATABASE_URL` set to a
+//! PostgreSQL server, against PostgreSQL.
 
+mod accounts;
+mod http;
+mod mail;
+mod password_reset;
+mod registration;
+mod schema;
+mod sessions;

@@ -63,3 +63,41 @@ impl ApiError {
 pub(crate) fn parse_id(id: &async_graphql::ID, what: &'static str) -> ApiResult<i64> {
     id.parse().map_err(|_| ApiError::not_found(what))
 }
+
+/// Gives every error a code, including those async-graphql raises itself before any
+/// resolver runs: a query that does not parse or validate is the client's mistake
+/// (BAD_USER_INPUT); anything else without a code is ours (INTERNAL_SERVER_ERROR).
+pub(crate) struct ErrorCodes;
+
+impl async_graphql::extensions::ExtensionFactory for ErrorCodes {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(ErrorCodes)
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for ErrorCodes {
+    async fn request(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        next: async_graphql::extensions::NextRequest<'_>,
+    ) -> async_graphql::Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            ensure_code(error);
+        }
+        response
+    }
+}
+
+fn ensure_code(error: &mut async_graphql::ServerError) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        let code = if error.path.is_empty() {
+            "BAD_USER_INPUT"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        extensions.set("code", code);
+    }
+}

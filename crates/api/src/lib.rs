@@ -35,19 +35,19 @@ pub struct ApiConfig {
 }
 
 pub fn build_schema(domain: Domain, config: ApiConfig) -> ClienteleSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(domain)
-        .data(config)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+    builder().data(domain).data(config).finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    builder().finish().sdl()
+}
+
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query, Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(error::ErrorCodes)
 }
 
 /// Attaches what every resolver of one request may need: who is asking, and fresh

@@ -57,12 +57,11 @@ pub async fn connect_database(config: &Config) -> Result<DatabaseConnection, Con
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if config.is_sqlite() {
-        if let Some(parent) = config::sqlite_path(&config.database_url)
+        let folder = config::sqlite_path(&config.database_url)
             .and_then(|p| p.parent().map(ToOwned::to_owned))
-        {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(&parent).map_err(|e| cannot(&e))?;
-            }
+            .filter(|folder| !folder.as_os_str().is_empty());
+        if let Some(folder) = folder {
+            std::fs::create_dir_all(&folder).map_err(|e| cannot(&e))?;
         }
         options.map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -71,8 +70,32 @@ pub async fn connect_database(config: &Config) -> Result<DatabaseConnection, Con
         });
     } else {
         options.max_connections(20);
+        probe_server(&config.database_url)
+            .await
+            .map_err(|e| cannot(&e))?;
     }
     Database::connect(options).await.map_err(|e| cannot(&e))
+}
+
+/// One TCP connection attempt, so an unreachable server fails at once with the socket's
+/// own reason instead of after the pool's retries with "pool timed out".
+async fn probe_server(url: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+    if parsed.query_pairs().any(|(key, _)| key == "host") {
+        return Ok(()); // a Unix socket: nothing to probe over TCP
+    }
+    let host = parsed
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .unwrap_or("localhost")
+        .to_owned();
+    let port = parsed.port().unwrap_or(5432);
+    let attempt = tokio::net::TcpStream::connect((host.as_str(), port));
+    match tokio::time::timeout(Duration::from_secs(10), attempt).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("{host}:{port}: {e}")),
+        Err(_) => Err(format!("{host}:{port}: no answer within 10 s")),
+    }
 }
 
 /// Runs the migrations that have not run yet.

@@ -1,0 +1,126 @@
+//! The `clientele` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn clientele(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_clientele"));
+    command.current_dir(dir);
+    // The embedded default, whatever the test run's environment says.
+    for var in [
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SMTP_URL",
+        "MAIL_DIR",
+        "PUBLIC_URL",
+        "BIND",
+        "ADMIN_EMAIL",
+        "ADMIN_PASSWORD",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+#[test]
+fn help_lists_the_commands_and_schema_prints_the_sdl() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = clientele(dir.path()).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for command in ["serve", "migrate", "create-staff", "schema"] {
+        assert!(help.contains(command), "{help}");
+    }
+    let schema = clientele(dir.path()).arg("schema").output().unwrap();
+    assert!(schema.status.success());
+    assert_eq!(String::from_utf8_lossy(&schema.stdout), api::sdl());
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value, expected) in [
+        ("BIND", "not-an-address", "clientele: BIND: "),
+        (
+            "DATABASE_URL",
+            "mysql://localhost/x",
+            "clientele: DATABASE_URL: ",
+        ),
+        (
+            "DATABASE_URL",
+            "postgres://nobody@127.0.0.1:1/none",
+            "clientele: DATABASE_URL: cannot connect",
+        ),
+        ("SMTP_URL", "smtp//broken", "clientele: SMTP_URL: "),
+    ] {
+        let out = clientele(dir.path()).env(var, value).output().unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("clientele:"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(lines[0].starts_with(expected), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn create_staff_adds_a_staff_user_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "create-staff",
+        "--email",
+        "ops@portal.test",
+        "--password",
+        "a long staff password",
+    ];
+    let first = clientele(dir.path()).args(args).output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("staff user ops@portal.test created"));
+    assert!(dir.path().join("data/clientele.db").exists());
+    let again = clientele(dir.path()).args(args).output().unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn with_no_arguments_it_creates_its_sqlite_file_serves_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = clientele(dir.path())
+        .env("BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.ends_with("/graphql"), "{line}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let health = runtime.block_on(async {
+        reqwest::get(url.replace("/graphql", "/readyz"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert_eq!(health, "ready");
+    assert!(dir.path().join("data/clientele.db").exists());
+    assert!(dir.path().join("data/mail").is_dir());
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}

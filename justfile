@@ -1,0 +1,36 @@
+# clientele's everyday tasks. `cargo install just --locked` to get `just`;
+# every recipe is a plain cargo command you can run without it.
+
+pg_url := env_var_or_default("PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+redis_url := env_var_or_default("REDIS_URL_TEST", "redis://127.0.0.1:6379")
+
+# Run the server on the embedded default (SQLite file, .eml mail)
+run:
+    cargo run
+
+# Run every test on the embedded default
+test:
+    cargo test --workspace
+
+# Run every test against PostgreSQL and Redis
+test-pg:
+    DATABASE_URL={{pg_url}} REDIS_URL={{redis_url}} cargo test --workspace
+
+# What CI runs: both of the above, failing if PostgreSQL or Redis is unreachable
+ci:
+    bash .ci/run
+
+# Login latency and throughput (release build)
+bench:
+    cargo run --release -p clientele-examples --example login_latency -- 200 16
+
+# Regenerate schema.graphql from the code
+schema:
+    cargo run -q -- schema > schema.graphql
+
+fmt:
+    cargo fmt --all
+
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,103 @@
+use clientele_tests::TestApp;
+use serde_json::json;
+
+#[tokio::test]
+async fn health_readiness_and_graphiql() {
+    let app = TestApp::start().await;
+    assert_eq!(app.get("/healthz").await, (200, "ok".into()));
+    assert_eq!(app.get("/readyz").await, (200, "ready".into()));
+    let (status, page) = app.get("/graphql").await;
+    assert_eq!(status, 200);
+    assert!(page.to_lowercase().contains("graphiql"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn graphiql_introspection_passes_the_query_limits() {
+    let app = TestApp::start().await;
+    let r = app.gql(INTROSPECTION, json!({})).await.ok();
+    let types = r.at("__schema.types").as_array().unwrap();
+    assert!(types.iter().any(|t| t["name"] == "Viewer"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn abusive_requests_are_refused_cleanly() {
+    let app = TestApp::start().await;
+    // Too deep.
+    let mut nested = String::from("id");
+    for _ in 0..6 {
+        nested = format!(
+            "__typename ofType: __type(name: \"Query\") {{ name fields {{ type {{ {nested} }} }} }}"
+        );
+    }
+    let r = app.gql(&format!("{{ {nested} }}"), json!({})).await;
+    assert!(
+        r.error_message()
+            .unwrap_or_default()
+            .contains("nested too deep"),
+        "{}",
+        r.body
+    );
+    r.expect_code("BAD_USER_INPUT");
+    // A query that does not parse, or names no such field, is the client's mistake.
+    app.gql("{ viewer { ", json!({}))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    app.gql("{ noSuchField }", json!({}))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    assert_eq!(r.status, 200);
+    // Too big a body: refused before parsing, not a 500.
+    let huge = "x".repeat(400 * 1024);
+    let r = reqwest::Client::new()
+        .post(format!("{}/graphql", app.url))
+        .header("content-type", "application/json")
+        .body(json!({"query": format!("{{ viewer {{ user {{ id }} }} }} # {huge}")}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    // Not JSON at all.
+    let r = reqwest::Client::new()
+        .post(format!("{}/graphql", app.url))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    app.stop().await;
+}
+
+/// The introspection query GraphiQL sends (graphql-js `getIntrospectionQuery`).
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description
+    args { ...InputValue }
+    type { ...TypeRef }
+    isDeprecated deprecationReason
+  }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}
+"#;
