@@ -26,7 +26,7 @@ bench:
 
 # Regenerate schema.graphql from the code
 schema:
-    cargo run -q -- schema > schema.graphql
+    cargo build -q && cargo run -q -- schema > schema.graphql
 
 fmt:
     cargo fmt --all

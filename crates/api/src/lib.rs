@@ -1,11 +1,14 @@
 //! The GraphQL API. Thin: resolve arguments, call a domain service, map the result.
 //! Every error carries `extensions.code` (see [`error`]).
 
+mod connection;
 mod context;
 mod error;
+mod guards;
 mod loaders;
 mod mutation;
 mod query;
+mod scalars;
 mod types;
 
 use async_graphql::dataloader::DataLoader;
@@ -57,7 +60,12 @@ pub fn prepare_request(
     domain: &Domain,
     auth: RequestAuth,
 ) -> async_graphql::Request {
-    request
-        .data(auth)
-        .data(DataLoader::new(Loaders::new(domain.clone()), tokio::spawn))
+    let actor = match &auth {
+        RequestAuth::SignedIn(actor) => Some(actor.clone()),
+        _ => None,
+    };
+    request.data(auth).data(DataLoader::new(
+        Loaders::new(domain.clone(), actor),
+        tokio::spawn,
+    ))
 }

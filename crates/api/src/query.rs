@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, Object};
 
+use crate::connection::{Conn, connection, page_args};
 use crate::context::{RequestAuth, actor, auth, domain};
 use crate::error::{ApiResult, parse_id};
 use crate::types::{Account, PortalSettings, Viewer};
@@ -23,6 +24,22 @@ impl Query {
         Ok(Account(
             domain(ctx).accounts().visible(actor(ctx)?, id).await?,
         ))
+    }
+
+    /// Staff: every account, optionally filtered by name.
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+    ) -> ApiResult<Conn<Account>> {
+        let args = page_args(first, after)?;
+        let page = domain(ctx)
+            .accounts()
+            .list(actor(ctx)?, search.as_deref(), args)
+            .await?;
+        Ok(connection(page, |a| a.id, Account))
     }
 
     async fn portal_settings(&self, ctx: &Context<'_>) -> ApiResult<PortalSettings> {

@@ -98,6 +98,36 @@ impl<'a> AccountService<'a> {
             .ok_or(DomainError::NotFound("account"))
     }
 
+    /// Staff: every account, optionally those whose name contains `search`.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        search: Option<&str>,
+        args: crate::pagination::PageArgs,
+    ) -> Result<crate::pagination::Page<account::Model>> {
+        use sea_orm::sea_query::{Expr, ExprTrait, Func};
+        crate::access::require_staff(actor)?;
+        let mut select = account::Entity::find();
+        if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            let pattern = format!(
+                "%{}%",
+                search
+                    .to_lowercase()
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            select = select.filter(Func::lower(Expr::col(account::Column::Name)).like(pattern));
+        }
+        crate::pagination::page(
+            self.domain.db(),
+            select,
+            account::Column::Id,
+            args,
+            crate::pagination::Order::OldestFirst,
+        )
+        .await
+    }
+
     /// Accounts by id, for batched loading.
     pub async fn by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, account::Model>> {
         let rows = account::Entity::find()
@@ -105,6 +135,24 @@ impl<'a> AccountService<'a> {
             .all(self.domain.db())
             .await?;
         Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    }
+
+    /// The user's permissions in each of `account_ids` they belong to, for batched
+    /// permission checks.
+    pub async fn permissions_in(
+        &self,
+        user_id: i64,
+        account_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<crate::permissions::Permission>>> {
+        let rows = contact::Entity::find()
+            .filter(contact::Column::UserId.eq(user_id))
+            .filter(contact::Column::AccountId.is_in(account_ids.iter().copied()))
+            .all(self.domain.db())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|c| (c.account_id, crate::permissions::of_contact(c)))
+            .collect())
     }
 
     /// The primary contact of each account, for batched loading.

@@ -72,6 +72,11 @@ impl<'a> AuditRecord<'a> {
         self
     }
 
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
     pub fn target(mut self, kind: &'a str, id: i64) -> Self {
         self.target_type = Some(kind);
         self.target_id = Some(id);
@@ -99,4 +104,22 @@ pub async fn record(
     .insert(conn)
     .await?;
     Ok(())
+}
+
+/// A page of an account's audit log, newest first.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    args: crate::pagination::PageArgs,
+) -> Result<crate::pagination::Page<audit_entry::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let select = audit_entry::Entity::find().filter(audit_entry::Column::AccountId.eq(account_id));
+    crate::pagination::page(
+        conn,
+        select,
+        audit_entry::Column::Id,
+        args,
+        crate::pagination::Order::NewestFirst,
+    )
+    .await
 }

@@ -420,7 +420,7 @@ pub(crate) async fn find_user_by_email(
         .await?)
 }
 
-async fn insert_user(
+pub(crate) async fn insert_user(
     conn: &impl ConnectionTrait,
     email: &str,
     password_hash: &str,

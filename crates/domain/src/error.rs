@@ -65,3 +65,11 @@ pub(crate) fn on_conflict<T>(result: Result<T, DbErr>, message: &str) -> Result<
         _ => err.into(),
     })
 }
+
+/// Gives a conflict from a lower layer the message that fits the caller's context.
+pub(crate) fn reword_conflict<T>(result: Result<T>, message: &str) -> Result<T> {
+    result.map_err(|err| match err {
+        DomainError::Conflict(_) => DomainError::Conflict(message.into()),
+        other => other,
+    })
+}

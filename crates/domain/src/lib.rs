@@ -4,16 +4,21 @@
 //! transaction, writes its audit entry and queues its emails in that same transaction.
 //! No GraphQL here: the API crate calls these services and maps their results.
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod billing;
+pub mod contacts;
 pub mod entities;
 mod error;
 pub mod notifications;
 pub mod outbox;
+pub mod pagination;
 pub mod passwords;
 pub mod permissions;
 pub mod settings;
+pub mod tickets;
 mod tokens;
 pub mod validate;
 
@@ -106,6 +111,18 @@ impl Domain {
 
     pub fn accounts(&self) -> accounts::AccountService<'_> {
         accounts::AccountService::new(self)
+    }
+
+    pub fn contacts(&self) -> contacts::ContactService<'_> {
+        contacts::ContactService::new(self)
+    }
+
+    pub fn billing(&self) -> billing::BillingService<'_> {
+        billing::BillingService::new(self)
+    }
+
+    pub fn tickets(&self) -> tickets::TicketService<'_> {
+        tickets::TicketService::new(self)
     }
 
     pub fn settings(&self) -> settings::SettingsService<'_> {

@@ -1,6 +1,9 @@
 //! Notification categories: which emails a contact receives by default.
 
+use sea_orm::ConnectionTrait;
+
 use crate::permissions::Role;
+use crate::{DomainError, Result};
 
 /// The built-in categories and the roles that receive them by default (SPEC §1).
 /// MARKETING is opt-in only, so no role has it by default.
@@ -40,4 +43,23 @@ pub fn defaults_for(role: Role) -> Vec<String> {
         .filter(|(_, _, roles)| roles.contains(&role))
         .map(|(key, _, _)| (*key).to_owned())
         .collect()
+}
+
+/// Checks category keys chosen for a contact; unknown keys are BAD_USER_INPUT.
+/// Returns them deduplicated, in the order given.
+pub async fn validate_keys(_conn: &impl ConnectionTrait, keys: Vec<String>) -> Result<Vec<String>> {
+    let mut valid: Vec<String> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let key = key.trim().to_owned();
+        if !BUILT_IN.iter().any(|(known, _, _)| *known == key) {
+            return Err(DomainError::bad_input(
+                "notificationPreferences",
+                format!("unknown notification category {key:?}"),
+            ));
+        }
+        if !valid.contains(&key) {
+            valid.push(key);
+        }
+    }
+    Ok(valid)
 }

@@ -72,3 +72,21 @@ impl Domain {
         self.outbox_signal().notify_one();
     }
 }
+
+/// A page of the emails sent (or queued) to an account's people, newest first.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    args: crate::pagination::PageArgs,
+) -> Result<crate::pagination::Page<email::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let select = email::Entity::find().filter(email::Column::AccountId.eq(account_id));
+    crate::pagination::page(
+        conn,
+        select,
+        email::Column::Id,
+        args,
+        crate::pagination::Order::NewestFirst,
+    )
+    .await
+}

@@ -169,6 +169,11 @@ pub fn effective(role: Role, custom: &[Permission]) -> Vec<Permission> {
         .collect()
 }
 
+/// A custom permission list as stored on a contact: a JSON array of names.
+pub fn to_json(list: &[Permission]) -> serde_json::Value {
+    serde_json::Value::Array(list.iter().map(|p| p.as_str().into()).collect())
+}
+
 /// The permissions of a stored contact (unknown names in the database are ignored).
 pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> {
     let role = contact.role.parse().unwrap_or(Role::Custom);

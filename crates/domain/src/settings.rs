@@ -43,3 +43,66 @@ impl<'a> SettingsService<'a> {
         )
     }
 }
+
+/// What `updatePortalSettings` changes; `None` leaves a setting as it is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SettingsChanges {
+    pub allow_client_contact_management: Option<bool>,
+    pub invitation_ttl_hours: Option<i32>,
+}
+
+impl SettingsService<'_> {
+    /// Staff: changes the portal's settings.
+    pub async fn update(
+        &self,
+        actor: &crate::Actor,
+        changes: SettingsChanges,
+    ) -> Result<PortalSettings> {
+        use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+        crate::access::require_staff(actor)?;
+        if let Some(hours) = changes.invitation_ttl_hours {
+            if !(1..=8760).contains(&hours) {
+                return Err(crate::DomainError::bad_input(
+                    "invitationTtlHours",
+                    "invitationTtlHours must be between 1 and 8760 (a year)",
+                ));
+            }
+        }
+        let current = self.get().await?;
+        let next = PortalSettings {
+            allow_client_contact_management: changes
+                .allow_client_contact_management
+                .unwrap_or(current.allow_client_contact_management),
+            invitation_ttl_hours: changes
+                .invitation_ttl_hours
+                .unwrap_or(current.invitation_ttl_hours),
+        };
+        let txn = self.domain.db().begin().await?;
+        let row = portal_settings::ActiveModel {
+            id: Set(1),
+            allow_client_contact_management: Set(next.allow_client_contact_management),
+            invitation_ttl_hours: Set(next.invitation_ttl_hours),
+            updated_at: Set(chrono::Utc::now()),
+        };
+        if portal_settings::Entity::find_by_id(1)
+            .one(&txn)
+            .await?
+            .is_some()
+        {
+            row.update(&txn).await?;
+        } else {
+            row.insert(&txn).await?;
+        }
+        crate::audit::record(
+            &txn,
+            actor.into(),
+            crate::audit::AuditRecord::new("portal_settings.update").details(serde_json::json!({
+                "allowClientContactManagement": next.allow_client_contact_management,
+                "invitationTtlHours": next.invitation_ttl_hours,
+            })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(next)
+    }
+}

@@ -20,6 +20,13 @@ pub(crate) fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A strong password for people given portal access without one: 120 random bits.
+pub(crate) fn generate_password() -> String {
+    let mut bytes = [0u8; 15];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,11 +1,22 @@
 //! Mutations, grouped by concern and merged into one root.
 
 mod account;
+mod billing;
+mod contacts;
 mod session;
-
-pub use session::SESSION_COOKIE;
+mod settings;
+mod tickets;
 
 use async_graphql::MergedObject;
 
+pub use session::SESSION_COOKIE;
+
 #[derive(MergedObject, Default)]
-pub struct Mutation(session::SessionMutation, account::AccountMutation);
+pub struct Mutation(
+    session::SessionMutation,
+    account::AccountMutation,
+    contacts::ContactMutation,
+    billing::BillingMutation,
+    tickets::TicketMutation,
+    settings::SettingsMutation,
+);

@@ -1,14 +1,19 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
-use domain::DomainError;
 use domain::entities::account;
+use domain::permissions::Permission;
+use domain::{DomainError, audit, outbox};
 
-use super::Contact;
+use super::{AuditEntry, Contact, DomainName, EmailMessage, Invoice, Service, Ticket};
+use crate::connection::{Conn, connection, page_args};
+use crate::context::domain;
 use crate::error::ApiResult;
-use crate::loaders::{Loaders, OwnerOfAccount};
+use crate::guards::Require;
+use crate::loaders::{ContactById, Loaders, OwnerOfAccount};
 
-/// A billable party. Only ever built for a viewer allowed to see it.
+/// A billable party. Only ever built for a viewer allowed to see it; its lists are
+/// guarded by permission and nullable, so a FORBIDDEN list leaves the rest intact.
 pub struct Account(pub account::Model);
 
 #[Object]
@@ -31,7 +36,113 @@ impl Account {
         Ok(Contact(owner))
     }
 
+    /// The contact printed on invoices.
+    async fn billing_contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
+        let Some(id) = self.0.billing_contact_id else {
+            return Ok(None);
+        };
+        let contact = ctx
+            .data_unchecked::<DataLoader<Loaders>>()
+            .load_one(ContactById(id))
+            .await?;
+        Ok(contact.filter(|c| c.account_id == self.0.id).map(Contact))
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    #[graphql(guard = "Require::new(Permission::ManageContacts, self.0.id)")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Conn<Contact>>> {
+        let page = domain(ctx)
+            .contacts()
+            .list(self.0.id, page_args(first, after)?)
+            .await?;
+        Ok(Some(connection(page, |c| c.id, Contact)))
+    }
+
+    #[graphql(guard = "Require::new(Permission::ViewInvoices, self.0.id)")]
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Conn<Invoice>>> {
+        let page = domain(ctx)
+            .billing()
+            .invoices(self.0.id, page_args(first, after)?)
+            .await?;
+        Ok(Some(connection(page, |i| i.id, Invoice)))
+    }
+
+    #[graphql(guard = "Require::new(Permission::ViewServices, self.0.id)")]
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Conn<Service>>> {
+        let page = domain(ctx)
+            .billing()
+            .services(self.0.id, page_args(first, after)?)
+            .await?;
+        Ok(Some(connection(page, |s| s.id, Service)))
+    }
+
+    #[graphql(guard = "Require::new(Permission::ViewDomains, self.0.id)")]
+    async fn domains(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Conn<DomainName>>> {
+        let page = domain(ctx)
+            .billing()
+            .domains(self.0.id, page_args(first, after)?)
+            .await?;
+        Ok(Some(connection(page, |d| d.id, DomainName)))
+    }
+
+    #[graphql(guard = "Require::new(Permission::ViewTickets, self.0.id)")]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Conn<Ticket>>> {
+        let page = domain(ctx)
+            .tickets()
+            .list(self.0.id, page_args(first, after)?)
+            .await?;
+        Ok(Some(connection(page, |t| t.id, Ticket)))
+    }
+
+    /// The account's email history, newest first.
+    #[graphql(guard = "Require::new(Permission::ViewEmails, self.0.id)")]
+    async fn emails(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Conn<EmailMessage>>> {
+        let page = outbox::list(domain(ctx).db(), self.0.id, page_args(first, after)?).await?;
+        Ok(Some(connection(page, |e| e.id, EmailMessage)))
+    }
+
+    /// Who did what in the account, newest first.
+    #[graphql(guard = "Require::new(Permission::ViewAuditLog, self.0.id)")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Option<Conn<AuditEntry>>> {
+        let page = audit::list(domain(ctx).db(), self.0.id, page_args(first, after)?).await?;
+        Ok(Some(connection(page, |e| e.id, AuditEntry)))
     }
 }

@@ -31,3 +31,49 @@ pub enum Permission {
 pub(crate) fn permissions(list: Vec<domain::permissions::Permission>) -> Vec<Permission> {
     list.into_iter().map(Permission::from).collect()
 }
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::entities::invoice::InvoiceStatus")]
+pub enum InvoiceStatus {
+    Unpaid,
+    Paid,
+    Overdue,
+    Cancelled,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::entities::service::ServiceStatus")]
+pub enum ServiceStatus {
+    Pending,
+    Active,
+    Suspended,
+    Terminated,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::entities::ticket::TicketStatus")]
+pub enum TicketStatus {
+    Open,
+    Answered,
+    CustomerReply,
+    Closed,
+}
+
+/// Who wrote a ticket reply.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::entities::ticket_reply::ReplyBadge")]
+pub enum ReplyBadge {
+    Owner,
+    AuthorizedUser,
+    SubAccount,
+    Guest,
+    Staff,
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::entities::email::EmailStatus")]
+pub enum EmailStatus {
+    Queued,
+    Sent,
+    Failed,
+}

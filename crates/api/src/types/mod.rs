@@ -1,10 +1,16 @@
 //! GraphQL output types: thin wrappers over domain rows.
 
 mod account;
+mod billing;
 mod contact;
-mod enums;
+pub(crate) mod enums;
+mod records;
+mod ticket;
 mod viewer;
 
 pub use account::Account;
+pub use billing::{DomainName, Invoice, Service};
 pub use contact::Contact;
+pub use records::{AuditEntry, EmailMessage};
+pub use ticket::{Ticket, TicketReply};
 pub use viewer::{AuthPayload, PortalSettings, Viewer};

@@ -1,0 +1,54 @@
+//! Relay connections over domain pages: `edges { cursor node }`, `pageInfo`,
+//! `totalCount`. Cursors are opaque to clients (they happen to be row ids).
+
+use async_graphql::SimpleObject;
+use async_graphql::connection::{Connection, Edge};
+use domain::pagination::{Page, PageArgs};
+
+use crate::error::{ApiError, ApiResult};
+
+#[derive(SimpleObject)]
+pub struct TotalCount {
+    /// How many items the whole list has, across pages.
+    pub total_count: u64,
+}
+
+pub type Conn<N> = Connection<String, N, TotalCount>;
+
+/// The `first`/`after` arguments of a connection field.
+pub fn page_args(first: Option<i32>, after: Option<String>) -> ApiResult<PageArgs> {
+    let after = after
+        .map(|cursor| {
+            cursor.parse::<i64>().map_err(|_| {
+                ApiError(domain::DomainError::bad_input(
+                    "after",
+                    "not a cursor from this list",
+                ))
+            })
+        })
+        .transpose()?;
+    Ok(PageArgs {
+        first: first.map(i64::from),
+        after,
+    })
+}
+
+/// Builds a connection from a page; `id` gives each item's cursor.
+pub fn connection<T, N>(page: Page<T>, id: impl Fn(&T) -> i64, node: impl Fn(T) -> N) -> Conn<N>
+where
+    N: async_graphql::OutputType,
+{
+    let mut connection = Connection::with_additional_fields(
+        false,
+        page.has_next_page,
+        TotalCount {
+            total_count: page.total_count,
+        },
+    );
+    connection.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(id(&item).to_string(), node(item))),
+    );
+    connection
+}

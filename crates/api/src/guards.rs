@@ -1,0 +1,48 @@
+//! Field guards: a field that needs a permission on its object's account answers
+//! FORBIDDEN (and null) for a viewer without it. Staff pass every guard.
+//!
+//! Guards only ever sit on fields of concrete object types, never on interfaces
+//! (async-graphql skips guards reached through an interface, issue 1826).
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Guard};
+use domain::access::forbidden;
+use domain::permissions::Permission;
+
+use crate::context::actor;
+use crate::error::ApiError;
+use crate::loaders::{AccessTo, Loaders};
+
+/// Requires `permission` on account `account_id`.
+pub struct Require {
+    permission: Permission,
+    account_id: i64,
+}
+
+impl Require {
+    pub fn new(permission: Permission, account_id: i64) -> Self {
+        Self {
+            permission,
+            account_id,
+        }
+    }
+}
+
+impl Guard for Require {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let actor = actor(ctx)?;
+        if actor.is_staff {
+            return Ok(());
+        }
+        let permissions = ctx
+            .data_unchecked::<DataLoader<Loaders>>()
+            .load_one(AccessTo(self.account_id))
+            .await?
+            .unwrap_or_default();
+        if permissions.contains(&self.permission) {
+            Ok(())
+        } else {
+            Err(ApiError(forbidden(self.permission)).into())
+        }
+    }
+}

@@ -1,0 +1,35 @@
+use async_graphql::{Context, InputObject, Object};
+use domain::settings::SettingsChanges;
+
+use crate::context::{actor, domain};
+use crate::error::ApiResult;
+use crate::types::PortalSettings;
+
+#[derive(Default)]
+pub struct SettingsMutation;
+
+#[derive(InputObject)]
+pub struct PortalSettingsInput {
+    pub allow_client_contact_management: Option<bool>,
+    pub invitation_ttl_hours: Option<i32>,
+}
+
+#[Object]
+impl SettingsMutation {
+    /// Staff: changes the portal's settings.
+    async fn update_portal_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: PortalSettingsInput,
+    ) -> ApiResult<PortalSettings> {
+        let changes = SettingsChanges {
+            allow_client_contact_management: input.allow_client_contact_management,
+            invitation_ttl_hours: input.invitation_ttl_hours,
+        };
+        Ok(domain(ctx)
+            .settings()
+            .update(actor(ctx)?, changes)
+            .await?
+            .into())
+    }
+}

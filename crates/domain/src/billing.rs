@@ -1,0 +1,383 @@
+//! What the account is billed for and owns: invoices, services and domains. Staff
+//! create them; members read them as their permissions allow and pay invoices.
+
+use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::json;
+
+use crate::access::require_staff;
+use crate::audit::{self, AuditRecord};
+use crate::entities::domain_name;
+use crate::entities::invoice::{self, InvoiceStatus};
+use crate::entities::service::{self, ServiceStatus};
+use crate::pagination::{self, Order, Page, PageArgs};
+use crate::permissions::Permission;
+use crate::{Actor, Domain, DomainError, Result, tokens, validate};
+
+#[derive(Clone, Debug)]
+pub struct NewInvoice {
+    /// Generated (`INV-000042`) when not given.
+    pub number: Option<String>,
+    pub total: Decimal,
+    pub currency: String,
+    pub due_date: NaiveDate,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewService {
+    pub product_name: String,
+    pub status: Option<ServiceStatus>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub recurring_amount: Option<Decimal>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewDomain {
+    pub name: String,
+    pub expires_at: NaiveDate,
+}
+
+pub struct BillingService<'a> {
+    domain: &'a Domain,
+}
+
+impl<'a> BillingService<'a> {
+    pub(crate) fn new(domain: &'a Domain) -> Self {
+        Self { domain }
+    }
+
+    /// Staff: issues an invoice to an account.
+    pub async fn create_invoice(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        input: NewInvoice,
+    ) -> Result<invoice::Model> {
+        require_staff(actor)?;
+        self.domain.access(actor, account_id, "account").await?;
+        let total = money("total", input.total)?;
+        let currency = currency(&input.currency)?;
+        let number = input
+            .number
+            .map(|n| validate::name("number", &n))
+            .transpose()?;
+        let now = Utc::now();
+        let txn = self.domain.db().begin().await?;
+        let placeholder = format!("pending-{}", tokens::generate().1);
+        let inserted = invoice::ActiveModel {
+            account_id: Set(account_id),
+            number: Set(number.clone().unwrap_or(placeholder)),
+            status: Set(InvoiceStatus::Unpaid),
+            total: Set(total.to_string()),
+            currency: Set(currency),
+            due_date: Set(input.due_date),
+            paid_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        let mut invoice =
+            crate::error::on_conflict(inserted, "an invoice with this number already exists")?;
+        if number.is_none() {
+            let mut model: invoice::ActiveModel = invoice.into();
+            model.number = Set(format!("INV-{:06}", model.id.as_ref()));
+            invoice = model.update(&txn).await?;
+        }
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("invoice.create")
+                .account(account_id)
+                .target("invoice", invoice.id)
+                .details(json!({ "number": invoice.number, "total": invoice.total, "currency": invoice.currency })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(invoice)
+    }
+
+    /// Records the payment of an unpaid or overdue invoice (no gateway here).
+    pub async fn pay_invoice(&self, actor: &Actor, invoice_id: i64) -> Result<invoice::Model> {
+        let invoice = invoice::Entity::find_by_id(invoice_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("invoice"))?;
+        // Paying needs seeing: you pay what you can read.
+        let access = self
+            .domain
+            .require(
+                actor,
+                invoice.account_id,
+                Permission::PayInvoices,
+                "invoice",
+            )
+            .await?;
+        access.require(Permission::ViewInvoices)?;
+        let now = Utc::now();
+        let txn = self.domain.db().begin().await?;
+        // Conditional: of two concurrent payments, one records it, the other conflicts.
+        let paid = invoice::Entity::update_many()
+            .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Paid))
+            .col_expr(invoice::Column::PaidAt, Expr::value(now))
+            .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
+            .filter(invoice::Column::Id.eq(invoice.id))
+            .filter(invoice::Column::Status.is_in([InvoiceStatus::Unpaid, InvoiceStatus::Overdue]))
+            .exec(&txn)
+            .await?;
+        if paid.rows_affected != 1 {
+            let state = match invoice.status {
+                InvoiceStatus::Cancelled => "cancelled",
+                _ => "already paid",
+            };
+            return Err(DomainError::conflict(format!(
+                "invoice {} is {state}",
+                invoice.number
+            )));
+        }
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("invoice.pay")
+                .account(invoice.account_id)
+                .target("invoice", invoice.id)
+                .details(json!({ "total": invoice.total, "currency": invoice.currency })),
+        )
+        .await?;
+        let invoice = invoice::Entity::find_by_id(invoice.id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound("invoice"))?;
+        txn.commit().await?;
+        Ok(invoice)
+    }
+
+    /// Staff: records a service the account has.
+    pub async fn create_service(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        input: NewService,
+    ) -> Result<service::Model> {
+        require_staff(actor)?;
+        self.domain.access(actor, account_id, "account").await?;
+        let product_name = validate::name("productName", &input.product_name)?;
+        let recurring = input
+            .recurring_amount
+            .map(|a| money("recurringAmount", a))
+            .transpose()?;
+        let now = Utc::now();
+        let txn = self.domain.db().begin().await?;
+        let service = service::ActiveModel {
+            account_id: Set(account_id),
+            product_name: Set(product_name),
+            status: Set(input.status.unwrap_or(ServiceStatus::Pending)),
+            username: Set(input.username.filter(|u| !u.trim().is_empty())),
+            password: Set(input.password.filter(|p| !p.is_empty())),
+            recurring_amount: Set(recurring.map(|a| a.to_string())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("service.create")
+                .account(account_id)
+                .target("service", service.id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(service)
+    }
+
+    /// Staff: provisions, suspends or terminates a service.
+    pub async fn set_service_status(
+        &self,
+        actor: &Actor,
+        service_id: i64,
+        status: ServiceStatus,
+    ) -> Result<service::Model> {
+        require_staff(actor)?;
+        let service = service::Entity::find_by_id(service_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("service"))?;
+        let txn = self.domain.db().begin().await?;
+        let mut model: service::ActiveModel = service.clone().into();
+        model.status = Set(status);
+        model.updated_at = Set(Utc::now());
+        let updated = model.update(&txn).await?;
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("service.set_status")
+                .account(service.account_id)
+                .target("service", service.id)
+                .details(json!({ "status": format!("{status:?}").to_uppercase() })),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    /// Staff: records a domain name the account holds.
+    pub async fn create_domain(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        input: NewDomain,
+    ) -> Result<domain_name::Model> {
+        require_staff(actor)?;
+        self.domain.access(actor, account_id, "account").await?;
+        let name = domain_name_valid(&input.name)?;
+        let txn = self.domain.db().begin().await?;
+        let domain = domain_name::ActiveModel {
+            account_id: Set(account_id),
+            name: Set(name),
+            expires_at: Set(input.expires_at),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("domain.create")
+                .account(account_id)
+                .target("domain", domain.id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(domain)
+    }
+
+    pub async fn invoices(&self, account_id: i64, args: PageArgs) -> Result<Page<invoice::Model>> {
+        let select = invoice::Entity::find().filter(invoice::Column::AccountId.eq(account_id));
+        pagination::page(
+            self.domain.db(),
+            select,
+            invoice::Column::Id,
+            args,
+            Order::NewestFirst,
+        )
+        .await
+    }
+
+    pub async fn services(&self, account_id: i64, args: PageArgs) -> Result<Page<service::Model>> {
+        let select = service::Entity::find().filter(service::Column::AccountId.eq(account_id));
+        pagination::page(
+            self.domain.db(),
+            select,
+            service::Column::Id,
+            args,
+            Order::OldestFirst,
+        )
+        .await
+    }
+
+    pub async fn domains(
+        &self,
+        account_id: i64,
+        args: PageArgs,
+    ) -> Result<Page<domain_name::Model>> {
+        let select =
+            domain_name::Entity::find().filter(domain_name::Column::AccountId.eq(account_id));
+        pagination::page(
+            self.domain.db(),
+            select,
+            domain_name::Column::Id,
+            args,
+            Order::OldestFirst,
+        )
+        .await
+    }
+
+    /// An invoice the actor may read (VIEW_INVOICES on its account).
+    pub async fn invoice_for(&self, actor: &Actor, invoice_id: i64) -> Result<invoice::Model> {
+        let invoice = invoice::Entity::find_by_id(invoice_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("invoice"))?;
+        self.domain
+            .require(
+                actor,
+                invoice.account_id,
+                Permission::ViewInvoices,
+                "invoice",
+            )
+            .await?;
+        Ok(invoice)
+    }
+}
+
+/// Amounts are non-negative with at most 4 decimal places.
+fn money(field: &'static str, amount: Decimal) -> Result<Decimal> {
+    if amount.is_sign_negative() {
+        return Err(DomainError::bad_input(
+            field,
+            format!("{field} must not be negative"),
+        ));
+    }
+    if amount.scale() > 4 {
+        return Err(DomainError::bad_input(
+            field,
+            format!("{field} has more than 4 decimal places"),
+        ));
+    }
+    Ok(amount)
+}
+
+/// An ISO 4217 code: three letters, stored upper-case.
+fn currency(code: &str) -> Result<String> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(DomainError::bad_input(
+            "currency",
+            "currency must be a three-letter code such as EUR",
+        ))
+    }
+}
+
+fn domain_name_valid(name: &str) -> Result<String> {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    let labels_ok = name.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    });
+    if name.len() <= 253 && name.contains('.') && labels_ok {
+        Ok(name)
+    } else {
+        Err(DomainError::bad_input("name", "not a valid domain name"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_currency_and_domain_checks() {
+        assert!(money("total", Decimal::from_str("120.50").unwrap()).is_ok());
+        assert!(money("total", Decimal::from_str("-1").unwrap()).is_err());
+        assert!(money("total", Decimal::from_str("0.00001").unwrap()).is_err());
+        assert_eq!(currency(" eur ").unwrap(), "EUR");
+        assert!(currency("EURO").is_err());
+        assert_eq!(domain_name_valid("Example.COM.").unwrap(), "example.com");
+        assert!(domain_name_valid("localhost").is_err());
+        assert!(domain_name_valid("bad_name.com").is_err());
+    }
+}

@@ -1,0 +1,86 @@
+//! Keyset pagination by id, for every list the API returns as a connection.
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use crate::{DomainError, Result};
+
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 100;
+
+/// Which slice of a list: `first` items after the item with id `after`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PageArgs {
+    pub first: Option<i64>,
+    pub after: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    pub total_count: u64,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_next_page: self.has_next_page,
+            total_count: self.total_count,
+        }
+    }
+}
+
+/// Newest first (audit log, emails) or oldest first (everything else).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    OldestFirst,
+    NewestFirst,
+}
+
+/// Reads one page of `select`, ordered by `id`.
+pub async fn page<E, C>(
+    conn: &impl ConnectionTrait,
+    select: Select<E>,
+    id: C,
+    args: PageArgs,
+    order: Order,
+) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
+    let first = match args.first {
+        None => DEFAULT_PAGE,
+        Some(n) if (0..=MAX_PAGE as i64).contains(&n) => n as u64,
+        Some(_) => {
+            return Err(DomainError::bad_input(
+                "first",
+                format!("first must be between 0 and {MAX_PAGE}"),
+            ));
+        }
+    };
+    let total_count = select.clone().count(conn).await?;
+    let mut select = match order {
+        Order::OldestFirst => select.order_by_asc(id),
+        Order::NewestFirst => select.order_by_desc(id),
+    };
+    if let Some(after) = args.after {
+        select = match order {
+            Order::OldestFirst => select.filter(id.gt(after)),
+            Order::NewestFirst => select.filter(id.lt(after)),
+        };
+    }
+    let mut items = select.limit(first + 1).all(conn).await?;
+    let has_next_page = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok(Page {
+        items,
+        has_next_page,
+        total_count,
+    })
+}

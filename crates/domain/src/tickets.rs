@@ -1,0 +1,271 @@
+//! Support tickets and their replies. Each reply carries a badge saying who wrote it.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+use crate::access::{Access, require_staff};
+use crate::audit::{self, AuditRecord};
+use crate::entities::ticket::{self, TicketStatus};
+use crate::entities::ticket_reply::{self, ReplyBadge};
+use crate::entities::{contact, user};
+use crate::pagination::{self, Order, Page, PageArgs};
+use crate::permissions::Permission;
+use crate::{Actor, Domain, DomainError, Result, validate};
+
+const MAX_BODY: usize = 20_000;
+
+pub struct TicketService<'a> {
+    domain: &'a Domain,
+}
+
+/// Who wrote a reply, as recorded on it.
+struct Author {
+    name: String,
+    email: Option<String>,
+    user_id: Option<i64>,
+    badge: ReplyBadge,
+}
+
+impl<'a> TicketService<'a> {
+    pub(crate) fn new(domain: &'a Domain) -> Self {
+        Self { domain }
+    }
+
+    /// Opens a ticket with its first message.
+    pub async fn open(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        subject: &str,
+        body: &str,
+    ) -> Result<ticket::Model> {
+        let access = self
+            .domain
+            .require(actor, account_id, Permission::OpenTickets, "account")
+            .await?;
+        let subject = validate::name("subject", subject)?;
+        let body = message_body(body)?;
+        let author = self.signed_in_author(actor, &access).await?;
+        let now = Utc::now();
+        let txn = self.domain.db().begin().await?;
+        let ticket = ticket::ActiveModel {
+            account_id: Set(account_id),
+            subject: Set(subject),
+            status: Set(TicketStatus::Open),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        insert_reply(&txn, ticket.id, &body, author).await?;
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("ticket.open")
+                .account(account_id)
+                .target("ticket", ticket.id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(ticket)
+    }
+
+    /// Replies on a ticket as the signed-in member (or staff).
+    pub async fn reply(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        body: &str,
+    ) -> Result<ticket_reply::Model> {
+        let ticket = self.find(ticket_id).await?;
+        // A reply joins a conversation: it needs reading it as well as writing.
+        let access = self
+            .domain
+            .require(actor, ticket.account_id, Permission::OpenTickets, "ticket")
+            .await?;
+        access.require(Permission::ViewTickets)?;
+        let body = message_body(body)?;
+        let author = self.signed_in_author(actor, &access).await?;
+        self.append(actor, &ticket, &body, author).await
+    }
+
+    /// Staff: records a reply that arrived by email (mail piping). The badge says who
+    /// the sender is to the account: a member, a contact without login, or a guest.
+    pub async fn reply_from_email(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        from_email: &str,
+        body: &str,
+    ) -> Result<ticket_reply::Model> {
+        require_staff(actor)?;
+        let ticket = self.find(ticket_id).await?;
+        let from_email = validate::email("fromEmail", from_email)?;
+        let body = message_body(body)?;
+        let sender = contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(ticket.account_id))
+            .filter(ExprTrait::eq(
+                Func::lower(Expr::col(contact::Column::Email)),
+                Func::lower(Expr::val(from_email.clone())),
+            ))
+            .one(self.domain.db())
+            .await?;
+        let author = match sender {
+            Some(c) => Author {
+                name: format!("{} {}", c.first_name, c.last_name),
+                email: Some(from_email),
+                user_id: c.user_id,
+                badge: badge_of_contact(&c),
+            },
+            None => Author {
+                name: from_email.clone(),
+                email: Some(from_email),
+                user_id: None,
+                badge: ReplyBadge::Guest,
+            },
+        };
+        self.append(actor, &ticket, &body, author).await
+    }
+
+    pub async fn list(&self, account_id: i64, args: PageArgs) -> Result<Page<ticket::Model>> {
+        let select = ticket::Entity::find().filter(ticket::Column::AccountId.eq(account_id));
+        pagination::page(
+            self.domain.db(),
+            select,
+            ticket::Column::Id,
+            args,
+            Order::NewestFirst,
+        )
+        .await
+    }
+
+    /// The replies of several tickets, oldest first, for batched loading.
+    pub async fn replies(
+        &self,
+        ticket_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<ticket_reply::Model>>> {
+        let rows = ticket_reply::Entity::find()
+            .filter(ticket_reply::Column::TicketId.is_in(ticket_ids.iter().copied()))
+            .order_by_asc(ticket_reply::Column::Id)
+            .all(self.domain.db())
+            .await?;
+        let mut by_ticket: HashMap<i64, Vec<ticket_reply::Model>> = HashMap::new();
+        for reply in rows {
+            by_ticket.entry(reply.ticket_id).or_default().push(reply);
+        }
+        Ok(by_ticket)
+    }
+
+    async fn find(&self, ticket_id: i64) -> Result<ticket::Model> {
+        ticket::Entity::find_by_id(ticket_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("ticket"))
+    }
+
+    async fn append(
+        &self,
+        actor: &Actor,
+        ticket: &ticket::Model,
+        body: &str,
+        author: Author,
+    ) -> Result<ticket_reply::Model> {
+        // Staff answering marks it answered; anyone else (re)opens it for staff.
+        let status = if author.badge == ReplyBadge::Staff {
+            TicketStatus::Answered
+        } else {
+            TicketStatus::CustomerReply
+        };
+        let txn = self.domain.db().begin().await?;
+        let reply = insert_reply(&txn, ticket.id, body, author).await?;
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::Status, Expr::value(status))
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(ticket::Column::Id.eq(ticket.id))
+            .exec(&txn)
+            .await?;
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("ticket.reply")
+                .account(ticket.account_id)
+                .target("ticket", ticket.id),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(reply)
+    }
+
+    async fn signed_in_author(&self, actor: &Actor, access: &Access) -> Result<Author> {
+        let user = user::Entity::find_by_id(actor.user_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or_else(|| {
+                DomainError::Unauthenticated("the signed-in user no longer exists".into())
+            })?;
+        let badge = match &access.contact {
+            Some(contact) => badge_of_contact(contact),
+            None => ReplyBadge::Staff,
+        };
+        let badge = if actor.is_staff {
+            ReplyBadge::Staff
+        } else {
+            badge
+        };
+        Ok(Author {
+            name: format!("{} {}", user.first_name, user.last_name),
+            email: Some(user.email),
+            user_id: Some(user.id),
+            badge,
+        })
+    }
+}
+
+fn badge_of_contact(contact: &contact::Model) -> ReplyBadge {
+    match (contact.is_primary, contact.user_id) {
+        (true, _) => ReplyBadge::Owner,
+        (false, Some(_)) => ReplyBadge::AuthorizedUser,
+        (false, None) => ReplyBadge::SubAccount,
+    }
+}
+
+fn message_body(body: &str) -> Result<String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(DomainError::bad_input("body", "body must not be empty"));
+    }
+    if body.chars().count() > MAX_BODY {
+        return Err(DomainError::bad_input(
+            "body",
+            format!("body must be at most {MAX_BODY} characters"),
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+async fn insert_reply(
+    conn: &impl ConnectionTrait,
+    ticket_id: i64,
+    body: &str,
+    author: Author,
+) -> Result<ticket_reply::Model> {
+    Ok(ticket_reply::ActiveModel {
+        ticket_id: Set(ticket_id),
+        body: Set(body.to_owned()),
+        author_name: Set(author.name),
+        author_email: Set(author.email),
+        author_user_id: Set(author.user_id),
+        badge: Set(author.badge),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
