@@ -157,6 +157,63 @@ impl TestApp {
         }
     }
 
+    /// A staff user (created through the service `clientele create-staff` uses), signed in.
+    pub async fn staff(&self) -> String {
+        let email = "staff@portal.test";
+        if self.login(email, STAFF_PASSWORD).await.is_err() {
+            self.server
+                .domain
+                .auth()
+                .create_staff(email, STAFF_PASSWORD, "Sam", "Staff")
+                .await
+                .expect("staff user");
+        }
+        self.login(email, STAFF_PASSWORD)
+            .await
+            .expect("staff login")
+    }
+
+    /// The id of the account the session is placed in.
+    pub async fn current_account(&self, token: &str) -> String {
+        let r = self
+            .gql_as(token, "{ viewer { currentAccount { id } } }", json!({}))
+            .await;
+        r.str("viewer.currentAccount.id").to_owned()
+    }
+
+    /// Adds a contact with portal access and the given role (and CUSTOM permissions),
+    /// then signs them in. Returns their contact id and session token.
+    pub async fn add_member(
+        &self,
+        token: &str,
+        account_id: &str,
+        email: &str,
+        role: &str,
+        permissions: Option<&[&str]>,
+    ) -> Member {
+        let r = self
+            .gql_as(
+                token,
+                "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
+                json!({ "a": account_id, "i": {
+                    "firstName": role, "lastName": "Member", "email": email, "role": role,
+                    "permissions": permissions, "portalAccess": true, "password": MEMBER_PASSWORD,
+                }}),
+            )
+            .await
+            .ok();
+        let contact_id = r.str("addContact.id").to_owned();
+        let token = self
+            .login(email, MEMBER_PASSWORD)
+            .await
+            .expect("member signs in");
+        Member {
+            contact_id,
+            token,
+            email: email.to_owned(),
+        }
+    }
+
     /// The `.eml` files written so far, oldest first.
     pub fn eml_files(&self) -> Vec<String> {
         read_eml_dir(&self.mail_dir)
@@ -202,6 +259,19 @@ impl TestApp {
     pub async fn stop(self) {
         self.server.shutdown().await;
     }
+}
+
+/// The password of users made by [`TestApp::staff`].
+pub const STAFF_PASSWORD: &str = "staff password 1";
+/// The password of members made by [`TestApp::add_member`].
+pub const MEMBER_PASSWORD: &str = "member password 1";
+
+/// A member of an account, signed in.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub contact_id: String,
+    pub token: String,
+    pub email: String,
 }
 
 /// A GraphQL response.

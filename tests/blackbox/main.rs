@@ -2,9 +2,12 @@
 //! PostgreSQL server, against PostgreSQL.
 
 mod accounts;
+mod billing;
+mod contacts;
 mod http;
 mod mail;
 mod password_reset;
 mod registration;
 mod schema;
 mod sessions;
+mod tickets;

@@ -64,9 +64,9 @@ pub(crate) fn parse_id(id: &async_graphql::ID, what: &'static str) -> ApiResult<
     id.parse().map_err(|_| ApiError::not_found(what))
 }
 
-/// Gives every error a code, including those async-graphql raises itself before any
-/// resolver runs: a query that does not parse or validate is the client's mistake
-/// (BAD_USER_INPUT); anything else without a code is ours (INTERNAL_SERVER_ERROR).
+/// Gives every error a code, including those async-graphql raises itself: a query that
+/// does not parse or validate, or an argument value of the wrong shape, is the client's
+/// mistake (BAD_USER_INPUT); anything else without a code is ours (INTERNAL_SERVER_ERROR).
 pub(crate) struct ErrorCodes;
 
 impl async_graphql::extensions::ExtensionFactory for ErrorCodes {
@@ -93,7 +93,10 @@ impl async_graphql::extensions::Extension for ErrorCodes {
 fn ensure_code(error: &mut async_graphql::ServerError) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
-        let code = if error.path.is_empty() {
+        // Argument values are parsed when the field runs, so those errors have a path.
+        let bad_argument = error.message.starts_with("Failed to parse")
+            || error.message.starts_with("Invalid value");
+        let code = if error.path.is_empty() || bad_argument {
             "BAD_USER_INPUT"
         } else {
             "INTERNAL_SERVER_ERROR"

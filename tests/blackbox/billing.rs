@@ -1,0 +1,297 @@
+use clientele_tests::TestApp;
+use serde_json::json;
+
+const ACCOUNT_VIEW: &str = "query($id: ID!) { account(id: $id) {
+  name
+  invoices { totalCount edges { node { number status total currency dueDate pdfUrl } } }
+  services { totalCount edges { node { productName status username password recurringAmount } } }
+  domains { totalCount edges { node { name expiresAt } } }
+  tickets { totalCount }
+} }";
+
+/// An account with an invoice, a service and a domain recorded by staff.
+async fn billed_account(app: &TestApp) -> (String, String, String) {
+    let owner = app
+        .register("Acme", "owner@acme.test", "owner password 1")
+        .await;
+    let account = app.current_account(&owner).await;
+    let staff = app.staff().await;
+    app.gql_as(&staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: {total: \"120.50\", currency: \"eur\", dueDate: \"2026-12-31\"}) { id number } }", json!({"a": account})).await.ok();
+    app.gql_as(&staff, "mutation($a: ID!) { createService(accountId: $a, input: {productName: \"Web hosting\", status: ACTIVE, username: \"acme\", password: \"s3cret\", recurringAmount: \"9.99\"}) { id } }", json!({"a": account})).await.ok();
+    app.gql_as(&staff, "mutation($a: ID!) { createDomain(accountId: $a, input: {name: \"Acme.TEST\", expiresAt: \"2027-01-01\"}) { id } }", json!({"a": account})).await.ok();
+    (owner, account, staff)
+}
+
+fn error_paths(body: &serde_json::Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    let path: Vec<String> = e["path"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| p.to_string().trim_matches('"').to_owned())
+                        .collect();
+                    (
+                        path.join("."),
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_billing_contact_sees_invoices_with_amounts_and_no_services_or_tickets() {
+    let app = TestApp::start().await;
+    let (owner, account, _) = billed_account(&app).await;
+    let billing = app
+        .add_member(&owner, &account, "bill@acme.test", "BILLING", None)
+        .await;
+
+    let r = app
+        .gql_as(&billing.token, ACCOUNT_VIEW, json!({"id": account}))
+        .await;
+    assert_eq!(r.str("account.name"), "Acme");
+    let invoice = r.at("account.invoices.edges.0.node");
+    assert_eq!(invoice["number"], "INV-000001");
+    assert_eq!(invoice["status"], "UNPAID");
+    assert_eq!(invoice["total"], "120.50");
+    assert_eq!(invoice["currency"], "EUR");
+    assert_eq!(invoice["dueDate"], "2026-12-31");
+    assert!(invoice["pdfUrl"].as_str().unwrap().ends_with("/pdf"));
+    for list in ["services", "domains", "tickets"] {
+        assert_eq!(r.at(&format!("account.{list}")), &serde_json::Value::Null);
+    }
+    let mut errors = error_paths(&r.body);
+    errors.sort();
+    assert_eq!(
+        errors,
+        vec![
+            ("account.domains".to_owned(), "FORBIDDEN".to_owned()),
+            ("account.services".to_owned(), "FORBIDDEN".to_owned()),
+            ("account.tickets".to_owned(), "FORBIDDEN".to_owned()),
+        ]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_technical_contact_sees_services_and_passwords_but_no_prices_or_invoices() {
+    let app = TestApp::start().await;
+    let (owner, account, _) = billed_account(&app).await;
+    let tech = app
+        .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
+        .await;
+
+    let r = app
+        .gql_as(&tech.token, ACCOUNT_VIEW, json!({"id": account}))
+        .await;
+    assert_eq!(r.at("account.invoices"), &serde_json::Value::Null);
+    let service = r.at("account.services.edges.0.node");
+    assert_eq!(service["productName"], "Web hosting");
+    assert_eq!(service["status"], "ACTIVE");
+    assert_eq!(service["username"], "acme");
+    assert_eq!(service["password"], "s3cret");
+    assert_eq!(service["recurringAmount"], serde_json::Value::Null);
+    assert_eq!(r.at("account.domains.edges.0.node.name"), "acme.test");
+    assert_eq!(r.at("account.tickets.totalCount"), 0);
+    let mut errors = error_paths(&r.body);
+    errors.sort();
+    assert_eq!(
+        errors,
+        vec![
+            ("account.invoices".to_owned(), "FORBIDDEN".to_owned()),
+            (
+                "account.services.edges.0.node.recurringAmount".to_owned(),
+                "FORBIDDEN".to_owned()
+            ),
+        ]
+    );
+
+    // The owner sees the price.
+    let r = app
+        .gql_as(&owner, ACCOUNT_VIEW, json!({"id": account}))
+        .await
+        .ok();
+    assert_eq!(
+        r.at("account.services.edges.0.node.recurringAmount"),
+        "9.99"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn paying_an_invoice_records_it_once() {
+    let app = TestApp::start().await;
+    let (owner, account, _) = billed_account(&app).await;
+    let billing = app
+        .add_member(&owner, &account, "bill@acme.test", "BILLING", None)
+        .await;
+    let list = app
+        .gql_as(
+            &owner,
+            "query($id: ID!) { account(id: $id) { invoices { edges { node { id } } } } }",
+            json!({"id": account}),
+        )
+        .await
+        .ok();
+    let invoice = list.str("account.invoices.edges.0.node.id").to_owned();
+    let pay = "mutation($id: ID!) { payInvoice(id: $id) { id status total } }";
+
+    let tech = app
+        .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
+        .await;
+    app.gql_as(&tech.token, pay, json!({"id": invoice}))
+        .await
+        .expect_code("FORBIDDEN");
+
+    let (a, b) = tokio::join!(
+        app.gql_as(&billing.token, pay, json!({"id": invoice})),
+        app.gql_as(&owner, pay, json!({"id": invoice})),
+    );
+    let paid: Vec<_> = [&a, &b]
+        .into_iter()
+        .filter(|r| r.error_code().is_none())
+        .collect();
+    assert_eq!(paid.len(), 1, "{} / {}", a.body, b.body);
+    assert_eq!(paid[0].str("payInvoice.status"), "PAID");
+    let other = if a.error_code().is_some() { &a } else { &b };
+    other.expect_code("CONFLICT");
+
+    let log = app.gql_as(&owner, "query($id: ID!) { account(id: $id) { auditLog { edges { node { action actorEmail targetId } } } } }", json!({"id": account})).await.ok();
+    let pays: Vec<_> = log
+        .at("account.auditLog.edges")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["action"] == "invoice.pay")
+        .collect();
+    assert_eq!(pays.len(), 1);
+    assert_eq!(pays[0]["node"]["targetId"], invoice);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_mutations_validate_their_input() {
+    let app = TestApp::start().await;
+    let (owner, account, staff) = billed_account(&app).await;
+    let create = "mutation($a: ID!, $i: CreateInvoiceInput!) { createInvoice(accountId: $a, input: $i) { id } }";
+    for (input, field) in [
+        (
+            json!({"total": "-1", "currency": "EUR", "dueDate": "2026-12-31"}),
+            Some("total"),
+        ),
+        (
+            json!({"total": "1", "currency": "EURO", "dueDate": "2026-12-31"}),
+            Some("currency"),
+        ),
+        (
+            json!({"total": "1", "currency": "EUR", "dueDate": "31/12/2026"}),
+            None,
+        ),
+        (
+            json!({"total": "lots", "currency": "EUR", "dueDate": "2026-12-31"}),
+            None,
+        ),
+    ] {
+        let r = app
+            .gql_as(&staff, create, json!({"a": account, "i": input}))
+            .await;
+        r.expect_code("BAD_USER_INPUT");
+        if let Some(field) = field {
+            assert_eq!(r.body["errors"][0]["extensions"]["field"], field);
+        }
+    }
+    // A number already used is a conflict.
+    app.gql_as(&staff, create, json!({"a": account, "i": {"number": "A-1", "total": "1", "currency": "EUR", "dueDate": "2026-12-31"}})).await.ok();
+    app.gql_as(&staff, create, json!({"a": account, "i": {"number": "A-1", "total": "1", "currency": "EUR", "dueDate": "2026-12-31"}})).await.expect_code("CONFLICT");
+    // Members cannot issue invoices, even to their own account.
+    app.gql_as(
+        &owner,
+        create,
+        json!({"a": account, "i": {"total": "1", "currency": "EUR", "dueDate": "2026-12-31"}}),
+    )
+    .await
+    .expect_code("FORBIDDEN");
+    // An account that does not exist.
+    app.gql_as(
+        &staff,
+        create,
+        json!({"a": "424242", "i": {"total": "1", "currency": "EUR", "dueDate": "2026-12-31"}}),
+    )
+    .await
+    .expect_code("NOT_FOUND");
+    let r = app
+        .gql_as(
+            &owner,
+            "query($id: ID!) { account(id: $id) { invoices { totalCount } } }",
+            json!({"id": account}),
+        )
+        .await
+        .ok();
+    assert_eq!(r.at("account.invoices.totalCount"), 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn lists_are_relay_connections_with_total_counts() {
+    let app = TestApp::start().await;
+    let owner = app
+        .register("Acme", "owner@acme.test", "owner password 1")
+        .await;
+    let account = app.current_account(&owner).await;
+    let staff = app.staff().await;
+    for i in 0..5 {
+        app.gql_as(&staff, "mutation($a: ID!, $n: String!) { createDomain(accountId: $a, input: {name: $n, expiresAt: \"2027-01-01\"}) { id } }", json!({"a": account, "n": format!("site{i}.test")})).await.ok();
+    }
+    let page = "query($id: ID!, $after: String) { account(id: $id) { domains(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name } } } } }";
+    let mut names = Vec::new();
+    let mut after = serde_json::Value::Null;
+    loop {
+        let r = app
+            .gql_as(&owner, page, json!({"id": account, "after": after}))
+            .await
+            .ok();
+        assert_eq!(r.at("account.domains.totalCount"), 5);
+        for edge in r.at("account.domains.edges").as_array().unwrap() {
+            names.push(edge["node"]["name"].as_str().unwrap().to_owned());
+        }
+        if r.at("account.domains.pageInfo.hasNextPage") != &json!(true) {
+            break;
+        }
+        after = r.at("account.domains.pageInfo.endCursor").clone();
+    }
+    assert_eq!(
+        names,
+        [
+            "site0.test",
+            "site1.test",
+            "site2.test",
+            "site3.test",
+            "site4.test"
+        ]
+    );
+    app.gql_as(
+        &owner,
+        "query($id: ID!) { account(id: $id) { domains(first: 1000) { totalCount } } }",
+        json!({"id": account}),
+    )
+    .await
+    .expect_code("BAD_USER_INPUT");
+    app.gql_as(
+        &owner,
+        "query($id: ID!) { account(id: $id) { domains(after: \"garbage\") { totalCount } } }",
+        json!({"id": account}),
+    )
+    .await
+    .expect_code("BAD_USER_INPUT");
+    app.stop().await;
+}
