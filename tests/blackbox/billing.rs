@@ -295,3 +295,89 @@ async fn lists_are_relay_connections_with_total_counts() {
     .expect_code("BAD_USER_INPUT");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn invoices_download_as_pdf_addressed_to_the_billing_contact() {
+    let app = TestApp::start().await;
+    let (owner, account, _) = billed_account(&app).await;
+    let r = app.gql_as(&owner, "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"Ada\", lastName: \"Books\", role: BILLING, address: {line1: \"1 High St\", city: \"Leeds\", postalCode: \"LS1\", country: \"GB\"}}) { id } }", json!({"a": account})).await.ok();
+    let ada = r.str("addContact.id").to_owned();
+    app.gql_as(
+        &owner,
+        "mutation($id: ID) { setBillingContact(contactId: $id) { id } }",
+        json!({"id": ada}),
+    )
+    .await
+    .ok();
+    let r = app
+        .gql_as(
+            &owner,
+            "query($id: ID!) { account(id: $id) { invoices { edges { node { id pdfUrl } } } } }",
+            json!({"id": account}),
+        )
+        .await
+        .ok();
+    let invoice = r.str("account.invoices.edges.0.node.id").to_owned();
+    let path = format!("/invoices/{invoice}/pdf");
+    assert_eq!(
+        r.str("account.invoices.edges.0.node.pdfUrl"),
+        format!("{}{path}", app.config.public_url)
+    );
+
+    let client = reqwest::Client::new();
+    let get = |token: Option<String>, cookie: Option<String>| {
+        let mut request = client.get(format!("{}{path}", app.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    let response = get(Some(owner.clone()), None).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let pdf = response.bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.starts_with("%PDF-"));
+    for expected in [
+        "Invoice INV-000001",
+        "Total: 120.50 EUR",
+        "Bill to: Ada Books",
+        "1 High St",
+        "LS1 Leeds",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from the PDF");
+    }
+    // Browsers use the cookie.
+    let response = get(None, Some(format!("clientele_session={owner}")))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+
+    let tech = app
+        .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
+        .await;
+    assert_eq!(
+        get(Some(tech.token), None).await.unwrap().status().as_u16(),
+        403
+    );
+    let stranger = app
+        .register("Other", "o@other.test", "other password")
+        .await;
+    assert_eq!(
+        get(Some(stranger), None).await.unwrap().status().as_u16(),
+        404
+    );
+    assert_eq!(get(None, None).await.unwrap().status().as_u16(), 401);
+    assert_eq!(
+        get(Some("dead-token".into()), None)
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    app.stop().await;
+}

@@ -9,9 +9,9 @@ use serde_json::json;
 
 use crate::access::require_staff;
 use crate::audit::{self, AuditRecord};
-use crate::entities::domain_name;
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::service::{self, ServiceStatus};
+use crate::entities::{account, contact, domain_name};
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
@@ -38,6 +38,15 @@ pub struct NewService {
 pub struct NewDomain {
     pub name: String,
     pub expires_at: NaiveDate,
+}
+
+/// Everything printed on an invoice.
+#[derive(Clone, Debug)]
+pub struct InvoiceDocument {
+    pub invoice: invoice::Model,
+    pub account: account::Model,
+    /// The account's billing contact, if one is named.
+    pub addressee: Option<contact::Model>,
 }
 
 pub struct BillingService<'a> {
@@ -300,8 +309,13 @@ impl<'a> BillingService<'a> {
         .await
     }
 
-    /// An invoice the actor may read (VIEW_INVOICES on its account).
-    pub async fn invoice_for(&self, actor: &Actor, invoice_id: i64) -> Result<invoice::Model> {
+    /// What an invoice document shows, for an actor with VIEW_INVOICES on its account:
+    /// the invoice, the account, and the billing contact printed as the addressee.
+    pub async fn invoice_document(
+        &self,
+        actor: &Actor,
+        invoice_id: i64,
+    ) -> Result<InvoiceDocument> {
         let invoice = invoice::Entity::find_by_id(invoice_id)
             .one(self.domain.db())
             .await?
@@ -314,7 +328,23 @@ impl<'a> BillingService<'a> {
                 "invoice",
             )
             .await?;
-        Ok(invoice)
+        let account = account::Entity::find_by_id(invoice.account_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("invoice"))?;
+        let addressee = match account.billing_contact_id {
+            Some(id) => {
+                contact::Entity::find_by_id(id)
+                    .one(self.domain.db())
+                    .await?
+            }
+            None => None,
+        };
+        Ok(InvoiceDocument {
+            invoice,
+            account,
+            addressee,
+        })
     }
 }
 

@@ -21,9 +21,9 @@ use crate::Config;
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[derive(Clone)]
-struct AppState {
+pub(crate) struct AppState {
     schema: ClienteleSchema,
-    domain: Domain,
+    pub(crate) domain: Domain,
 }
 
 pub(crate) fn router(domain: Domain, config: &Config) -> Router {
@@ -33,6 +33,7 @@ pub(crate) fn router(domain: Domain, config: &Config) -> Router {
     let schema = api::build_schema(domain.clone(), api_config);
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(AppState { schema, domain })
@@ -67,7 +68,7 @@ async fn graphql(
 }
 
 /// The session token: `Authorization: Bearer …` first, else the session cookie.
-fn session_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -3,6 +3,7 @@
 
 pub mod config;
 mod http;
+mod invoice_pdf;
 mod startup;
 
 pub use config::{AdminCredentials, Config, ConfigError};

@@ -1,0 +1,151 @@
+//! `GET /invoices/{id}/pdf`: an invoice as a one-page PDF, for members with
+//! VIEW_INVOICES (bearer token or session cookie), addressed to the billing contact.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::billing::InvoiceDocument;
+use domain::{DomainError, RequestMeta};
+use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+
+use crate::http::{AppState, session_token};
+
+pub(crate) async fn download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let refuse = |status: StatusCode, message: &str| (status, message.to_owned()).into_response();
+    let Some(token) = session_token(&headers) else {
+        return refuse(StatusCode::UNAUTHORIZED, "sign in to download invoices");
+    };
+    let actor = match state
+        .domain
+        .auth()
+        .authenticate(&token, RequestMeta::default())
+        .await
+    {
+        Ok(actor) => actor,
+        Err(DomainError::Unauthenticated(message)) => {
+            return refuse(StatusCode::UNAUTHORIZED, &message);
+        }
+        Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal server error"),
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return refuse(StatusCode::NOT_FOUND, "invoice not found");
+    };
+    match state.domain.billing().invoice_document(&actor, id).await {
+        Ok(document) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{}.pdf\"", document.invoice.number),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            render(&document),
+        )
+            .into_response(),
+        Err(DomainError::NotFound(what)) => {
+            refuse(StatusCode::NOT_FOUND, &format!("{what} not found"))
+        }
+        Err(DomainError::Forbidden(message)) => refuse(StatusCode::FORBIDDEN, &message),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal server error"),
+    }
+}
+
+/// Lays the invoice out on an A4 page with the standard Helvetica font.
+pub(crate) fn render(doc: &InvoiceDocument) -> Vec<u8> {
+    let (catalog, tree, page, font, contents) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+    );
+    let font_name = Name(b"F1");
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page]).count(1);
+    let mut page_writer = pdf.page(page);
+    page_writer
+        .media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
+        .parent(tree)
+        .contents(contents);
+    page_writer.resources().fonts().pair(font_name, font);
+    drop(page_writer);
+    pdf.type1_font(font)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+
+    let invoice = &doc.invoice;
+    let mut lines: Vec<(f32, String)> = vec![
+        (22.0, format!("Invoice {}", invoice.number)),
+        (11.0, String::new()),
+        (11.0, format!("Account: {}", doc.account.name)),
+    ];
+    if let Some(to) = &doc.addressee {
+        lines.push((11.0, format!("Bill to: {} {}", to.first_name, to.last_name)));
+        if let Some(company) = &to.company_name {
+            lines.push((11.0, format!("         {company}")));
+        }
+        let city_line = [
+            to.postal_code.as_deref(),
+            to.city.as_deref(),
+            to.region.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        for part in [
+            to.address_line1.clone(),
+            to.address_line2.clone(),
+            Some(city_line),
+            to.country.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        {
+            lines.push((11.0, format!("         {part}")));
+        }
+    }
+    lines.extend([
+        (11.0, String::new()),
+        (11.0, format!("Status: {:?}", invoice.status).to_uppercase()),
+        (
+            11.0,
+            format!("Due date: {}", invoice.due_date.format("%Y-%m-%d")),
+        ),
+        (
+            14.0,
+            format!("Total: {} {}", invoice.total, invoice.currency),
+        ),
+    ]);
+    if let Some(paid_at) = invoice.paid_at {
+        lines.push((11.0, format!("Paid on {}", paid_at.format("%Y-%m-%d"))));
+    }
+
+    let mut content = Content::new();
+    let mut y = 780.0;
+    for (size, text) in &lines {
+        content
+            .begin_text()
+            .set_font(font_name, *size)
+            .next_line(60.0, y)
+            .show(Str(&win_ansi(text)))
+            .end_text();
+        y -= size * 1.6;
+    }
+    pdf.stream(contents, &content.finish());
+    pdf.finish()
+}
+
+/// Text in the font's WinAnsi encoding: Latin-1 as is, anything else as `?`.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect()
+}
