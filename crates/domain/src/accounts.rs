@@ -7,12 +7,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
-use serde_json::json;
 
 use crate::audit::{self, AuditRecord};
 use crate::entities::{account, contact, user};
 use crate::permissions::Role;
-use crate::{Actor, Domain, DomainError, Result, notifications, validate};
+use crate::{Actor, Domain, DomainError, Result, validate};
 
 pub struct AccountService<'a> {
     domain: &'a Domain,
@@ -181,21 +180,7 @@ pub(crate) async fn insert_with_owner(
     }
     .insert(conn)
     .await?;
-    let contact = contact::ActiveModel {
-        account_id: Set(account.id),
-        user_id: Set(Some(owner.id)),
-        first_name: Set(owner.first_name.clone()),
-        last_name: Set(owner.last_name.clone()),
-        email: Set(Some(owner.email.clone())),
-        role: Set(Role::Owner.as_str().to_owned()),
-        permissions: Set(json!([])),
-        notification_preferences: Set(json!(notifications::defaults_for(Role::Owner))),
-        is_primary: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    let contact =
+        crate::contacts::insert_linked(conn, account.id, owner, Role::Owner, &[], true).await?;
     Ok((account, contact))
 }

@@ -355,7 +355,7 @@ impl<'a> AuthService<'a> {
         }
     }
 
-    async fn open_session(
+    pub(crate) async fn open_session(
         &self,
         conn: &impl ConnectionTrait,
         user: &user::Model,

@@ -95,18 +95,27 @@ impl<'a> ContactService<'a> {
             .as_deref()
             .map(|e| validate::email("email", e))
             .transpose()?;
-        let (role, custom) = role_and_permissions(input.role, input.permissions, None)?;
+        let (role, custom) = crate::permissions::assignable(input.role, input.permissions, None)?;
         let preferences = match input.notification_preferences {
             Some(keys) => notifications::validate_keys(self.domain.db(), keys).await?,
             None => notifications::defaults_for(role),
         };
-        if input.send_invite {
+        // sendInvite: the contact gets portal access by accepting an emailed invitation
+        // instead of a generated password.
+        let invite = input.send_invite;
+        if invite && email.is_none() {
             return Err(DomainError::bad_input(
-                "sendInvite",
-                "invitation links are not available yet; leave sendInvite unset to email a password",
+                "email",
+                "an invitation needs an email address",
             ));
         }
-        let login = match (input.portal_access, &email) {
+        if invite && input.password.is_some() {
+            return Err(DomainError::bad_input(
+                "password",
+                "an invited contact sets their own password",
+            ));
+        }
+        let login = match (input.portal_access && !invite, &email) {
             (false, _) => None,
             (true, None) => {
                 return Err(DomainError::bad_input(
@@ -174,6 +183,21 @@ impl<'a> ContactService<'a> {
                 .await?;
             queued_email = true;
         }
+        if let (true, Some(email)) = (invite, &email) {
+            self.domain
+                .invitations()
+                .create_on(
+                    &txn,
+                    actor,
+                    account_id,
+                    email,
+                    role,
+                    &custom,
+                    Some(contact.id),
+                )
+                .await?;
+            queued_email = true;
+        }
         audit::record(
             &txn,
             actor.into(),
@@ -215,7 +239,7 @@ impl<'a> ContactService<'a> {
             let (role, custom) = if contact.is_primary {
                 (Role::Owner, Vec::new())
             } else {
-                role_and_permissions(requested, changes.permissions, Some(current_role))?
+                crate::permissions::assignable(requested, changes.permissions, Some(current_role))?
             };
             model.role = Set(role.as_str().to_owned());
             model.permissions = Set(crate::permissions::to_json(&custom));
@@ -603,7 +627,7 @@ impl<'a> ContactService<'a> {
     }
 
     /// When staff turned client self-service off, only staff manage contacts.
-    async fn check_self_service(&self, actor: &Actor) -> Result<()> {
+    pub(crate) async fn check_self_service(&self, actor: &Actor) -> Result<()> {
         if actor.is_staff
             || self
                 .domain
@@ -664,6 +688,35 @@ impl<'a> ContactService<'a> {
     }
 }
 
+/// Inserts the contact that makes `user` a member of `account_id` with `role`.
+pub(crate) async fn insert_linked(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    user: &user::Model,
+    role: Role,
+    custom: &[Permission],
+    is_primary: bool,
+) -> Result<contact::Model> {
+    let now = Utc::now();
+    let inserted = contact::ActiveModel {
+        account_id: Set(account_id),
+        user_id: Set(Some(user.id)),
+        first_name: Set(user.first_name.clone()),
+        last_name: Set(user.last_name.clone()),
+        email: Set(Some(user.email.clone())),
+        role: Set(role.as_str().to_owned()),
+        permissions: Set(crate::permissions::to_json(custom)),
+        notification_preferences: Set(json!(notifications::defaults_for(role))),
+        is_primary: Set(is_primary),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await;
+    crate::error::on_conflict(inserted, EMAIL_TAKEN_IN_ACCOUNT)
+}
+
 fn of_account(account_id: i64) -> Select<contact::Entity> {
     contact::Entity::find().filter(contact::Column::AccountId.eq(account_id))
 }
@@ -671,41 +724,6 @@ fn of_account(account_id: i64) -> Select<contact::Entity> {
 /// Trims; blank becomes `None`.
 fn clean(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// Checks a role (never OWNER: that only moves by transfer) and its custom permissions.
-/// `current` is the contact's role before an update, if any.
-fn role_and_permissions(
-    role: Role,
-    permissions: Option<Vec<Permission>>,
-    current: Option<Role>,
-) -> Result<(Role, Vec<Permission>)> {
-    if role == Role::Owner && current != Some(Role::Owner) {
-        return Err(DomainError::bad_input(
-            "role",
-            "OWNER is only given by transferOwnership",
-        ));
-    }
-    match (role, permissions) {
-        (Role::Custom, Some(list)) => {
-            if list.contains(&Permission::TransferOwnership) {
-                return Err(DomainError::bad_input(
-                    "permissions",
-                    "TRANSFER_OWNERSHIP belongs to the owner alone",
-                ));
-            }
-            let mut list = list;
-            list.sort();
-            list.dedup();
-            Ok((role, list))
-        }
-        (Role::Custom, None) => Ok((role, Vec::new())),
-        (_, Some(list)) if !list.is_empty() => Err(DomainError::bad_input(
-            "permissions",
-            "permissions are picked one by one only for the CUSTOM role",
-        )),
-        (role, _) => Ok((role, Vec::new())),
-    }
 }
 
 /// After a user's membership in `account_id` ended: if it was their last and they are
@@ -741,47 +759,4 @@ pub(crate) async fn end_membership_sessions(
             .await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn owner_is_never_given_and_custom_lists_are_checked() {
-        assert!(role_and_permissions(Role::Owner, None, None).is_err());
-        assert!(role_and_permissions(Role::Owner, None, Some(Role::Admin)).is_err());
-        assert!(
-            role_and_permissions(
-                Role::Custom,
-                Some(vec![Permission::TransferOwnership]),
-                None
-            )
-            .is_err()
-        );
-        assert!(
-            role_and_permissions(Role::Billing, Some(vec![Permission::ViewTickets]), None).is_err()
-        );
-        let (role, list) = role_and_permissions(
-            Role::Custom,
-            Some(vec![
-                Permission::ViewTickets,
-                Permission::ViewInvoices,
-                Permission::ViewTickets,
-            ]),
-            None,
-        )
-        .unwrap();
-        assert_eq!(role, Role::Custom);
-        assert_eq!(
-            list,
-            vec![Permission::ViewInvoices, Permission::ViewTickets]
-        );
-        assert_eq!(
-            role_and_permissions(Role::Billing, Some(vec![]), None)
-                .unwrap()
-                .1,
-            vec![]
-        );
-    }
 }

@@ -12,6 +12,7 @@ pub mod billing;
 pub mod contacts;
 pub mod entities;
 mod error;
+pub mod invitations;
 pub mod notifications;
 pub mod outbox;
 pub mod pagination;
@@ -41,6 +42,8 @@ pub struct DomainConfig {
     pub session_ttl: Duration,
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
+    /// Overrides the portal setting `invitationTtlHours` (tests use seconds).
+    pub invitation_ttl: Option<Duration>,
 }
 
 impl Default for DomainConfig {
@@ -49,6 +52,7 @@ impl Default for DomainConfig {
             public_url: "http://localhost:8080".into(),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
+            invitation_ttl: None,
         }
     }
 }
@@ -123,6 +127,10 @@ impl Domain {
 
     pub fn tickets(&self) -> tickets::TicketService<'_> {
         tickets::TicketService::new(self)
+    }
+
+    pub fn invitations(&self) -> invitations::InvitationService<'_> {
+        invitations::InvitationService::new(self)
     }
 
     pub fn settings(&self) -> settings::SettingsService<'_> {

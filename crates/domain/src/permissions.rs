@@ -190,9 +190,78 @@ pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> 
     effective(role, &custom)
 }
 
+/// Checks a role being given to someone (never OWNER: that only moves by transfer) and
+/// its custom permissions. `current` is the contact's role before an update, if any.
+pub(crate) fn assignable(
+    role: Role,
+    permissions: Option<Vec<Permission>>,
+    current: Option<Role>,
+) -> crate::Result<(Role, Vec<Permission>)> {
+    if role == Role::Owner && current != Some(Role::Owner) {
+        return Err(crate::DomainError::bad_input(
+            "role",
+            "OWNER is only given by transferOwnership",
+        ));
+    }
+    match (role, permissions) {
+        (Role::Custom, Some(list)) => {
+            if list.contains(&Permission::TransferOwnership) {
+                return Err(crate::DomainError::bad_input(
+                    "permissions",
+                    "TRANSFER_OWNERSHIP belongs to the owner alone",
+                ));
+            }
+            let mut list = list;
+            list.sort();
+            list.dedup();
+            Ok((role, list))
+        }
+        (Role::Custom, None) => Ok((role, Vec::new())),
+        (_, Some(list)) if !list.is_empty() => Err(crate::DomainError::bad_input(
+            "permissions",
+            "permissions are picked one by one only for the CUSTOM role",
+        )),
+        (role, _) => Ok((role, Vec::new())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owner_is_never_given_and_custom_lists_are_checked() {
+        assert!(assignable(Role::Owner, None, None).is_err());
+        assert!(assignable(Role::Owner, None, Some(Role::Admin)).is_err());
+        assert!(
+            assignable(
+                Role::Custom,
+                Some(vec![Permission::TransferOwnership]),
+                None
+            )
+            .is_err()
+        );
+        assert!(assignable(Role::Billing, Some(vec![Permission::ViewTickets]), None).is_err());
+        let (role, list) = assignable(
+            Role::Custom,
+            Some(vec![
+                Permission::ViewTickets,
+                Permission::ViewInvoices,
+                Permission::ViewTickets,
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(role, Role::Custom);
+        assert_eq!(
+            list,
+            vec![Permission::ViewInvoices, Permission::ViewTickets]
+        );
+        assert_eq!(
+            assignable(Role::Billing, Some(vec![]), None).unwrap().1,
+            vec![]
+        );
+    }
 
     #[test]
     fn presets_match_the_spec_table() {

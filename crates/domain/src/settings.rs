@@ -22,6 +22,17 @@ impl Default for PortalSettings {
     }
 }
 
+/// The settings as stored on `conn` (a transaction's, or the pool).
+pub(crate) async fn read(conn: &impl sea_orm::ConnectionTrait) -> Result<PortalSettings> {
+    let row = portal_settings::Entity::find_by_id(1).one(conn).await?;
+    Ok(
+        row.map_or_else(PortalSettings::default, |r| PortalSettings {
+            allow_client_contact_management: r.allow_client_contact_management,
+            invitation_ttl_hours: r.invitation_ttl_hours,
+        }),
+    )
+}
+
 pub struct SettingsService<'a> {
     domain: &'a Domain,
 }
@@ -32,15 +43,7 @@ impl<'a> SettingsService<'a> {
     }
 
     pub async fn get(&self) -> Result<PortalSettings> {
-        let row = portal_settings::Entity::find_by_id(1)
-            .one(self.domain.db())
-            .await?;
-        Ok(
-            row.map_or_else(PortalSettings::default, |r| PortalSettings {
-                allow_client_contact_management: r.allow_client_contact_management,
-                invitation_ttl_hours: r.invitation_ttl_hours,
-            }),
-        )
+        read(self.domain.db()).await
     }
 }
 

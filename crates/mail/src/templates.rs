@@ -5,33 +5,19 @@ use domain::{EmailRenderer, RenderedEmail};
 use minijinja::Environment;
 use serde_json::Value;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    ("layout.html", include_str!("../templates/layout.html")),
-    (
-        "password_reset.subject",
-        include_str!("../templates/password_reset.subject"),
-    ),
-    (
-        "password_reset.txt",
-        include_str!("../templates/password_reset.txt"),
-    ),
-    (
-        "password_reset.html",
-        include_str!("../templates/password_reset.html"),
-    ),
-    (
-        "generated_password.subject",
-        include_str!("../templates/generated_password.subject"),
-    ),
-    (
-        "generated_password.txt",
-        include_str!("../templates/generated_password.txt"),
-    ),
-    (
-        "generated_password.html",
-        include_str!("../templates/generated_password.html"),
-    ),
-];
+/// Each email's three templates, compiled into the binary.
+macro_rules! emails {
+    ($($name:literal),* $(,)?) => {
+        &[$(
+            (concat!($name, ".subject"), include_str!(concat!("../templates/", $name, ".subject"))),
+            (concat!($name, ".txt"), include_str!(concat!("../templates/", $name, ".txt"))),
+            (concat!($name, ".html"), include_str!(concat!("../templates/", $name, ".html"))),
+        )*]
+    };
+}
+
+const LAYOUT: (&str, &str) = ("layout.html", include_str!("../templates/layout.html"));
+const EMAILS: &[(&str, &str)] = emails!("password_reset", "generated_password", "invitation");
 
 pub struct Templates {
     env: Environment<'static>,
@@ -42,7 +28,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
-        for (name, source) in TEMPLATES {
+        for (name, source) in std::iter::once(&LAYOUT).chain(EMAILS) {
             env.add_template(name, source)?;
         }
         Ok(Self { env })
@@ -92,6 +78,15 @@ mod tests {
             .unwrap();
         assert_eq!(generated.subject, "Your login to Acme");
         assert!(generated.text.contains("s3cret"));
+
+        let invitation = templates
+            .render(
+                "invitation",
+                &json!({"inviter_name": "Ann Lee", "account_name": "Acme", "role": "BILLING", "link": "http://x/invite/t", "ttl_hours": 168, "public_url": "http://x"}),
+            )
+            .unwrap();
+        assert_eq!(invitation.subject, "Ann Lee invited you to Acme");
+        assert!(invitation.text.contains("http://x/invite/t"));
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct Config {
     pub mail_retry: RetryPolicy,
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
+    /// Overrides the portal setting `invitationTtlHours` (not an environment variable;
+    /// tests use it to see links expire).
+    pub invitation_ttl: Option<Duration>,
 }
 
 #[derive(Clone, Debug)]
@@ -141,6 +144,7 @@ impl Config {
             admin,
             mail_retry: RetryPolicy::default(),
             password_reset_ttl: Duration::from_secs(3600),
+            invitation_ttl: None,
         })
     }
 

@@ -111,6 +111,7 @@ pub fn domain(config: &Config, db: DatabaseConnection) -> anyhow::Result<Domain>
     let domain_config = DomainConfig {
         public_url: config.public_url.clone(),
         password_reset_ttl: config.password_reset_ttl,
+        invitation_ttl: config.invitation_ttl,
         ..DomainConfig::default()
     };
     Ok(Domain::new(db, Arc::new(templates), domain_config))

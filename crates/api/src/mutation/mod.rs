@@ -3,6 +3,7 @@
 mod account;
 mod billing;
 mod contacts;
+mod invitations;
 mod session;
 mod settings;
 mod tickets;
@@ -16,6 +17,7 @@ pub struct Mutation(
     session::SessionMutation,
     account::AccountMutation,
     contacts::ContactMutation,
+    invitations::InvitationMutation,
     billing::BillingMutation,
     tickets::TicketMutation,
     settings::SettingsMutation,

@@ -112,7 +112,7 @@ impl SessionMutation {
 }
 
 /// The payload of a new session, and its cookie for browsers.
-fn session_payload(ctx: &Context<'_>, signed_in: SignedIn) -> AuthPayload {
+pub(crate) fn session_payload(ctx: &Context<'_>, signed_in: SignedIn) -> AuthPayload {
     let max_age = (signed_in.expires_at - chrono::Utc::now())
         .num_seconds()
         .max(0);

@@ -5,7 +5,8 @@ use domain::entities::account;
 use domain::permissions::Permission;
 use domain::{DomainError, audit, outbox};
 
-use super::{AuditEntry, Contact, DomainName, EmailMessage, Invoice, Service, Ticket};
+use super::enums::InvitationStatus;
+use super::{AuditEntry, Contact, DomainName, EmailMessage, Invitation, Invoice, Service, Ticket};
 use crate::connection::{Conn, connection, page_args};
 use crate::context::domain;
 use crate::error::ApiResult;
@@ -64,6 +65,20 @@ impl Account {
             .list(self.0.id, page_args(first, after)?)
             .await?;
         Ok(Some(connection(page, |c| c.id, Contact)))
+    }
+
+    /// The account's invitations, newest first; optionally of one status.
+    #[graphql(guard = "Require::new(Permission::ManageContacts, self.0.id)")]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<InvitationStatus>,
+    ) -> ApiResult<Option<Vec<Invitation>>> {
+        let list = domain(ctx)
+            .invitations()
+            .list(self.0.id, status.map(Into::into))
+            .await?;
+        Ok(Some(list.into_iter().map(Invitation).collect()))
     }
 
     #[graphql(guard = "Require::new(Permission::ViewInvoices, self.0.id)")]

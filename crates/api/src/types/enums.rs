@@ -77,3 +77,13 @@ pub enum EmailStatus {
     Sent,
     Failed,
 }
+
+/// PENDING until accepted, revoked, or past its expiry (then EXPIRED).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::entities::invitation::InvitationStatus")]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Revoked,
+    Expired,
+}

@@ -5,6 +5,7 @@ pub mod audit_entry;
 pub mod contact;
 pub mod domain_name;
 pub mod email;
+pub mod invitation;
 pub mod invoice;
 pub mod password_reset;
 pub mod portal_settings;

@@ -1,0 +1,107 @@
+use async_graphql::{Context, ID, InputObject, Object};
+use domain::invitations::{Acceptance, NewInvitation};
+
+use crate::context::{RequestAuth, actor, auth, domain};
+use crate::error::{ApiResult, parse_id};
+use crate::mutation::session::session_payload;
+use crate::types::enums::{Permission, Role};
+use crate::types::{AuthPayload, Invitation};
+
+#[derive(Default)]
+pub struct InvitationMutation;
+
+#[derive(InputObject)]
+pub struct InviteUserInput {
+    pub email: String,
+    /// Never OWNER.
+    pub role: Role,
+    /// For the CUSTOM role.
+    pub permissions: Option<Vec<Permission>>,
+}
+
+/// For a new login: name and password. An existing login signs in first, or gives
+/// its `password` here.
+#[derive(InputObject, Default)]
+pub struct AcceptInvitationInput {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub password: Option<String>,
+}
+
+#[Object]
+impl InvitationMutation {
+    /// Invites an email to an account (MANAGE_CONTACTS). An email with a pending
+    /// invitation is a CONFLICT: resend that one instead. At most 50 per account per day.
+    async fn invite_user(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+        input: InviteUserInput,
+    ) -> ApiResult<Invitation> {
+        let account_id = parse_id(&account_id, "account")?;
+        let new = NewInvitation {
+            email: input.email,
+            role: input.role.into(),
+            permissions: input
+                .permissions
+                .map(|l| l.into_iter().map(Into::into).collect()),
+        };
+        Ok(Invitation(
+            domain(ctx)
+                .invitations()
+                .invite(actor(ctx)?, account_id, new)
+                .await?,
+        ))
+    }
+
+    /// Invites an existing contact (with an email and no login yet) to the portal.
+    async fn send_portal_invite(&self, ctx: &Context<'_>, contact_id: ID) -> ApiResult<Invitation> {
+        let contact_id = parse_id(&contact_id, "contact")?;
+        Ok(Invitation(
+            domain(ctx)
+                .invitations()
+                .send_portal_invite(actor(ctx)?, contact_id)
+                .await?,
+        ))
+    }
+
+    /// Sends a pending invitation again: new link, new expiry; the old link dies.
+    async fn resend_invitation(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Invitation> {
+        let id = parse_id(&id, "invitation")?;
+        Ok(Invitation(
+            domain(ctx).invitations().resend(actor(ctx)?, id).await?,
+        ))
+    }
+
+    /// Withdraws a pending invitation.
+    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Invitation> {
+        let id = parse_id(&id, "invitation")?;
+        Ok(Invitation(
+            domain(ctx).invitations().revoke(actor(ctx)?, id).await?,
+        ))
+    }
+
+    /// Accepts an invitation and signs in, placed in the invited account.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+        input: Option<AcceptInvitationInput>,
+    ) -> ApiResult<AuthPayload> {
+        let input = input.unwrap_or_default();
+        let signed_in_as = match auth(ctx) {
+            RequestAuth::SignedIn(actor) => Some(actor),
+            _ => None,
+        };
+        let acceptance = Acceptance {
+            first_name: input.first_name,
+            last_name: input.last_name,
+            password: input.password,
+        };
+        let (signed_in, _) = domain(ctx)
+            .invitations()
+            .accept(&token, signed_in_as, acceptance, auth(ctx).meta().clone())
+            .await?;
+        Ok(session_payload(ctx, signed_in))
+    }
+}

@@ -1,0 +1,618 @@
+//! Invitations: bring people into an account, and one person into many accounts.
+//!
+//! A link `{PUBLIC_URL}/invite/{token}` is emailed; accepting it (once, before it
+//! expires) makes the email's user a member with the invited role. An existing user
+//! keeps their credentials and must prove them; a new email sets a password.
+
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    Select, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::audit::{self, AuditActor, AuditRecord};
+use crate::auth::{SignedIn, find_user_by_email, insert_user};
+use crate::entities::invitation::{self, InvitationStatus};
+use crate::entities::{account, audit_entry, contact, user};
+use crate::outbox::Outgoing;
+use crate::permissions::{self, Permission, Role};
+use crate::{Actor, Domain, DomainError, RequestMeta, Result, tokens, validate};
+
+/// At most this many invitations (sent or resent) per account per 24 hours.
+pub const DAILY_LIMIT: u64 = 50;
+/// Expired, revoked, used and unknown links all get this one answer.
+const BAD_LINK: &str = "this invitation link is invalid or has expired";
+
+#[derive(Clone, Debug)]
+pub struct NewInvitation {
+    pub email: String,
+    pub role: Role,
+    pub permissions: Option<Vec<Permission>>,
+}
+
+/// What a new user gives when accepting; ignored for an existing user.
+#[derive(Clone, Debug, Default)]
+pub struct Acceptance {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub password: Option<String>,
+}
+
+pub struct InvitationService<'a> {
+    domain: &'a Domain,
+}
+
+impl<'a> InvitationService<'a> {
+    pub(crate) fn new(domain: &'a Domain) -> Self {
+        Self { domain }
+    }
+
+    /// Invites an email to an account (MANAGE_CONTACTS). Inviting an email that already
+    /// has a pending invitation is a CONFLICT: use `resend`.
+    pub async fn invite(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        input: NewInvitation,
+    ) -> Result<invitation::Model> {
+        self.domain
+            .require(actor, account_id, Permission::ManageContacts, "account")
+            .await?;
+        self.domain.contacts().check_self_service(actor).await?;
+        let email = validate::email("email", &input.email)?;
+        let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
+        self.create(actor, account_id, &email, role, &custom, None)
+            .await
+    }
+
+    /// Emails an invitation to an existing contact that has an email and no login yet,
+    /// with the contact's role: accepting gives that contact card its login.
+    pub async fn send_portal_invite(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+    ) -> Result<invitation::Model> {
+        let contact = contact::Entity::find_by_id(contact_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("contact"))?;
+        self.domain
+            .require(
+                actor,
+                contact.account_id,
+                Permission::ManageContacts,
+                "contact",
+            )
+            .await?;
+        self.domain.contacts().check_self_service(actor).await?;
+        if contact.user_id.is_some() {
+            return Err(DomainError::conflict(
+                "this contact already has portal access",
+            ));
+        }
+        let email = contact.email.clone().ok_or_else(|| {
+            DomainError::bad_input("contactId", "the contact has no email address to invite")
+        })?;
+        let role: Role = contact.role.parse().unwrap_or(Role::Custom);
+        let custom = custom_permissions(&contact.permissions);
+        self.create(
+            actor,
+            contact.account_id,
+            &email,
+            role,
+            &custom,
+            Some(contact.id),
+        )
+        .await
+    }
+
+    /// Sends the invitation again with a new link and a new expiry; the old link dies.
+    pub async fn resend(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
+        let found = self.resolve(actor, invitation_id).await?;
+        if found.status != InvitationStatus::Pending {
+            return Err(DomainError::conflict(format!(
+                "only a pending invitation can be resent; this one is {}",
+                status_name(found.effective_status(Utc::now()))
+            )));
+        }
+        let (token, token_hash) = tokens::generate();
+        let now = Utc::now();
+        let txn = self.domain.db().begin().await?;
+        let ttl = self.ttl(&txn).await?;
+        self.check_rate(&txn, found.account_id).await?;
+        let mut model: invitation::ActiveModel = found.clone().into();
+        model.token_hash = Set(token_hash);
+        model.expires_at = Set(now + ttl);
+        model.updated_at = Set(now);
+        let updated = model.update(&txn).await?;
+        self.queue(&txn, actor, &updated, &token, ttl).await?;
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("invitation.resend")
+                .account(updated.account_id)
+                .target("invitation", updated.id),
+        )
+        .await?;
+        txn.commit().await?;
+        self.domain.wake_mailer();
+        Ok(updated)
+    }
+
+    /// Withdraws a pending invitation; its link stops working.
+    pub async fn revoke(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
+        let found = self.resolve(actor, invitation_id).await?;
+        let txn = self.domain.db().begin().await?;
+        let revoked = invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::Status,
+                Expr::value(InvitationStatus::Revoked),
+            )
+            .col_expr(invitation::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(invitation::Column::Id.eq(found.id))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+            .exec(&txn)
+            .await?;
+        if revoked.rows_affected != 1 {
+            return Err(DomainError::conflict(format!(
+                "only a pending invitation can be revoked; this one is {}",
+                status_name(found.effective_status(Utc::now()))
+            )));
+        }
+        audit::record(
+            &txn,
+            actor.into(),
+            AuditRecord::new("invitation.revoke")
+                .account(found.account_id)
+                .target("invitation", found.id),
+        )
+        .await?;
+        let updated = invitation::Entity::find_by_id(found.id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound("invitation"))?;
+        txn.commit().await?;
+        Ok(updated)
+    }
+
+    /// Accepts an invitation and signs the person in, placed in the account.
+    ///
+    /// If the email has a login, the caller must be signed in as that user or give its
+    /// password; they keep their credentials. Otherwise the caller sets name and password
+    /// and a user is created. One transaction; of two concurrent accepts, one wins.
+    pub async fn accept(
+        &self,
+        token: &str,
+        signed_in_as: Option<&Actor>,
+        input: Acceptance,
+        meta: RequestMeta,
+    ) -> Result<(SignedIn, invitation::Model)> {
+        let bad_link = || DomainError::bad_input("token", BAD_LINK);
+        let found = invitation::Entity::find()
+            .filter(invitation::Column::TokenHash.eq(tokens::hash(token)))
+            .one(self.domain.db())
+            .await?
+            .filter(|i| i.effective_status(Utc::now()) == InvitationStatus::Pending)
+            .ok_or_else(bad_link)?;
+
+        let existing = find_user_by_email(self.domain.db(), &found.email).await?;
+        let new_user = match &existing {
+            Some(user) => {
+                self.prove_identity(user, signed_in_as, input.password.as_deref())
+                    .await?;
+                None
+            }
+            None => {
+                let first_name =
+                    validate::name("firstName", input.first_name.as_deref().unwrap_or_default())?;
+                let last_name =
+                    validate::name("lastName", input.last_name.as_deref().unwrap_or_default())?;
+                let password = input.password.unwrap_or_default();
+                validate::new_password("password", &password)?;
+                let hash = self.domain.passwords().hash(&password).await?;
+                Some((first_name, last_name, hash))
+            }
+        };
+
+        let txn = self.domain.db().begin().await?;
+        // Claim the invitation: of two concurrent accepts only one sees it pending.
+        let now = Utc::now();
+        let claimed = invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::Status,
+                Expr::value(InvitationStatus::Accepted),
+            )
+            .col_expr(invitation::Column::AcceptedAt, Expr::value(now))
+            .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
+            .filter(invitation::Column::Id.eq(found.id))
+            .filter(invitation::Column::TokenHash.eq(found.token_hash.clone()))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+            .filter(invitation::Column::ExpiresAt.gt(now))
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Err(bad_link());
+        }
+        let user = match (existing, new_user) {
+            (Some(user), _) => user,
+            (None, Some((first, last, hash))) => crate::error::reword_conflict(
+                insert_user(&txn, &found.email, &hash, &first, &last, false).await,
+                "a login with this email was just created; sign in and accept again",
+            )?,
+            (None, None) => return Err(DomainError::Internal("no user to accept as".into())),
+        };
+        invitation::Entity::update_many()
+            .col_expr(invitation::Column::AcceptedByUserId, Expr::value(user.id))
+            .filter(invitation::Column::Id.eq(found.id))
+            .exec(&txn)
+            .await?;
+        let contact_id = self.join(&txn, &found, &user).await?;
+        let signed_in = self
+            .domain
+            .auth()
+            .open_session(&txn, &user, Some(found.account_id), meta.clone())
+            .await?;
+        audit::record(
+            &txn,
+            AuditActor::user(user.id, &user.email, &meta),
+            AuditRecord::new("invitation.accept")
+                .account(found.account_id)
+                .target("invitation", found.id)
+                .details(json!({ "contactId": contact_id })),
+        )
+        .await?;
+        let accepted = invitation::Entity::find_by_id(found.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(bad_link)?;
+        txn.commit().await?;
+        Ok((signed_in, accepted))
+    }
+
+    /// The account's invitations, newest first, optionally of one status.
+    pub async fn list(
+        &self,
+        account_id: i64,
+        status: Option<InvitationStatus>,
+    ) -> Result<Vec<invitation::Model>> {
+        use sea_orm::QueryOrder;
+        let now = Utc::now();
+        let mut select = of_account(account_id);
+        select = match status {
+            None => select,
+            Some(InvitationStatus::Pending) => select
+                .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+                .filter(invitation::Column::ExpiresAt.gt(now)),
+            Some(InvitationStatus::Expired) => select.filter(
+                invitation::Column::Status.eq(InvitationStatus::Expired).or(
+                    invitation::Column::Status
+                        .eq(InvitationStatus::Pending)
+                        .and(invitation::Column::ExpiresAt.lte(now)),
+                ),
+            ),
+            Some(other) => select.filter(invitation::Column::Status.eq(other)),
+        };
+        Ok(select
+            .order_by_desc(invitation::Column::Id)
+            .all(self.domain.db())
+            .await?)
+    }
+
+    async fn create(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        email: &str,
+        role: Role,
+        custom: &[Permission],
+        contact_id: Option<i64>,
+    ) -> Result<invitation::Model> {
+        let txn = self.domain.db().begin().await?;
+        let created = self
+            .create_on(&txn, actor, account_id, email, role, custom, contact_id)
+            .await?;
+        txn.commit().await?;
+        self.domain.wake_mailer();
+        Ok(created)
+    }
+
+    /// Creates and queues an invitation inside the caller's transaction (also used by
+    /// `addContact` with `sendInvite`). The caller wakes the mailer after committing.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn create_on(
+        &self,
+        conn: &impl ConnectionTrait,
+        actor: &Actor,
+        account_id: i64,
+        email: &str,
+        role: Role,
+        custom: &[Permission],
+        contact_id: Option<i64>,
+    ) -> Result<invitation::Model> {
+        let already_member = contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(account_id))
+            .filter(contact::Column::UserId.is_not_null())
+            .filter(email_is(contact::Column::Email, email))
+            .one(conn)
+            .await?;
+        if already_member.is_some() {
+            return Err(DomainError::conflict(
+                "this email already has access to the account",
+            ));
+        }
+        let (token, token_hash) = tokens::generate();
+        let now = Utc::now();
+        let ttl = self.ttl(conn).await?;
+        self.check_rate(conn, account_id).await?;
+        // A pending invitation whose time is up no longer blocks a new one.
+        invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::Status,
+                Expr::value(InvitationStatus::Expired),
+            )
+            .filter(invitation::Column::AccountId.eq(account_id))
+            .filter(email_is(invitation::Column::Email, email))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+            .filter(invitation::Column::ExpiresAt.lte(now))
+            .exec(conn)
+            .await?;
+        let inserted = invitation::ActiveModel {
+            account_id: Set(account_id),
+            contact_id: Set(contact_id),
+            email: Set(email.to_owned()),
+            role: Set(role.as_str().to_owned()),
+            permissions: Set(permissions::to_json(custom)),
+            token_hash: Set(token_hash),
+            status: Set(InvitationStatus::Pending),
+            expires_at: Set(now + ttl),
+            invited_by_user_id: Set(Some(actor.user_id)),
+            accepted_by_user_id: Set(None),
+            accepted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await;
+        let created = crate::error::on_conflict(
+            inserted,
+            "this email already has a pending invitation to the account; resend it instead",
+        )?;
+        self.queue(conn, actor, &created, &token, ttl).await?;
+        audit::record(
+            conn,
+            actor.into(),
+            AuditRecord::new("invitation.send")
+                .account(account_id)
+                .target("invitation", created.id)
+                .details(json!({ "email": email, "role": role.as_str() })),
+        )
+        .await?;
+        Ok(created)
+    }
+
+    /// The member's contact after acceptance: the invited contact card, or a contact in
+    /// the account with that email and no login, gets the login; otherwise a new
+    /// contact is added. A user who is a member already stays as they are.
+    async fn join(
+        &self,
+        conn: &impl ConnectionTrait,
+        found: &invitation::Model,
+        user: &user::Model,
+    ) -> Result<i64> {
+        if let Some(member) = contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(found.account_id))
+            .filter(contact::Column::UserId.eq(user.id))
+            .one(conn)
+            .await?
+        {
+            return Ok(member.id);
+        }
+        let role: Role = found.role.parse().unwrap_or(Role::Custom);
+        let custom = custom_permissions(&found.permissions);
+        let card = match found.contact_id {
+            Some(id) => {
+                contact::Entity::find_by_id(id)
+                    .filter(contact::Column::AccountId.eq(found.account_id))
+                    .one(conn)
+                    .await?
+            }
+            None => None,
+        };
+        let card = match card {
+            Some(card) => Some(card),
+            None => {
+                contact::Entity::find()
+                    .filter(contact::Column::AccountId.eq(found.account_id))
+                    .filter(email_is(contact::Column::Email, &found.email))
+                    .one(conn)
+                    .await?
+            }
+        };
+        match card {
+            Some(card) if card.user_id.is_none() => {
+                let mut model: contact::ActiveModel = card.clone().into();
+                model.user_id = Set(Some(user.id));
+                if !card.is_primary {
+                    model.role = Set(role.as_str().to_owned());
+                    model.permissions = Set(permissions::to_json(&custom));
+                }
+                model.updated_at = Set(Utc::now());
+                Ok(model.update(conn).await?.id)
+            }
+            Some(_) => Err(DomainError::conflict(
+                "another login already uses this contact",
+            )),
+            None => Ok(crate::contacts::insert_linked(
+                conn,
+                found.account_id,
+                user,
+                role,
+                &custom,
+                false,
+            )
+            .await?
+            .id),
+        }
+    }
+
+    async fn prove_identity(
+        &self,
+        user: &user::Model,
+        signed_in_as: Option<&Actor>,
+        password: Option<&str>,
+    ) -> Result<()> {
+        match (signed_in_as, password) {
+            (Some(actor), _) if actor.user_id == user.id => Ok(()),
+            (Some(_), None) => Err(DomainError::forbidden(
+                "this invitation is addressed to another login; sign in as that user to accept it",
+            )),
+            (_, Some(password)) => {
+                if self
+                    .domain
+                    .passwords()
+                    .verify(password, Some(&user.password_hash))
+                    .await?
+                {
+                    Ok(())
+                } else {
+                    Err(DomainError::bad_input(
+                        "password",
+                        "the password of the invited login is incorrect",
+                    ))
+                }
+            }
+            (None, None) => Err(DomainError::Unauthenticated(
+                "this email already has a login: sign in, or give its password, to accept".into(),
+            )),
+        }
+    }
+
+    /// An invitation of an account where the actor has MANAGE_CONTACTS.
+    async fn resolve(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
+        let found = invitation::Entity::find_by_id(invitation_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("invitation"))?;
+        self.domain
+            .require(
+                actor,
+                found.account_id,
+                Permission::ManageContacts,
+                "invitation",
+            )
+            .await?;
+        self.domain.contacts().check_self_service(actor).await?;
+        Ok(found)
+    }
+
+    /// RATE_LIMITED past [`DAILY_LIMIT`] sends in 24 hours. Touching the account row
+    /// first serializes concurrent senders on PostgreSQL, so the count is exact.
+    async fn check_rate(&self, conn: &impl ConnectionTrait, account_id: i64) -> Result<()> {
+        account::Entity::update_many()
+            .col_expr(account::Column::Id, Expr::col(account::Column::Id))
+            .filter(account::Column::Id.eq(account_id))
+            .exec(conn)
+            .await?;
+        let since = Utc::now() - Duration::hours(24);
+        let sent = audit_entry::Entity::find()
+            .filter(audit_entry::Column::AccountId.eq(account_id))
+            .filter(audit_entry::Column::Action.is_in(["invitation.send", "invitation.resend"]))
+            .filter(audit_entry::Column::OccurredAt.gt(since))
+            .count(conn)
+            .await?;
+        if sent >= DAILY_LIMIT {
+            return Err(DomainError::RateLimited(format!(
+                "at most {DAILY_LIMIT} invitations per account per 24 hours; try again later"
+            )));
+        }
+        Ok(())
+    }
+
+    /// How long a new link lives. Read on `conn`: inside a transaction on SQLite the
+    /// pool's one connection is the transaction's.
+    async fn ttl(&self, conn: &impl ConnectionTrait) -> Result<Duration> {
+        if let Some(ttl) = self.domain.config().invitation_ttl {
+            return Ok(Duration::from_std(ttl).unwrap_or(Duration::hours(1)));
+        }
+        Ok(Duration::hours(
+            crate::settings::read(conn)
+                .await?
+                .invitation_ttl_hours
+                .into(),
+        ))
+    }
+
+    async fn queue(
+        &self,
+        conn: &impl ConnectionTrait,
+        actor: &Actor,
+        invitation: &invitation::Model,
+        token: &str,
+        ttl: Duration,
+    ) -> Result<()> {
+        let account = account::Entity::find_by_id(invitation.account_id)
+            .one(conn)
+            .await?
+            .ok_or(DomainError::NotFound("account"))?;
+        let inviter = user::Entity::find_by_id(actor.user_id).one(conn).await?;
+        let inviter_name = inviter.map_or_else(
+            || "Someone".to_owned(),
+            |u| format!("{} {}", u.first_name, u.last_name),
+        );
+        self.domain
+            .queue_email(
+                conn,
+                Outgoing {
+                    to: &invitation.email,
+                    account_id: Some(invitation.account_id),
+                    category: None,
+                    template: "invitation",
+                    data: json!({
+                        "inviter_name": inviter_name,
+                        "account_name": account.name,
+                        "role": invitation.role,
+                        "link": format!("{}/invite/{token}", self.domain.config().public_url),
+                        "ttl_hours": std::cmp::max(ttl.num_hours(), 1),
+                    }),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+fn of_account(account_id: i64) -> Select<invitation::Entity> {
+    invitation::Entity::find().filter(invitation::Column::AccountId.eq(account_id))
+}
+
+/// `lower(column) = lower(email)`, matching the case-insensitive indexes.
+fn email_is(column: impl sea_orm::ColumnTrait, email: &str) -> sea_orm::sea_query::SimpleExpr {
+    ExprTrait::eq(
+        Func::lower(Expr::col(column)),
+        Func::lower(Expr::val(email.to_owned())),
+    )
+}
+
+fn custom_permissions(stored: &serde_json::Value) -> Vec<Permission> {
+    stored
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn status_name(status: InvitationStatus) -> &'static str {
+    match status {
+        InvitationStatus::Pending => "pending",
+        InvitationStatus::Accepted => "accepted",
+        InvitationStatus::Revoked => "revoked",
+        InvitationStatus::Expired => "expired",
+    }
+}
