@@ -4,6 +4,7 @@
 
 mod postgres;
 pub mod smtp_sink;
+pub mod ws;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,6 +15,7 @@ use serde_json::{Value, json};
 
 pub use postgres::TestDatabase;
 pub use smtp_sink::SmtpSink;
+pub use ws::WsClient;
 
 /// A running server and what a test needs to talk to it and inspect it.
 pub struct TestApp {
@@ -43,6 +45,11 @@ impl TestApp {
         config.mail_retry.poll_interval = Duration::from_millis(100);
         config.mail_retry.base_delay = Duration::from_millis(100);
         config.mail_retry.max_delay = Duration::from_millis(500);
+        // With PostgreSQL, CI also gives a Redis: live events then cross instances over it.
+        config.redis_url = std::env::var("REDIS_URL")
+            .ok()
+            .filter(|_| database.is_postgres());
+        config.event_poll = Duration::from_millis(500);
         adjust(&mut config);
         let server = clientele::spawn(config.clone())
             .await
@@ -226,6 +233,32 @@ impl TestApp {
             "an .eml file",
         )
         .await
+    }
+
+    /// Starts another instance on the same database (and Redis, if any): what scaling
+    /// out does. Stop it with `shutdown`.
+    pub async fn second_instance(&self, adjust: impl FnOnce(&mut Config)) -> RunningServer {
+        let mut config = self.config.clone();
+        config.bind = "127.0.0.1:0".parse().unwrap();
+        adjust(&mut config);
+        clientele::spawn(config)
+            .await
+            .expect("second instance starts")
+    }
+
+    /// A WebSocket on `/graphql/ws` speaking `graphql-transport-ws`, initialised with
+    /// the token (or anonymously).
+    pub async fn socket(&self, token: Option<&str>) -> WsClient {
+        let mut socket = WsClient::connect(&self.url, ws::TRANSPORT_WS, &[])
+            .await
+            .expect("socket opens");
+        let payload = token.map_or(
+            json!({}),
+            |t| json!({ "authorization": format!("Bearer {t}") }),
+        );
+        let ack = socket.init(payload).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        socket
     }
 
     /// Stops this server and starts another on the same database and mail folder, with

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_billing;
 mod m0003_invitations;
+mod m0004_events;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_billing::Migration),
             Box::new(m0003_invitations::Migration),
+            Box::new(m0004_events::Migration),
         ]
     }
 }

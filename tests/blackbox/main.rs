@@ -2,9 +2,12 @@
 //! PostgreSQL server, against PostgreSQL.
 
 mod accounts;
+mod authorization_matrix;
 mod billing;
 mod contacts;
 mod http;
+mod invitations;
+mod live;
 mod mail;
 mod password_reset;
 mod registration;

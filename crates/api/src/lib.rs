@@ -9,10 +9,11 @@ mod loaders;
 mod mutation;
 mod query;
 mod scalars;
+mod subscription;
 mod types;
 
+use async_graphql::Schema;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptySubscription, Schema};
 use domain::Domain;
 
 pub use context::{RequestAuth, authenticate};
@@ -23,7 +24,10 @@ use loaders::Loaders;
 use mutation::Mutation;
 use query::Query;
 
-pub type ClienteleSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type ClienteleSchema = Schema<Query, Mutation, Subscription>;
+
+use subscription::Subscription;
+pub use subscription::{MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSlots};
 
 /// Limits that keep one request from costing the server too much. The standard
 /// introspection query that GraphiQL sends stays well inside them (tested).
@@ -37,8 +41,12 @@ pub struct ApiConfig {
     pub secure_cookies: bool,
 }
 
-pub fn build_schema(domain: Domain, config: ApiConfig) -> ClienteleSchema {
-    builder().data(domain).data(config).finish()
+pub fn build_schema(
+    domain: Domain,
+    live: events_feed::LiveFeed,
+    config: ApiConfig,
+) -> ClienteleSchema {
+    builder().data(domain).data(live).data(config).finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.
@@ -46,8 +54,8 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query, Mutation::default(), EmptySubscription)
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query, Mutation::default(), Subscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(error::ErrorCodes)
@@ -68,4 +76,45 @@ pub fn prepare_request(
         Loaders::new(domain.clone(), actor),
         tokio::spawn,
     ))
+}
+
+/// The data of one WebSocket connection, from its `connection_init` payload
+/// (`{"authorization": "Bearer …"}`) or, failing that, the session cookie of the
+/// upgrade request (which the server only passes on when its Origin is the portal's).
+/// A dead token refuses the connection; no token at all makes an anonymous one, whose
+/// subscriptions answer UNAUTHENTICATED.
+pub async fn websocket_connection(
+    domain: &Domain,
+    payload: &serde_json::Value,
+    cookie_token: Option<&str>,
+    meta: domain::RequestMeta,
+) -> async_graphql::Result<async_graphql::Data> {
+    let bearer = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned());
+    let token = bearer.as_deref().or(cookie_token);
+    let auth = authenticate(domain, token, meta)
+        .await
+        .map_err(|e| async_graphql::Error::from(ApiError(e)))?;
+    if let RequestAuth::Invalid(_, message) = &auth {
+        return Err(ApiError(domain::DomainError::Unauthenticated(message.clone())).into());
+    }
+    let actor = match &auth {
+        RequestAuth::SignedIn(actor) => Some(actor.clone()),
+        _ => None,
+    };
+    let mut data = async_graphql::Data::default();
+    data.insert(auth);
+    // No cache: a connection lives for hours, and permissions must be read fresh.
+    data.insert(DataLoader::with_cache(
+        Loaders::new(domain.clone(), actor),
+        tokio::spawn,
+        async_graphql::dataloader::NoCache,
+    ));
+    data.insert(SubscriptionSlots::default());
+    Ok(data)
 }

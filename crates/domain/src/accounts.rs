@@ -49,6 +49,9 @@ impl<'a> AccountService<'a> {
         )
         .await?;
         txn.commit().await?;
+        self.domain.publish(&[crate::events::Notice::Logged {
+            account_id: account.id,
+        }]);
         Ok(account)
     }
 
@@ -182,5 +185,13 @@ pub(crate) async fn insert_with_owner(
     .await?;
     let contact =
         crate::contacts::insert_linked(conn, account.id, owner, Role::Owner, &[], true).await?;
+    crate::events::record(
+        conn,
+        account.id,
+        crate::entities::event::EventStream::Contact,
+        crate::events::CREATED,
+        contact.id,
+    )
+    .await?;
     Ok((account, contact))
 }

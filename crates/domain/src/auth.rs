@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::accounts::insert_with_owner;
 use crate::audit::{self, AuditActor, AuditRecord};
 use crate::entities::{contact, password_reset, session, user};
+use crate::events::Notice;
 use crate::outbox::Outgoing;
 use crate::{Actor, Domain, DomainError, RequestMeta, Result, tokens, validate};
 
@@ -72,6 +73,9 @@ impl<'a> AuthService<'a> {
         )
         .await?;
         txn.commit().await?;
+        self.domain.publish(&[Notice::Logged {
+            account_id: account.id,
+        }]);
         Ok(signed_in)
     }
 
@@ -132,6 +136,14 @@ impl<'a> AuthService<'a> {
         }
     }
 
+    /// Whether a session still exists and has not expired (long-lived streams re-check).
+    pub async fn session_alive(&self, session_id: i64) -> Result<bool> {
+        let session = session::Entity::find_by_id(session_id)
+            .one(self.domain.db())
+            .await?;
+        Ok(session.is_some_and(|s| s.expires_at > Utc::now()))
+    }
+
     /// Ends the actor's session (only this one).
     pub async fn logout(&self, actor: &Actor) -> Result<()> {
         let txn = self.domain.db().begin().await?;
@@ -140,6 +152,9 @@ impl<'a> AuthService<'a> {
             .await?;
         audit::record(&txn, actor.into(), AuditRecord::new("session.logout")).await?;
         txn.commit().await?;
+        self.domain.publish(&[Notice::AccessChanged {
+            user_id: actor.user_id,
+        }]);
         Ok(())
     }
 
@@ -192,6 +207,8 @@ impl<'a> AuthService<'a> {
         )
         .await?;
         txn.commit().await?;
+        self.domain
+            .publish(&[Notice::AccessChanged { user_id: user.id }]);
         Ok(())
     }
 
@@ -310,6 +327,8 @@ impl<'a> AuthService<'a> {
         )
         .await?;
         txn.commit().await?;
+        self.domain
+            .publish(&[Notice::AccessChanged { user_id: user.id }]);
         Ok(())
     }
 

@@ -12,7 +12,9 @@ use serde_json::json;
 use crate::access::{Access, forbidden};
 use crate::audit::{self, AuditRecord};
 use crate::auth::{find_user_by_email, insert_user};
+use crate::entities::event::EventStream;
 use crate::entities::{account, contact, session, user};
+use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
@@ -207,7 +209,16 @@ impl<'a> ContactService<'a> {
                 .details(json!({ "role": role.as_str(), "portalAccess": user.is_some() })),
         )
         .await?;
+        events::record(
+            &txn,
+            account_id,
+            EventStream::Contact,
+            events::CREATED,
+            contact.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain.publish(&[Notice::Logged { account_id }]);
         if queued_email {
             self.domain.wake_mailer();
         }
@@ -308,7 +319,17 @@ impl<'a> ContactService<'a> {
                 .details(json!({ "changed": changed })),
         )
         .await?;
+        events::record(
+            &txn,
+            contact.account_id,
+            EventStream::Contact,
+            events::UPDATED,
+            contact.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain
+            .publish(&access_notices(contact.account_id, contact.user_id));
         Ok(updated)
     }
 
@@ -358,7 +379,17 @@ impl<'a> ContactService<'a> {
                 })),
         )
         .await?;
+        events::record(
+            &txn,
+            contact.account_id,
+            EventStream::Contact,
+            events::REMOVED,
+            contact.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain
+            .publish(&access_notices(contact.account_id, contact.user_id));
         Ok(contact.id)
     }
 
@@ -452,7 +483,17 @@ impl<'a> ContactService<'a> {
                 .target("contact", contact.id),
         )
         .await?;
+        events::record(
+            &txn,
+            contact.account_id,
+            EventStream::Contact,
+            events::PORTAL_ACCESS_CHANGED,
+            contact.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain
+            .publish(&access_notices(contact.account_id, contact.user_id));
         if enabled {
             self.domain.wake_mailer();
         }
@@ -485,6 +526,11 @@ impl<'a> ContactService<'a> {
         }
         let now = Utc::now();
         let txn = self.domain.db().begin().await?;
+        let previous_owner = contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(target.account_id))
+            .filter(contact::Column::IsPrimary.eq(true))
+            .one(&txn)
+            .await?;
         // Demote first: the partial unique index allows one primary at a time.
         contact::Entity::update_many()
             .col_expr(contact::Column::IsPrimary, Expr::value(false))
@@ -515,7 +561,28 @@ impl<'a> ContactService<'a> {
                 .target("contact", target.id),
         )
         .await?;
+        if let Some(previous) = &previous_owner {
+            events::record(
+                &txn,
+                target.account_id,
+                EventStream::Contact,
+                events::UPDATED,
+                previous.id,
+            )
+            .await?;
+        }
+        events::record(
+            &txn,
+            target.account_id,
+            EventStream::Contact,
+            events::UPDATED,
+            target.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain.publish(&[Notice::Logged {
+            account_id: target.account_id,
+        }]);
         Ok(account)
     }
 
@@ -719,6 +786,14 @@ pub(crate) async fn insert_linked(
 
 fn of_account(account_id: i64) -> Select<contact::Entity> {
     contact::Entity::find().filter(contact::Column::AccountId.eq(account_id))
+}
+
+/// A change to a contact: subscribers of the account read the log, and the contact's
+/// own user (if any) has their open streams re-check their access.
+fn access_notices(account_id: i64, user_id: Option<i64>) -> Vec<Notice> {
+    let mut notices = vec![Notice::Logged { account_id }];
+    notices.extend(user_id.map(|user_id| Notice::AccessChanged { user_id }));
+    notices
 }
 
 /// Trims; blank becomes `None`.

@@ -14,8 +14,10 @@ use serde_json::json;
 
 use crate::audit::{self, AuditActor, AuditRecord};
 use crate::auth::{SignedIn, find_user_by_email, insert_user};
+use crate::entities::event::EventStream;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, user};
+use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
 use crate::permissions::{self, Permission, Role};
 use crate::{Actor, Domain, DomainError, RequestMeta, Result, tokens, validate};
@@ -136,7 +138,18 @@ impl<'a> InvitationService<'a> {
                 .target("invitation", updated.id),
         )
         .await?;
+        events::record(
+            &txn,
+            updated.account_id,
+            EventStream::Invitation,
+            events::RESENT,
+            updated.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain.publish(&[Notice::Logged {
+            account_id: updated.account_id,
+        }]);
         self.domain.wake_mailer();
         Ok(updated)
     }
@@ -173,7 +186,18 @@ impl<'a> InvitationService<'a> {
             .one(&txn)
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
+        events::record(
+            &txn,
+            found.account_id,
+            EventStream::Invitation,
+            events::REVOKED,
+            found.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain.publish(&[Notice::Logged {
+            account_id: found.account_id,
+        }]);
         Ok(updated)
     }
 
@@ -267,8 +291,34 @@ impl<'a> InvitationService<'a> {
             .one(&txn)
             .await?
             .ok_or_else(bad_link)?;
+        events::record(
+            &txn,
+            found.account_id,
+            EventStream::Invitation,
+            events::ACCEPTED,
+            found.id,
+        )
+        .await?;
         txn.commit().await?;
+        self.domain.publish(&[
+            Notice::Logged {
+                account_id: found.account_id,
+            },
+            Notice::AccessChanged { user_id: user.id },
+        ]);
         Ok((signed_in, accepted))
+    }
+
+    /// Invitations by id, for batched loading.
+    pub async fn by_ids(
+        &self,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, invitation::Model>> {
+        let rows = invitation::Entity::find()
+            .filter(invitation::Column::Id.is_in(ids.iter().copied()))
+            .all(self.domain.db())
+            .await?;
+        Ok(rows.into_iter().map(|i| (i.id, i)).collect())
     }
 
     /// The account's invitations, newest first, optionally of one status.
@@ -314,6 +364,7 @@ impl<'a> InvitationService<'a> {
             .create_on(&txn, actor, account_id, email, role, custom, contact_id)
             .await?;
         txn.commit().await?;
+        self.domain.publish(&[Notice::Logged { account_id }]);
         self.domain.wake_mailer();
         Ok(created)
     }
@@ -390,6 +441,14 @@ impl<'a> InvitationService<'a> {
                 .details(json!({ "email": email, "role": role.as_str() })),
         )
         .await?;
+        events::record(
+            conn,
+            account_id,
+            EventStream::Invitation,
+            events::SENT,
+            created.id,
+        )
+        .await?;
         Ok(created)
     }
 
@@ -440,21 +499,40 @@ impl<'a> InvitationService<'a> {
                     model.permissions = Set(permissions::to_json(&custom));
                 }
                 model.updated_at = Set(Utc::now());
-                Ok(model.update(conn).await?.id)
+                let linked = model.update(conn).await?;
+                events::record(
+                    conn,
+                    found.account_id,
+                    EventStream::Contact,
+                    events::PORTAL_ACCESS_CHANGED,
+                    linked.id,
+                )
+                .await?;
+                Ok(linked.id)
             }
             Some(_) => Err(DomainError::conflict(
                 "another login already uses this contact",
             )),
-            None => Ok(crate::contacts::insert_linked(
-                conn,
-                found.account_id,
-                user,
-                role,
-                &custom,
-                false,
-            )
-            .await?
-            .id),
+            None => {
+                let added = crate::contacts::insert_linked(
+                    conn,
+                    found.account_id,
+                    user,
+                    role,
+                    &custom,
+                    false,
+                )
+                .await?;
+                events::record(
+                    conn,
+                    found.account_id,
+                    EventStream::Contact,
+                    events::CREATED,
+                    added.id,
+                )
+                .await?;
+                Ok(added.id)
+            }
         }
     }
 

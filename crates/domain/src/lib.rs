@@ -12,6 +12,7 @@ pub mod billing;
 pub mod contacts;
 pub mod entities;
 mod error;
+pub mod events;
 pub mod invitations;
 pub mod notifications;
 pub mod outbox;
@@ -69,12 +70,14 @@ struct Inner {
     renderer: Arc<dyn EmailRenderer>,
     config: DomainConfig,
     outbox_signal: Arc<Notify>,
+    notices: Arc<dyn events::NoticeSink>,
 }
 
 impl Domain {
     pub fn new(
         db: DatabaseConnection,
         renderer: Arc<dyn EmailRenderer>,
+        notices: Arc<dyn events::NoticeSink>,
         config: DomainConfig,
     ) -> Self {
         Self {
@@ -84,6 +87,7 @@ impl Domain {
                 renderer,
                 config,
                 outbox_signal: Arc::new(Notify::new()),
+                notices,
             }),
         }
     }
@@ -103,6 +107,10 @@ impl Domain {
     /// Woken after every commit that queued an email, so the delivery worker need not poll.
     pub fn outbox_signal(&self) -> Arc<Notify> {
         self.inner.outbox_signal.clone()
+    }
+
+    pub(crate) fn notices(&self) -> &dyn events::NoticeSink {
+        self.inner.notices.as_ref()
     }
 
     pub(crate) fn renderer(&self) -> &dyn EmailRenderer {

@@ -63,13 +63,14 @@ impl SettingsService<'_> {
     ) -> Result<PortalSettings> {
         use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
         crate::access::require_staff(actor)?;
-        if let Some(hours) = changes.invitation_ttl_hours {
-            if !(1..=8760).contains(&hours) {
-                return Err(crate::DomainError::bad_input(
-                    "invitationTtlHours",
-                    "invitationTtlHours must be between 1 and 8760 (a year)",
-                ));
-            }
+        if changes
+            .invitation_ttl_hours
+            .is_some_and(|hours| !(1..=8760).contains(&hours))
+        {
+            return Err(crate::DomainError::bad_input(
+                "invitationTtlHours",
+                "invitationTtlHours must be between 1 and 8760 (a year)",
+            ));
         }
         let current = self.get().await?;
         let next = PortalSettings {

@@ -31,6 +31,9 @@ pub struct Config {
     /// Overrides the portal setting `invitationTtlHours` (not an environment variable;
     /// tests use it to see links expire).
     pub invitation_ttl: Option<Duration>,
+    /// How often each instance reads the event log when no notice woke it (the safety
+    /// net for notices lost while Redis was away).
+    pub event_poll: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +148,7 @@ impl Config {
             mail_retry: RetryPolicy::default(),
             password_reset_ttl: Duration::from_secs(3600),
             invitation_ttl: None,
+            event_poll: Duration::from_secs(2),
         })
     }
 

@@ -22,27 +22,50 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[derive(Clone)]
 pub(crate) struct AppState {
-    schema: ClienteleSchema,
+    pub(crate) schema: ClienteleSchema,
     pub(crate) domain: Domain,
+    /// PUBLIC_URL's origin (scheme://host[:port]), which cookie-authenticated sockets
+    /// must come from.
+    pub(crate) public_origin: String,
+    pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
-pub(crate) fn router(domain: Domain, config: &Config) -> Router {
+pub(crate) fn router(
+    domain: Domain,
+    live: events::LiveFeed,
+    config: &Config,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Router {
     let api_config = ApiConfig {
         secure_cookies: config.public_url.starts_with("https://"),
     };
-    let schema = api::build_schema(domain.clone(), api_config);
+    let schema = api::build_schema(domain.clone(), live, api_config);
+    let public_origin = url::Url::parse(&config.public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/ws", get(crate::websocket::upgrade))
         .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .with_state(AppState { schema, domain })
+        .with_state(AppState {
+            schema,
+            domain,
+            public_origin,
+            shutdown,
+        })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
 }
 
 async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
 }
 
 async fn graphql(
@@ -74,18 +97,21 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned());
-    bearer
-        .or_else(|| {
-            headers
-                .get_all(header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(';'))
-                .filter_map(|pair| pair.trim().split_once('='))
-                .find(|(name, _)| *name == SESSION_COOKIE)
-                .map(|(_, value)| value.to_owned())
-        })
+        .map(|(_, token)| token.trim().to_owned())
+        .filter(|token| !token.is_empty());
+    bearer.or_else(|| session_cookie(headers))
+}
+
+/// The `clientele_session` cookie, if the request carries a non-empty one.
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
         .filter(|token| !token.is_empty())
 }
 

@@ -5,6 +5,7 @@ pub mod config;
 mod http;
 mod invoice_pdf;
 mod startup;
+mod websocket;
 
 pub use config::{AdminCredentials, Config, ConfigError};
 pub use startup::{RunningServer, connect_database, domain as build_domain, migrate, spawn};

@@ -91,7 +91,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
         } => {
             let db = clientele::connect_database(&config).await?;
             clientele::migrate(&db).await?;
-            let domain = clientele::build_domain(&config, db)?;
+            let domain = clientele::build_domain(
+                &config,
+                db,
+                std::sync::Arc::new(domain::events::NoListeners),
+            )?;
             let user = domain
                 .auth()
                 .create_staff(&email, &password, &first_name, &last_name)

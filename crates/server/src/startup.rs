@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use domain::{Domain, DomainConfig};
+use events::{EventBus, LiveFeed};
 use mail::{DeliveryWorker, Templates, Transport};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
@@ -105,8 +106,13 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("DATABASE_URL: migrating the database failed")
 }
 
-/// Builds the domain over a migrated database.
-pub fn domain(config: &Config, db: DatabaseConnection) -> anyhow::Result<Domain> {
+/// Builds the domain over a migrated database; `notices` is where committed changes
+/// are announced (the event bus; `NoListeners` for the CLI).
+pub fn domain(
+    config: &Config,
+    db: DatabaseConnection,
+    notices: Arc<dyn domain::events::NoticeSink>,
+) -> anyhow::Result<Domain> {
     let templates = Templates::new().context("loading the email templates")?;
     let domain_config = DomainConfig {
         public_url: config.public_url.clone(),
@@ -114,7 +120,7 @@ pub fn domain(config: &Config, db: DatabaseConnection) -> anyhow::Result<Domain>
         invitation_ttl: config.invitation_ttl,
         ..DomainConfig::default()
     };
-    Ok(Domain::new(db, Arc::new(templates), domain_config))
+    Ok(Domain::new(db, Arc::new(templates), notices, domain_config))
 }
 
 fn transport(config: &Config) -> Result<Transport, ConfigError> {
@@ -133,7 +139,17 @@ fn transport(config: &Config) -> Result<Transport, ConfigError> {
 pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let db = connect_database(&config).await?;
     migrate(&db).await?;
-    let domain = domain(&config, db.clone())?;
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let bus = match &config.redis_url {
+        Some(url) => EventBus::redis(url, shutdown_rx.clone())
+            .await
+            .map_err(|e| ConfigError::new("REDIS_URL", format!("cannot connect to Redis: {e}")))?,
+        None => EventBus::in_process(),
+    };
+    let domain = domain(&config, db.clone(), Arc::new(bus.clone()))?;
+    let live = LiveFeed::start(db.clone(), &bus, config.event_poll, shutdown_rx.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("starting the live event feed: {e}"))?;
 
     if let Some(admin) = &config.admin {
         let created = domain
@@ -152,7 +168,6 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {}: {e}", config.bind)))?;
     let addr = listener.local_addr()?;
 
-    let (shutdown, shutdown_rx) = watch::channel(false);
     let worker = DeliveryWorker::new(
         db,
         transport,
@@ -161,7 +176,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     );
     let worker_task = tokio::spawn(worker.run(domain.outbox_signal(), shutdown_rx.clone()));
 
-    let router = http::router(domain.clone(), &config);
+    let router = http::router(domain.clone(), live, &config, shutdown_rx.clone());
     let mut stop = shutdown_rx;
     let server_task = tokio::spawn(async move {
         let serve = axum::serve(
@@ -177,7 +192,8 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     });
 
     tracing::info!(%addr, database = if config.is_sqlite() { "sqlite" } else { "postgres" },
-        mail = if config.smtp_url.is_some() { "smtp" } else { "files" }, "clientele is serving");
+        mail = if config.smtp_url.is_some() { "smtp" } else { "files" },
+        events = if config.redis_url.is_some() { "redis" } else { "in-process" }, "clientele is serving");
     Ok(RunningServer {
         addr,
         domain,

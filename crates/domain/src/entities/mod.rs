@@ -5,6 +5,8 @@ pub mod audit_entry;
 pub mod contact;
 pub mod domain_name;
 pub mod email;
+pub mod event;
+pub mod event_sequence;
 pub mod invitation;
 pub mod invoice;
 pub mod password_reset;

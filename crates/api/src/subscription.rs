@@ -1,0 +1,219 @@
+//! Live subscriptions: contact and invitation events of an account (MANAGE_CONTACTS),
+//! or of every account (staff). `after` replays from the event log, then the stream
+//! goes live with no gap and no duplicate at the seam. A stream ends as soon as its
+//! subscriber loses the right to it (contact removed, role lowered, access revoked,
+//! session ended), and a subscriber too slow to keep up is dropped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::{Context, ID, Subscription};
+use domain::entities::event::{self, EventStream};
+use domain::permissions::Permission;
+use domain::{Actor, Domain, DomainError, access, events};
+use events_feed::{Live, LiveFeed};
+use futures_util::Stream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
+
+use crate::context::{actor, domain};
+use crate::error::{ApiError, ApiResult, parse_id};
+use crate::types::{ContactEvent, InvitationEvent};
+
+/// Most subscriptions one connection may hold at once.
+pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 32;
+/// How often an idle stream re-checks its subscriber's right to it anyway.
+const RECHECK_EVERY: Duration = Duration::from_secs(30);
+const REPLAY_BATCH: u64 = 200;
+
+/// The subscription slots of one WebSocket connection.
+#[derive(Clone)]
+pub struct SubscriptionSlots(Arc<Semaphore>);
+
+impl Default for SubscriptionSlots {
+    fn default() -> Self {
+        Self(Arc::new(Semaphore::new(MAX_SUBSCRIPTIONS_PER_CONNECTION)))
+    }
+}
+
+#[derive(Default)]
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// Contact changes of an account (null: every account, staff only).
+    async fn contact_events(
+        &self,
+        ctx: &Context<'_>,
+        account_id: Option<ID>,
+        after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = ContactEvent> + use<>> {
+        let listener = Listener::open(ctx, account_id, after, EventStream::Contact).await?;
+        Ok(futures_util::StreamExt::map(
+            listener.into_stream(),
+            ContactEvent,
+        ))
+    }
+
+    /// Invitation changes of an account (null: every account, staff only).
+    async fn invitation_events(
+        &self,
+        ctx: &Context<'_>,
+        account_id: Option<ID>,
+        after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = InvitationEvent> + use<>> {
+        let listener = Listener::open(ctx, account_id, after, EventStream::Invitation).await?;
+        Ok(futures_util::StreamExt::map(
+            listener.into_stream(),
+            InvitationEvent,
+        ))
+    }
+}
+
+/// One open stream: who listens to what, from where.
+struct Listener {
+    domain: Domain,
+    actor: Actor,
+    account_id: Option<i64>,
+    /// The listener's own contact in the account: changes to it may end the stream.
+    own_contact: Option<i64>,
+    stream: EventStream,
+    cursor: i64,
+    live: broadcast::Receiver<Live>,
+    _slot: OwnedSemaphorePermit,
+}
+
+impl Listener {
+    async fn open(
+        ctx: &Context<'_>,
+        account_id: Option<ID>,
+        after: Option<String>,
+        stream: EventStream,
+    ) -> ApiResult<Self> {
+        let actor = actor(ctx)?.clone();
+        let domain = domain(ctx).clone();
+        let account_id = account_id.map(|id| parse_id(&id, "account")).transpose()?;
+        let own_contact = match account_id {
+            Some(id) => domain
+                .require(&actor, id, Permission::ManageContacts, "account")
+                .await?
+                .contact
+                .map(|c| c.id),
+            None => {
+                access::require_staff(&actor)?;
+                None
+            }
+        };
+        let slot = ctx
+            .data_opt::<SubscriptionSlots>()
+            .cloned()
+            .unwrap_or_default()
+            .0
+            .try_acquire_owned()
+            .map_err(|_| {
+                ApiError(DomainError::RateLimited(format!(
+                    "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
+                )))
+            })?;
+        // Listen before reading the log, so nothing committed in between is missed.
+        let live = ctx.data_unchecked::<LiveFeed>().subscribe();
+        let cursor = match after {
+            Some(after) => after.parse::<i64>().map_err(|_| {
+                ApiError(DomainError::bad_input(
+                    "after",
+                    "not a cursor from this stream",
+                ))
+            })?,
+            None => events::latest(domain.db()).await?,
+        };
+        Ok(Self {
+            domain,
+            actor,
+            account_id,
+            own_contact,
+            stream,
+            cursor,
+            live,
+            _slot: slot,
+        })
+    }
+
+    fn wants(&self, event: &event::Model) -> bool {
+        event.stream == self.stream && self.account_id.is_none_or(|id| id == event.account_id)
+    }
+
+    /// Whether the subscriber may still listen: session alive, and still staff or a
+    /// member with MANAGE_CONTACTS.
+    async fn still_allowed(&self) -> bool {
+        if !matches!(
+            self.domain
+                .auth()
+                .session_alive(self.actor.session_id)
+                .await,
+            Ok(true)
+        ) {
+            return false;
+        }
+        match self.account_id {
+            Some(id) => self
+                .domain
+                .require(&self.actor, id, Permission::ManageContacts, "account")
+                .await
+                .is_ok(),
+            None => self.actor.is_staff,
+        }
+    }
+
+    fn into_stream(mut self) -> impl Stream<Item = Arc<event::Model>> {
+        async_stream::stream! {
+            // Replay what the subscriber missed, from the log.
+            loop {
+                let Ok(rows) = events::read(self.domain.db(), self.cursor, self.account_id, Some(self.stream), REPLAY_BATCH).await else {
+                    return;
+                };
+                let full = rows.len() as u64 == REPLAY_BATCH;
+                for row in rows {
+                    self.cursor = row.id;
+                    yield Arc::new(row);
+                }
+                if !full {
+                    break;
+                }
+            }
+            // Then live, skipping what the replay already gave.
+            let mut recheck = tokio::time::interval(RECHECK_EVERY);
+            recheck.reset();
+            loop {
+                tokio::select! {
+                    received = self.live.recv() => match received {
+                        Ok(Live::Event(event)) => {
+                            if event.id <= self.cursor {
+                                continue;
+                            }
+                            self.cursor = event.id;
+                            let about_me = event.stream == EventStream::Contact && Some(event.subject_id) == self.own_contact;
+                            if about_me && !self.still_allowed().await {
+                                return;
+                            }
+                            if self.wants(&event) {
+                                yield event;
+                            }
+                        }
+                        Ok(Live::AccessChanged { user_id }) => {
+                            if user_id == self.actor.user_id && !self.still_allowed().await {
+                                return;
+                            }
+                        }
+                        // Too slow: dropped rather than buffered without limit. The client
+                        // resubscribes with its last cursor and misses nothing.
+                        Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = recheck.tick() => {
+                        if !self.still_allowed().await {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The event log: every contact and invitation change is a row written in the same
+//! transaction as the change. After the commit, a [`Notice`] goes to the event bus so
+//! live subscribers (on every instance) read the new rows. The log is the truth; a lost
+//! notice only delays delivery until the next one or the next resync.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::entities::event::{self, EventStream};
+use crate::entities::event_sequence;
+use crate::{Domain, Result};
+
+/// What a committed change tells the other instances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// New rows are in the event log (for this account).
+    Logged { account_id: i64 },
+    /// A user's sessions ended or their memberships changed: their open streams must
+    /// check that they may still listen.
+    AccessChanged { user_id: i64 },
+}
+
+/// Where notices go after a commit: the event bus (in-process or Redis).
+pub trait NoticeSink: Send + Sync {
+    fn publish(&self, notice: Notice);
+}
+
+/// For tools that change data without anyone listening (the CLI).
+pub struct NoListeners;
+
+impl NoticeSink for NoListeners {
+    fn publish(&self, _: Notice) {}
+}
+
+/// Contact event kinds.
+pub const CREATED: &str = "CREATED";
+pub const UPDATED: &str = "UPDATED";
+pub const REMOVED: &str = "REMOVED";
+pub const PORTAL_ACCESS_CHANGED: &str = "PORTAL_ACCESS_CHANGED";
+/// Invitation event kinds.
+pub const SENT: &str = "SENT";
+pub const RESENT: &str = "RESENT";
+pub const ACCEPTED: &str = "ACCEPTED";
+pub const REVOKED: &str = "REVOKED";
+
+/// Appends an event inside the caller's transaction. Locks the sequence row first, so
+/// concurrent writers commit their events in id order.
+pub(crate) async fn record(
+    conn: &impl ConnectionTrait,
+    account_id: i64,
+    stream: EventStream,
+    kind: &str,
+    subject_id: i64,
+) -> Result<i64> {
+    event_sequence::Entity::update_many()
+        .col_expr(
+            event_sequence::Column::LastId,
+            Expr::col(event_sequence::Column::LastId).add(1),
+        )
+        .filter(event_sequence::Column::Id.eq(1))
+        .exec(conn)
+        .await?;
+    let row = event::ActiveModel {
+        account_id: Set(account_id),
+        stream: Set(stream),
+        kind: Set(kind.to_owned()),
+        subject_id: Set(subject_id),
+        occurred_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+/// Reads events after `after`, oldest first: of one account (or all), of one stream
+/// (or all), at most `limit`.
+pub async fn read(
+    conn: &impl ConnectionTrait,
+    after: i64,
+    account_id: Option<i64>,
+    stream: Option<EventStream>,
+    limit: u64,
+) -> Result<Vec<event::Model>> {
+    let mut select = event::Entity::find().filter(event::Column::Id.gt(after));
+    if let Some(account_id) = account_id {
+        select = select.filter(event::Column::AccountId.eq(account_id));
+    }
+    if let Some(stream) = stream {
+        select = select.filter(event::Column::Stream.eq(stream));
+    }
+    Ok(select
+        .order_by_asc(event::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// The newest cursor in the log (0 when empty).
+pub async fn latest(conn: &impl ConnectionTrait) -> Result<i64> {
+    let newest = event::Entity::find()
+        .order_by_desc(event::Column::Id)
+        .one(conn)
+        .await?;
+    Ok(newest.map_or(0, |e| e.id))
+}
+
+impl Domain {
+    /// Tells every instance about committed changes.
+    pub(crate) fn publish(&self, notices: &[Notice]) {
+        for notice in notices {
+            self.notices().publish(*notice);
+        }
+    }
+}

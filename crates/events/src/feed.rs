@@ -1,0 +1,108 @@
+//! The live feed of one instance: on every wake-up (and every few seconds, in case a
+//! notice was lost) it reads the event log past the last row it saw, once, and fans the
+//! rows out to this instance's subscribers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::entities::event;
+use domain::events::{self, Notice};
+use sea_orm::DatabaseConnection;
+use tokio::sync::{broadcast, watch};
+
+use crate::{EventBus, Wake};
+
+/// What subscribers receive.
+#[derive(Clone, Debug)]
+pub enum Live {
+    Event(Arc<event::Model>),
+    /// This user's access may have changed: their streams re-check it.
+    AccessChanged {
+        user_id: i64,
+    },
+}
+
+/// A subscriber that falls this far behind is dropped rather than buffered.
+const CAPACITY: usize = 4096;
+const BATCH: u64 = 500;
+
+#[derive(Clone)]
+pub struct LiveFeed {
+    tx: broadcast::Sender<Live>,
+}
+
+impl LiveFeed {
+    /// Starts reading the log after its newest row.
+    pub async fn start(
+        db: DatabaseConnection,
+        bus: &EventBus,
+        poll: Duration,
+        shutdown: watch::Receiver<bool>,
+    ) -> domain::Result<Self> {
+        let (tx, _) = broadcast::channel(CAPACITY);
+        let last = events::latest(&db).await?;
+        tokio::spawn(pump(db, bus.wake_ups(), tx.clone(), last, poll, shutdown));
+        Ok(Self { tx })
+    }
+
+    /// Live rows from now on. Subscribe before reading the log for a replay, then skip
+    /// what the replay already gave: no gap, no duplicate.
+    pub fn subscribe(&self) -> broadcast::Receiver<Live> {
+        self.tx.subscribe()
+    }
+
+    /// How many streams are listening on this instance.
+    pub fn listeners(&self) -> usize {
+        self.tx.receiver_count()
+    }
+}
+
+async fn pump(
+    db: DatabaseConnection,
+    mut wakes: broadcast::Receiver<Wake>,
+    tx: broadcast::Sender<Live>,
+    mut last: i64,
+    poll: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(poll);
+    loop {
+        let read = tokio::select! {
+            wake = wakes.recv() => match wake {
+                Ok(Wake::Notice(Notice::AccessChanged { user_id })) => {
+                    let _ = tx.send(Live::AccessChanged { user_id });
+                    false
+                }
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => true,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            _ = tick.tick() => true,
+            _ = shutdown.changed() => return,
+        };
+        if read {
+            last = forward_new(&db, &tx, last).await;
+        }
+    }
+}
+
+/// Sends every row after `last`; returns the new last id.
+async fn forward_new(db: &DatabaseConnection, tx: &broadcast::Sender<Live>, mut last: i64) -> i64 {
+    loop {
+        match events::read(db, last, None, None, BATCH).await {
+            Ok(rows) => {
+                let full = rows.len() as u64 == BATCH;
+                for row in rows {
+                    last = row.id;
+                    let _ = tx.send(Live::Event(Arc::new(row)));
+                }
+                if !full {
+                    return last;
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "reading the event log failed; retrying on the next wake-up");
+                return last;
+            }
+        }
+    }
+}

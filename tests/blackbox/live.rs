@@ -1,0 +1,547 @@
+use std::time::Duration;
+
+use clientele_tests::ws::{Incoming, LEGACY_WS, TRANSPORT_WS};
+use clientele_tests::{TestApp, WsClient};
+use serde_json::{Value, json};
+
+const CONTACT_EVENTS: &str =
+    "subscription($a: ID, $after: String) { contactEvents(accountId: $a, after: $after) {
+  cursor kind accountId contactId contact { firstName email role } } }";
+const INVITATION_EVENTS: &str = "subscription($a: ID) { invitationEvents(accountId: $a) { kind accountId invitation { email status role } } }";
+const ADD: &str = "mutation($a: ID!, $f: String!) { addContact(accountId: $a, input: {firstName: $f, lastName: \"L\", role: BILLING}) { id } }";
+const OWNER_PASSWORD: &str = "owner password 1";
+
+async fn acme(app: &TestApp) -> (String, String) {
+    let owner = app
+        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
+    let account = app.current_account(&owner).await;
+    (owner, account)
+}
+
+async fn add(app: &TestApp, token: &str, account: &str, name: &str) -> String {
+    app.gql_as(token, ADD, json!({"a": account, "f": name}))
+        .await
+        .ok()
+        .str("addContact.id")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn contact_changes_stream_to_a_dashboard_with_their_payload() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    socket.expect_silence(Duration::from_millis(300)).await;
+
+    let id = add(&app, &owner, &account, "Ada").await;
+    let created = socket.next_event("1").await;
+    assert_eq!(created["contactEvents"]["kind"], "CREATED");
+    assert_eq!(created["contactEvents"]["accountId"], account);
+    assert_eq!(created["contactEvents"]["contactId"], id);
+    assert_eq!(
+        created["contactEvents"]["contact"],
+        json!({"firstName": "Ada", "email": null, "role": "BILLING"})
+    );
+
+    app.gql_as(
+        &owner,
+        "mutation($id: ID!) { updateContact(id: $id, input: {firstName: \"Adah\"}) { id } }",
+        json!({"id": id}),
+    )
+    .await
+    .ok();
+    let updated = socket.next_event("1").await;
+    assert_eq!(updated["contactEvents"]["kind"], "UPDATED");
+    assert_eq!(updated["contactEvents"]["contact"]["firstName"], "Adah");
+
+    app.gql_as(
+        &owner,
+        "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }",
+        json!({"id": id, "p": OWNER_PASSWORD}),
+    )
+    .await
+    .ok();
+    let removed = socket.next_event("1").await;
+    assert_eq!(removed["contactEvents"]["kind"], "REMOVED");
+    assert_eq!(removed["contactEvents"]["contact"], Value::Null);
+    let cursors: Vec<i64> = [&created, &updated, &removed]
+        .iter()
+        .map(|e| {
+            e["contactEvents"]["cursor"]
+                .as_str()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(cursors.windows(2).all(|w| w[0] < w[1]), "{cursors:?}");
+
+    // Another account's changes never reach this stream.
+    let other = app.register("Other", "o@other.test", OWNER_PASSWORD).await;
+    let other_account = app.current_account(&other).await;
+    add(&app, &other, &other_account, "Zed").await;
+    socket.expect_silence(Duration::from_millis(700)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_legacy_graphql_ws_protocol_is_served_too() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = WsClient::connect(&app.url, LEGACY_WS, &[]).await.unwrap();
+    let ack = socket
+        .init(json!({"authorization": format!("Bearer {owner}")}))
+        .await;
+    assert_eq!(ack["type"], "connection_ack");
+    socket
+        .subscribe("a", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    add(&app, &owner, &account, "Leg").await;
+    let event = socket.next_event("a").await;
+    assert_eq!(event["contactEvents"]["contact"]["firstName"], "Leg");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn billing_members_anonymous_sockets_and_dead_tokens_are_refused() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let billing = app
+        .add_member(&owner, &account, "bill@acme.test", "BILLING", None)
+        .await;
+    let mut socket = app.socket(Some(&billing.token)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    assert_eq!(socket.expect_error("1").await, "FORBIDDEN");
+
+    let mut anonymous = app.socket(None).await;
+    anonymous
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    assert_eq!(anonymous.expect_error("1").await, "UNAUTHENTICATED");
+
+    // Only staff may listen to every account at once.
+    let mut owner_socket = app.socket(Some(&owner)).await;
+    owner_socket
+        .subscribe("all", CONTACT_EVENTS, json!({"a": null}))
+        .await;
+    assert_eq!(owner_socket.expect_error("all").await, "FORBIDDEN");
+    // Another account's id reveals nothing.
+    let stranger = app.register("Other", "o@other.test", OWNER_PASSWORD).await;
+    let mut stranger_socket = app.socket(Some(&stranger)).await;
+    stranger_socket
+        .subscribe("x", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    assert_eq!(stranger_socket.expect_error("x").await, "NOT_FOUND");
+
+    let mut dead = WsClient::connect(&app.url, TRANSPORT_WS, &[])
+        .await
+        .unwrap();
+    let answer = dead
+        .init(json!({"authorization": "Bearer not-a-token"}))
+        .await;
+    assert_eq!(answer["type"], "closed", "{answer}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_cookie_works_only_from_the_portals_own_origin() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let cookie = format!("clientele_session={owner}");
+    let origin = app.config.public_url.clone();
+    let mut same_site = WsClient::connect(
+        &app.url,
+        TRANSPORT_WS,
+        &[("cookie", &cookie), ("origin", &origin)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(same_site.init(json!({})).await["type"], "connection_ack");
+    same_site
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    same_site.expect_silence(Duration::from_millis(200)).await;
+    add(&app, &owner, &account, "Cookie").await;
+    assert_eq!(
+        same_site.next_event("1").await["contactEvents"]["kind"],
+        "CREATED"
+    );
+
+    // Cross-site WebSocket hijacking: another origin's page gets no cookie credentials.
+    let mut hijack = WsClient::connect(
+        &app.url,
+        TRANSPORT_WS,
+        &[("cookie", &cookie), ("origin", "https://evil.example")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(hijack.init(json!({})).await["type"], "connection_ack");
+    hijack
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    assert_eq!(hijack.expect_error("1").await, "UNAUTHENTICATED");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn resuming_from_a_cursor_replays_exactly_the_missed_events_then_goes_live() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    add(&app, &owner, &account, "First").await;
+    let seen = socket.next_event("1").await["contactEvents"]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(socket);
+
+    // While the dashboard is away, three changes happen.
+    for name in ["Second", "Third", "Fourth"] {
+        add(&app, &owner, &account, name).await;
+    }
+    let mut socket = app.socket(Some(&owner)).await;
+    socket
+        .subscribe("2", CONTACT_EVENTS, json!({"a": account, "after": seen}))
+        .await;
+    let mut names = Vec::new();
+    for _ in 0..3 {
+        names.push(
+            socket.next_event("2").await["contactEvents"]["contact"]["firstName"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(names, ["Second", "Third", "Fourth"]);
+    socket.expect_silence(Duration::from_millis(300)).await;
+    add(&app, &owner, &account, "Fifth").await;
+    assert_eq!(
+        socket.next_event("2").await["contactEvents"]["contact"]["firstName"],
+        "Fifth"
+    );
+    socket.expect_silence(Duration::from_millis(700)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn removing_a_contact_closes_their_open_streams_within_a_second() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let admin = app
+        .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
+        .await;
+    let mut socket = app.socket(Some(&admin.token)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.gql_as(
+        &owner,
+        "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }",
+        json!({"id": admin.contact_id, "p": OWNER_PASSWORD}),
+    )
+    .await
+    .ok();
+    socket.expect_complete("1", Duration::from_secs(1)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_lowered_role_or_an_ended_session_closes_the_stream() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let admin = app
+        .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
+        .await;
+    let mut socket = app.socket(Some(&admin.token)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.gql_as(
+        &owner,
+        "mutation($id: ID!) { updateContact(id: $id, input: {role: BILLING}) { id } }",
+        json!({"id": admin.contact_id}),
+    )
+    .await
+    .ok();
+    socket.expect_complete("1", Duration::from_secs(1)).await;
+
+    let mut owner_socket = app.socket(Some(&owner)).await;
+    owner_socket
+        .subscribe("2", INVITATION_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.gql_as(&owner, "mutation { logout }", json!({}))
+        .await
+        .ok();
+    owner_socket
+        .expect_complete("2", Duration::from_secs(1))
+        .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn invitation_changes_stream_too() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    socket
+        .subscribe("1", INVITATION_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = app.gql_as(&owner, "mutation($a: ID!) { inviteUser(accountId: $a, input: {email: \"n@x.test\", role: TECHNICAL}) { id } }", json!({"a": account})).await.ok();
+    let id = r.str("inviteUser.id").to_owned();
+    let sent = socket.next_event("1").await;
+    assert_eq!(
+        sent["invitationEvents"],
+        json!({"kind": "SENT", "accountId": account, "invitation": {"email": "n@x.test", "status": "PENDING", "role": "TECHNICAL"}})
+    );
+    app.gql_as(
+        &owner,
+        "mutation($id: ID!) { resendInvitation(id: $id) { id } }",
+        json!({"id": id}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        socket.next_event("1").await["invitationEvents"]["kind"],
+        "RESENT"
+    );
+    app.gql_as(
+        &owner,
+        "mutation($id: ID!) { revokeInvitation(id: $id) { id } }",
+        json!({"id": id}),
+    )
+    .await
+    .ok();
+    let revoked = socket.next_event("1").await;
+    assert_eq!(revoked["invitationEvents"]["kind"], "REVOKED");
+    assert_eq!(
+        revoked["invitationEvents"]["invitation"]["status"],
+        "REVOKED"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_can_listen_to_every_account() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let staff = app.staff().await;
+    let mut socket = app.socket(Some(&staff)).await;
+    socket
+        .subscribe("all", CONTACT_EVENTS, json!({"a": null}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    add(&app, &owner, &account, "One").await;
+    let other = app.register("Other", "o@other.test", OWNER_PASSWORD).await;
+    let mut accounts = vec![
+        socket.next_event("all").await["contactEvents"]["accountId"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    ];
+    // Registration adds the new account's owner contact.
+    accounts.push(
+        socket.next_event("all").await["contactEvents"]["accountId"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    assert_eq!(accounts[0], account);
+    assert_eq!(accounts[1], app.current_account(&other).await);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_connection_holds_a_bounded_number_of_subscriptions() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    for i in 0..api::MAX_SUBSCRIPTIONS_PER_CONNECTION {
+        socket
+            .subscribe(&i.to_string(), CONTACT_EVENTS, json!({"a": account}))
+            .await;
+    }
+    socket
+        .subscribe("one-too-many", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    // Subscriptions open concurrently, so any one of them may be the one refused.
+    let mut refused = Vec::new();
+    while let Incoming::Message(message) = socket.next(Duration::from_millis(1500)).await {
+        if let Some(code) = message["payload"]["errors"][0]["extensions"]["code"].as_str() {
+            refused.push(code.to_owned());
+        }
+    }
+    assert_eq!(refused, ["RATE_LIMITED"]);
+    // The others are live.
+    add(&app, &owner, &account, "Busy").await;
+    let mut delivered = 0;
+    while let Incoming::Message(message) = socket.next(Duration::from_millis(1500)).await {
+        assert_eq!(message["type"], "next");
+        delivered += 1;
+    }
+    assert_eq!(delivered, api::MAX_SUBSCRIPTIONS_PER_CONNECTION);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_change_on_one_instance_reaches_a_subscriber_on_another() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let second = app.second_instance(|_| {}).await;
+    let second_url = format!("http://{}", second.addr);
+    let mut socket = WsClient::connect(&second_url, TRANSPORT_WS, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        socket
+            .init(json!({"authorization": format!("Bearer {owner}")}))
+            .await["type"],
+        "connection_ack"
+    );
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let id = add(&app, &owner, &account, "Across").await;
+    let event = socket.next_event("1").await;
+    assert_eq!(event["contactEvents"]["contactId"], id);
+    assert_eq!(event["contactEvents"]["contact"]["firstName"], "Across");
+    second.shutdown().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn no_event_is_lost_when_redis_restarts_mid_stream() {
+    // Needs a redis-server binary; CI's PostgreSQL + Redis run always has one.
+    let Ok(redis_server) = which("redis-server") else {
+        assert!(
+            std::env::var("REDIS_URL").is_err(),
+            "REDIS_URL is set but redis-server is not installed"
+        );
+        eprintln!(
+            "redis-server not installed: the Redis restart story runs in the PostgreSQL + Redis suite"
+        );
+        return;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let start_redis = || {
+        std::process::Command::new(&redis_server)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server starts")
+    };
+    let mut redis = start_redis();
+    let redis_url = format!("redis://127.0.0.1:{port}");
+    wait_for_port(port).await;
+
+    let url = redis_url.clone();
+    let app = TestApp::start_with(move |c| c.redis_url = Some(url)).await;
+    let (owner, account) = acme(&app).await;
+    let url = redis_url.clone();
+    let second = app.second_instance(move |c| c.redis_url = Some(url)).await;
+    let mut socket = WsClient::connect(&format!("http://{}", second.addr), TRANSPORT_WS, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        socket
+            .init(json!({"authorization": format!("Bearer {owner}")}))
+            .await["type"],
+        "connection_ack"
+    );
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    add(&app, &owner, &account, "Before").await;
+    assert_eq!(
+        socket.next_event("1").await["contactEvents"]["contact"]["firstName"],
+        "Before"
+    );
+
+    // Redis goes away while changes keep being made: mutations must not fail.
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    let mut during = Vec::new();
+    for i in 0..5 {
+        let name = format!("During{i}");
+        add(&app, &owner, &account, &name).await;
+        during.push(name);
+    }
+    redis = start_redis();
+    wait_for_port(port).await;
+    add(&app, &owner, &account, "After").await;
+    during.push("After".into());
+
+    let mut received = Vec::new();
+    while received.len() < during.len() {
+        match socket.next(Duration::from_secs(10)).await {
+            Incoming::Message(message) => received.push(
+                message["payload"]["data"]["contactEvents"]["contact"]["firstName"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            ),
+            other => panic!("stream ended early: {other:?} after {received:?}"),
+        }
+    }
+    assert_eq!(received, during, "every event, once, in order");
+    socket.expect_silence(Duration::from_millis(700)).await;
+    second.shutdown().await;
+    app.stop().await;
+    redis.kill().ok();
+}
+
+fn which(binary: &str) -> Result<std::path::PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(binary))
+                .find(|p| p.is_file())
+        })
+        .ok_or(())
+}
+
+async fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("port {port} never opened");
+}

@@ -1,0 +1,167 @@
+//! A GraphQL-over-WebSocket test client for both subprotocols.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const TRANSPORT_WS: &str = "graphql-transport-ws";
+pub const LEGACY_WS: &str = "graphql-ws";
+
+pub struct WsClient {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    protocol: &'static str,
+}
+
+/// What the server said next.
+#[derive(Debug)]
+pub enum Incoming {
+    Message(Value),
+    Closed(Option<u16>),
+    Silent,
+}
+
+impl WsClient {
+    /// Opens `/graphql/ws` on the server at `http_url` with a subprotocol and headers.
+    pub async fn connect(
+        http_url: &str,
+        protocol: &'static str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let mut request =
+            format!("{}/graphql/ws", http_url.replacen("http", "ws", 1)).into_client_request()?;
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", HeaderValue::from_static(protocol));
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Self { stream, protocol })
+    }
+
+    /// Sends `connection_init` and returns the answer (`connection_ack`, or a close).
+    pub async fn init(&mut self, payload: Value) -> Value {
+        self.send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        match self.next(Duration::from_secs(5)).await {
+            Incoming::Message(message) => message,
+            Incoming::Closed(code) => json!({ "type": "closed", "code": code }),
+            Incoming::Silent => json!({ "type": "silent" }),
+        }
+    }
+
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.protocol == TRANSPORT_WS {
+            "subscribe"
+        } else {
+            "start"
+        };
+        self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } })).await;
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        self.stream
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("socket send");
+    }
+
+    /// The next protocol message, skipping keep-alives, within `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Incoming {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return Incoming::Silent,
+                Ok(None) | Ok(Some(Err(_))) => return Incoming::Closed(None),
+                Ok(Some(Ok(frame))) => frame,
+            };
+            match frame {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text).expect("JSON message");
+                    match value["type"].as_str() {
+                        Some("ka") => continue,
+                        Some("ping") => {
+                            self.send(json!({ "type": "pong" })).await;
+                            continue;
+                        }
+                        Some("pong") => continue,
+                        _ => return Incoming::Message(value),
+                    }
+                }
+                Message::Close(frame) => return Incoming::Closed(frame.map(|f| f.code.into())),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next event's payload for subscription `id`; panics on anything else.
+    pub async fn next_event(&mut self, id: &str) -> Value {
+        match self.next(Duration::from_secs(10)).await {
+            Incoming::Message(message) => {
+                let data_type = if self.protocol == TRANSPORT_WS {
+                    "next"
+                } else {
+                    "data"
+                };
+                assert_eq!(
+                    message["type"], data_type,
+                    "expected an event, got {message}"
+                );
+                assert_eq!(message["id"], id, "{message}");
+                assert!(message["payload"]["errors"].is_null(), "{message}");
+                message["payload"]["data"].clone()
+            }
+            other => panic!("expected an event for {id}, got {other:?}"),
+        }
+    }
+
+    /// Asserts nothing arrives for a while.
+    pub async fn expect_silence(&mut self, wait: Duration) {
+        match self.next(wait).await {
+            Incoming::Silent => {}
+            other => panic!("expected silence, got {other:?}"),
+        }
+    }
+
+    /// The error code the server answered subscription `id` with.
+    pub async fn expect_error(&mut self, id: &str) -> String {
+        match self.next(Duration::from_secs(10)).await {
+            Incoming::Message(message) => {
+                assert_eq!(message["id"], id, "{message}");
+                let errors = if message["type"] == "error" && message["payload"].is_array() {
+                    message["payload"].clone()
+                } else {
+                    message["payload"]["errors"].clone()
+                };
+                errors[0]["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no code in {message}"))
+                    .to_owned()
+            }
+            other => panic!("expected an error for {id}, got {other:?}"),
+        }
+    }
+
+    /// Waits for the server to complete subscription `id` (the stream ended).
+    pub async fn expect_complete(&mut self, id: &str, within: Duration) {
+        match self.next(within).await {
+            Incoming::Message(message) => {
+                assert_eq!(
+                    message["type"], "complete",
+                    "expected complete, got {message}"
+                );
+                assert_eq!(message["id"], id);
+            }
+            other => panic!("expected {id} to complete, got {other:?}"),
+        }
+    }
+}
