@@ -14,6 +14,7 @@ enum Events {
     Stream,
     Kind,
     SubjectId,
+    Snapshot,
     OccurredAt,
 }
 
@@ -38,6 +39,9 @@ impl MigrationTrait for Migration {
                     .col(string(Events::Stream))
                     .col(string(Events::Kind))
                     .col(big_integer(Events::SubjectId))
+                    // The contact or invitation as the change left it (null once removed),
+                    // so streams and replays show each event's own state without a query.
+                    .col(json_null(Events::Snapshot))
                     .col(timestamp_with_time_zone(Events::OccurredAt))
                     .to_owned(),
             )

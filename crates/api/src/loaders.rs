@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use domain::entities::{account, contact, invitation, ticket_reply};
+use domain::entities::{account, contact, ticket_reply};
 use domain::permissions::Permission;
 use domain::{Actor, Domain};
 
@@ -29,27 +29,6 @@ pub struct AccessTo(pub i64);
 /// A contact by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ContactById(pub i64);
-
-/// An invitation by id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct InvitationById(pub i64);
-
-impl Loader<InvitationById> for Loaders {
-    type Value = invitation::Model;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[InvitationById],
-    ) -> Result<HashMap<InvitationById, Self::Value>, Self::Error> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let found = self.domain.invitations().by_ids(&ids).await?;
-        Ok(found
-            .into_iter()
-            .map(|(id, i)| (InvitationById(id), i))
-            .collect())
-    }
-}
 
 /// The replies of a ticket, oldest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -191,6 +191,7 @@ pub(crate) async fn insert_with_owner(
         crate::entities::event::EventStream::Contact,
         crate::events::CREATED,
         contact.id,
+        crate::events::snapshot(&contact),
     )
     .await?;
     Ok((account, contact))

@@ -215,6 +215,7 @@ impl<'a> ContactService<'a> {
             EventStream::Contact,
             events::CREATED,
             contact.id,
+            events::snapshot(&contact),
         )
         .await?;
         txn.commit().await?;
@@ -325,6 +326,7 @@ impl<'a> ContactService<'a> {
             EventStream::Contact,
             events::UPDATED,
             contact.id,
+            events::snapshot(&updated),
         )
         .await?;
         txn.commit().await?;
@@ -385,6 +387,7 @@ impl<'a> ContactService<'a> {
             EventStream::Contact,
             events::REMOVED,
             contact.id,
+            None,
         )
         .await?;
         txn.commit().await?;
@@ -489,6 +492,7 @@ impl<'a> ContactService<'a> {
             EventStream::Contact,
             events::PORTAL_ACCESS_CHANGED,
             contact.id,
+            events::snapshot(&updated),
         )
         .await?;
         txn.commit().await?;
@@ -568,6 +572,7 @@ impl<'a> ContactService<'a> {
                 EventStream::Contact,
                 events::UPDATED,
                 previous.id,
+                events::snapshot(&contact::Entity::find_by_id(previous.id).one(&txn).await?),
             )
             .await?;
         }
@@ -577,6 +582,7 @@ impl<'a> ContactService<'a> {
             EventStream::Contact,
             events::UPDATED,
             target.id,
+            events::snapshot(&contact::Entity::find_by_id(target.id).one(&txn).await?),
         )
         .await?;
         txn.commit().await?;

@@ -55,6 +55,7 @@ pub(crate) async fn record(
     stream: EventStream,
     kind: &str,
     subject_id: i64,
+    snapshot: Option<serde_json::Value>,
 ) -> Result<i64> {
     event_sequence::Entity::update_many()
         .col_expr(
@@ -69,12 +70,18 @@ pub(crate) async fn record(
         stream: Set(stream),
         kind: Set(kind.to_owned()),
         subject_id: Set(subject_id),
+        snapshot: Set(snapshot),
         occurred_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(conn)
     .await?;
     Ok(row.id)
+}
+
+/// The state an event shows: the row as the change left it.
+pub(crate) fn snapshot<T: serde::Serialize>(row: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(row).ok()
 }
 
 /// Reads events after `after`, oldest first: of one account (or all), of one stream

@@ -144,6 +144,7 @@ impl<'a> InvitationService<'a> {
             EventStream::Invitation,
             events::RESENT,
             updated.id,
+            events::snapshot(&updated),
         )
         .await?;
         txn.commit().await?;
@@ -192,6 +193,7 @@ impl<'a> InvitationService<'a> {
             EventStream::Invitation,
             events::REVOKED,
             found.id,
+            events::snapshot(&updated),
         )
         .await?;
         txn.commit().await?;
@@ -297,6 +299,7 @@ impl<'a> InvitationService<'a> {
             EventStream::Invitation,
             events::ACCEPTED,
             found.id,
+            events::snapshot(&accepted),
         )
         .await?;
         txn.commit().await?;
@@ -307,18 +310,6 @@ impl<'a> InvitationService<'a> {
             Notice::AccessChanged { user_id: user.id },
         ]);
         Ok((signed_in, accepted))
-    }
-
-    /// Invitations by id, for batched loading.
-    pub async fn by_ids(
-        &self,
-        ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, invitation::Model>> {
-        let rows = invitation::Entity::find()
-            .filter(invitation::Column::Id.is_in(ids.iter().copied()))
-            .all(self.domain.db())
-            .await?;
-        Ok(rows.into_iter().map(|i| (i.id, i)).collect())
     }
 
     /// The account's invitations, newest first, optionally of one status.
@@ -447,6 +438,7 @@ impl<'a> InvitationService<'a> {
             EventStream::Invitation,
             events::SENT,
             created.id,
+            events::snapshot(&created),
         )
         .await?;
         Ok(created)
@@ -506,6 +498,7 @@ impl<'a> InvitationService<'a> {
                     EventStream::Contact,
                     events::PORTAL_ACCESS_CHANGED,
                     linked.id,
+                    events::snapshot(&linked),
                 )
                 .await?;
                 Ok(linked.id)
@@ -529,6 +522,7 @@ impl<'a> InvitationService<'a> {
                     EventStream::Contact,
                     events::CREATED,
                     added.id,
+                    events::snapshot(&added),
                 )
                 .await?;
                 Ok(added.id)

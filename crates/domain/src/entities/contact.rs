@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// A person on file under one account. With `user_id` set, the contact has portal
 /// access and is that user's membership in the account.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "contacts")]
 pub struct Model {
     #[sea_orm(primary_key)]

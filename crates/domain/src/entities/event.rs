@@ -14,6 +14,8 @@ pub struct Model {
     pub kind: String,
     /// The contact's or the invitation's id.
     pub subject_id: i64,
+    /// The contact or invitation as the change left it; `None` once removed.
+    pub snapshot: Option<Json>,
     pub occurred_at: DateTimeUtc,
 }
 

@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// An emailed link giving an email address access to an account with a role. Only the
 /// SHA-256 of its token is stored.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "invitations")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -27,7 +27,17 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum InvitationStatus {
     #[sea_orm(string_value = "PENDING")]
