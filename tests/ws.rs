@@ -124,6 +124,18 @@ impl WsClient {
         }
     }
 
+    /// Waits for a WebSocket ping frame from the server.
+    pub async fn expect_ping(&mut self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Ok(Some(Ok(Message::Ping(_)))) => return,
+                Ok(Some(Ok(_))) => continue,
+                other => panic!("no ping within {within:?}: {other:?}"),
+            }
+        }
+    }
+
     /// Asserts nothing arrives for a while.
     pub async fn expect_silence(&mut self, wait: Duration) {
         match self.next(wait).await {

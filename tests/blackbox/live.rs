@@ -545,3 +545,43 @@ async fn wait_for_port(port: u16) {
     }
     panic!("port {port} never opened");
 }
+
+#[tokio::test]
+async fn the_server_pings_idle_sockets() {
+    let app = TestApp::start_with(|c| c.ws_ping = Duration::from_millis(200)).await;
+    let (owner, _) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    socket.expect_ping(Duration::from_secs(2)).await;
+    socket.expect_ping(Duration::from_secs(2)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
+    // A buffer of one event: a change that logs two events at once (a contact and its
+    // invitation) overruns it, and the stream ends instead of growing.
+    let app = TestApp::start_with(|c| c.live_buffer = 1).await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.gql_as(&owner, "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"Two\", lastName: \"Events\", email: \"two@x.test\", role: BILLING, sendInvite: true}) { id } }", json!({"a": account})).await.ok();
+    socket.expect_complete("1", Duration::from_secs(2)).await;
+    // The client resubscribes from its last cursor and misses nothing.
+    socket
+        .subscribe("2", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+        .await;
+    let mut kinds = Vec::new();
+    while let Incoming::Message(message) = socket.next(Duration::from_millis(700)).await {
+        kinds.push(
+            message["payload"]["data"]["contactEvents"]["contact"]["firstName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    assert_eq!(kinds, ["Test", "Two"]);
+    app.stop().await;
+}

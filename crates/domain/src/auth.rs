@@ -2,7 +2,7 @@
 //! password change and reset, and staff users.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
     TransactionTrait,
@@ -431,10 +431,7 @@ pub(crate) async fn find_user_by_email(
     email: &str,
 ) -> Result<Option<user::Model>> {
     Ok(user::Entity::find()
-        .filter(ExprTrait::eq(
-            Func::lower(Expr::col(user::Column::Email)),
-            Func::lower(Expr::val(email.to_owned())),
-        ))
+        .filter(crate::entities::email_is(user::Column::Email, email))
         .one(conn)
         .await?)
 }

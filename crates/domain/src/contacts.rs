@@ -679,7 +679,7 @@ impl<'a> ContactService<'a> {
 
     /// The contact and the actor's access to its account, which must include
     /// `permission`; another account's contact is `NotFound`.
-    async fn resolve(
+    pub(crate) async fn resolve(
         &self,
         actor: &Actor,
         contact_id: i64,

@@ -5,7 +5,7 @@
 //! keeps their credentials and must prove them; a new email sets a password.
 
 use chrono::{Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     Select, Set, TransactionTrait,
@@ -16,7 +16,7 @@ use crate::audit::{self, AuditActor, AuditRecord};
 use crate::auth::{SignedIn, find_user_by_email, insert_user};
 use crate::entities::event::EventStream;
 use crate::entities::invitation::{self, InvitationStatus};
-use crate::entities::{account, audit_entry, contact, user};
+use crate::entities::{account, audit_entry, contact, email_is, user};
 use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
 use crate::permissions::{self, Permission, Role};
@@ -76,17 +76,10 @@ impl<'a> InvitationService<'a> {
         actor: &Actor,
         contact_id: i64,
     ) -> Result<invitation::Model> {
-        let contact = contact::Entity::find_by_id(contact_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or(DomainError::NotFound("contact"))?;
-        self.domain
-            .require(
-                actor,
-                contact.account_id,
-                Permission::ManageContacts,
-                "contact",
-            )
+        let (contact, _) = self
+            .domain
+            .contacts()
+            .resolve(actor, contact_id, Permission::ManageContacts)
             .await?;
         self.domain.contacts().check_self_service(actor).await?;
         if contact.user_id.is_some() {
@@ -658,14 +651,6 @@ impl<'a> InvitationService<'a> {
 
 fn of_account(account_id: i64) -> Select<invitation::Entity> {
     invitation::Entity::find().filter(invitation::Column::AccountId.eq(account_id))
-}
-
-/// `lower(column) = lower(email)`, matching the case-insensitive indexes.
-fn email_is(column: impl sea_orm::ColumnTrait, email: &str) -> sea_orm::sea_query::SimpleExpr {
-    ExprTrait::eq(
-        Func::lower(Expr::col(column)),
-        Func::lower(Expr::val(email.to_owned())),
-    )
 }
 
 fn custom_permissions(stored: &serde_json::Value) -> Vec<Permission> {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -111,9 +111,9 @@ impl<'a> TicketService<'a> {
         let body = message_body(body)?;
         let sender = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(ticket.account_id))
-            .filter(ExprTrait::eq(
-                Func::lower(Expr::col(contact::Column::Email)),
-                Func::lower(Expr::val(from_email.clone())),
+            .filter(crate::entities::email_is(
+                contact::Column::Email,
+                &from_email,
             ))
             .one(self.domain.db())
             .await?;

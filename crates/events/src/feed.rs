@@ -22,8 +22,6 @@ pub enum Live {
     },
 }
 
-/// A subscriber that falls this far behind is dropped rather than buffered.
-const CAPACITY: usize = 4096;
 const BATCH: u64 = 500;
 
 #[derive(Clone)]
@@ -32,14 +30,16 @@ pub struct LiveFeed {
 }
 
 impl LiveFeed {
-    /// Starts reading the log after its newest row.
+    /// Starts reading the log after its newest row. A subscriber that falls `buffer`
+    /// events behind is dropped rather than buffered without limit.
     pub async fn start(
         db: DatabaseConnection,
         bus: &EventBus,
         poll: Duration,
+        buffer: usize,
         shutdown: watch::Receiver<bool>,
     ) -> domain::Result<Self> {
-        let (tx, _) = broadcast::channel(CAPACITY);
+        let (tx, _) = broadcast::channel(buffer.max(1));
         let last = events::latest(&db).await?;
         tokio::spawn(pump(db, bus.wake_ups(), tx.clone(), last, poll, shutdown));
         Ok(Self { tx })

@@ -34,6 +34,10 @@ pub struct Config {
     /// How often each instance reads the event log when no notice woke it (the safety
     /// net for notices lost while Redis was away).
     pub event_poll: Duration,
+    /// How many events a live subscriber may fall behind before it is dropped.
+    pub live_buffer: usize,
+    /// How often the server pings each WebSocket.
+    pub ws_ping: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -149,6 +153,8 @@ impl Config {
             password_reset_ttl: Duration::from_secs(3600),
             invitation_ttl: None,
             event_poll: Duration::from_secs(2),
+            live_buffer: 4096,
+            ws_ping: Duration::from_secs(20),
         })
     }
 

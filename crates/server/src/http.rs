@@ -28,6 +28,7 @@ pub(crate) struct AppState {
     /// must come from.
     pub(crate) public_origin: String,
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
+    pub(crate) ws_ping: std::time::Duration,
 }
 
 pub(crate) fn router(
@@ -54,6 +55,7 @@ pub(crate) fn router(
             domain,
             public_origin,
             shutdown,
+            ws_ping: config.ws_ping,
         })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())

@@ -147,9 +147,15 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         None => EventBus::in_process(),
     };
     let domain = domain(&config, db.clone(), Arc::new(bus.clone()))?;
-    let live = LiveFeed::start(db.clone(), &bus, config.event_poll, shutdown_rx.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("starting the live event feed: {e}"))?;
+    let live = LiveFeed::start(
+        db.clone(),
+        &bus,
+        config.event_poll,
+        config.live_buffer,
+        shutdown_rx.clone(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("starting the live event feed: {e}"))?;
 
     if let Some(admin) = &config.admin {
         let created = domain

@@ -3,11 +3,10 @@
 //!
 //! Authentication comes from the `connection_init` payload, or from the session cookie
 //! when the upgrade's Origin is the portal's own (a cookie alone must not let another
-//! site open a socket in the user's name). The server pings every
-//! [`PING_EVERY`], which also finds dead peers.
+//! site open a socket in the user's name). The server pings every `ws_ping` (20 s by
+//! default), which also finds dead peers.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use std::str::FromStr;
 
@@ -20,8 +19,6 @@ use domain::RequestMeta;
 use futures_util::{SinkExt, StreamExt, future};
 
 use crate::http::{AppState, session_cookie};
-
-pub(crate) const PING_EVERY: Duration = Duration::from_secs(20);
 
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
@@ -53,6 +50,10 @@ pub(crate) async fn upgrade(
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(64 * 1024)
+        // Small buffers: most sockets are idle dashboards, and the default 128 KiB read
+        // buffer per socket would make ten thousand of them cost over a gigabyte.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| serve(socket, protocol, state, cookie_token, meta))
 }
 
@@ -84,7 +85,7 @@ async fn serve(
             }
         });
     let legacy = protocol == async_graphql::http::WebSocketProtocols::SubscriptionsTransportWS;
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval(state.ws_ping);
     ping.reset();
     let mut shutdown = state.shutdown.clone();
     loop {

@@ -16,3 +16,16 @@ pub mod session;
 pub mod ticket;
 pub mod ticket_reply;
 pub mod user;
+
+/// `lower(column) = lower(value)`: how emails are compared everywhere, matching the
+/// case-insensitive unique indexes.
+pub(crate) fn email_is(
+    column: impl sea_orm::ColumnTrait,
+    email: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    ExprTrait::eq(
+        Func::lower(Expr::col(column)),
+        Func::lower(Expr::val(email.to_owned())),
+    )
+}
