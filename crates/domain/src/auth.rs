@@ -4,8 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
 
@@ -417,11 +416,6 @@ impl<'a> AuthService<'a> {
             .one(self.domain.db())
             .await?
             .ok_or(DomainError::NotFound("user"))
-    }
-
-    /// How many users exist; used by start-up logging.
-    pub async fn user_count(&self) -> Result<u64> {
-        Ok(user::Entity::find().count(self.domain.db()).await?)
     }
 }
 

@@ -665,18 +665,6 @@ impl<'a> ContactService<'a> {
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 
-    /// A contact by id, only in the account given.
-    pub async fn in_account(
-        &self,
-        account_id: i64,
-        contact_id: i64,
-    ) -> Result<Option<contact::Model>> {
-        Ok(of_account(account_id)
-            .filter(contact::Column::Id.eq(contact_id))
-            .one(self.domain.db())
-            .await?)
-    }
-
     /// The contact and the actor's access to its account, which must include
     /// `permission`; another account's contact is `NotFound`.
     pub(crate) async fn resolve(

@@ -24,16 +24,6 @@ pub struct Page<T> {
     pub total_count: u64,
 }
 
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            has_next_page: self.has_next_page,
-            total_count: self.total_count,
-        }
-    }
-}
-
 /// Newest first (audit log, emails) or oldest first (everything else).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {

@@ -50,11 +50,6 @@ impl LiveFeed {
     pub fn subscribe(&self) -> broadcast::Receiver<Live> {
         self.tx.subscribe()
     }
-
-    /// How many streams are listening on this instance.
-    pub fn listeners(&self) -> usize {
-        self.tx.receiver_count()
-    }
 }
 
 async fn pump(

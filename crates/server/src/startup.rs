@@ -35,11 +35,6 @@ impl RunningServer {
         }
         self.domain.db().clone().close().await.ok();
     }
-
-    /// Resolves when a shutdown has been asked for.
-    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
-        self.shutdown.clone()
-    }
 }
 
 /// Connects to DATABASE_URL. SQLite files (and their folder) are created on first use,
