@@ -130,15 +130,6 @@ impl<'a> AccountService<'a> {
         .await
     }
 
-    /// Accounts by id, for batched loading.
-    pub async fn by_ids(&self, ids: &[i64]) -> Result<HashMap<i64, account::Model>> {
-        let rows = account::Entity::find()
-            .filter(account::Column::Id.is_in(ids.iter().copied()))
-            .all(self.domain.db())
-            .await?;
-        Ok(rows.into_iter().map(|a| (a.id, a)).collect())
-    }
-
     /// The user's permissions in each of `account_ids` they belong to, for batched
     /// permission checks.
     pub async fn permissions_in(

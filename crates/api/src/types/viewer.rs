@@ -1,7 +1,6 @@
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use domain::entities::{contact, user};
+use domain::entities::user;
 use domain::permissions;
 use domain::{Actor, settings};
 
@@ -9,7 +8,6 @@ use super::enums::{self, Permission, Role};
 use super::{Account, Contact};
 use crate::context::domain;
 use crate::error::ApiResult;
-use crate::loaders::{AccountById, Loaders};
 
 /// A login identity.
 pub struct User(pub user::Model);
@@ -49,10 +47,7 @@ impl Viewer {
     /// Every account this user belongs to.
     async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
         let memberships = domain(ctx).accounts().memberships(self.0.user_id).await?;
-        Ok(memberships
-            .into_iter()
-            .map(|m| Membership(m.contact))
-            .collect())
+        Ok(memberships.into_iter().map(Membership).collect())
     }
 
     /// The account the session is placed in; null until `switchAccount` for a user
@@ -87,27 +82,23 @@ impl Viewer {
     }
 }
 
-/// The viewer's place in one account.
-pub struct Membership(pub contact::Model);
+/// The viewer's place in one account (the account comes with it: no second query).
+pub struct Membership(pub domain::accounts::Membership);
 
 #[Object]
 impl Membership {
-    async fn account(&self, ctx: &Context<'_>) -> ApiResult<Account> {
-        let account = ctx
-            .data_unchecked::<DataLoader<Loaders>>()
-            .load_one(AccountById(self.0.account_id))
-            .await?
-            .ok_or_else(|| crate::ApiError::not_found("account"))?;
-        Ok(Account(account))
+    async fn account(&self) -> Account {
+        Account(self.0.account.clone())
     }
 
     /// The viewer's own contact card in this account.
     async fn contact(&self) -> Contact {
-        Contact(self.0.clone())
+        Contact(self.0.contact.clone())
     }
 
     async fn role(&self) -> Role {
         self.0
+            .contact
             .role
             .parse::<permissions::Role>()
             .unwrap_or(permissions::Role::Custom)
@@ -115,7 +106,7 @@ impl Membership {
     }
 
     async fn permissions(&self) -> Vec<Permission> {
-        enums::permissions(permissions::of_contact(&self.0))
+        enums::permissions(permissions::of_contact(&self.0.contact))
     }
 }
 
