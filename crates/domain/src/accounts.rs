@@ -176,14 +176,6 @@ pub(crate) async fn insert_with_owner(
     .await?;
     let contact =
         crate::contacts::insert_linked(conn, account.id, owner, Role::Owner, &[], true).await?;
-    crate::events::record(
-        conn,
-        account.id,
-        crate::entities::event::EventStream::Contact,
-        crate::events::CREATED,
-        contact.id,
-        crate::events::snapshot(&contact),
-    )
-    .await?;
+    crate::events::record(conn, crate::events::CREATED, &contact).await?;
     Ok((account, contact))
 }

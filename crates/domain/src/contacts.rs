@@ -5,14 +5,13 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    Select, Set, TransactionTrait,
+    QueryOrder, Select, Set, TransactionTrait,
 };
 use serde_json::json;
 
 use crate::access::{Access, forbidden};
 use crate::audit::{self, AuditRecord};
 use crate::auth::{find_user_by_email, insert_user};
-use crate::entities::event::EventStream;
 use crate::entities::{account, contact, session, user};
 use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
@@ -209,15 +208,7 @@ impl<'a> ContactService<'a> {
                 .details(json!({ "role": role.as_str(), "portalAccess": user.is_some() })),
         )
         .await?;
-        events::record(
-            &txn,
-            account_id,
-            EventStream::Contact,
-            events::CREATED,
-            contact.id,
-            events::snapshot(&contact),
-        )
-        .await?;
+        events::record(&txn, events::CREATED, &contact).await?;
         txn.commit().await?;
         self.domain.publish(&[Notice::Logged { account_id }]);
         if queued_email {
@@ -320,15 +311,7 @@ impl<'a> ContactService<'a> {
                 .details(json!({ "changed": changed })),
         )
         .await?;
-        events::record(
-            &txn,
-            contact.account_id,
-            EventStream::Contact,
-            events::UPDATED,
-            contact.id,
-            events::snapshot(&updated),
-        )
-        .await?;
+        events::record(&txn, events::UPDATED, &updated).await?;
         txn.commit().await?;
         self.domain
             .publish(&access_notices(contact.account_id, contact.user_id));
@@ -381,15 +364,7 @@ impl<'a> ContactService<'a> {
                 })),
         )
         .await?;
-        events::record(
-            &txn,
-            contact.account_id,
-            EventStream::Contact,
-            events::REMOVED,
-            contact.id,
-            None,
-        )
-        .await?;
+        events::record(&txn, events::REMOVED, &contact).await?;
         txn.commit().await?;
         self.domain
             .publish(&access_notices(contact.account_id, contact.user_id));
@@ -486,15 +461,7 @@ impl<'a> ContactService<'a> {
                 .target("contact", contact.id),
         )
         .await?;
-        events::record(
-            &txn,
-            contact.account_id,
-            EventStream::Contact,
-            events::PORTAL_ACCESS_CHANGED,
-            contact.id,
-            events::snapshot(&updated),
-        )
-        .await?;
+        events::record(&txn, events::PORTAL_ACCESS_CHANGED, &updated).await?;
         txn.commit().await?;
         self.domain
             .publish(&access_notices(contact.account_id, contact.user_id));
@@ -565,26 +532,16 @@ impl<'a> ContactService<'a> {
                 .target("contact", target.id),
         )
         .await?;
-        if let Some(previous) = &previous_owner {
-            events::record(
-                &txn,
-                target.account_id,
-                EventStream::Contact,
-                events::UPDATED,
-                previous.id,
-                events::snapshot(&contact::Entity::find_by_id(previous.id).one(&txn).await?),
-            )
-            .await?;
+        // Both cards changed: the former owner is ADMIN now, the new one OWNER.
+        let changed_ids = previous_owner.iter().map(|p| p.id).chain([target.id]);
+        for changed in contact::Entity::find()
+            .filter(contact::Column::Id.is_in(changed_ids))
+            .order_by_asc(contact::Column::Id)
+            .all(&txn)
+            .await?
+        {
+            events::record(&txn, events::UPDATED, &changed).await?;
         }
-        events::record(
-            &txn,
-            target.account_id,
-            EventStream::Contact,
-            events::UPDATED,
-            target.id,
-            events::snapshot(&contact::Entity::find_by_id(target.id).one(&txn).await?),
-        )
-        .await?;
         txn.commit().await?;
         self.domain.publish(&[Notice::Logged {
             account_id: target.account_id,

@@ -47,15 +47,40 @@ pub const RESENT: &str = "RESENT";
 pub const ACCEPTED: &str = "ACCEPTED";
 pub const REVOKED: &str = "REVOKED";
 
-/// Appends an event inside the caller's transaction. Locks the sequence row first, so
-/// concurrent writers commit their events in id order.
-pub(crate) async fn record(
+/// A row whose changes are events: contacts and invitations.
+pub(crate) trait Subject: serde::Serialize {
+    const STREAM: EventStream;
+    fn account_id(&self) -> i64;
+    fn subject_id(&self) -> i64;
+}
+
+impl Subject for crate::entities::contact::Model {
+    const STREAM: EventStream = EventStream::Contact;
+    fn account_id(&self) -> i64 {
+        self.account_id
+    }
+    fn subject_id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl Subject for crate::entities::invitation::Model {
+    const STREAM: EventStream = EventStream::Invitation;
+    fn account_id(&self) -> i64 {
+        self.account_id
+    }
+    fn subject_id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Appends the event `kind` about `subject` inside the caller's transaction, with the
+/// state the change left as its snapshot (none for REMOVED). Locks the sequence row
+/// first, so concurrent writers commit their events in id order.
+pub(crate) async fn record<S: Subject>(
     conn: &impl ConnectionTrait,
-    account_id: i64,
-    stream: EventStream,
     kind: &str,
-    subject_id: i64,
-    snapshot: Option<serde_json::Value>,
+    subject: &S,
 ) -> Result<i64> {
     event_sequence::Entity::update_many()
         .col_expr(
@@ -65,11 +90,16 @@ pub(crate) async fn record(
         .filter(event_sequence::Column::Id.eq(1))
         .exec(conn)
         .await?;
+    let snapshot = if kind == REMOVED {
+        None
+    } else {
+        serde_json::to_value(subject).ok()
+    };
     let row = event::ActiveModel {
-        account_id: Set(account_id),
-        stream: Set(stream),
+        account_id: Set(subject.account_id()),
+        stream: Set(S::STREAM),
         kind: Set(kind.to_owned()),
-        subject_id: Set(subject_id),
+        subject_id: Set(subject.subject_id()),
         snapshot: Set(snapshot),
         occurred_at: Set(Utc::now()),
         ..Default::default()
@@ -77,11 +107,6 @@ pub(crate) async fn record(
     .insert(conn)
     .await?;
     Ok(row.id)
-}
-
-/// The state an event shows: the row as the change left it.
-pub(crate) fn snapshot<T: serde::Serialize>(row: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(row).ok()
 }
 
 /// Reads events after `after`, oldest first: of one account (or all), of one stream

@@ -14,7 +14,6 @@ use serde_json::json;
 
 use crate::audit::{self, AuditActor, AuditRecord};
 use crate::auth::{SignedIn, find_user_by_email, insert_user};
-use crate::entities::event::EventStream;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, email_is, user};
 use crate::events::{self, Notice};
@@ -131,15 +130,7 @@ impl<'a> InvitationService<'a> {
                 .target("invitation", updated.id),
         )
         .await?;
-        events::record(
-            &txn,
-            updated.account_id,
-            EventStream::Invitation,
-            events::RESENT,
-            updated.id,
-            events::snapshot(&updated),
-        )
-        .await?;
+        events::record(&txn, events::RESENT, &updated).await?;
         txn.commit().await?;
         self.domain.publish(&[Notice::Logged {
             account_id: updated.account_id,
@@ -180,15 +171,7 @@ impl<'a> InvitationService<'a> {
             .one(&txn)
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
-        events::record(
-            &txn,
-            found.account_id,
-            EventStream::Invitation,
-            events::REVOKED,
-            found.id,
-            events::snapshot(&updated),
-        )
-        .await?;
+        events::record(&txn, events::REVOKED, &updated).await?;
         txn.commit().await?;
         self.domain.publish(&[Notice::Logged {
             account_id: found.account_id,
@@ -286,15 +269,7 @@ impl<'a> InvitationService<'a> {
             .one(&txn)
             .await?
             .ok_or_else(bad_link)?;
-        events::record(
-            &txn,
-            found.account_id,
-            EventStream::Invitation,
-            events::ACCEPTED,
-            found.id,
-            events::snapshot(&accepted),
-        )
-        .await?;
+        events::record(&txn, events::ACCEPTED, &accepted).await?;
         txn.commit().await?;
         self.domain.publish(&[
             Notice::Logged {
@@ -425,15 +400,7 @@ impl<'a> InvitationService<'a> {
                 .details(json!({ "email": email, "role": role.as_str() })),
         )
         .await?;
-        events::record(
-            conn,
-            account_id,
-            EventStream::Invitation,
-            events::SENT,
-            created.id,
-            events::snapshot(&created),
-        )
-        .await?;
+        events::record(conn, events::SENT, &created).await?;
         Ok(created)
     }
 
@@ -485,15 +452,7 @@ impl<'a> InvitationService<'a> {
                 }
                 model.updated_at = Set(Utc::now());
                 let linked = model.update(conn).await?;
-                events::record(
-                    conn,
-                    found.account_id,
-                    EventStream::Contact,
-                    events::PORTAL_ACCESS_CHANGED,
-                    linked.id,
-                    events::snapshot(&linked),
-                )
-                .await?;
+                events::record(conn, events::PORTAL_ACCESS_CHANGED, &linked).await?;
                 Ok(linked.id)
             }
             Some(_) => Err(DomainError::conflict(
@@ -509,15 +468,7 @@ impl<'a> InvitationService<'a> {
                     false,
                 )
                 .await?;
-                events::record(
-                    conn,
-                    found.account_id,
-                    EventStream::Contact,
-                    events::CREATED,
-                    added.id,
-                    events::snapshot(&added),
-                )
-                .await?;
+                events::record(conn, events::CREATED, &added).await?;
                 Ok(added.id)
             }
         }
