@@ -25,6 +25,14 @@ impl RequestAuth {
     }
 }
 
+/// The token of an `Authorization` value of the `Bearer` scheme (any case), whether it
+/// came as an HTTP header or in a WebSocket `connection_init` payload.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// Resolves a request's token (if any) into its caller.
 pub async fn authenticate(
     domain: &Domain,
@@ -59,5 +67,17 @@ pub(crate) fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
         RequestAuth::Anonymous(_) => {
             Err(DomainError::Unauthenticated("sign in to do this".into()).into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bearer_tokens_are_read_whatever_the_scheme_case() {
+        assert_eq!(super::bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(super::bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(super::bearer_token("Basic abc"), None);
+        assert_eq!(super::bearer_token("Bearer "), None);
+        assert_eq!(super::bearer_token("abc"), None);
     }
 }

@@ -16,7 +16,7 @@ use async_graphql::Schema;
 use async_graphql::dataloader::DataLoader;
 use domain::Domain;
 
-pub use context::{RequestAuth, authenticate};
+pub use context::{RequestAuth, authenticate, bearer_token};
 pub use error::{ApiError, ApiResult, code_of};
 pub use mutation::SESSION_COOKIE;
 
@@ -93,10 +93,8 @@ pub async fn websocket_connection(
         .get("authorization")
         .or_else(|| payload.get("Authorization"))
         .and_then(|v| v.as_str())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned());
-    let token = bearer.as_deref().or(cookie_token);
+        .and_then(bearer_token);
+    let token = bearer.or(cookie_token);
     let auth = authenticate(domain, token, meta)
         .await
         .map_err(|e| async_graphql::Error::from(ApiError(e)))?;

@@ -228,7 +228,7 @@ impl<'a> ContactService<'a> {
             .resolve(actor, contact_id, Permission::ManageContacts)
             .await?;
         self.check_self_service(actor).await?;
-        let current_role: Role = contact.role.parse().unwrap_or(Role::Custom);
+        let current_role = crate::permissions::role_named(&contact.role);
         if contact.is_primary && changes.role.is_some_and(|r| r != Role::Owner) {
             return Err(DomainError::bad_input(
                 "role",

@@ -89,8 +89,8 @@ impl<'a> InvitationService<'a> {
         let email = contact.email.clone().ok_or_else(|| {
             DomainError::bad_input("contactId", "the contact has no email address to invite")
         })?;
-        let role: Role = contact.role.parse().unwrap_or(Role::Custom);
-        let custom = custom_permissions(&contact.permissions);
+        let role = permissions::role_named(&contact.role);
+        let custom = permissions::from_json(&contact.permissions);
         self.create(
             actor,
             contact.account_id,
@@ -421,8 +421,8 @@ impl<'a> InvitationService<'a> {
         {
             return Ok(member.id);
         }
-        let role: Role = found.role.parse().unwrap_or(Role::Custom);
-        let custom = custom_permissions(&found.permissions);
+        let role = permissions::role_named(&found.role);
+        let custom = permissions::from_json(&found.permissions);
         let card = match found.contact_id {
             Some(id) => {
                 contact::Entity::find_by_id(id)
@@ -602,18 +602,6 @@ impl<'a> InvitationService<'a> {
 
 fn of_account(account_id: i64) -> Select<invitation::Entity> {
     invitation::Entity::find().filter(invitation::Column::AccountId.eq(account_id))
-}
-
-fn custom_permissions(stored: &serde_json::Value) -> Vec<Permission> {
-    stored
-        .as_array()
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(|n| n.as_str()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn status_name(status: InvitationStatus) -> &'static str {

@@ -174,11 +174,9 @@ pub fn to_json(list: &[Permission]) -> serde_json::Value {
     serde_json::Value::Array(list.iter().map(|p| p.as_str().into()).collect())
 }
 
-/// The permissions of a stored contact (unknown names in the database are ignored).
-pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> {
-    let role = contact.role.parse().unwrap_or(Role::Custom);
-    let custom: Vec<Permission> = contact
-        .permissions
+/// A custom permission list as stored: unknown names are ignored.
+pub fn from_json(stored: &serde_json::Value) -> Vec<Permission> {
+    stored
         .as_array()
         .map(|names| {
             names
@@ -186,8 +184,23 @@ pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> 
                 .filter_map(|n| n.as_str()?.parse().ok())
                 .collect()
         })
-        .unwrap_or_default();
-    effective(role, &custom)
+        .unwrap_or_default()
+}
+
+/// A role as stored; a name this version does not know grants only its custom list.
+pub fn role_named(name: &str) -> Role {
+    name.parse().unwrap_or(Role::Custom)
+}
+
+/// The effective permissions of a stored role and custom list (a contact's or an
+/// invitation's).
+pub fn of_stored(role: &str, custom: &serde_json::Value) -> Vec<Permission> {
+    effective(role_named(role), &from_json(custom))
+}
+
+/// The permissions of a stored contact.
+pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> {
+    of_stored(&contact.role, &contact.permissions)
 }
 
 /// Checks a role being given to someone (never OWNER: that only moves by transfer) and

@@ -97,10 +97,8 @@ pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned())
-        .filter(|token| !token.is_empty());
+        .and_then(api::bearer_token)
+        .map(str::to_owned);
     bearer.or_else(|| session_cookie(headers))
 }
 

@@ -71,11 +71,7 @@ impl Contact {
     }
 
     async fn role(&self) -> Role {
-        self.0
-            .role
-            .parse::<permissions::Role>()
-            .unwrap_or(permissions::Role::Custom)
-            .into()
+        permissions::role_named(&self.0.role).into()
     }
 
     /// The effective permissions of this contact's role.

@@ -19,28 +19,12 @@ impl Invitation {
     }
 
     async fn role(&self) -> Role {
-        self.0
-            .role
-            .parse::<permissions::Role>()
-            .unwrap_or(permissions::Role::Custom)
-            .into()
+        permissions::role_named(&self.0.role).into()
     }
 
     /// The permissions the role will grant.
     async fn permissions(&self) -> Vec<Permission> {
-        let role = self.0.role.parse().unwrap_or(permissions::Role::Custom);
-        let custom: Vec<permissions::Permission> = self
-            .0
-            .permissions
-            .as_array()
-            .map(|names| {
-                names
-                    .iter()
-                    .filter_map(|n| n.as_str()?.parse().ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        enums::permissions(permissions::effective(role, &custom))
+        enums::permissions(permissions::of_stored(&self.0.role, &self.0.permissions))
     }
 
     async fn status(&self) -> InvitationStatus {

@@ -97,12 +97,7 @@ impl Membership {
     }
 
     async fn role(&self) -> Role {
-        self.0
-            .contact
-            .role
-            .parse::<permissions::Role>()
-            .unwrap_or(permissions::Role::Custom)
-            .into()
+        permissions::role_named(&self.0.contact.role).into()
     }
 
     async fn permissions(&self) -> Vec<Permission> {
