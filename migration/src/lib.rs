@@ -8,6 +8,7 @@ mod m0001_foundation;
 mod m0002_billing;
 mod m0003_invitations;
 mod m0004_events;
+mod m0005_access_granted_at;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_billing::Migration),
             Box::new(m0003_invitations::Migration),
             Box::new(m0004_events::Migration),
+            Box::new(m0005_access_granted_at::Migration),
         ]
     }
 }

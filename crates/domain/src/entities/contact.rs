@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue, Set};
 
 /// A person on file under one account. With `user_id` set, the contact has portal
 /// access and is that user's membership in the account.
@@ -28,6 +29,10 @@ pub struct Model {
     /// Notification category keys this contact receives.
     pub notification_preferences: Json,
     pub is_primary: bool,
+    /// When the current login link was made (set by [`ActiveModelBehavior::before_save`]
+    /// whenever `user_id` is set); `None` without portal access, or on rows older than
+    /// the column, which then count from `created_at`.
+    pub access_granted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -62,4 +67,24 @@ impl Related<super::user::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    /// Every write that links a login stamps `access_granted_at`, so no code path can
+    /// forget it; unlinking clears it.
+    async fn before_save<C>(mut self, _db: &C, _insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if let ActiveValue::Set(user_id) = &self.user_id {
+            self.access_granted_at = Set(user_id.map(|_| chrono::Utc::now()));
+        }
+        Ok(self)
+    }
+}
+
+impl Model {
+    /// Since when this contact has had its portal access.
+    pub fn member_since(&self) -> DateTimeUtc {
+        self.access_granted_at.unwrap_or(self.created_at)
+    }
+}
