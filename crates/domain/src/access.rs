@@ -1,9 +1,12 @@
 //! Authorization: what an actor may do in one account. Every service checks here, so
 //! tenancy and permissions are decided in one place, whatever the schema does.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
 
-use crate::entities::contact;
+use crate::entities::{account, contact};
 use crate::permissions::{self, Permission};
 use crate::{Actor, Domain, DomainError, Result};
 
@@ -31,6 +34,52 @@ impl Access {
     }
 }
 
+impl Access {
+    /// Whether `contact_id` is the actor's own contact in this account.
+    pub fn is_own(&self, contact_id: i64) -> bool {
+        self.contact.as_ref().is_some_and(|c| c.id == contact_id)
+    }
+
+    /// Nobody grants more than they hold: a role or permission list may be given only
+    /// if every permission in it is the actor's own. Staff pass; the owner holds all.
+    pub fn may_grant(&self, granted: &[Permission]) -> Result<()> {
+        match self.lacking(granted) {
+            None => Ok(()),
+            Some(missing) => Err(DomainError::forbidden(format!(
+                "you cannot grant {missing}, which you do not hold yourself"
+            ))),
+        }
+    }
+
+    /// A member may edit, remove, revoke or re-role only contacts whose permissions do
+    /// not exceed their own (so an admin cannot touch the owner, nor a contact manager
+    /// an admin). Staff pass.
+    pub fn may_manage(&self, target: &contact::Model) -> Result<()> {
+        self.may_manage_holder_of(&permissions::of_contact(target))
+    }
+
+    /// [`Access::may_manage`] for an invitation's (or any) permission set.
+    pub fn may_manage_holder_of(&self, held: &[Permission]) -> Result<()> {
+        match self.lacking(held) {
+            None => Ok(()),
+            Some(missing) => Err(DomainError::forbidden(format!(
+                "this person holds {missing}, which you do not; only someone who holds it can change their access"
+            ))),
+        }
+    }
+
+    /// The first of `wanted` the actor lacks (never for staff).
+    fn lacking(&self, wanted: &[Permission]) -> Option<Permission> {
+        if self.is_staff {
+            return None;
+        }
+        wanted
+            .iter()
+            .copied()
+            .find(|p| !self.permissions.contains(p))
+    }
+}
+
 pub fn forbidden(permission: Permission) -> DomainError {
     DomainError::Forbidden(format!(
         "this needs the {permission} permission on the account"
@@ -46,40 +95,104 @@ pub fn require_staff(actor: &Actor) -> Result<()> {
     }
 }
 
+/// The actor's access to `account_id`, read on `conn` (inside a change's transaction,
+/// so what is checked is what the change sees). Neither a member nor staff:
+/// `NotFound`, so an id from another account reveals nothing.
+pub(crate) async fn access_on(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    account_id: i64,
+    what: &'static str,
+) -> Result<Access> {
+    let contact = contact::Entity::find()
+        .filter(contact::Column::UserId.eq(actor.user_id))
+        .filter(contact::Column::AccountId.eq(account_id))
+        .one(conn)
+        .await?;
+    if contact.is_none() && !actor.is_staff {
+        return Err(DomainError::NotFound(what));
+    }
+    if actor.is_staff {
+        // Staff may name an account that does not exist.
+        account::Entity::find_by_id(account_id)
+            .one(conn)
+            .await?
+            .ok_or(DomainError::NotFound(what))?;
+    }
+    let permissions = contact
+        .as_ref()
+        .map(permissions::of_contact)
+        .unwrap_or_default();
+    Ok(Access {
+        account_id,
+        is_staff: actor.is_staff,
+        contact,
+        permissions,
+    })
+}
+
+/// The actor's access for a change needing `permission`, read on `conn`. When staff
+/// turned client self-service off, MANAGE_CONTACTS changes are staff's alone.
+pub(crate) async fn authorize_change(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    account_id: i64,
+    permission: Permission,
+    what: &'static str,
+) -> Result<Access> {
+    let access = access_on(conn, actor, account_id, what).await?;
+    access.require(permission)?;
+    if permission == Permission::ManageContacts
+        && !actor.is_staff
+        && !crate::settings::read(conn)
+            .await?
+            .allow_client_contact_management
+    {
+        return Err(DomainError::forbidden(
+            "contact management is reserved to staff on this portal",
+        ));
+    }
+    Ok(access)
+}
+
+/// Takes the account's row lock for the rest of the transaction: changes to one
+/// account's people (ownership, removal, roles, access, invitations) then commit one
+/// after another, and each sees the state the previous one left. A no-op UPDATE, so it
+/// works the same on PostgreSQL (row lock) and SQLite (the write lock, taken first).
+pub(crate) async fn lock_account(conn: &impl ConnectionTrait, account_id: i64) -> Result<()> {
+    account::Entity::update_many()
+        .col_expr(account::Column::Id, Expr::col(account::Column::Id))
+        .filter(account::Column::Id.eq(account_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 impl Domain {
-    /// The actor's access to `account_id`. Neither a member nor staff: `NotFound`, so
-    /// an id from another account reveals nothing.
+    /// The actor's access to `account_id`, for reads. Changes use
+    /// [`Domain::begin_on_account`] instead, which checks inside their transaction.
     pub async fn access(
         &self,
         actor: &Actor,
         account_id: i64,
         what: &'static str,
     ) -> Result<Access> {
-        let contact = contact::Entity::find()
-            .filter(contact::Column::UserId.eq(actor.user_id))
-            .filter(contact::Column::AccountId.eq(account_id))
-            .one(self.db())
-            .await?;
-        if contact.is_none() && !actor.is_staff {
-            return Err(DomainError::NotFound(what));
-        }
-        if actor.is_staff {
-            // Staff may name an account that does not exist.
-            crate::entities::account::Entity::find_by_id(account_id)
-                .one(self.db())
-                .await?
-                .ok_or(DomainError::NotFound(what))?;
-        }
-        let permissions = contact
-            .as_ref()
-            .map(permissions::of_contact)
-            .unwrap_or_default();
-        Ok(Access {
-            account_id,
-            is_staff: actor.is_staff,
-            contact,
-            permissions,
-        })
+        access_on(self.db(), actor, account_id, what).await
+    }
+
+    /// Opens a change to one account: begins the transaction, locks the account row,
+    /// then reads the actor's access (which must include `permission`) on it.
+    pub(crate) async fn begin_on_account(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        permission: Permission,
+        what: &'static str,
+    ) -> Result<(DatabaseTransaction, Access)> {
+        let txn = self.db().begin().await?;
+        lock_account(&txn, account_id).await?;
+        let access = authorize_change(&txn, actor, account_id, permission, what).await?;
+        Ok((txn, access))
     }
 
     /// The actor's access to `account_id`, which must include `permission`.

@@ -4,12 +4,12 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
 };
 use serde_json::json;
 
-use crate::access::{Access, forbidden};
+use crate::access::{Access, authorize_change};
 use crate::audit::{self, AuditRecord};
 use crate::auth::{find_user_by_email, insert_user};
 use crate::entities::{account, contact, session, user};
@@ -78,25 +78,35 @@ impl<'a> ContactService<'a> {
     }
 
     /// Adds a contact. With portal access and no password, a strong password is
-    /// generated and emailed to them.
+    /// generated and emailed to them. The role given must be within the actor's own
+    /// permissions.
     pub async fn add(
         &self,
         actor: &Actor,
         account_id: i64,
         input: NewContact,
     ) -> Result<contact::Model> {
-        self.domain
-            .require(actor, account_id, Permission::ManageContacts, "account")
-            .await?;
-        self.check_self_service(actor).await?;
         let first_name = validate::name("firstName", &input.first_name)?;
         let last_name = validate::name("lastName", &input.last_name)?;
-        let email = input
-            .email
-            .as_deref()
-            .map(|e| validate::email("email", e))
-            .transpose()?;
+        let email = validate::optional_email("email", input.email.as_deref())?;
+        let card = CardFields::checked(
+            input.phone,
+            input.company_name,
+            input.relationship,
+            input.address,
+        )?;
         let (role, custom) = crate::permissions::assignable(input.role, input.permissions, None)?;
+        let granted = crate::permissions::effective(role, &custom);
+        // Checked before any hashing, and again inside the transaction.
+        authorize_change(
+            self.domain.db(),
+            actor,
+            account_id,
+            Permission::ManageContacts,
+            "account",
+        )
+        .await?
+        .may_grant(&granted)?;
         let preferences = match input.notification_preferences {
             Some(keys) => notifications::validate_keys(self.domain.db(), keys).await?,
             None => notifications::defaults_for(role),
@@ -137,7 +147,11 @@ impl<'a> ContactService<'a> {
             }
         };
 
-        let txn = self.domain.db().begin().await?;
+        let (txn, access) = self
+            .domain
+            .begin_on_account(actor, account_id, Permission::ManageContacts, "account")
+            .await?;
+        access.may_grant(&granted)?;
         let user = match (&login, &email) {
             (Some((_, _, hash)), Some(email)) => {
                 if find_user_by_email(&txn, email).await?.is_some() {
@@ -150,23 +164,13 @@ impl<'a> ContactService<'a> {
             }
             _ => None,
         };
-        let address = input.address.unwrap_or_default();
         let now = Utc::now();
-        let inserted = contact::ActiveModel {
+        let mut model = contact::ActiveModel {
             account_id: Set(account_id),
             user_id: Set(user.as_ref().map(|u| u.id)),
             first_name: Set(first_name.clone()),
             last_name: Set(last_name),
             email: Set(email.clone()),
-            phone: Set(clean(input.phone)),
-            company_name: Set(clean(input.company_name)),
-            relationship: Set(clean(input.relationship)),
-            address_line1: Set(clean(address.line1)),
-            address_line2: Set(clean(address.line2)),
-            city: Set(clean(address.city)),
-            region: Set(clean(address.region)),
-            postal_code: Set(clean(address.postal_code)),
-            country: Set(clean(address.country)),
             role: Set(role.as_str().to_owned()),
             permissions: Set(crate::permissions::to_json(&custom)),
             notification_preferences: Set(json!(preferences)),
@@ -174,10 +178,9 @@ impl<'a> ContactService<'a> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await;
-        let contact = crate::error::on_conflict(inserted, EMAIL_TAKEN_IN_ACCOUNT)?;
+        };
+        card.apply(&mut model);
+        let contact = crate::error::on_conflict(model.insert(&txn).await, EMAIL_TAKEN_IN_ACCOUNT)?;
         let mut queued_email = false;
         if let (Some((password, true, _)), Some(email)) = (&login, &email) {
             self.queue_generated_password(&txn, account_id, &first_name, email, password)
@@ -217,49 +220,62 @@ impl<'a> ContactService<'a> {
         Ok(contact)
     }
 
-    /// Edits a contact's card, role or preferences.
+    /// Edits a contact's card, role or preferences. Nobody changes their own role, nor
+    /// gives one beyond their own permissions, nor touches someone who holds more.
     pub async fn update(
         &self,
         actor: &Actor,
         contact_id: i64,
         changes: ContactChanges,
     ) -> Result<contact::Model> {
-        let (contact, _) = self
-            .resolve(actor, contact_id, Permission::ManageContacts)
+        // Everything that needs no database is checked first.
+        let first_name = changes
+            .first_name
+            .map(|v| validate::name("firstName", &v))
+            .transpose()?;
+        let last_name = changes
+            .last_name
+            .map(|v| validate::name("lastName", &v))
+            .transpose()?;
+        let email = changes
+            .email
+            .map(|e| validate::optional_email("email", e.as_deref()))
+            .transpose()?;
+        let phone = validate::optional_change("phone", changes.phone, validate::MAX_PHONE_LEN)?;
+        let company_name =
+            validate::optional_change("companyName", changes.company_name, validate::MAX_NAME_LEN)?;
+        let relationship = validate::optional_change(
+            "relationship",
+            changes.relationship,
+            validate::MAX_NAME_LEN,
+        )?;
+        let address = changes.address.map(Address::checked).transpose()?;
+        let preferences = match changes.notification_preferences {
+            Some(keys) => Some(notifications::validate_keys(self.domain.db(), keys).await?),
+            None => None,
+        };
+        let role_change = (changes.role, changes.permissions);
+
+        let (txn, access, contact) = self
+            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
             .await?;
-        self.check_self_service(actor).await?;
-        let current_role = crate::permissions::role_named(&contact.role);
-        if contact.is_primary && changes.role.is_some_and(|r| r != Role::Owner) {
-            return Err(DomainError::bad_input(
-                "role",
-                "the primary contact is the account's OWNER; transfer ownership to change that",
-            ));
-        }
+        let new_role = plan_role_change(&access, &contact, role_change)?;
         let mut model: contact::ActiveModel = contact.clone().into();
         let mut changed: Vec<&str> = Vec::new();
-        if changes.role.is_some() || changes.permissions.is_some() {
-            let requested = changes.role.unwrap_or(current_role);
-            let (role, custom) = if contact.is_primary {
-                (Role::Owner, Vec::new())
-            } else {
-                crate::permissions::assignable(requested, changes.permissions, Some(current_role))?
-            };
+        if let Some((role, custom)) = new_role {
             model.role = Set(role.as_str().to_owned());
             model.permissions = Set(crate::permissions::to_json(&custom));
             changed.push("role");
         }
-        if let Some(first) = changes.first_name {
-            model.first_name = Set(validate::name("firstName", &first)?);
+        if let Some(first) = first_name {
+            model.first_name = Set(first);
             changed.push("firstName");
         }
-        if let Some(last) = changes.last_name {
-            model.last_name = Set(validate::name("lastName", &last)?);
+        if let Some(last) = last_name {
+            model.last_name = Set(last);
             changed.push("lastName");
         }
-        if let Some(email) = changes.email {
-            let email = clean(email)
-                .map(|e| validate::email("email", &e))
-                .transpose()?;
+        if let Some(email) = email {
             if email.is_none() && contact.user_id.is_some() {
                 return Err(DomainError::bad_input(
                     "email",
@@ -270,37 +286,24 @@ impl<'a> ContactService<'a> {
             changed.push("email");
         }
         for (value, column, name) in [
-            (changes.phone, &mut model.phone, "phone"),
-            (changes.company_name, &mut model.company_name, "companyName"),
-            (
-                changes.relationship,
-                &mut model.relationship,
-                "relationship",
-            ),
+            (phone, &mut model.phone, "phone"),
+            (company_name, &mut model.company_name, "companyName"),
+            (relationship, &mut model.relationship, "relationship"),
         ] {
             if let Some(value) = value {
-                *column = Set(clean(value));
+                *column = Set(value);
                 changed.push(name);
             }
         }
-        if let Some(address) = changes.address {
-            model.address_line1 = Set(clean(address.line1));
-            model.address_line2 = Set(clean(address.line2));
-            model.city = Set(clean(address.city));
-            model.region = Set(clean(address.region));
-            model.postal_code = Set(clean(address.postal_code));
-            model.country = Set(clean(address.country));
+        if let Some(address) = address {
+            address.apply(&mut model);
             changed.push("address");
         }
-        if let Some(keys) = changes.notification_preferences {
-            model.notification_preferences = Set(json!(
-                notifications::validate_keys(self.domain.db(), keys).await?
-            ));
+        if let Some(preferences) = preferences {
+            model.notification_preferences = Set(json!(preferences));
             changed.push("notificationPreferences");
         }
         model.updated_at = Set(Utc::now());
-
-        let txn = self.domain.db().begin().await?;
         let updated = crate::error::on_conflict(model.update(&txn).await, EMAIL_TAKEN_IN_ACCOUNT)?;
         audit::record(
             &txn,
@@ -326,20 +329,33 @@ impl<'a> ContactService<'a> {
         contact_id: i64,
         current_password: &str,
     ) -> Result<i64> {
-        let (contact, _) = self
-            .resolve(actor, contact_id, Permission::ManageContacts)
+        // Checked before the password is hashed, and again inside the transaction.
+        let (contact, access) = self
+            .load(
+                self.domain.db(),
+                actor,
+                contact_id,
+                Permission::ManageContacts,
+            )
             .await?;
-        self.check_self_service(actor).await?;
-        if contact.is_primary {
-            return Err(DomainError::bad_input(
-                "id",
-                "the primary contact cannot be removed; transfer ownership first",
-            ));
-        }
+        check_removable(&access, &contact)?;
         self.check_actor_password(actor, current_password).await?;
 
-        let txn = self.domain.db().begin().await?;
-        contact::Entity::delete_by_id(contact.id).exec(&txn).await?;
+        let (txn, access, contact) = self
+            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
+            .await?;
+        check_removable(&access, &contact)?;
+        // Conditional, so no interleaving can delete the account's owner.
+        let deleted = contact::Entity::delete_many()
+            .filter(contact::Column::Id.eq(contact.id))
+            .filter(contact::Column::IsPrimary.eq(false))
+            .exec(&txn)
+            .await?;
+        if deleted.rows_affected != 1 {
+            return Err(DomainError::conflict(
+                "the contact changed meanwhile; reload and try again",
+            ));
+        }
         account::Entity::update_many()
             .col_expr(
                 account::Column::BillingContactId,
@@ -379,21 +395,20 @@ impl<'a> ContactService<'a> {
         contact_id: i64,
         enabled: bool,
     ) -> Result<contact::Model> {
-        let (contact, _) = self
-            .resolve(actor, contact_id, Permission::ManageContacts)
+        let (contact, access) = self
+            .load(
+                self.domain.db(),
+                actor,
+                contact_id,
+                Permission::ManageContacts,
+            )
             .await?;
-        self.check_self_service(actor).await?;
+        check_access_change(&access, &contact, enabled)?;
         if enabled == contact.user_id.is_some() {
             return Ok(contact);
         }
-        if !enabled && contact.is_primary {
-            return Err(DomainError::bad_input(
-                "enabled",
-                "the primary contact keeps portal access",
-            ));
-        }
         let login = if enabled {
-            let email = contact.email.clone().ok_or_else(|| {
+            contact.email.as_ref().ok_or_else(|| {
                 DomainError::bad_input(
                     "contactId",
                     "portal access needs an email address on the contact",
@@ -401,14 +416,29 @@ impl<'a> ContactService<'a> {
             })?;
             let password = tokens::generate_password();
             let hash = self.domain.passwords().hash(&password).await?;
-            Some((email, password, hash))
+            Some((password, hash))
         } else {
             None
         };
 
-        let txn = self.domain.db().begin().await?;
-        let user_id = match &login {
-            Some((email, _, hash)) => {
+        let (txn, access, contact) = self
+            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
+            .await?;
+        check_access_change(&access, &contact, enabled)?;
+        if enabled == contact.user_id.is_some() {
+            // Someone else did it meanwhile.
+            return Ok(contact);
+        }
+        let email = match (&login, &contact.email) {
+            (Some(_), None) => {
+                return Err(DomainError::conflict(
+                    "the contact's email was removed meanwhile",
+                ));
+            }
+            (_, email) => email.clone(),
+        };
+        let user_id = match (&login, &email) {
+            (Some((_, hash)), Some(email)) => {
                 if find_user_by_email(&txn, email).await?.is_some() {
                     return Err(DomainError::conflict(LOGIN_EXISTS));
                 }
@@ -426,14 +456,14 @@ impl<'a> ContactService<'a> {
                 )?;
                 Some(user.id)
             }
-            None => None,
+            _ => None,
         };
         let mut model: contact::ActiveModel = contact.clone().into();
         model.user_id = Set(user_id);
         model.updated_at = Set(Utc::now());
         let updated = model.update(&txn).await?;
-        match (&login, contact.user_id) {
-            (Some((email, password, _)), _) => {
+        match (&login, &email, contact.user_id) {
+            (Some((password, _)), Some(email), _) => {
                 self.queue_generated_password(
                     &txn,
                     contact.account_id,
@@ -443,10 +473,10 @@ impl<'a> ContactService<'a> {
                 )
                 .await?;
             }
-            (None, Some(old_user)) => {
+            (None, _, Some(old_user)) => {
                 end_membership_sessions(&txn, old_user, contact.account_id).await?
             }
-            (None, None) => {}
+            _ => {}
         }
         let action = if enabled {
             "contact.portal_access.grant"
@@ -480,23 +510,21 @@ impl<'a> ContactService<'a> {
         current_password: &str,
     ) -> Result<account::Model> {
         let (target, _) = self
-            .resolve(actor, contact_id, Permission::TransferOwnership)
+            .load(
+                self.domain.db(),
+                actor,
+                contact_id,
+                Permission::TransferOwnership,
+            )
             .await?;
+        check_new_owner(&target)?;
         self.check_actor_password(actor, current_password).await?;
-        if target.is_primary {
-            return Err(DomainError::bad_input(
-                "contactId",
-                "this contact already owns the account",
-            ));
-        }
-        if target.user_id.is_none() {
-            return Err(DomainError::bad_input(
-                "contactId",
-                "the new owner needs portal access",
-            ));
-        }
+
+        let (txn, _, target) = self
+            .begin_on_contact(actor, contact_id, Permission::TransferOwnership)
+            .await?;
+        check_new_owner(&target)?;
         let now = Utc::now();
-        let txn = self.domain.db().begin().await?;
         let previous_owner = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(target.account_id))
             .filter(contact::Column::IsPrimary.eq(true))
@@ -512,14 +540,21 @@ impl<'a> ContactService<'a> {
             .filter(contact::Column::IsPrimary.eq(true))
             .exec(&txn)
             .await?;
-        contact::Entity::update_many()
+        // Promote only a contact that still has its login: exactly one row, or nothing.
+        let promoted = contact::Entity::update_many()
             .col_expr(contact::Column::IsPrimary, Expr::value(true))
             .col_expr(contact::Column::Role, Expr::value(Role::Owner.as_str()))
             .col_expr(contact::Column::Permissions, Expr::value(json!([])))
             .col_expr(contact::Column::UpdatedAt, Expr::value(now))
             .filter(contact::Column::Id.eq(target.id))
+            .filter(contact::Column::UserId.is_not_null())
             .exec(&txn)
             .await?;
+        if promoted.rows_affected != 1 {
+            return Err(DomainError::conflict(
+                "the new owner changed meanwhile; reload and try again",
+            ));
+        }
         let account = account::Entity::find_by_id(target.account_id)
             .one(&txn)
             .await?
@@ -543,9 +578,18 @@ impl<'a> ContactService<'a> {
             events::record(&txn, events::UPDATED, &changed).await?;
         }
         txn.commit().await?;
-        self.domain.publish(&[Notice::Logged {
+        let mut notices = vec![Notice::Logged {
             account_id: target.account_id,
-        }]);
+        }];
+        // Both people's permissions changed.
+        notices.extend(
+            previous_owner
+                .iter()
+                .chain([&target])
+                .filter_map(|c| c.user_id)
+                .map(|user_id| Notice::AccessChanged { user_id }),
+        );
+        self.domain.publish(&notices);
         Ok(account)
     }
 
@@ -556,17 +600,17 @@ impl<'a> ContactService<'a> {
         account_id: i64,
         contact_id: Option<i64>,
     ) -> Result<account::Model> {
-        self.domain
-            .require(actor, account_id, Permission::ManageAccount, "account")
+        let (txn, _) = self
+            .domain
+            .begin_on_account(actor, account_id, Permission::ManageAccount, "account")
             .await?;
         if let Some(contact_id) = contact_id {
             contact::Entity::find_by_id(contact_id)
                 .filter(contact::Column::AccountId.eq(account_id))
-                .one(self.domain.db())
+                .one(&txn)
                 .await?
                 .ok_or(DomainError::NotFound("contact"))?;
         }
-        let txn = self.domain.db().begin().await?;
         account::Entity::update_many()
             .col_expr(account::Column::BillingContactId, Expr::value(contact_id))
             .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -622,44 +666,47 @@ impl<'a> ContactService<'a> {
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 
-    /// The contact and the actor's access to its account, which must include
-    /// `permission`; another account's contact is `NotFound`.
-    pub(crate) async fn resolve(
+    /// The contact and the actor's access to its account for a change needing
+    /// `permission`, read on `conn`; another account's contact is `NotFound`.
+    pub(crate) async fn load(
         &self,
+        conn: &impl ConnectionTrait,
         actor: &Actor,
         contact_id: i64,
         permission: Permission,
     ) -> Result<(contact::Model, Access)> {
         let contact = contact::Entity::find_by_id(contact_id)
-            .one(self.domain.db())
+            .one(conn)
             .await?
             .ok_or(DomainError::NotFound("contact"))?;
-        let access = self
-            .domain
-            .access(actor, contact.account_id, "contact")
-            .await?;
-        if !access.has(permission) {
-            return Err(forbidden(permission));
-        }
+        let access =
+            authorize_change(conn, actor, contact.account_id, permission, "contact").await?;
         Ok((contact, access))
     }
 
-    /// When staff turned client self-service off, only staff manage contacts.
-    pub(crate) async fn check_self_service(&self, actor: &Actor) -> Result<()> {
-        if actor.is_staff
-            || self
-                .domain
-                .settings()
-                .get()
-                .await?
-                .allow_client_contact_management
-        {
-            Ok(())
-        } else {
-            Err(DomainError::forbidden(
-                "contact management is reserved to staff on this portal",
-            ))
-        }
+    /// Opens a change to one contact: the transaction, its account locked, and the
+    /// contact and the actor's access as they are now, inside it.
+    pub(crate) async fn begin_on_contact(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        permission: Permission,
+    ) -> Result<(DatabaseTransaction, Access, contact::Model)> {
+        let account_id = contact::Entity::find_by_id(contact_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("contact"))?
+            .account_id;
+        let (txn, access) = self
+            .domain
+            .begin_on_account(actor, account_id, permission, "contact")
+            .await?;
+        let contact = contact::Entity::find_by_id(contact_id)
+            .filter(contact::Column::AccountId.eq(account_id))
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound("contact"))?;
+        Ok((txn, access, contact))
     }
 
     async fn check_actor_password(&self, actor: &Actor, password: &str) -> Result<()> {
@@ -747,9 +794,145 @@ fn access_notices(account_id: i64, user_id: Option<i64>) -> Vec<Notice> {
     notices
 }
 
-/// Trims; blank becomes `None`.
-fn clean(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+/// What an update may do to `contact`'s role for this actor: the new role and custom
+/// list, or `None` when the update leaves the role alone. The rules, in order: nobody
+/// touches a contact who holds more than they do; the primary contact stays OWNER;
+/// nobody re-roles themselves; the new role must be assignable and within what the
+/// actor holds.
+fn plan_role_change(
+    access: &Access,
+    contact: &contact::Model,
+    (role, permissions): (Option<Role>, Option<Vec<Permission>>),
+) -> Result<Option<(Role, Vec<Permission>)>> {
+    access.may_manage(contact)?;
+    if role.is_none() && permissions.is_none() {
+        return Ok(None);
+    }
+    if contact.is_primary {
+        if role.is_some_and(|r| r != Role::Owner) {
+            return Err(DomainError::bad_input(
+                "role",
+                "the primary contact is the account's OWNER; transfer ownership to change that",
+            ));
+        }
+        return Ok(Some((Role::Owner, Vec::new())));
+    }
+    if access.is_own(contact.id) && !access.is_staff {
+        return Err(DomainError::forbidden(
+            "you cannot change your own role or permissions",
+        ));
+    }
+    let current = crate::permissions::role_named(&contact.role);
+    let (role, custom) =
+        crate::permissions::assignable(role.unwrap_or(current), permissions, Some(current))?;
+    access.may_grant(&crate::permissions::effective(role, &custom))?;
+    Ok(Some((role, custom)))
+}
+
+fn check_removable(access: &Access, contact: &contact::Model) -> Result<()> {
+    if contact.is_primary {
+        return Err(DomainError::bad_input(
+            "id",
+            "the primary contact cannot be removed; transfer ownership first",
+        ));
+    }
+    access.may_manage(contact)
+}
+
+/// Granting access gives the contact's role, so the same "not beyond your own" rule
+/// holds both ways.
+fn check_access_change(access: &Access, contact: &contact::Model, enabled: bool) -> Result<()> {
+    if !enabled && contact.is_primary {
+        return Err(DomainError::bad_input(
+            "enabled",
+            "the primary contact keeps portal access",
+        ));
+    }
+    access.may_manage(contact)
+}
+
+fn check_new_owner(target: &contact::Model) -> Result<()> {
+    if target.is_primary {
+        return Err(DomainError::bad_input(
+            "contactId",
+            "this contact already owns the account",
+        ));
+    }
+    if target.user_id.is_none() {
+        return Err(DomainError::bad_input(
+            "contactId",
+            "the new owner needs portal access",
+        ));
+    }
+    Ok(())
+}
+
+/// The optional text of a contact card, checked: trimmed, bounded, single-line.
+struct CardFields {
+    phone: Option<String>,
+    company_name: Option<String>,
+    relationship: Option<String>,
+    address: Address,
+}
+
+impl CardFields {
+    fn checked(
+        phone: Option<String>,
+        company_name: Option<String>,
+        relationship: Option<String>,
+        address: Option<Address>,
+    ) -> Result<Self> {
+        Ok(Self {
+            phone: validate::optional_line("phone", phone.as_deref(), validate::MAX_PHONE_LEN)?,
+            company_name: validate::optional_line(
+                "companyName",
+                company_name.as_deref(),
+                validate::MAX_NAME_LEN,
+            )?,
+            relationship: validate::optional_line(
+                "relationship",
+                relationship.as_deref(),
+                validate::MAX_NAME_LEN,
+            )?,
+            address: address
+                .map(Address::checked)
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
+
+    fn apply(self, model: &mut contact::ActiveModel) {
+        model.phone = Set(self.phone);
+        model.company_name = Set(self.company_name);
+        model.relationship = Set(self.relationship);
+        self.address.apply(model);
+    }
+}
+
+impl Address {
+    /// Every part trimmed (blank: none), bounded and single-line.
+    pub fn checked(self) -> Result<Self> {
+        let part = |field, value: Option<String>| {
+            validate::optional_line(field, value.as_deref(), validate::MAX_ADDRESS_LEN)
+        };
+        Ok(Self {
+            line1: part("address.line1", self.line1)?,
+            line2: part("address.line2", self.line2)?,
+            city: part("address.city", self.city)?,
+            region: part("address.region", self.region)?,
+            postal_code: part("address.postalCode", self.postal_code)?,
+            country: part("address.country", self.country)?,
+        })
+    }
+
+    fn apply(self, model: &mut contact::ActiveModel) {
+        model.address_line1 = Set(self.line1);
+        model.address_line2 = Set(self.line2);
+        model.city = Set(self.city);
+        model.region = Set(self.region);
+        model.postal_code = Set(self.postal_code);
+        model.country = Set(self.country);
+    }
 }
 
 /// After a user's membership in `account_id` ended: if it was their last and they are

@@ -50,22 +50,26 @@ impl<'a> InvitationService<'a> {
         Self { domain }
     }
 
-    /// Invites an email to an account (MANAGE_CONTACTS). Inviting an email that already
-    /// has a pending invitation is a CONFLICT: use `resend`.
+    /// Invites an email to an account (MANAGE_CONTACTS), with a role within the actor's
+    /// own permissions. Inviting an email that already has a pending invitation is a
+    /// CONFLICT: use `resend`.
     pub async fn invite(
         &self,
         actor: &Actor,
         account_id: i64,
         input: NewInvitation,
     ) -> Result<invitation::Model> {
-        self.domain
-            .require(actor, account_id, Permission::ManageContacts, "account")
-            .await?;
-        self.domain.contacts().check_self_service(actor).await?;
         let email = validate::email("email", &input.email)?;
         let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
-        self.create(actor, account_id, &email, role, &custom, None)
-            .await
+        let (txn, access) = self
+            .domain
+            .begin_on_account(actor, account_id, Permission::ManageContacts, "account")
+            .await?;
+        access.may_grant(&permissions::effective(role, &custom))?;
+        let created = self
+            .create_on(&txn, actor, account_id, &email, role, &custom, None)
+            .await?;
+        self.commit_sent(txn, created).await
     }
 
     /// Emails an invitation to an existing contact that has an email and no login yet,
@@ -75,12 +79,12 @@ impl<'a> InvitationService<'a> {
         actor: &Actor,
         contact_id: i64,
     ) -> Result<invitation::Model> {
-        let (contact, _) = self
+        let (txn, access, contact) = self
             .domain
             .contacts()
-            .resolve(actor, contact_id, Permission::ManageContacts)
+            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
             .await?;
-        self.domain.contacts().check_self_service(actor).await?;
+        access.may_manage(&contact)?;
         if contact.user_id.is_some() {
             return Err(DomainError::conflict(
                 "this contact already has portal access",
@@ -91,36 +95,46 @@ impl<'a> InvitationService<'a> {
         })?;
         let role = permissions::role_named(&contact.role);
         let custom = permissions::from_json(&contact.permissions);
-        self.create(
-            actor,
-            contact.account_id,
-            &email,
-            role,
-            &custom,
-            Some(contact.id),
-        )
-        .await
+        let created = self
+            .create_on(
+                &txn,
+                actor,
+                contact.account_id,
+                &email,
+                role,
+                &custom,
+                Some(contact.id),
+            )
+            .await?;
+        self.commit_sent(txn, created).await
     }
 
     /// Sends the invitation again with a new link and a new expiry; the old link dies.
     pub async fn resend(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
-        let found = self.resolve(actor, invitation_id).await?;
+        let (txn, found) = self.begin_on_invitation(actor, invitation_id).await?;
         if found.status != InvitationStatus::Pending {
-            return Err(DomainError::conflict(format!(
-                "only a pending invitation can be resent; this one is {}",
-                status_name(found.effective_status(Utc::now()))
-            )));
+            return Err(not_pending("resent", &found));
         }
         let (token, token_hash) = tokens::generate();
         let now = Utc::now();
-        let txn = self.domain.db().begin().await?;
         let ttl = self.ttl(&txn).await?;
         self.check_rate(&txn, found.account_id).await?;
-        let mut model: invitation::ActiveModel = found.clone().into();
-        model.token_hash = Set(token_hash);
-        model.expires_at = Set(now + ttl);
-        model.updated_at = Set(now);
-        let updated = model.update(&txn).await?;
+        // Conditional: an invitation accepted or revoked meanwhile is never re-keyed.
+        let rekeyed = invitation::Entity::update_many()
+            .col_expr(invitation::Column::TokenHash, Expr::value(token_hash))
+            .col_expr(invitation::Column::ExpiresAt, Expr::value(now + ttl))
+            .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
+            .filter(invitation::Column::Id.eq(found.id))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+            .exec(&txn)
+            .await?;
+        if rekeyed.rows_affected != 1 {
+            return Err(not_pending("resent", &found));
+        }
+        let updated = invitation::Entity::find_by_id(found.id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound("invitation"))?;
         self.queue(&txn, actor, &updated, &token, ttl).await?;
         audit::record(
             &txn,
@@ -141,8 +155,7 @@ impl<'a> InvitationService<'a> {
 
     /// Withdraws a pending invitation; its link stops working.
     pub async fn revoke(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
-        let found = self.resolve(actor, invitation_id).await?;
-        let txn = self.domain.db().begin().await?;
+        let (txn, found) = self.begin_on_invitation(actor, invitation_id).await?;
         let revoked = invitation::Entity::update_many()
             .col_expr(
                 invitation::Column::Status,
@@ -154,10 +167,7 @@ impl<'a> InvitationService<'a> {
             .exec(&txn)
             .await?;
         if revoked.rows_affected != 1 {
-            return Err(DomainError::conflict(format!(
-                "only a pending invitation can be revoked; this one is {}",
-                status_name(found.effective_status(Utc::now()))
-            )));
+            return Err(not_pending("revoked", &found));
         }
         audit::record(
             &txn,
@@ -309,21 +319,17 @@ impl<'a> InvitationService<'a> {
             .await?)
     }
 
-    async fn create(
+    /// Commits a transaction that sent an invitation, then tells listeners and the
+    /// mailer.
+    async fn commit_sent(
         &self,
-        actor: &Actor,
-        account_id: i64,
-        email: &str,
-        role: Role,
-        custom: &[Permission],
-        contact_id: Option<i64>,
+        txn: sea_orm::DatabaseTransaction,
+        created: invitation::Model,
     ) -> Result<invitation::Model> {
-        let txn = self.domain.db().begin().await?;
-        let created = self
-            .create_on(&txn, actor, account_id, email, role, custom, contact_id)
-            .await?;
         txn.commit().await?;
-        self.domain.publish(&[Notice::Logged { account_id }]);
+        self.domain.publish(&[Notice::Logged {
+            account_id: created.account_id,
+        }]);
         self.domain.wake_mailer();
         Ok(created)
     }
@@ -506,32 +512,35 @@ impl<'a> InvitationService<'a> {
         }
     }
 
-    /// An invitation of an account where the actor has MANAGE_CONTACTS.
-    async fn resolve(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
-        let found = invitation::Entity::find_by_id(invitation_id)
+    /// Opens a change to an invitation of an account where the actor has
+    /// MANAGE_CONTACTS and holds at least what the invitation grants: the transaction,
+    /// its account locked, and the invitation as it is now.
+    async fn begin_on_invitation(
+        &self,
+        actor: &Actor,
+        invitation_id: i64,
+    ) -> Result<(sea_orm::DatabaseTransaction, invitation::Model)> {
+        let account_id = invitation::Entity::find_by_id(invitation_id)
             .one(self.domain.db())
             .await?
-            .ok_or(DomainError::NotFound("invitation"))?;
-        self.domain
-            .require(
-                actor,
-                found.account_id,
-                Permission::ManageContacts,
-                "invitation",
-            )
+            .ok_or(DomainError::NotFound("invitation"))?
+            .account_id;
+        let (txn, access) = self
+            .domain
+            .begin_on_account(actor, account_id, Permission::ManageContacts, "invitation")
             .await?;
-        self.domain.contacts().check_self_service(actor).await?;
-        Ok(found)
+        let found = invitation::Entity::find_by_id(invitation_id)
+            .one(&txn)
+            .await?
+            .ok_or(DomainError::NotFound("invitation"))?;
+        access.may_manage_holder_of(&permissions::of_stored(&found.role, &found.permissions))?;
+        Ok((txn, found))
     }
 
     /// RATE_LIMITED past [`DAILY_LIMIT`] sends in 24 hours. Touching the account row
     /// first serializes concurrent senders on PostgreSQL, so the count is exact.
     async fn check_rate(&self, conn: &impl ConnectionTrait, account_id: i64) -> Result<()> {
-        account::Entity::update_many()
-            .col_expr(account::Column::Id, Expr::col(account::Column::Id))
-            .filter(account::Column::Id.eq(account_id))
-            .exec(conn)
-            .await?;
+        crate::access::lock_account(conn, account_id).await?;
         let since = Utc::now() - Duration::hours(24);
         let sent = audit_entry::Entity::find()
             .filter(audit_entry::Column::AccountId.eq(account_id))
@@ -602,6 +611,13 @@ impl<'a> InvitationService<'a> {
 
 fn of_account(account_id: i64) -> Select<invitation::Entity> {
     invitation::Entity::find().filter(invitation::Column::AccountId.eq(account_id))
+}
+
+fn not_pending(what: &str, found: &invitation::Model) -> DomainError {
+    DomainError::conflict(format!(
+        "only a pending invitation can be {what}; this one is {}",
+        status_name(found.effective_status(Utc::now()))
+    ))
 }
 
 fn status_name(status: InvitationStatus) -> &'static str {
