@@ -201,14 +201,31 @@ async fn staff_user_from_admin_env_is_created_once() {
     assert_eq!(r.at("viewer.permissions").as_array().unwrap().len(), 12);
     assert_eq!(r.at("viewer.memberships"), &json!([]));
     // Starting again with the same settings does not duplicate or fail.
-    let created = app
+    let again = app
         .server
         .domain
         .auth()
         .ensure_staff("ADMIN@portal.test", "staff password 1")
         .await
         .unwrap();
-    assert!(!created);
+    assert_eq!(again, domain::auth::StaffBootstrap::AlreadyStaff);
+    // An ADMIN_EMAIL that is a client's login is reported, and nobody is promoted.
+    let client = app
+        .register("Client Co", "client@portal.test", "client password 1")
+        .await;
+    let taken = app
+        .server
+        .domain
+        .auth()
+        .ensure_staff("Client@portal.test", "staff password 1")
+        .await
+        .unwrap();
+    assert_eq!(taken, domain::auth::StaffBootstrap::TakenByClient);
+    let r = app
+        .gql_as(&client, "{ viewer { isStaff } }", json!({}))
+        .await
+        .ok();
+    assert_eq!(r.at("viewer.isStaff"), &json!(false));
     // create-staff (the CLI's service) refuses an email that has a login.
     let again = app
         .server

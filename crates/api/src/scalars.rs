@@ -24,3 +24,47 @@ impl ScalarType for Date {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
 }
+
+/// An exact decimal amount, as a string ("120.50"). A JSON number is refused: it has
+/// passed through a binary float on its way, so "18446744073709551615" could arrive
+/// as …616.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decimal(pub rust_decimal::Decimal);
+
+#[Scalar(name = "Decimal")]
+impl ScalarType for Decimal {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => s.trim().parse().map(Decimal).map_err(|_| {
+                InputValueError::custom(format!("{s:?} is not a decimal like \"120.50\""))
+            }),
+            Value::Number(n) => Err(InputValueError::custom(format!(
+                "give decimals as strings (\"{n}\"), not numbers: numbers lose precision"
+            ))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_come_only_as_strings() {
+        let big = Decimal::parse(Value::String("18446744073709551615".into())).unwrap();
+        assert_eq!(big.0.to_string(), "18446744073709551615");
+        assert!(Decimal::parse(Value::Number(120.into())).is_err());
+        assert!(Decimal::parse(Value::String("12x".into())).is_err());
+        assert_eq!(
+            Decimal::parse(Value::String("120.50".into()))
+                .unwrap()
+                .to_value(),
+            Value::String("120.50".into())
+        );
+    }
+}

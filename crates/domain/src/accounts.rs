@@ -107,18 +107,25 @@ impl<'a> AccountService<'a> {
         search: Option<&str>,
         args: crate::pagination::PageArgs,
     ) -> Result<crate::pagination::Page<account::Model>> {
-        use sea_orm::sea_query::{Expr, ExprTrait, Func};
+        use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
         crate::access::require_staff(actor)?;
         let mut select = account::Entity::find();
         if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            validate::plain("search", search, validate::MAX_NAME_LEN)?;
+            // `%` and `_` are literal here; ESCAPE is spelled out because SQLite has no
+            // default escape character (PostgreSQL's is the backslash).
             let pattern = format!(
                 "%{}%",
                 search
                     .to_lowercase()
+                    .replace('\\', "\\\\")
                     .replace('%', "\\%")
                     .replace('_', "\\_")
             );
-            select = select.filter(Func::lower(Expr::col(account::Column::Name)).like(pattern));
+            select = select.filter(
+                Func::lower(Expr::col(account::Column::Name))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+            );
         }
         crate::pagination::page(
             self.domain.db(),

@@ -33,6 +33,15 @@ pub struct Registration {
     pub password: String,
 }
 
+/// What start-up did with ADMIN_EMAIL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffBootstrap {
+    Created,
+    AlreadyStaff,
+    /// The email belongs to a client's login: no staff user was made, nobody promoted.
+    TakenByClient,
+}
+
 /// A new session: the token is shown to the client once and never stored.
 #[derive(Clone, Debug)]
 pub struct SignedIn {
@@ -81,6 +90,7 @@ impl<'a> AuthService<'a> {
     /// Checks credentials and opens a session. A user with exactly one account is placed
     /// in it; with several, they pick one with `switch_account`.
     pub async fn login(&self, email: &str, password: &str, meta: RequestMeta) -> Result<SignedIn> {
+        validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
         let user = find_user_by_email(self.domain.db(), email.trim()).await?;
         let verified = self
             .domain
@@ -231,7 +241,9 @@ impl<'a> AuthService<'a> {
     /// Emails a reset link if the address belongs to a user. Answers the same, at once,
     /// whether or not it does: the work happens in the background so neither the
     /// answer nor its timing reveals which emails have logins.
-    pub fn request_password_reset(&self, email: &str, meta: RequestMeta) {
+    pub fn request_password_reset(&self, email: &str, meta: RequestMeta) -> Result<()> {
+        // Only the shape is checked here; it says nothing about who has a login.
+        validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
         let domain = self.domain.clone();
         let email = email.trim().to_owned();
         tokio::spawn(async move {
@@ -239,6 +251,7 @@ impl<'a> AuthService<'a> {
                 tracing::error!(error = %err, "could not queue a password reset email");
             }
         });
+        Ok(())
     }
 
     async fn send_reset_link(&self, email: &str, meta: &RequestMeta) -> Result<()> {
@@ -357,18 +370,24 @@ impl<'a> AuthService<'a> {
     }
 
     /// Creates the staff user from ADMIN_EMAIL/ADMIN_PASSWORD unless that email has a
-    /// login already. Returns whether it created one.
-    pub async fn ensure_staff(&self, email: &str, password: &str) -> Result<bool> {
-        if find_user_by_email(self.domain.db(), email).await?.is_some() {
-            return Ok(false);
+    /// login already. A client's login with that email is never promoted silently.
+    pub async fn ensure_staff(&self, email: &str, password: &str) -> Result<StaffBootstrap> {
+        let existing = |user: Option<user::Model>| match user {
+            Some(user) if user.is_staff => StaffBootstrap::AlreadyStaff,
+            _ => StaffBootstrap::TakenByClient,
+        };
+        if let Some(user) = find_user_by_email(self.domain.db(), email).await? {
+            return Ok(existing(Some(user)));
         }
         match self
             .create_staff(email, password, "Portal", "Administrator")
             .await
         {
-            Ok(_) => Ok(true),
+            Ok(_) => Ok(StaffBootstrap::Created),
             // Another instance starting at the same moment created it first.
-            Err(DomainError::Conflict(_)) => Ok(false),
+            Err(DomainError::Conflict(_)) => {
+                Ok(existing(find_user_by_email(self.domain.db(), email).await?))
+            }
             Err(err) => Err(err),
         }
     }
@@ -454,11 +473,20 @@ pub(crate) async fn insert_user(
     crate::error::on_conflict(inserted, "a user with this email already exists")
 }
 
+/// Stores a new password hash. Every reset link the user still holds dies with the
+/// old password: a link mailed before a change must not undo it later.
 async fn set_password(conn: &impl ConnectionTrait, user_id: i64, hash: String) -> Result<()> {
+    let now = Utc::now();
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(user_id))
+        .exec(conn)
+        .await?;
+    password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+        .filter(password_reset::Column::UserId.eq(user_id))
+        .filter(password_reset::Column::UsedAt.is_null())
         .exec(conn)
         .await?;
     Ok(())

@@ -175,6 +175,16 @@ impl<'a> BillingService<'a> {
         require_staff(actor)?;
         self.domain.access(actor, account_id, "account").await?;
         let product_name = validate::name("productName", &input.product_name)?;
+        let username = validate::optional_line(
+            "username",
+            input.username.as_deref(),
+            validate::MAX_LINE_LEN,
+        )?;
+        let password = validate::optional_line(
+            "password",
+            input.password.as_deref(),
+            validate::MAX_LINE_LEN,
+        )?;
         let recurring = input
             .recurring_amount
             .map(|a| money("recurringAmount", a))
@@ -185,8 +195,8 @@ impl<'a> BillingService<'a> {
             account_id: Set(account_id),
             product_name: Set(product_name),
             status: Set(input.status.unwrap_or(ServiceStatus::Pending)),
-            username: Set(input.username.filter(|u| !u.trim().is_empty())),
-            password: Set(input.password.filter(|p| !p.is_empty())),
+            username: Set(username),
+            password: Set(password),
             recurring_amount: Set(recurring.map(|a| a.to_string())),
             created_at: Set(now),
             updated_at: Set(now),

@@ -18,8 +18,6 @@ use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, validate};
 
-const MAX_BODY: usize = 20_000;
-
 pub struct TicketService<'a> {
     domain: &'a Domain,
 }
@@ -49,7 +47,7 @@ impl<'a> TicketService<'a> {
             .domain
             .require(actor, account_id, Permission::OpenTickets, "account")
             .await?;
-        let subject = validate::name("subject", subject)?;
+        let subject = validate::line("subject", subject, validate::MAX_LINE_LEN)?;
         let body = message_body(body)?;
         let author = self.signed_in_author(actor, &access).await?;
         let now = Utc::now();
@@ -237,17 +235,7 @@ fn badge_of_contact(contact: &contact::Model) -> ReplyBadge {
 }
 
 fn message_body(body: &str) -> Result<String> {
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(DomainError::bad_input("body", "body must not be empty"));
-    }
-    if body.chars().count() > MAX_BODY {
-        return Err(DomainError::bad_input(
-            "body",
-            format!("body must be at most {MAX_BODY} characters"),
-        ));
-    }
-    Ok(body.to_owned())
+    validate::text("body", body, validate::MAX_TEXT_LEN)
 }
 
 async fn insert_reply(

@@ -148,9 +148,17 @@ impl DeliveryWorker {
         };
         let now = Utc::now();
         let update = email::Entity::update_many().filter(email::Column::Id.eq(row.id));
+        // Once an email is done with (sent, or failed for good), its body goes: bodies
+        // carry reset and invitation links and generated passwords, and a backup of the
+        // outbox must not hold live secrets. Subject, recipients and status stay.
+        let finished = |update: sea_orm::UpdateMany<email::Entity>| {
+            update
+                .col_expr(email::Column::BodyText, Expr::value(""))
+                .col_expr(email::Column::BodyHtml, Expr::value(""))
+        };
         match outcome {
             Ok(()) => {
-                update
+                finished(update)
                     .col_expr(email::Column::Status, Expr::value(EmailStatus::Sent))
                     .col_expr(email::Column::SentAt, Expr::value(now))
                     .col_expr(
@@ -168,7 +176,7 @@ impl DeliveryWorker {
                 let update =
                     update.col_expr(email::Column::LastError, Expr::value(err.message.clone()));
                 if err.permanent || expired {
-                    update
+                    finished(update)
                         .col_expr(email::Column::Status, Expr::value(EmailStatus::Failed))
                         .exec(&self.db)
                         .await?;

@@ -130,6 +130,20 @@ fn error_response(err: &domain::DomainError) -> GraphQLResponse {
     async_graphql::Response::from_errors(vec![error]).into()
 }
 
+/// The HTTP status of a domain error, for routes that answer outside GraphQL.
+pub(crate) fn http_status(err: &domain::DomainError) -> StatusCode {
+    use domain::DomainError::*;
+    match err {
+        Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        Forbidden(_) => StatusCode::FORBIDDEN,
+        NotFound(_) => StatusCode::NOT_FOUND,
+        BadInput { .. } => StatusCode::BAD_REQUEST,
+        Conflict(_) => StatusCode::CONFLICT,
+        RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.domain.db().ping().await {
         Ok(()) => (StatusCode::OK, "ready"),

@@ -2,22 +2,23 @@
 //! VIEW_INVOICES (bearer token or session cookie), addressed to the billing contact.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use domain::billing::InvoiceDocument;
 use domain::{DomainError, RequestMeta};
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
 
-use crate::http::{AppState, session_token};
+use crate::http::{AppState, http_status, session_token};
 
 pub(crate) async fn download(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let refuse = |status: StatusCode, message: &str| (status, message.to_owned()).into_response();
     let Some(token) = session_token(&headers) else {
-        return refuse(StatusCode::UNAUTHORIZED, "sign in to download invoices");
+        return error_response(&DomainError::Unauthenticated(
+            "sign in to download invoices".into(),
+        ));
     };
     let actor = match state
         .domain
@@ -26,13 +27,10 @@ pub(crate) async fn download(
         .await
     {
         Ok(actor) => actor,
-        Err(DomainError::Unauthenticated(message)) => {
-            return refuse(StatusCode::UNAUTHORIZED, &message);
-        }
-        Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal server error"),
+        Err(err) => return error_response(&err),
     };
     let Ok(id) = id.parse::<i64>() else {
-        return refuse(StatusCode::NOT_FOUND, "invoice not found");
+        return error_response(&DomainError::NotFound("invoice"));
     };
     match state.domain.billing().invoice_document(&actor, id).await {
         Ok(document) => (
@@ -40,18 +38,40 @@ pub(crate) async fn download(
                 (header::CONTENT_TYPE, "application/pdf".to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"{}.pdf\"", document.invoice.number),
+                    format!(
+                        "inline; filename=\"{}.pdf\"",
+                        file_name(&document.invoice.number)
+                    ),
                 ),
                 (header::CACHE_CONTROL, "private, no-store".to_owned()),
             ],
             render(&document),
         )
             .into_response(),
-        Err(DomainError::NotFound(what)) => {
-            refuse(StatusCode::NOT_FOUND, &format!("{what} not found"))
-        }
-        Err(DomainError::Forbidden(message)) => refuse(StatusCode::FORBIDDEN, &message),
-        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal server error"),
+        Err(err) => error_response(&err),
+    }
+}
+
+/// A domain error as an HTTP answer: its status and a plain-text message.
+fn error_response(err: &DomainError) -> Response {
+    let message = match err {
+        DomainError::Internal(_) => "internal server error".to_owned(),
+        other => other.to_string(),
+    };
+    (http_status(err), message).into_response()
+}
+
+/// A stored invoice number as a safe file name: whatever an older row holds (a quote,
+/// a line break), the header stays valid.
+fn file_name(number: &str) -> String {
+    let safe: String = number
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    if safe.is_empty() {
+        "invoice".to_owned()
+    } else {
+        safe
     }
 }
 

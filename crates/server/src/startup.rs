@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use domain::auth::StaffBootstrap;
 use domain::{Domain, DomainConfig};
 use events::{EventBus, LiveFeed};
 use mail::{DeliveryWorker, Templates, Transport};
@@ -153,13 +154,20 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     .map_err(|e| anyhow::anyhow!("starting the live event feed: {e}"))?;
 
     if let Some(admin) = &config.admin {
-        let created = domain
+        let outcome = domain
             .auth()
             .ensure_staff(&admin.email, &admin.password)
             .await
             .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
-        if created {
-            tracing::info!(email = %admin.email, "created the staff user from ADMIN_EMAIL");
+        match outcome {
+            StaffBootstrap::Created => {
+                tracing::info!(email = %admin.email, "created the staff user from ADMIN_EMAIL")
+            }
+            StaffBootstrap::AlreadyStaff => {}
+            StaffBootstrap::TakenByClient => tracing::warn!(
+                email = %admin.email,
+                "ADMIN_EMAIL belongs to a client's login, not staff: no staff user was created and that login was not promoted; choose another ADMIN_EMAIL or run `clientele create-staff`"
+            ),
         }
     }
 

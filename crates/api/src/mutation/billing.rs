@@ -1,12 +1,10 @@
-use async_graphql::{Context, ID, InputObject, Object};
-use domain::billing::{NewDomain, NewInvoice, NewService};
-use rust_decimal::Decimal;
-
 use crate::context::{actor, domain};
 use crate::error::{ApiResult, parse_id};
-use crate::scalars::Date;
+use crate::scalars::{Date, Decimal};
 use crate::types::enums::ServiceStatus;
 use crate::types::{DomainName, Invoice, Service};
+use async_graphql::{Context, ID, InputObject, Object};
+use domain::billing::{NewDomain, NewInvoice, NewService};
 
 #[derive(Default)]
 pub struct BillingMutation;
@@ -55,7 +53,7 @@ impl BillingMutation {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewInvoice {
             number: input.number,
-            total: input.total,
+            total: input.total.0,
             currency: input.currency,
             due_date: input.due_date.0,
         };
@@ -80,7 +78,7 @@ impl BillingMutation {
             status: input.status.map(Into::into),
             username: input.username,
             password: input.password,
-            recurring_amount: input.recurring_amount,
+            recurring_amount: input.recurring_amount.map(|d| d.0),
         };
         Ok(Service(
             domain(ctx)

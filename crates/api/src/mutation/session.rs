@@ -75,11 +75,11 @@ impl SessionMutation {
     }
 
     /// Always true: the answer does not say whether the email has a login.
-    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> bool {
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
         domain(ctx)
             .auth()
-            .request_password_reset(&email, auth(ctx).meta().clone());
-        true
+            .request_password_reset(&email, auth(ctx).meta().clone())?;
+        Ok(true)
     }
 
     /// Sets a new password from an emailed link; every session of the user ends.

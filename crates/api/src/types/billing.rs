@@ -1,17 +1,15 @@
 use std::str::FromStr;
 
+use super::enums::{InvoiceStatus, ServiceStatus};
+use crate::guards::Require;
+use crate::scalars::{Date, Decimal};
 use async_graphql::{Context, ID, Object};
 use domain::entities::{domain_name, invoice, service};
 use domain::permissions::Permission;
-use rust_decimal::Decimal;
-
-use super::enums::{InvoiceStatus, ServiceStatus};
-use crate::guards::Require;
-use crate::scalars::Date;
 
 /// Stored amounts are decimal text written by the domain; parse back exactly.
 fn decimal(text: &str) -> Decimal {
-    Decimal::from_str(text).unwrap_or_default()
+    Decimal(rust_decimal::Decimal::from_str(text).unwrap_or_default())
 }
 
 pub struct Invoice(pub invoice::Model);
