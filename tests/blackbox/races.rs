@@ -1,0 +1,164 @@
+//! Check and write in one transaction: pairs of mutations that once both passed their
+//! checks (made before the transaction) are fired at the same moment, many times, and
+//! the invariants that ownership and access depend on are read from the database after
+//! every round.
+
+use clientele_tests::{MEMBER_PASSWORD, STAFF_PASSWORD, TestApp, link_after, token_in_link};
+use domain::entities::contact;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+const ROUNDS: usize = 15;
+
+const TRANSFER: &str = "mutation($c: ID!, $p: String!) { transferOwnership(contactId: $c, currentPassword: $p) { id } }";
+const REMOVE: &str =
+    "mutation($c: ID!, $p: String!) { removeContact(id: $c, currentPassword: $p) }";
+const REROLE: &str =
+    "mutation($c: ID!) { updateContact(id: $c, input: { role: BILLING }) { id role } }";
+const REVOKE_ACCESS: &str =
+    "mutation($c: ID!) { setPortalAccess(contactId: $c, enabled: false) { id } }";
+
+/// Exactly one primary contact, it is OWNER and has a login, and nobody else is OWNER;
+/// and the API answers `owner`.
+async fn assert_one_owner(app: &TestApp, token: &str, account: &str, round: &str) {
+    let account_id: i64 = account.parse().unwrap();
+    let contacts = contact::Entity::find()
+        .filter(contact::Column::AccountId.eq(account_id))
+        .all(app.db())
+        .await
+        .unwrap();
+    let primaries: Vec<_> = contacts.iter().filter(|c| c.is_primary).collect();
+    assert_eq!(primaries.len(), 1, "{round}: primaries {primaries:?}");
+    assert_eq!(primaries[0].role, "OWNER", "{round}");
+    assert!(
+        primaries[0].user_id.is_some(),
+        "{round}: owner without login"
+    );
+    let owners = contacts.iter().filter(|c| c.role == "OWNER").count();
+    assert_eq!(owners, 1, "{round}: {owners} contacts hold OWNER");
+    let r = app
+        .gql_as(
+            token,
+            "query($a: ID!) { account(id: $a) { owner { id role } } }",
+            json!({ "a": account }),
+        )
+        .await
+        .ok();
+    assert_eq!(r.at("account.owner.role"), &json!("OWNER"), "{round}");
+}
+
+/// Fires `first` and `second` (each a query and its variables) at once, as staff.
+async fn race(app: &TestApp, staff: &str, first: (&str, Value), second: (&str, Value)) {
+    let (a, b) = tokio::join!(
+        app.gql_as(staff, first.0, first.1),
+        app.gql_as(staff, second.0, second.1)
+    );
+    for r in [a, b] {
+        assert!(r.status < 500, "{}", r.body);
+        if let Some(code) = r.error_code() {
+            // Losing a race is a clear refusal, never an internal error.
+            assert_ne!(code, "INTERNAL_SERVER_ERROR", "{}", r.body);
+        }
+    }
+}
+
+#[tokio::test]
+async fn racing_ownership_changes_always_leave_exactly_one_owner() {
+    let app = TestApp::start().await;
+    let owner = app
+        .register("Race Co", "owner@race.test", "owner password 1")
+        .await;
+    let account = app.current_account(&owner).await;
+    let staff = app.staff().await;
+    let with_password = |c: &str| json!({ "c": c, "p": STAFF_PASSWORD });
+    for round in 0..ROUNDS {
+        // A fresh member each round: who wins decides who owns the account next.
+        let member = app
+            .add_member(
+                &staff,
+                &account,
+                &format!("m{round}@race.test"),
+                "ADMIN",
+                None,
+            )
+            .await;
+        let c = member.contact_id.as_str();
+        let (name, second) = match round % 3 {
+            0 => ("transfer vs remove", (REMOVE, with_password(c))),
+            1 => ("transfer vs re-role", (REROLE, json!({ "c": c }))),
+            _ => (
+                "transfer vs revoke access",
+                (REVOKE_ACCESS, json!({ "c": c })),
+            ),
+        };
+        race(&app, &staff, (TRANSFER, with_password(c)), second).await;
+        assert_one_owner(&app, &staff, &account, &format!("round {round}: {name}")).await;
+    }
+}
+
+#[tokio::test]
+async fn a_resend_racing_an_acceptance_never_rekeys_an_accepted_invitation() {
+    let app = TestApp::start().await;
+    let owner = app
+        .register("Race Co", "owner@race.test", "owner password 1")
+        .await;
+    let account = app.current_account(&owner).await;
+    for round in 0..ROUNDS {
+        let email = format!("invitee{round}@race.test");
+        let id = app
+            .gql_as(
+                &owner,
+                "mutation($a: ID!, $e: String!) { inviteUser(accountId: $a, input: { email: $e, role: TECHNICAL }) { id } }",
+                json!({ "a": account, "e": email }),
+            )
+            .await
+            .ok()
+            .str("inviteUser.id")
+            .to_owned();
+        let message = app.wait_for_eml(&email).await;
+        let token = token_in_link(
+            &link_after(&message, &format!("{}/invite/", app.config.public_url)).unwrap(),
+        );
+        let (resent, accepted) = tokio::join!(
+            app.gql_as(
+                &owner,
+                "mutation($i: ID!) { resendInvitation(id: $i) { id } }",
+                json!({ "i": id }),
+            ),
+            app.gql(
+                "mutation($t: String!, $i: AcceptInvitationInput) { acceptInvitation(token: $t, input: $i) { token } }",
+                json!({ "t": token, "i": { "firstName": "Ida", "lastName": "Invitee", "password": MEMBER_PASSWORD } }),
+            )
+        );
+        let resent_ok = resent.error_code().is_none();
+        let accepted_ok = accepted.error_code().is_none();
+        // One wins: a resend first kills the old link, an acceptance first ends it.
+        assert!(
+            resent_ok != accepted_ok,
+            "round {round}: resend {} / accept {}",
+            resent.body,
+            accepted.body
+        );
+        let status = app
+            .gql_as(
+                &owner,
+                "query($a: ID!) { account(id: $a) { invitations { id status } } }",
+                json!({ "a": account }),
+            )
+            .await
+            .ok();
+        let status = status
+            .at("account.invitations")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"].as_str() == Some(id.as_str()))
+            .unwrap()["status"]
+            .clone();
+        let expected = if accepted_ok { "ACCEPTED" } else { "PENDING" };
+        assert_eq!(status, json!(expected), "round {round}");
+        if accepted_ok {
+            assert!(app.login(&email, MEMBER_PASSWORD).await.is_ok());
+        }
+    }
+}
