@@ -7,6 +7,7 @@ mod billing;
 mod contacts;
 mod grants;
 mod http;
+mod input_rules;
 mod invitations;
 mod live;
 mod mail;
