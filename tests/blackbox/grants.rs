@@ -530,8 +530,14 @@ async fn nobody_changes_their_own_role_or_permissions_but_may_edit_their_own_car
     let world = World::start().await;
     for (actor, own) in &world.own {
         let token = world.token(*actor);
+        // Up, sideways and down: every change of one's own role is refused.
+        let higher = if *actor == Actor::Admin {
+            json!({ "role": "CUSTOM", "permissions": ["MANAGE_CONTACTS"] })
+        } else {
+            json!({ "role": "ADMIN" })
+        };
         for input in [
-            json!({ "role": "ADMIN" }),
+            higher,
             json!({ "role": "CUSTOM", "permissions": ["MANAGE_CONTACTS", "VIEW_SERVICE_PASSWORDS"] }),
             json!({ "role": "BILLING" }),
         ] {
@@ -557,16 +563,19 @@ async fn nobody_changes_their_own_role_or_permissions_but_may_edit_their_own_car
             );
             assert_eq!(before["permissions"], after["permissions"]);
         }
+        // Their own card otherwise, including a form that sends back the role it shows.
+        let mine = world.contact(own).await.unwrap();
         let r = world
             .app
             .gql_as(
                 token,
-                "mutation($c: ID!) { updateContact(id: $c, input: { phone: \"+1 555 0199\" }) { phone } }",
-                json!({ "c": own }),
+                "mutation($c: ID!, $r: Role!, $p: [Permission!]) { updateContact(id: $c, input: { phone: \"+1 555 0199\", role: $r, permissions: $p }) { phone role } }",
+                json!({ "c": own, "r": mine["role"], "p": if mine["role"] == "CUSTOM" { mine["permissions"].clone() } else { Value::Null } }),
             )
             .await
             .ok();
         assert_eq!(r.at("updateContact.phone"), &json!("+1 555 0199"));
+        assert_eq!(r.at("updateContact.role"), &mine["role"]);
     }
 }
 

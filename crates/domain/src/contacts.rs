@@ -817,14 +817,20 @@ fn plan_role_change(
         }
         return Ok(Some((Role::Owner, Vec::new())));
     }
+    let current = crate::permissions::role_named(&contact.role);
+    let (role, custom) =
+        crate::permissions::assignable(role.unwrap_or(current), permissions, Some(current))?;
+    // A form that sends the role it shows changes nothing, even on one's own card.
+    let mut current_custom = crate::permissions::from_json(&contact.permissions);
+    current_custom.sort();
+    if (role, &custom) == (current, &current_custom) {
+        return Ok(None);
+    }
     if access.is_own(contact.id) && !access.is_staff {
         return Err(DomainError::forbidden(
             "you cannot change your own role or permissions",
         ));
     }
-    let current = crate::permissions::role_named(&contact.role);
-    let (role, custom) =
-        crate::permissions::assignable(role.unwrap_or(current), permissions, Some(current))?;
     access.may_grant(&crate::permissions::effective(role, &custom))?;
     Ok(Some((role, custom)))
 }
