@@ -281,6 +281,22 @@ impl World {
             .find(|c| c["id"].as_str() == Some(id))
     }
 
+    /// Whether the account has an invitation of `email`.
+    async fn invited(&self, email: &str) -> bool {
+        self.app
+            .gql_as(
+                &self.owner,
+                "query($a: ID!) { account(id: $a) { invitations { email } } }",
+                json!({ "a": self.account }),
+            )
+            .await
+            .at("account.invitations")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["email"].as_str() == Some(email))
+    }
+
     /// Whether the audit log has `action` on `target_id`.
     async fn audited(&self, action: &str, target_id: &str) -> bool {
         let r = self
@@ -358,20 +374,7 @@ impl World {
                         json!({ "a": self.account, "i": { "email": email, "role": name, "permissions": permissions } }),
                     )
                     .await;
-                let sent = self
-                    .app
-                    .gql_as(
-                        &self.owner,
-                        "query($a: ID!) { account(id: $a) { invitations { email } } }",
-                        json!({ "a": self.account }),
-                    )
-                    .await
-                    .at("account.invitations")
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|i| i["email"].as_str() == Some(email.as_str()));
-                (r, sent)
+                (r, self.invited(&email).await)
             }
             Op::ReRoleTo => {
                 let target = self.holder(Role::Nothing, false, &email).await;
@@ -465,20 +468,7 @@ impl World {
                         json!({ "c": target }),
                     )
                     .await;
-                let sent = self
-                    .app
-                    .gql_as(
-                        &self.owner,
-                        "query($a: ID!) { account(id: $a) { invitations { email } } }",
-                        json!({ "a": self.account }),
-                    )
-                    .await
-                    .at("account.invitations")
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|i| i["email"].as_str() == Some(email.as_str()));
-                (r, sent)
+                (r, self.invited(&email).await)
             }
         };
         match (allowed, r.error_code()) {
