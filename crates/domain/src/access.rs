@@ -2,9 +2,7 @@
 //! tenancy and permissions are decided in one place, whatever the schema does.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::entities::{account, contact};
 use crate::permissions::{self, Permission};
@@ -170,7 +168,7 @@ pub(crate) async fn lock_account(conn: &impl ConnectionTrait, account_id: i64) -
 
 impl Domain {
     /// The actor's access to `account_id`, for reads. Changes use
-    /// [`Domain::begin_on_account`] instead, which checks inside their transaction.
+    /// `Change::on_account` instead, which checks inside their transaction.
     pub async fn access(
         &self,
         actor: &Actor,
@@ -178,21 +176,6 @@ impl Domain {
         what: &'static str,
     ) -> Result<Access> {
         access_on(self.db(), actor, account_id, what).await
-    }
-
-    /// Opens a change to one account: begins the transaction, locks the account row,
-    /// then reads the actor's access (which must include `permission`) on it.
-    pub(crate) async fn begin_on_account(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        permission: Permission,
-        what: &'static str,
-    ) -> Result<(DatabaseTransaction, Access)> {
-        let txn = self.db().begin().await?;
-        lock_account(&txn, account_id).await?;
-        let access = authorize_change(&txn, actor, account_id, permission, what).await?;
-        Ok((txn, access))
     }
 
     /// The actor's access to `account_id`, which must include `permission`.

@@ -4,14 +4,15 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Select, Set,
 };
 use serde_json::json;
 
 use crate::access::{Access, authorize_change};
-use crate::audit::{self, AuditRecord};
+use crate::audit::AuditRecord;
 use crate::auth::{find_user_by_email, insert_user};
+use crate::change::Change;
 use crate::entities::{account, contact, session, user};
 use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
@@ -147,18 +148,22 @@ impl<'a> ContactService<'a> {
             }
         };
 
-        let (txn, access) = self
-            .domain
-            .begin_on_account(actor, account_id, Permission::ManageContacts, "account")
-            .await?;
+        let (mut change, access) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::ManageContacts,
+            "account",
+        )
+        .await?;
         access.may_grant(&granted)?;
         let user = match (&login, &email) {
             (Some((_, _, hash)), Some(email)) => {
-                if find_user_by_email(&txn, email).await?.is_some() {
+                if find_user_by_email(change.conn(), email).await?.is_some() {
                     return Err(DomainError::conflict(LOGIN_EXISTS));
                 }
                 Some(crate::error::reword_conflict(
-                    insert_user(&txn, email, hash, &first_name, &last_name, false).await,
+                    insert_user(change.conn(), email, hash, &first_name, &last_name, false).await,
                     LOGIN_EXISTS,
                 )?)
             }
@@ -180,18 +185,17 @@ impl<'a> ContactService<'a> {
             ..Default::default()
         };
         card.apply(&mut model);
-        let contact = crate::error::on_conflict(model.insert(&txn).await, EMAIL_TAKEN_IN_ACCOUNT)?;
-        let mut queued_email = false;
+        let contact =
+            crate::error::on_conflict(model.insert(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
         if let (Some((password, true, _)), Some(email)) = (&login, &email) {
-            self.queue_generated_password(&txn, account_id, &first_name, email, password)
-                .await?;
-            queued_email = true;
+            queue_generated_password(&mut change, account_id, &first_name, email, password).await?;
         }
         if let (true, Some(email)) = (invite, &email) {
-            self.domain
+            let invitation = self
+                .domain
                 .invitations()
                 .create_on(
-                    &txn,
+                    &mut change,
                     actor,
                     account_id,
                     email,
@@ -200,23 +204,20 @@ impl<'a> ContactService<'a> {
                     Some(contact.id),
                 )
                 .await?;
-            queued_email = true;
+            change
+                .also_audit(actor.into(), crate::invitations::sent_record(&invitation))
+                .await?;
         }
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("contact.add")
-                .account(account_id)
-                .target("contact", contact.id)
-                .details(json!({ "role": role.as_str(), "portalAccess": user.is_some() })),
-        )
-        .await?;
-        events::record(&txn, events::CREATED, &contact).await?;
-        txn.commit().await?;
-        self.domain.publish(&[Notice::Logged { account_id }]);
-        if queued_email {
-            self.domain.wake_mailer();
-        }
+        change.event(events::CREATED, &contact).await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("contact.add")
+                    .account(account_id)
+                    .target("contact", contact.id)
+                    .details(json!({ "role": role.as_str(), "portalAccess": user.is_some() })),
+            )
+            .await?;
         Ok(contact)
     }
 
@@ -256,7 +257,7 @@ impl<'a> ContactService<'a> {
         };
         let role_change = (changes.role, changes.permissions);
 
-        let (txn, access, contact) = self
+        let (mut change, access, contact) = self
             .begin_on_contact(actor, contact_id, Permission::ManageContacts)
             .await?;
         let new_role = plan_role_change(&access, &contact, role_change)?;
@@ -304,20 +305,19 @@ impl<'a> ContactService<'a> {
             changed.push("notificationPreferences");
         }
         model.updated_at = Set(Utc::now());
-        let updated = crate::error::on_conflict(model.update(&txn).await, EMAIL_TAKEN_IN_ACCOUNT)?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("contact.update")
-                .account(contact.account_id)
-                .target("contact", contact.id)
-                .details(json!({ "changed": changed })),
-        )
-        .await?;
-        events::record(&txn, events::UPDATED, &updated).await?;
-        txn.commit().await?;
-        self.domain
-            .publish(&access_notices(contact.account_id, contact.user_id));
+        let updated =
+            crate::error::on_conflict(model.update(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
+        change.event(events::UPDATED, &updated).await?;
+        notify_access_changed(&mut change, contact.user_id);
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("contact.update")
+                    .account(contact.account_id)
+                    .target("contact", contact.id)
+                    .details(json!({ "changed": changed })),
+            )
+            .await?;
         Ok(updated)
     }
 
@@ -341,7 +341,7 @@ impl<'a> ContactService<'a> {
         check_removable(&access, &contact)?;
         self.check_actor_password(actor, current_password).await?;
 
-        let (txn, access, contact) = self
+        let (mut change, access, contact) = self
             .begin_on_contact(actor, contact_id, Permission::ManageContacts)
             .await?;
         check_removable(&access, &contact)?;
@@ -349,7 +349,7 @@ impl<'a> ContactService<'a> {
         let deleted = contact::Entity::delete_many()
             .filter(contact::Column::Id.eq(contact.id))
             .filter(contact::Column::IsPrimary.eq(false))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if deleted.rows_affected != 1 {
             return Err(DomainError::conflict(
@@ -363,27 +363,25 @@ impl<'a> ContactService<'a> {
             )
             .filter(account::Column::Id.eq(contact.account_id))
             .filter(account::Column::BillingContactId.eq(contact.id))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if let Some(user_id) = contact.user_id {
-            end_membership_sessions(&txn, user_id, contact.account_id).await?;
+            end_membership_sessions(change.conn(), user_id, contact.account_id).await?;
         }
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("contact.remove")
-                .account(contact.account_id)
-                .target("contact", contact.id)
-                .details(json!({
-                    "name": format!("{} {}", contact.first_name, contact.last_name),
-                    "email": contact.email,
-                })),
-        )
-        .await?;
-        events::record(&txn, events::REMOVED, &contact).await?;
-        txn.commit().await?;
-        self.domain
-            .publish(&access_notices(contact.account_id, contact.user_id));
+        change.event(events::REMOVED, &contact).await?;
+        notify_access_changed(&mut change, contact.user_id);
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("contact.remove")
+                    .account(contact.account_id)
+                    .target("contact", contact.id)
+                    .details(json!({
+                        "name": format!("{} {}", contact.first_name, contact.last_name),
+                        "email": contact.email,
+                    })),
+            )
+            .await?;
         Ok(contact.id)
     }
 
@@ -421,7 +419,7 @@ impl<'a> ContactService<'a> {
             None
         };
 
-        let (txn, access, contact) = self
+        let (mut change, access, contact) = self
             .begin_on_contact(actor, contact_id, Permission::ManageContacts)
             .await?;
         check_access_change(&access, &contact, enabled)?;
@@ -439,12 +437,12 @@ impl<'a> ContactService<'a> {
         };
         let user_id = match (&login, &email) {
             (Some((_, hash)), Some(email)) => {
-                if find_user_by_email(&txn, email).await?.is_some() {
+                if find_user_by_email(change.conn(), email).await?.is_some() {
                     return Err(DomainError::conflict(LOGIN_EXISTS));
                 }
                 let user = crate::error::reword_conflict(
                     insert_user(
-                        &txn,
+                        change.conn(),
                         email,
                         hash,
                         &contact.first_name,
@@ -461,11 +459,11 @@ impl<'a> ContactService<'a> {
         let mut model: contact::ActiveModel = contact.clone().into();
         model.user_id = Set(user_id);
         model.updated_at = Set(Utc::now());
-        let updated = model.update(&txn).await?;
+        let updated = model.update(change.conn()).await?;
         match (&login, &email, contact.user_id) {
             (Some((password, _)), Some(email), _) => {
-                self.queue_generated_password(
-                    &txn,
+                queue_generated_password(
+                    &mut change,
                     contact.account_id,
                     &contact.first_name,
                     email,
@@ -474,7 +472,7 @@ impl<'a> ContactService<'a> {
                 .await?;
             }
             (None, _, Some(old_user)) => {
-                end_membership_sessions(&txn, old_user, contact.account_id).await?
+                end_membership_sessions(change.conn(), old_user, contact.account_id).await?
             }
             _ => {}
         }
@@ -483,21 +481,18 @@ impl<'a> ContactService<'a> {
         } else {
             "contact.portal_access.revoke"
         };
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new(action)
-                .account(contact.account_id)
-                .target("contact", contact.id),
-        )
-        .await?;
-        events::record(&txn, events::PORTAL_ACCESS_CHANGED, &updated).await?;
-        txn.commit().await?;
-        self.domain
-            .publish(&access_notices(contact.account_id, contact.user_id));
-        if enabled {
-            self.domain.wake_mailer();
-        }
+        change
+            .event(events::PORTAL_ACCESS_CHANGED, &updated)
+            .await?;
+        notify_access_changed(&mut change, contact.user_id);
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new(action)
+                    .account(contact.account_id)
+                    .target("contact", contact.id),
+            )
+            .await?;
         Ok(updated)
     }
 
@@ -520,7 +515,7 @@ impl<'a> ContactService<'a> {
         check_new_owner(&target)?;
         self.check_actor_password(actor, current_password).await?;
 
-        let (txn, _, target) = self
+        let (mut change, _, target) = self
             .begin_on_contact(actor, contact_id, Permission::TransferOwnership)
             .await?;
         check_new_owner(&target)?;
@@ -528,7 +523,7 @@ impl<'a> ContactService<'a> {
         let previous_owner = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(target.account_id))
             .filter(contact::Column::IsPrimary.eq(true))
-            .one(&txn)
+            .one(change.conn())
             .await?;
         // Demote first: the partial unique index allows one primary at a time.
         contact::Entity::update_many()
@@ -538,7 +533,7 @@ impl<'a> ContactService<'a> {
             .col_expr(contact::Column::UpdatedAt, Expr::value(now))
             .filter(contact::Column::AccountId.eq(target.account_id))
             .filter(contact::Column::IsPrimary.eq(true))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         // Promote only a contact that still has its login: exactly one row, or nothing.
         let promoted = contact::Entity::update_many()
@@ -548,7 +543,7 @@ impl<'a> ContactService<'a> {
             .col_expr(contact::Column::UpdatedAt, Expr::value(now))
             .filter(contact::Column::Id.eq(target.id))
             .filter(contact::Column::UserId.is_not_null())
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if promoted.rows_affected != 1 {
             return Err(DomainError::conflict(
@@ -556,40 +551,31 @@ impl<'a> ContactService<'a> {
             ));
         }
         let account = account::Entity::find_by_id(target.account_id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("account"))?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("account.transfer_ownership")
-                .account(account.id)
-                .target("contact", target.id),
-        )
-        .await?;
         // Both cards changed: the former owner is ADMIN now, the new one OWNER.
         let changed_ids = previous_owner.iter().map(|p| p.id).chain([target.id]);
         for changed in contact::Entity::find()
             .filter(contact::Column::Id.is_in(changed_ids))
             .order_by_asc(contact::Column::Id)
-            .all(&txn)
+            .all(change.conn())
             .await?
         {
-            events::record(&txn, events::UPDATED, &changed).await?;
+            change.event(events::UPDATED, &changed).await?;
         }
-        txn.commit().await?;
-        let mut notices = vec![Notice::Logged {
-            account_id: target.account_id,
-        }];
         // Both people's permissions changed.
-        notices.extend(
-            previous_owner
-                .iter()
-                .chain([&target])
-                .filter_map(|c| c.user_id)
-                .map(|user_id| Notice::AccessChanged { user_id }),
-        );
-        self.domain.publish(&notices);
+        for person in previous_owner.iter().chain([&target]) {
+            notify_access_changed(&mut change, person.user_id);
+        }
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("account.transfer_ownership")
+                    .account(account.id)
+                    .target("contact", target.id),
+            )
+            .await?;
         Ok(account)
     }
 
@@ -600,14 +586,18 @@ impl<'a> ContactService<'a> {
         account_id: i64,
         contact_id: Option<i64>,
     ) -> Result<account::Model> {
-        let (txn, _) = self
-            .domain
-            .begin_on_account(actor, account_id, Permission::ManageAccount, "account")
-            .await?;
+        let (change, _) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::ManageAccount,
+            "account",
+        )
+        .await?;
         if let Some(contact_id) = contact_id {
             contact::Entity::find_by_id(contact_id)
                 .filter(contact::Column::AccountId.eq(account_id))
-                .one(&txn)
+                .one(change.conn())
                 .await?
                 .ok_or(DomainError::NotFound("contact"))?;
         }
@@ -615,18 +605,17 @@ impl<'a> ContactService<'a> {
             .col_expr(account::Column::BillingContactId, Expr::value(contact_id))
             .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(account::Column::Id.eq(account_id))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         let mut record = AuditRecord::new("account.set_billing_contact").account(account_id);
         if let Some(id) = contact_id {
             record = record.target("contact", id);
         }
-        audit::record(&txn, actor.into(), record).await?;
         let account = account::Entity::find_by_id(account_id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("account"))?;
-        txn.commit().await?;
+        change.commit(actor.into(), record).await?;
         Ok(account)
     }
 
@@ -691,22 +680,20 @@ impl<'a> ContactService<'a> {
         actor: &Actor,
         contact_id: i64,
         permission: Permission,
-    ) -> Result<(DatabaseTransaction, Access, contact::Model)> {
+    ) -> Result<(Change<'a>, Access, contact::Model)> {
         let account_id = contact::Entity::find_by_id(contact_id)
             .one(self.domain.db())
             .await?
             .ok_or(DomainError::NotFound("contact"))?
             .account_id;
-        let (txn, access) = self
-            .domain
-            .begin_on_account(actor, account_id, permission, "contact")
-            .await?;
+        let (change, access) =
+            Change::on_account(self.domain, actor, account_id, permission, "contact").await?;
         let contact = contact::Entity::find_by_id(contact_id)
             .filter(contact::Column::AccountId.eq(account_id))
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("contact"))?;
-        Ok((txn, access, contact))
+        Ok((change, access, contact))
     }
 
     async fn check_actor_password(&self, actor: &Actor, password: &str) -> Result<()> {
@@ -718,39 +705,35 @@ impl<'a> ContactService<'a> {
             })?;
         self.domain.auth().check_password(&user, password).await
     }
+}
 
-    async fn queue_generated_password(
-        &self,
-        conn: &impl ConnectionTrait,
-        account_id: i64,
-        first_name: &str,
-        email: &str,
-        password: &str,
-    ) -> Result<()> {
-        let account_name = account::Entity::find_by_id(account_id)
-            .one(conn)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
-        self.domain
-            .queue_email(
-                conn,
-                Outgoing {
-                    to: email,
-                    account_id: Some(account_id),
-                    category: None,
-                    template: "generated_password",
-                    data: json!({
-                        "first_name": first_name,
-                        "account_name": account_name,
-                        "email": email,
-                        "password": password,
-                    }),
-                },
-            )
-            .await?;
-        Ok(())
-    }
+/// Emails a generated password to the contact it was made for.
+async fn queue_generated_password(
+    change: &mut Change<'_>,
+    account_id: i64,
+    first_name: &str,
+    email: &str,
+    password: &str,
+) -> Result<()> {
+    let account_name = account::Entity::find_by_id(account_id)
+        .one(change.conn())
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    change
+        .email(Outgoing {
+            to: email,
+            account_id: Some(account_id),
+            category: None,
+            template: "generated_password",
+            data: json!({
+                "first_name": first_name,
+                "account_name": account_name,
+                "email": email,
+                "password": password,
+            }),
+        })
+        .await
 }
 
 /// Inserts the contact that makes `user` a member of `account_id` with `role`.
@@ -786,12 +769,11 @@ fn of_account(account_id: i64) -> Select<contact::Entity> {
     contact::Entity::find().filter(contact::Column::AccountId.eq(account_id))
 }
 
-/// A change to a contact: subscribers of the account read the log, and the contact's
-/// own user (if any) has their open streams re-check their access.
-fn access_notices(account_id: i64, user_id: Option<i64>) -> Vec<Notice> {
-    let mut notices = vec![Notice::Logged { account_id }];
-    notices.extend(user_id.map(|user_id| Notice::AccessChanged { user_id }));
-    notices
+/// A change to a contact with a login: that user's open streams re-check their access.
+fn notify_access_changed(change: &mut Change<'_>, user_id: Option<i64>) {
+    if let Some(user_id) = user_id {
+        change.notify(Notice::AccessChanged { user_id });
+    }
 }
 
 /// What an update may do to `contact`'s role for this actor: the new role and custom

@@ -8,12 +8,13 @@ use chrono::{Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    Select, Set, TransactionTrait,
+    Select, Set,
 };
 use serde_json::json;
 
-use crate::audit::{self, AuditActor, AuditRecord};
+use crate::audit::{AuditActor, AuditRecord};
 use crate::auth::{SignedIn, find_user_by_email, insert_user};
+use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, email_is, user};
 use crate::events::{self, Notice};
@@ -61,15 +62,20 @@ impl<'a> InvitationService<'a> {
     ) -> Result<invitation::Model> {
         let email = validate::email("email", &input.email)?;
         let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
-        let (txn, access) = self
-            .domain
-            .begin_on_account(actor, account_id, Permission::ManageContacts, "account")
-            .await?;
+        let (mut change, access) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::ManageContacts,
+            "account",
+        )
+        .await?;
         access.may_grant(&permissions::effective(role, &custom))?;
         let created = self
-            .create_on(&txn, actor, account_id, &email, role, &custom, None)
+            .create_on(&mut change, actor, account_id, &email, role, &custom, None)
             .await?;
-        self.commit_sent(txn, created).await
+        change.commit(actor.into(), sent_record(&created)).await?;
+        Ok(created)
     }
 
     /// Emails an invitation to an existing contact that has an email and no login yet,
@@ -79,7 +85,7 @@ impl<'a> InvitationService<'a> {
         actor: &Actor,
         contact_id: i64,
     ) -> Result<invitation::Model> {
-        let (txn, access, contact) = self
+        let (mut change, access, contact) = self
             .domain
             .contacts()
             .begin_on_contact(actor, contact_id, Permission::ManageContacts)
@@ -97,7 +103,7 @@ impl<'a> InvitationService<'a> {
         let custom = permissions::from_json(&contact.permissions);
         let created = self
             .create_on(
-                &txn,
+                &mut change,
                 actor,
                 contact.account_id,
                 &email,
@@ -106,19 +112,20 @@ impl<'a> InvitationService<'a> {
                 Some(contact.id),
             )
             .await?;
-        self.commit_sent(txn, created).await
+        change.commit(actor.into(), sent_record(&created)).await?;
+        Ok(created)
     }
 
     /// Sends the invitation again with a new link and a new expiry; the old link dies.
     pub async fn resend(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
-        let (txn, found) = self.begin_on_invitation(actor, invitation_id).await?;
+        let (mut change, found) = self.begin_on_invitation(actor, invitation_id).await?;
         if found.status != InvitationStatus::Pending {
             return Err(not_pending("resent", &found));
         }
         let (token, token_hash) = tokens::generate();
         let now = Utc::now();
-        let ttl = self.ttl(&txn).await?;
-        self.check_rate(&txn, found.account_id).await?;
+        let ttl = self.ttl(change.conn()).await?;
+        self.check_rate(change.conn(), found.account_id).await?;
         // Conditional: an invitation accepted or revoked meanwhile is never re-keyed.
         let rekeyed = invitation::Entity::update_many()
             .col_expr(invitation::Column::TokenHash, Expr::value(token_hash))
@@ -126,36 +133,32 @@ impl<'a> InvitationService<'a> {
             .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
             .filter(invitation::Column::Id.eq(found.id))
             .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if rekeyed.rows_affected != 1 {
             return Err(not_pending("resent", &found));
         }
         let updated = invitation::Entity::find_by_id(found.id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
-        self.queue(&txn, actor, &updated, &token, ttl).await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("invitation.resend")
-                .account(updated.account_id)
-                .target("invitation", updated.id),
-        )
-        .await?;
-        events::record(&txn, events::RESENT, &updated).await?;
-        txn.commit().await?;
-        self.domain.publish(&[Notice::Logged {
-            account_id: updated.account_id,
-        }]);
-        self.domain.wake_mailer();
+        self.queue(&mut change, actor, &updated, &token, ttl)
+            .await?;
+        change.event(events::RESENT, &updated).await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("invitation.resend")
+                    .account(updated.account_id)
+                    .target("invitation", updated.id),
+            )
+            .await?;
         Ok(updated)
     }
 
     /// Withdraws a pending invitation; its link stops working.
     pub async fn revoke(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
-        let (txn, found) = self.begin_on_invitation(actor, invitation_id).await?;
+        let (mut change, found) = self.begin_on_invitation(actor, invitation_id).await?;
         let revoked = invitation::Entity::update_many()
             .col_expr(
                 invitation::Column::Status,
@@ -164,28 +167,24 @@ impl<'a> InvitationService<'a> {
             .col_expr(invitation::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(invitation::Column::Id.eq(found.id))
             .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if revoked.rows_affected != 1 {
             return Err(not_pending("revoked", &found));
         }
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("invitation.revoke")
-                .account(found.account_id)
-                .target("invitation", found.id),
-        )
-        .await?;
         let updated = invitation::Entity::find_by_id(found.id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
-        events::record(&txn, events::REVOKED, &updated).await?;
-        txn.commit().await?;
-        self.domain.publish(&[Notice::Logged {
-            account_id: found.account_id,
-        }]);
+        change.event(events::REVOKED, &updated).await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("invitation.revoke")
+                    .account(found.account_id)
+                    .target("invitation", found.id),
+            )
+            .await?;
         Ok(updated)
     }
 
@@ -228,7 +227,8 @@ impl<'a> InvitationService<'a> {
             }
         };
 
-        let txn = self.domain.db().begin().await?;
+        let mut change = Change::begin(self.domain).await?;
+        crate::access::lock_account(change.conn(), found.account_id).await?;
         // Claim the invitation: of two concurrent accepts only one sees it pending.
         let now = Utc::now();
         let claimed = invitation::Entity::update_many()
@@ -242,7 +242,7 @@ impl<'a> InvitationService<'a> {
             .filter(invitation::Column::TokenHash.eq(found.token_hash.clone()))
             .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
             .filter(invitation::Column::ExpiresAt.gt(now))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if claimed.rows_affected != 1 {
             return Err(bad_link());
@@ -250,7 +250,7 @@ impl<'a> InvitationService<'a> {
         let user = match (existing, new_user) {
             (Some(user), _) => user,
             (None, Some((first, last, hash))) => crate::error::reword_conflict(
-                insert_user(&txn, &found.email, &hash, &first, &last, false).await,
+                insert_user(change.conn(), &found.email, &hash, &first, &last, false).await,
                 "a login with this email was just created; sign in and accept again",
             )?,
             (None, None) => return Err(DomainError::Internal("no user to accept as".into())),
@@ -258,35 +258,29 @@ impl<'a> InvitationService<'a> {
         invitation::Entity::update_many()
             .col_expr(invitation::Column::AcceptedByUserId, Expr::value(user.id))
             .filter(invitation::Column::Id.eq(found.id))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
-        let contact_id = self.join(&txn, &found, &user).await?;
+        let contact_id = self.join(&mut change, &found, &user).await?;
         let signed_in = self
             .domain
             .auth()
-            .open_session(&txn, &user, Some(found.account_id), meta.clone())
+            .open_session(change.conn(), &user, Some(found.account_id), meta.clone())
             .await?;
-        audit::record(
-            &txn,
-            AuditActor::user(user.id, &user.email, &meta),
-            AuditRecord::new("invitation.accept")
-                .account(found.account_id)
-                .target("invitation", found.id)
-                .details(json!({ "contactId": contact_id })),
-        )
-        .await?;
         let accepted = invitation::Entity::find_by_id(found.id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or_else(bad_link)?;
-        events::record(&txn, events::ACCEPTED, &accepted).await?;
-        txn.commit().await?;
-        self.domain.publish(&[
-            Notice::Logged {
-                account_id: found.account_id,
-            },
-            Notice::AccessChanged { user_id: user.id },
-        ]);
+        change.event(events::ACCEPTED, &accepted).await?;
+        change.notify(Notice::AccessChanged { user_id: user.id });
+        change
+            .commit(
+                AuditActor::user(user.id, &user.email, &meta),
+                AuditRecord::new("invitation.accept")
+                    .account(found.account_id)
+                    .target("invitation", found.id)
+                    .details(json!({ "contactId": contact_id })),
+            )
+            .await?;
         Ok((signed_in, accepted))
     }
 
@@ -319,27 +313,12 @@ impl<'a> InvitationService<'a> {
             .await?)
     }
 
-    /// Commits a transaction that sent an invitation, then tells listeners and the
-    /// mailer.
-    async fn commit_sent(
-        &self,
-        txn: sea_orm::DatabaseTransaction,
-        created: invitation::Model,
-    ) -> Result<invitation::Model> {
-        txn.commit().await?;
-        self.domain.publish(&[Notice::Logged {
-            account_id: created.account_id,
-        }]);
-        self.domain.wake_mailer();
-        Ok(created)
-    }
-
-    /// Creates and queues an invitation inside the caller's transaction (also used by
-    /// `addContact` with `sendInvite`). The caller wakes the mailer after committing.
+    /// Creates and queues an invitation as part of `change` (also used by `addContact`
+    /// with `sendInvite`); the caller audits it with [`sent_record`].
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn create_on(
         &self,
-        conn: &impl ConnectionTrait,
+        change: &mut Change<'_>,
         actor: &Actor,
         account_id: i64,
         email: &str,
@@ -351,7 +330,7 @@ impl<'a> InvitationService<'a> {
             .filter(contact::Column::AccountId.eq(account_id))
             .filter(contact::Column::UserId.is_not_null())
             .filter(email_is(contact::Column::Email, email))
-            .one(conn)
+            .one(change.conn())
             .await?;
         if already_member.is_some() {
             return Err(DomainError::conflict(
@@ -360,8 +339,8 @@ impl<'a> InvitationService<'a> {
         }
         let (token, token_hash) = tokens::generate();
         let now = Utc::now();
-        let ttl = self.ttl(conn).await?;
-        self.check_rate(conn, account_id).await?;
+        let ttl = self.ttl(change.conn()).await?;
+        self.check_rate(change.conn(), account_id).await?;
         // A pending invitation whose time is up no longer blocks a new one.
         invitation::Entity::update_many()
             .col_expr(
@@ -372,7 +351,7 @@ impl<'a> InvitationService<'a> {
             .filter(email_is(invitation::Column::Email, email))
             .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
             .filter(invitation::Column::ExpiresAt.lte(now))
-            .exec(conn)
+            .exec(change.conn())
             .await?;
         let inserted = invitation::ActiveModel {
             account_id: Set(account_id),
@@ -390,23 +369,14 @@ impl<'a> InvitationService<'a> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(conn)
+        .insert(change.conn())
         .await;
         let created = crate::error::on_conflict(
             inserted,
             "this email already has a pending invitation to the account; resend it instead",
         )?;
-        self.queue(conn, actor, &created, &token, ttl).await?;
-        audit::record(
-            conn,
-            actor.into(),
-            AuditRecord::new("invitation.send")
-                .account(account_id)
-                .target("invitation", created.id)
-                .details(json!({ "email": email, "role": role.as_str() })),
-        )
-        .await?;
-        events::record(conn, events::SENT, &created).await?;
+        self.queue(change, actor, &created, &token, ttl).await?;
+        change.event(events::SENT, &created).await?;
         Ok(created)
     }
 
@@ -415,14 +385,14 @@ impl<'a> InvitationService<'a> {
     /// contact is added. A user who is a member already stays as they are.
     async fn join(
         &self,
-        conn: &impl ConnectionTrait,
+        change: &mut Change<'_>,
         found: &invitation::Model,
         user: &user::Model,
     ) -> Result<i64> {
         if let Some(member) = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(found.account_id))
             .filter(contact::Column::UserId.eq(user.id))
-            .one(conn)
+            .one(change.conn())
             .await?
         {
             return Ok(member.id);
@@ -433,7 +403,7 @@ impl<'a> InvitationService<'a> {
             Some(id) => {
                 contact::Entity::find_by_id(id)
                     .filter(contact::Column::AccountId.eq(found.account_id))
-                    .one(conn)
+                    .one(change.conn())
                     .await?
             }
             None => None,
@@ -444,7 +414,7 @@ impl<'a> InvitationService<'a> {
                 contact::Entity::find()
                     .filter(contact::Column::AccountId.eq(found.account_id))
                     .filter(email_is(contact::Column::Email, &found.email))
-                    .one(conn)
+                    .one(change.conn())
                     .await?
             }
         };
@@ -457,8 +427,8 @@ impl<'a> InvitationService<'a> {
                     model.permissions = Set(permissions::to_json(&custom));
                 }
                 model.updated_at = Set(Utc::now());
-                let linked = model.update(conn).await?;
-                events::record(conn, events::PORTAL_ACCESS_CHANGED, &linked).await?;
+                let linked = model.update(change.conn()).await?;
+                change.event(events::PORTAL_ACCESS_CHANGED, &linked).await?;
                 Ok(linked.id)
             }
             Some(_) => Err(DomainError::conflict(
@@ -466,7 +436,7 @@ impl<'a> InvitationService<'a> {
             )),
             None => {
                 let added = crate::contacts::insert_linked(
-                    conn,
+                    change.conn(),
                     found.account_id,
                     user,
                     role,
@@ -474,7 +444,7 @@ impl<'a> InvitationService<'a> {
                     false,
                 )
                 .await?;
-                events::record(conn, events::CREATED, &added).await?;
+                change.event(events::CREATED, &added).await?;
                 Ok(added.id)
             }
         }
@@ -519,22 +489,26 @@ impl<'a> InvitationService<'a> {
         &self,
         actor: &Actor,
         invitation_id: i64,
-    ) -> Result<(sea_orm::DatabaseTransaction, invitation::Model)> {
+    ) -> Result<(Change<'a>, invitation::Model)> {
         let account_id = invitation::Entity::find_by_id(invitation_id)
             .one(self.domain.db())
             .await?
             .ok_or(DomainError::NotFound("invitation"))?
             .account_id;
-        let (txn, access) = self
-            .domain
-            .begin_on_account(actor, account_id, Permission::ManageContacts, "invitation")
-            .await?;
+        let (change, access) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::ManageContacts,
+            "invitation",
+        )
+        .await?;
         let found = invitation::Entity::find_by_id(invitation_id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
         access.may_manage_holder_of(&permissions::of_stored(&found.role, &found.permissions))?;
-        Ok((txn, found))
+        Ok((change, found))
     }
 
     /// RATE_LIMITED past [`DAILY_LIMIT`] sends in 24 hours. Touching the account row
@@ -572,38 +546,37 @@ impl<'a> InvitationService<'a> {
 
     async fn queue(
         &self,
-        conn: &impl ConnectionTrait,
+        change: &mut Change<'_>,
         actor: &Actor,
         invitation: &invitation::Model,
         token: &str,
         ttl: Duration,
     ) -> Result<()> {
         let account = account::Entity::find_by_id(invitation.account_id)
-            .one(conn)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("account"))?;
-        let inviter = user::Entity::find_by_id(actor.user_id).one(conn).await?;
+        let inviter = user::Entity::find_by_id(actor.user_id)
+            .one(change.conn())
+            .await?;
         let inviter_name = inviter.map_or_else(
             || "Someone".to_owned(),
             |u| format!("{} {}", u.first_name, u.last_name),
         );
-        self.domain
-            .queue_email(
-                conn,
-                Outgoing {
-                    to: &invitation.email,
-                    account_id: Some(invitation.account_id),
-                    category: None,
-                    template: "invitation",
-                    data: json!({
-                        "inviter_name": inviter_name,
-                        "account_name": account.name,
-                        "role": invitation.role,
-                        "link": format!("{}/invite/{token}", self.domain.config().public_url),
-                        "ttl_hours": std::cmp::max(ttl.num_hours(), 1),
-                    }),
-                },
-            )
+        change
+            .email(Outgoing {
+                to: &invitation.email,
+                account_id: Some(invitation.account_id),
+                category: None,
+                template: "invitation",
+                data: json!({
+                    "inviter_name": inviter_name,
+                    "account_name": account.name,
+                    "role": invitation.role,
+                    "link": format!("{}/invite/{token}", self.domain.config().public_url),
+                    "ttl_hours": std::cmp::max(ttl.num_hours(), 1),
+                }),
+            })
             .await?;
         Ok(())
     }
@@ -611,6 +584,14 @@ impl<'a> InvitationService<'a> {
 
 fn of_account(account_id: i64) -> Select<invitation::Entity> {
     invitation::Entity::find().filter(invitation::Column::AccountId.eq(account_id))
+}
+
+/// The audit entry of a sent invitation.
+pub(crate) fn sent_record(created: &invitation::Model) -> AuditRecord<'static> {
+    AuditRecord::new("invitation.send")
+        .account(created.account_id)
+        .target("invitation", created.id)
+        .details(json!({ "email": created.email, "role": created.role }))
 }
 
 fn not_pending(what: &str, found: &invitation::Model) -> DomainError {

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+mod change;
 pub mod contacts;
 pub mod entities;
 mod error;

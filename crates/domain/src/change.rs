@@ -1,0 +1,102 @@
+//! The unit of work: every state change goes through one [`Change`].
+//!
+//! begin → check access on the transaction → write → event rows and queued emails →
+//! commit with the audit entry → publish notices, wake the mailer. A change cannot
+//! commit without its audit entry: [`Change::commit`] takes it. Nothing else in the
+//! domain calls `begin()` or `commit()`.
+
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+
+use crate::access::{Access, authorize_change, lock_account};
+use crate::audit::{self, AuditActor, AuditRecord};
+use crate::events::{self, Notice, Subject};
+use crate::outbox::Outgoing;
+use crate::permissions::Permission;
+use crate::{Actor, Domain, Result};
+
+/// One state change in progress. Dropped without [`Change::commit`], it rolls back and
+/// tells nobody anything.
+pub(crate) struct Change<'d> {
+    domain: &'d Domain,
+    txn: DatabaseTransaction,
+    notices: Vec<Notice>,
+    queued_email: bool,
+}
+
+impl<'d> Change<'d> {
+    /// A change that needs no account's lock (sign-in, staff settings, a new account).
+    pub(crate) async fn begin(domain: &'d Domain) -> Result<Self> {
+        Ok(Self {
+            domain,
+            txn: domain.db().begin().await?,
+            notices: Vec::new(),
+            queued_email: false,
+        })
+    }
+
+    /// A change to one account: the account row is locked first (changes to one
+    /// account commit one after another, each seeing what the last one left), then the
+    /// actor's access, which must include `permission`, is read inside the transaction.
+    pub(crate) async fn on_account(
+        domain: &'d Domain,
+        actor: &Actor,
+        account_id: i64,
+        permission: Permission,
+        what: &'static str,
+    ) -> Result<(Self, Access)> {
+        let change = Self::begin(domain).await?;
+        lock_account(change.conn(), account_id).await?;
+        let access = authorize_change(change.conn(), actor, account_id, permission, what).await?;
+        Ok((change, access))
+    }
+
+    /// The transaction, for reads and writes that are part of the change.
+    pub(crate) fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Appends an event about `subject` to the log; live subscribers of its account
+    /// hear of it after the commit.
+    pub(crate) async fn event<S: Subject>(&mut self, kind: &str, subject: &S) -> Result<i64> {
+        let id = events::record(&self.txn, kind, subject).await?;
+        self.notify(Notice::Logged {
+            account_id: subject.account_id(),
+        });
+        Ok(id)
+    }
+
+    /// Queues an email in the outbox; the mailer is woken after the commit.
+    pub(crate) async fn email(&mut self, outgoing: Outgoing<'_>) -> Result<()> {
+        self.domain.queue_email(&self.txn, outgoing).await?;
+        self.queued_email = true;
+        Ok(())
+    }
+
+    /// A notice to publish after the commit (e.g. a user's access changed).
+    pub(crate) fn notify(&mut self, notice: Notice) {
+        if !self.notices.contains(&notice) {
+            self.notices.push(notice);
+        }
+    }
+
+    /// An audit entry beyond the one [`Change::commit`] writes (a change that does two
+    /// things, such as adding a contact and inviting them).
+    pub(crate) async fn also_audit(
+        &self,
+        actor: AuditActor<'_>,
+        record: AuditRecord<'_>,
+    ) -> Result<()> {
+        audit::record(&self.txn, actor, record).await
+    }
+
+    /// Writes the audit entry, commits, then tells the other instances and the mailer.
+    pub(crate) async fn commit(self, actor: AuditActor<'_>, record: AuditRecord<'_>) -> Result<()> {
+        audit::record(&self.txn, actor, record).await?;
+        self.txn.commit().await?;
+        self.domain.publish(&self.notices);
+        if self.queued_email {
+            self.domain.wake_mailer();
+        }
+        Ok(())
+    }
+}
