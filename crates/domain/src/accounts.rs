@@ -3,12 +3,10 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::audit::{self, AuditRecord};
+use crate::audit::AuditRecord;
+use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::permissions::Role;
 use crate::{Actor, Domain, DomainError, Result, validate};
@@ -32,26 +30,22 @@ impl<'a> AccountService<'a> {
     /// Creates an account whose owner (primary contact) is the signed-in user.
     pub async fn create(&self, actor: &Actor, name: &str) -> Result<account::Model> {
         let name = validate::name("name", name)?;
-        let txn = self.domain.db().begin().await?;
+        let mut change = Change::begin(self.domain).await?;
         let owner = user::Entity::find_by_id(actor.user_id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or_else(|| {
                 DomainError::Unauthenticated("the signed-in user no longer exists".into())
             })?;
-        let (account, _) = insert_with_owner(&txn, &name, &owner).await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("account.create")
-                .account(account.id)
-                .target("account", account.id),
-        )
-        .await?;
-        txn.commit().await?;
-        self.domain.publish(&[crate::events::Notice::Logged {
-            account_id: account.id,
-        }]);
+        let (account, _) = insert_with_owner(&mut change, &name, &owner).await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("account.create")
+                    .account(account.id)
+                    .target("account", account.id),
+            )
+            .await?;
         Ok(account)
     }
 
@@ -168,7 +162,7 @@ impl<'a> AccountService<'a> {
 
 /// Inserts an account and its primary contact, linked to `owner` with the OWNER role.
 pub(crate) async fn insert_with_owner(
-    conn: &impl ConnectionTrait,
+    change: &mut Change<'_>,
     name: &str,
     owner: &user::Model,
 ) -> Result<(account::Model, contact::Model)> {
@@ -179,10 +173,11 @@ pub(crate) async fn insert_with_owner(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(conn)
+    .insert(change.conn())
     .await?;
     let contact =
-        crate::contacts::insert_linked(conn, account.id, owner, Role::Owner, &[], true).await?;
-    crate::events::record(conn, crate::events::CREATED, &contact).await?;
+        crate::contacts::insert_linked(change.conn(), account.id, owner, Role::Owner, &[], true)
+            .await?;
+    change.event(crate::events::CREATED, &contact).await?;
     Ok((account, contact))
 }

@@ -3,13 +3,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::accounts::insert_with_owner;
-use crate::audit::{self, AuditActor, AuditRecord};
+use crate::audit::{AuditActor, AuditRecord};
+use crate::change::Change;
 use crate::entities::{contact, password_reset, session, user};
 use crate::events::Notice;
 use crate::outbox::Outgoing;
@@ -65,25 +64,28 @@ impl<'a> AuthService<'a> {
         validate::new_password("password", &input.password)?;
         let password_hash = self.domain.passwords().hash(&input.password).await?;
 
-        let txn = self.domain.db().begin().await?;
-        let user =
-            insert_user(&txn, &email, &password_hash, &first_name, &last_name, false).await?;
-        let (account, _) = insert_with_owner(&txn, &account_name, &user).await?;
-        let signed_in = self
-            .open_session(&txn, &user, Some(account.id), meta)
-            .await?;
-        audit::record(
-            &txn,
-            (&signed_in.actor).into(),
-            AuditRecord::new("account.register")
-                .account(account.id)
-                .target("user", user.id),
+        let mut change = Change::begin(self.domain).await?;
+        let user = insert_user(
+            change.conn(),
+            &email,
+            &password_hash,
+            &first_name,
+            &last_name,
+            false,
         )
         .await?;
-        txn.commit().await?;
-        self.domain.publish(&[Notice::Logged {
-            account_id: account.id,
-        }]);
+        let (account, _) = insert_with_owner(&mut change, &account_name, &user).await?;
+        let signed_in = self
+            .open_session(change.conn(), &user, Some(account.id), meta)
+            .await?;
+        change
+            .commit(
+                (&signed_in.actor).into(),
+                AuditRecord::new("account.register")
+                    .account(account.id)
+                    .target("user", user.id),
+            )
+            .await?;
         Ok(signed_in)
     }
 
@@ -102,23 +104,21 @@ impl<'a> AuthService<'a> {
             _ => return Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into())),
         };
 
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         let memberships = contact::Entity::find()
             .filter(contact::Column::UserId.eq(user.id))
-            .all(&txn)
+            .all(change.conn())
             .await?;
         let current = match memberships.as_slice() {
             [only] => Some(only.account_id),
             _ => None,
         };
-        let signed_in = self.open_session(&txn, &user, current, meta).await?;
-        audit::record(
-            &txn,
-            (&signed_in.actor).into(),
-            AuditRecord::new("session.login"),
-        )
-        .await?;
-        txn.commit().await?;
+        let signed_in = self
+            .open_session(change.conn(), &user, current, meta)
+            .await?;
+        change
+            .commit((&signed_in.actor).into(), AuditRecord::new("session.login"))
+            .await?;
         Ok(signed_in)
     }
 
@@ -155,34 +155,33 @@ impl<'a> AuthService<'a> {
 
     /// Ends the actor's session (only this one).
     pub async fn logout(&self, actor: &Actor) -> Result<()> {
-        let txn = self.domain.db().begin().await?;
+        let mut change = Change::begin(self.domain).await?;
         session::Entity::delete_by_id(actor.session_id)
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
-        audit::record(&txn, actor.into(), AuditRecord::new("session.logout")).await?;
-        txn.commit().await?;
-        self.domain.publish(&[Notice::AccessChanged {
+        change.notify(Notice::AccessChanged {
             user_id: actor.user_id,
-        }]);
-        Ok(())
+        });
+        change
+            .commit(actor.into(), AuditRecord::new("session.logout"))
+            .await
     }
 
     /// Places the session in another of the user's accounts (staff: any account).
     pub async fn switch_account(&self, actor: &Actor, account_id: i64) -> Result<Actor> {
         let account = self.domain.accounts().visible(actor, account_id).await?;
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         session::Entity::update_many()
             .col_expr(session::Column::CurrentAccountId, Expr::value(account.id))
             .filter(session::Column::Id.eq(actor.session_id))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("session.switch_account").account(account.id),
-        )
-        .await?;
-        txn.commit().await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("session.switch_account").account(account.id),
+            )
+            .await?;
         Ok(Actor {
             current_account_id: Some(account.id),
             ..actor.clone()
@@ -202,23 +201,20 @@ impl<'a> AuthService<'a> {
         self.check_password(&user, current).await?;
         let hash = self.domain.passwords().hash(new).await?;
 
-        let txn = self.domain.db().begin().await?;
-        set_password(&txn, user.id, hash).await?;
+        let mut change = Change::begin(self.domain).await?;
+        set_password(change.conn(), user.id, hash).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user.id))
             .filter(session::Column::Id.ne(actor.session_id))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("user.change_password").target("user", user.id),
-        )
-        .await?;
-        txn.commit().await?;
-        self.domain
-            .publish(&[Notice::AccessChanged { user_id: user.id }]);
-        Ok(())
+        change.notify(Notice::AccessChanged { user_id: user.id });
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("user.change_password").target("user", user.id),
+            )
+            .await
     }
 
     /// Fails with `BadInput` on `currentPassword` unless `password` is the user's.
@@ -261,7 +257,7 @@ impl<'a> AuthService<'a> {
         let (token, token_hash) = tokens::generate();
         let now = Utc::now();
         let ttl = self.domain.config().password_reset_ttl;
-        let txn = self.domain.db().begin().await?;
+        let mut change = Change::begin(self.domain).await?;
         password_reset::ActiveModel {
             token_hash: Set(token_hash),
             user_id: Set(user.id),
@@ -270,33 +266,27 @@ impl<'a> AuthService<'a> {
             used_at: Set(None),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(change.conn())
         .await?;
-        self.domain
-            .queue_email(
-                &txn,
-                Outgoing {
-                    to: &user.email,
-                    account_id: None,
-                    category: None,
-                    template: "password_reset",
-                    data: json!({
-                        "first_name": user.first_name,
-                        "link": format!("{}/reset-password/{token}", self.domain.config().public_url),
-                        "ttl_minutes": ttl.as_secs() / 60,
-                    }),
-                },
-            )
+        change
+            .email(Outgoing {
+                to: &user.email,
+                account_id: None,
+                category: None,
+                template: "password_reset",
+                data: json!({
+                    "first_name": user.first_name,
+                    "link": format!("{}/reset-password/{token}", self.domain.config().public_url),
+                    "ttl_minutes": ttl.as_secs() / 60,
+                }),
+            })
             .await?;
-        audit::record(
-            &txn,
-            AuditActor::user(user.id, &user.email, meta),
-            AuditRecord::new("user.request_password_reset").target("user", user.id),
-        )
-        .await?;
-        txn.commit().await?;
-        self.domain.wake_mailer();
-        Ok(())
+        change
+            .commit(
+                AuditActor::user(user.id, &user.email, meta),
+                AuditRecord::new("user.request_password_reset").target("user", user.id),
+            )
+            .await
     }
 
     /// Sets a new password from a reset link. The link works once, within its lifetime;
@@ -312,36 +302,33 @@ impl<'a> AuthService<'a> {
             .ok_or_else(bad_link)?;
         let hash = self.domain.passwords().hash(new).await?;
 
-        let txn = self.domain.db().begin().await?;
+        let mut change = Change::begin(self.domain).await?;
         // Claim the link; of two concurrent uses, only one sees it unused.
         let claimed = password_reset::Entity::update_many()
             .col_expr(password_reset::Column::UsedAt, Expr::value(Utc::now()))
             .filter(password_reset::Column::Id.eq(reset.id))
             .filter(password_reset::Column::UsedAt.is_null())
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if claimed.rows_affected != 1 {
             return Err(bad_link());
         }
-        set_password(&txn, reset.user_id, hash).await?;
+        set_password(change.conn(), reset.user_id, hash).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(reset.user_id))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         let user = user::Entity::find_by_id(reset.user_id)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .ok_or_else(bad_link)?;
-        audit::record(
-            &txn,
-            AuditActor::user(user.id, &user.email, &meta),
-            AuditRecord::new("user.reset_password").target("user", user.id),
-        )
-        .await?;
-        txn.commit().await?;
-        self.domain
-            .publish(&[Notice::AccessChanged { user_id: user.id }]);
-        Ok(())
+        change.notify(Notice::AccessChanged { user_id: user.id });
+        change
+            .commit(
+                AuditActor::user(user.id, &user.email, &meta),
+                AuditRecord::new("user.reset_password").target("user", user.id),
+            )
+            .await
     }
 
     /// Adds a staff user (`clientele create-staff`). An email already in use is a conflict.
@@ -357,15 +344,14 @@ impl<'a> AuthService<'a> {
         let last_name = validate::name("lastName", last_name)?;
         validate::new_password("password", password)?;
         let hash = self.domain.passwords().hash(password).await?;
-        let txn = self.domain.db().begin().await?;
-        let user = insert_user(&txn, &email, &hash, &first_name, &last_name, true).await?;
-        audit::record(
-            &txn,
-            AuditActor::default(),
-            AuditRecord::new("user.create_staff").target("user", user.id),
-        )
-        .await?;
-        txn.commit().await?;
+        let change = Change::begin(self.domain).await?;
+        let user = insert_user(change.conn(), &email, &hash, &first_name, &last_name, true).await?;
+        change
+            .commit(
+                AuditActor::default(),
+                AuditRecord::new("user.create_staff").target("user", user.id),
+            )
+            .await?;
         Ok(user)
     }
 

@@ -4,11 +4,12 @@
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::access::require_staff;
-use crate::audit::{self, AuditRecord};
+use crate::audit::AuditRecord;
+use crate::change::Change;
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::service::{self, ServiceStatus};
 use crate::entities::{account, contact, domain_name};
@@ -74,7 +75,7 @@ impl<'a> BillingService<'a> {
             .map(|n| validate::name("number", &n))
             .transpose()?;
         let now = Utc::now();
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         let placeholder = format!("pending-{}", tokens::generate().1);
         let inserted = invoice::ActiveModel {
             account_id: Set(account_id),
@@ -88,25 +89,24 @@ impl<'a> BillingService<'a> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(change.conn())
         .await;
         let mut invoice =
             crate::error::on_conflict(inserted, "an invoice with this number already exists")?;
         if number.is_none() {
             let mut model: invoice::ActiveModel = invoice.into();
             model.number = Set(format!("INV-{:06}", model.id.as_ref()));
-            invoice = model.update(&txn).await?;
+            invoice = model.update(change.conn()).await?;
         }
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("invoice.create")
-                .account(account_id)
-                .target("invoice", invoice.id)
-                .details(json!({ "number": invoice.number, "total": invoice.total, "currency": invoice.currency })),
-        )
-        .await?;
-        txn.commit().await?;
+        let record = AuditRecord::new("invoice.create")
+            .account(account_id)
+            .target("invoice", invoice.id)
+            .details(json!({
+                "number": invoice.number,
+                "total": invoice.total,
+                "currency": invoice.currency,
+            }));
+        change.commit(actor.into(), record).await?;
         Ok(invoice)
     }
 
@@ -128,7 +128,7 @@ impl<'a> BillingService<'a> {
             .await?;
         access.require(Permission::ViewInvoices)?;
         let now = Utc::now();
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         // Conditional: of two concurrent payments, one records it, the other conflicts.
         let paid = invoice::Entity::update_many()
             .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Paid))
@@ -136,7 +136,7 @@ impl<'a> BillingService<'a> {
             .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
             .filter(invoice::Column::Id.eq(invoice.id))
             .filter(invoice::Column::Status.is_in([InvoiceStatus::Unpaid, InvoiceStatus::Overdue]))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
         if paid.rows_affected != 1 {
             let state = match invoice.status {
@@ -148,21 +148,20 @@ impl<'a> BillingService<'a> {
                 invoice.number
             )));
         }
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("invoice.pay")
-                .account(invoice.account_id)
-                .target("invoice", invoice.id)
-                .details(json!({ "total": invoice.total, "currency": invoice.currency })),
-        )
-        .await?;
-        let invoice = invoice::Entity::find_by_id(invoice.id)
-            .one(&txn)
+        let paid = invoice::Entity::find_by_id(invoice.id)
+            .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("invoice"))?;
-        txn.commit().await?;
-        Ok(invoice)
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("invoice.pay")
+                    .account(invoice.account_id)
+                    .target("invoice", invoice.id)
+                    .details(json!({ "total": invoice.total, "currency": invoice.currency })),
+            )
+            .await?;
+        Ok(paid)
     }
 
     /// Staff: records a service the account has.
@@ -190,7 +189,7 @@ impl<'a> BillingService<'a> {
             .map(|a| money("recurringAmount", a))
             .transpose()?;
         let now = Utc::now();
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         let service = service::ActiveModel {
             account_id: Set(account_id),
             product_name: Set(product_name),
@@ -202,17 +201,16 @@ impl<'a> BillingService<'a> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(change.conn())
         .await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("service.create")
-                .account(account_id)
-                .target("service", service.id),
-        )
-        .await?;
-        txn.commit().await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("service.create")
+                    .account(account_id)
+                    .target("service", service.id),
+            )
+            .await?;
         Ok(service)
     }
 
@@ -228,21 +226,20 @@ impl<'a> BillingService<'a> {
             .one(self.domain.db())
             .await?
             .ok_or(DomainError::NotFound("service"))?;
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         let mut model: service::ActiveModel = service.clone().into();
         model.status = Set(status);
         model.updated_at = Set(Utc::now());
-        let updated = model.update(&txn).await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("service.set_status")
-                .account(service.account_id)
-                .target("service", service.id)
-                .details(json!({ "status": format!("{status:?}").to_uppercase() })),
-        )
-        .await?;
-        txn.commit().await?;
+        let updated = model.update(change.conn()).await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("service.set_status")
+                    .account(service.account_id)
+                    .target("service", service.id)
+                    .details(json!({ "status": format!("{status:?}").to_uppercase() })),
+            )
+            .await?;
         Ok(updated)
     }
 
@@ -256,7 +253,7 @@ impl<'a> BillingService<'a> {
         require_staff(actor)?;
         self.domain.access(actor, account_id, "account").await?;
         let name = domain_name_valid(&input.name)?;
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         let domain = domain_name::ActiveModel {
             account_id: Set(account_id),
             name: Set(name),
@@ -264,17 +261,16 @@ impl<'a> BillingService<'a> {
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(change.conn())
         .await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("domain.create")
-                .account(account_id)
-                .target("domain", domain.id),
-        )
-        .await?;
-        txn.commit().await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("domain.create")
+                    .account(account_id)
+                    .target("domain", domain.id),
+            )
+            .await?;
         Ok(domain)
     }
 

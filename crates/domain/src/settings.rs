@@ -2,6 +2,7 @@
 
 use sea_orm::EntityTrait;
 
+use crate::change::Change;
 use crate::entities::portal_settings;
 use crate::{Domain, Result};
 
@@ -61,7 +62,7 @@ impl SettingsService<'_> {
         actor: &crate::Actor,
         changes: SettingsChanges,
     ) -> Result<PortalSettings> {
-        use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+        use sea_orm::{ActiveModelTrait, Set};
         crate::access::require_staff(actor)?;
         if changes
             .invitation_ttl_hours
@@ -81,7 +82,7 @@ impl SettingsService<'_> {
                 .invitation_ttl_hours
                 .unwrap_or(current.invitation_ttl_hours),
         };
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         let row = portal_settings::ActiveModel {
             id: Set(1),
             allow_client_contact_management: Set(next.allow_client_contact_management),
@@ -89,24 +90,25 @@ impl SettingsService<'_> {
             updated_at: Set(chrono::Utc::now()),
         };
         if portal_settings::Entity::find_by_id(1)
-            .one(&txn)
+            .one(change.conn())
             .await?
             .is_some()
         {
-            row.update(&txn).await?;
+            row.update(change.conn()).await?;
         } else {
-            row.insert(&txn).await?;
+            row.insert(change.conn()).await?;
         }
-        crate::audit::record(
-            &txn,
-            actor.into(),
-            crate::audit::AuditRecord::new("portal_settings.update").details(serde_json::json!({
-                "allowClientContactManagement": next.allow_client_contact_management,
-                "invitationTtlHours": next.invitation_ttl_hours,
-            })),
-        )
-        .await?;
-        txn.commit().await?;
+        change
+            .commit(
+                actor.into(),
+                crate::audit::AuditRecord::new("portal_settings.update").details(
+                    serde_json::json!({
+                        "allowClientContactManagement": next.allow_client_contact_management,
+                        "invitationTtlHours": next.invitation_ttl_hours,
+                    }),
+                ),
+            )
+            .await?;
         Ok(next)
     }
 }

@@ -6,11 +6,11 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use crate::access::{Access, require_staff};
-use crate::audit::{self, AuditRecord};
+use crate::audit::AuditRecord;
+use crate::change::Change;
 use crate::entities::ticket::{self, TicketStatus};
 use crate::entities::ticket_reply::{self, ReplyBadge};
 use crate::entities::{contact, user};
@@ -51,7 +51,7 @@ impl<'a> TicketService<'a> {
         let body = message_body(body)?;
         let author = self.signed_in_author(actor, &access).await?;
         let now = Utc::now();
-        let txn = self.domain.db().begin().await?;
+        let change = Change::begin(self.domain).await?;
         let ticket = ticket::ActiveModel {
             account_id: Set(account_id),
             subject: Set(subject),
@@ -60,18 +60,17 @@ impl<'a> TicketService<'a> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(change.conn())
         .await?;
-        insert_reply(&txn, ticket.id, &body, author).await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("ticket.open")
-                .account(account_id)
-                .target("ticket", ticket.id),
-        )
-        .await?;
-        txn.commit().await?;
+        insert_reply(change.conn(), ticket.id, &body, author).await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("ticket.open")
+                    .account(account_id)
+                    .target("ticket", ticket.id),
+            )
+            .await?;
         Ok(ticket)
     }
 
@@ -181,23 +180,22 @@ impl<'a> TicketService<'a> {
         } else {
             TicketStatus::CustomerReply
         };
-        let txn = self.domain.db().begin().await?;
-        let reply = insert_reply(&txn, ticket.id, body, author).await?;
+        let change = Change::begin(self.domain).await?;
+        let reply = insert_reply(change.conn(), ticket.id, body, author).await?;
         ticket::Entity::update_many()
             .col_expr(ticket::Column::Status, Expr::value(status))
             .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(ticket::Column::Id.eq(ticket.id))
-            .exec(&txn)
+            .exec(change.conn())
             .await?;
-        audit::record(
-            &txn,
-            actor.into(),
-            AuditRecord::new("ticket.reply")
-                .account(ticket.account_id)
-                .target("ticket", ticket.id),
-        )
-        .await?;
-        txn.commit().await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("ticket.reply")
+                    .account(ticket.account_id)
+                    .target("ticket", ticket.id),
+            )
+            .await?;
         Ok(reply)
     }
 
