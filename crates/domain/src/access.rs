@@ -142,7 +142,7 @@ pub(crate) async fn authorize_change(
     access.require(permission)?;
     if permission == Permission::ManageContacts
         && !actor.is_staff
-        && !crate::settings::read(conn)
+        && !crate::store::settings::read(conn)
             .await?
             .allow_client_contact_management
     {

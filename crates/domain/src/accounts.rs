@@ -2,14 +2,13 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::permissions::Role;
-use crate::{Actor, Domain, DomainError, Result, validate};
+use crate::{Actor, Domain, DomainError, Result, store, validate};
 
 pub struct AccountService<'a> {
     domain: &'a Domain,
@@ -37,7 +36,14 @@ impl<'a> AccountService<'a> {
             .ok_or_else(|| {
                 DomainError::Unauthenticated("the signed-in user no longer exists".into())
             })?;
-        let (account, _) = insert_with_owner(&mut change, &name, &owner).await?;
+        let (account, owner) = store::accounts::insert_with_owner(
+            change.conn(),
+            &name,
+            &owner,
+            &crate::notifications::defaults_for(Role::Owner),
+        )
+        .await?;
+        change.event(crate::events::CREATED, &owner).await?;
         change
             .commit(
                 actor.into(),
@@ -158,26 +164,4 @@ impl<'a> AccountService<'a> {
             .await?;
         Ok(rows.into_iter().map(|c| (c.account_id, c)).collect())
     }
-}
-
-/// Inserts an account and its primary contact, linked to `owner` with the OWNER role.
-pub(crate) async fn insert_with_owner(
-    change: &mut Change<'_>,
-    name: &str,
-    owner: &user::Model,
-) -> Result<(account::Model, contact::Model)> {
-    let now = Utc::now();
-    let account = account::ActiveModel {
-        name: Set(name.to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(change.conn())
-    .await?;
-    let contact =
-        crate::contacts::insert_linked(change.conn(), account.id, owner, Role::Owner, &[], true)
-            .await?;
-    change.event(crate::events::CREATED, &contact).await?;
-    Ok((account, contact))
 }

@@ -1,18 +1,20 @@
 //! Users, sessions and passwords: registration, login, logout, switching accounts,
 //! password change and reset, and staff users.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::accounts::insert_with_owner;
 use crate::audit::{AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::{contact, password_reset, session, user};
-use crate::events::Notice;
+use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
-use crate::{Actor, Domain, DomainError, RequestMeta, Result, tokens, validate};
+use crate::permissions::Role;
+use crate::{
+    Actor, Domain, DomainError, RequestMeta, Result, notifications, store, tokens, validate,
+};
 
 /// One answer for every failed login, whether or not the email exists.
 const BAD_CREDENTIALS: &str = "invalid email or password";
@@ -41,13 +43,7 @@ pub enum StaffBootstrap {
     TakenByClient,
 }
 
-/// A new session: the token is shown to the client once and never stored.
-#[derive(Clone, Debug)]
-pub struct SignedIn {
-    pub token: String,
-    pub expires_at: DateTime<Utc>,
-    pub actor: Actor,
-}
+pub use crate::store::sessions::SignedIn;
 
 impl<'a> AuthService<'a> {
     pub(crate) fn new(domain: &'a Domain) -> Self {
@@ -65,7 +61,7 @@ impl<'a> AuthService<'a> {
         let password_hash = self.domain.passwords().hash(&input.password).await?;
 
         let mut change = Change::begin(self.domain).await?;
-        let user = insert_user(
+        let user = store::users::insert(
             change.conn(),
             &email,
             &password_hash,
@@ -74,10 +70,22 @@ impl<'a> AuthService<'a> {
             false,
         )
         .await?;
-        let (account, _) = insert_with_owner(&mut change, &account_name, &user).await?;
-        let signed_in = self
-            .open_session(change.conn(), &user, Some(account.id), meta)
-            .await?;
+        let (account, owner) = store::accounts::insert_with_owner(
+            change.conn(),
+            &account_name,
+            &user,
+            &notifications::defaults_for(Role::Owner),
+        )
+        .await?;
+        change.event(events::CREATED, &owner).await?;
+        let signed_in = store::sessions::open(
+            change.conn(),
+            &user,
+            Some(account.id),
+            self.domain.config().session_ttl,
+            meta,
+        )
+        .await?;
         change
             .commit(
                 (&signed_in.actor).into(),
@@ -93,7 +101,7 @@ impl<'a> AuthService<'a> {
     /// in it; with several, they pick one with `switch_account`.
     pub async fn login(&self, email: &str, password: &str, meta: RequestMeta) -> Result<SignedIn> {
         validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
-        let user = find_user_by_email(self.domain.db(), email.trim()).await?;
+        let user = store::users::find_by_email(self.domain.db(), email.trim()).await?;
         let verified = self
             .domain
             .passwords()
@@ -113,9 +121,14 @@ impl<'a> AuthService<'a> {
             [only] => Some(only.account_id),
             _ => None,
         };
-        let signed_in = self
-            .open_session(change.conn(), &user, current, meta)
-            .await?;
+        let signed_in = store::sessions::open(
+            change.conn(),
+            &user,
+            current,
+            self.domain.config().session_ttl,
+            meta,
+        )
+        .await?;
         change
             .commit((&signed_in.actor).into(), AuditRecord::new("session.login"))
             .await?;
@@ -202,7 +215,7 @@ impl<'a> AuthService<'a> {
         let hash = self.domain.passwords().hash(new).await?;
 
         let mut change = Change::begin(self.domain).await?;
-        set_password(change.conn(), user.id, hash).await?;
+        store::users::set_password(change.conn(), user.id, hash).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user.id))
             .filter(session::Column::Id.ne(actor.session_id))
@@ -251,7 +264,7 @@ impl<'a> AuthService<'a> {
     }
 
     async fn send_reset_link(&self, email: &str, meta: &RequestMeta) -> Result<()> {
-        let Some(user) = find_user_by_email(self.domain.db(), email).await? else {
+        let Some(user) = store::users::find_by_email(self.domain.db(), email).await? else {
             return Ok(());
         };
         let (token, token_hash) = tokens::generate();
@@ -313,7 +326,7 @@ impl<'a> AuthService<'a> {
         if claimed.rows_affected != 1 {
             return Err(bad_link());
         }
-        set_password(change.conn(), reset.user_id, hash).await?;
+        store::users::set_password(change.conn(), reset.user_id, hash).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(reset.user_id))
             .exec(change.conn())
@@ -345,7 +358,9 @@ impl<'a> AuthService<'a> {
         validate::new_password("password", password)?;
         let hash = self.domain.passwords().hash(password).await?;
         let change = Change::begin(self.domain).await?;
-        let user = insert_user(change.conn(), &email, &hash, &first_name, &last_name, true).await?;
+        let user =
+            store::users::insert(change.conn(), &email, &hash, &first_name, &last_name, true)
+                .await?;
         change
             .commit(
                 AuditActor::default(),
@@ -362,7 +377,7 @@ impl<'a> AuthService<'a> {
             Some(user) if user.is_staff => StaffBootstrap::AlreadyStaff,
             _ => StaffBootstrap::TakenByClient,
         };
-        if let Some(user) = find_user_by_email(self.domain.db(), email).await? {
+        if let Some(user) = store::users::find_by_email(self.domain.db(), email).await? {
             return Ok(existing(Some(user)));
         }
         match self
@@ -371,48 +386,11 @@ impl<'a> AuthService<'a> {
         {
             Ok(_) => Ok(StaffBootstrap::Created),
             // Another instance starting at the same moment created it first.
-            Err(DomainError::Conflict(_)) => {
-                Ok(existing(find_user_by_email(self.domain.db(), email).await?))
-            }
+            Err(DomainError::Conflict(_)) => Ok(existing(
+                store::users::find_by_email(self.domain.db(), email).await?,
+            )),
             Err(err) => Err(err),
         }
-    }
-
-    pub(crate) async fn open_session(
-        &self,
-        conn: &impl ConnectionTrait,
-        user: &user::Model,
-        current_account_id: Option<i64>,
-        meta: RequestMeta,
-    ) -> Result<SignedIn> {
-        let (token, token_hash) = tokens::generate();
-        let now = Utc::now();
-        let ttl =
-            Duration::from_std(self.domain.config().session_ttl).unwrap_or(Duration::days(30));
-        let session = session::ActiveModel {
-            token_hash: Set(token_hash),
-            user_id: Set(user.id),
-            current_account_id: Set(current_account_id),
-            ip_address: Set(meta.ip.clone()),
-            user_agent: Set(meta.user_agent.clone()),
-            created_at: Set(now),
-            expires_at: Set(now + ttl),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-        Ok(SignedIn {
-            token,
-            expires_at: session.expires_at,
-            actor: Actor {
-                user_id: user.id,
-                email: user.email.clone(),
-                is_staff: user.is_staff,
-                session_id: session.id,
-                current_account_id,
-                meta,
-            },
-        })
     }
 
     /// The user behind an id (e.g. for `viewer.user`).
@@ -422,58 +400,4 @@ impl<'a> AuthService<'a> {
             .await?
             .ok_or(DomainError::NotFound("user"))
     }
-}
-
-/// Case-insensitive lookup, matching the `lower(email)` unique index.
-pub(crate) async fn find_user_by_email(
-    conn: &impl ConnectionTrait,
-    email: &str,
-) -> Result<Option<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(crate::entities::email_is(user::Column::Email, email))
-        .one(conn)
-        .await?)
-}
-
-pub(crate) async fn insert_user(
-    conn: &impl ConnectionTrait,
-    email: &str,
-    password_hash: &str,
-    first_name: &str,
-    last_name: &str,
-    is_staff: bool,
-) -> Result<user::Model> {
-    let now = Utc::now();
-    let inserted = user::ActiveModel {
-        email: Set(email.to_owned()),
-        password_hash: Set(password_hash.to_owned()),
-        first_name: Set(first_name.to_owned()),
-        last_name: Set(last_name.to_owned()),
-        is_staff: Set(is_staff),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await;
-    crate::error::on_conflict(inserted, "a user with this email already exists")
-}
-
-/// Stores a new password hash. Every reset link the user still holds dies with the
-/// old password: a link mailed before a change must not undo it later.
-async fn set_password(conn: &impl ConnectionTrait, user_id: i64, hash: String) -> Result<()> {
-    let now = Utc::now();
-    user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .filter(user::Column::Id.eq(user_id))
-        .exec(conn)
-        .await?;
-    password_reset::Entity::update_many()
-        .col_expr(password_reset::Column::UsedAt, Expr::value(now))
-        .filter(password_reset::Column::UserId.eq(user_id))
-        .filter(password_reset::Column::UsedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
 }

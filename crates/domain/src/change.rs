@@ -5,14 +5,15 @@
 //! commit without its audit entry: [`Change::commit`] takes it. Nothing else in the
 //! domain calls `begin()` or `commit()`.
 
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseTransaction, EntityTrait, TransactionTrait};
 
 use crate::access::{Access, authorize_change, lock_account};
 use crate::audit::{self, AuditActor, AuditRecord};
+use crate::entities::contact;
 use crate::events::{self, Notice, Subject};
 use crate::outbox::Outgoing;
 use crate::permissions::Permission;
-use crate::{Actor, Domain, Result};
+use crate::{Actor, Domain, DomainError, Result, store};
 
 /// One state change in progress. Dropped without [`Change::commit`], it rolls back and
 /// tells nobody anything.
@@ -48,6 +49,25 @@ impl<'d> Change<'d> {
         lock_account(change.conn(), account_id).await?;
         let access = authorize_change(change.conn(), actor, account_id, permission, what).await?;
         Ok((change, access))
+    }
+
+    /// A change to one contact: [`Change::on_account`] on its account, and the contact
+    /// as it is now, inside the transaction. Another account's contact is `NotFound`.
+    pub(crate) async fn on_contact(
+        domain: &'d Domain,
+        actor: &Actor,
+        contact_id: i64,
+        permission: Permission,
+    ) -> Result<(Self, Access, contact::Model)> {
+        let account_id = contact::Entity::find_by_id(contact_id)
+            .one(domain.db())
+            .await?
+            .ok_or(DomainError::NotFound("contact"))?
+            .account_id;
+        let (change, access) =
+            Self::on_account(domain, actor, account_id, permission, "contact").await?;
+        let contact = store::contacts::in_account(change.conn(), account_id, contact_id).await?;
+        Ok((change, access, contact))
     }
 
     /// The transaction, for reads and writes that are part of the change.

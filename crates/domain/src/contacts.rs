@@ -4,21 +4,20 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 
 use crate::access::{Access, authorize_change};
 use crate::audit::AuditRecord;
-use crate::auth::{find_user_by_email, insert_user};
 use crate::change::Change;
-use crate::entities::{account, contact, session, user};
+use crate::entities::{account, contact, user};
 use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
-use crate::{Actor, Domain, DomainError, Result, notifications, tokens, validate};
+use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
+use crate::{Actor, Domain, DomainError, Result, notifications, store, tokens, validate};
 
 /// A postal address; every part optional.
 #[derive(Clone, Debug, Default)]
@@ -69,7 +68,6 @@ pub struct ContactService<'a> {
     domain: &'a Domain,
 }
 
-const EMAIL_TAKEN_IN_ACCOUNT: &str = "a contact with this email already exists in this account";
 const LOGIN_EXISTS: &str =
     "this email already has a login; invite them to the account instead (inviteUser)";
 
@@ -159,11 +157,22 @@ impl<'a> ContactService<'a> {
         access.may_grant(&granted)?;
         let user = match (&login, &email) {
             (Some((_, _, hash)), Some(email)) => {
-                if find_user_by_email(change.conn(), email).await?.is_some() {
+                if store::users::find_by_email(change.conn(), email)
+                    .await?
+                    .is_some()
+                {
                     return Err(DomainError::conflict(LOGIN_EXISTS));
                 }
                 Some(crate::error::reword_conflict(
-                    insert_user(change.conn(), email, hash, &first_name, &last_name, false).await,
+                    store::users::insert(
+                        change.conn(),
+                        email,
+                        hash,
+                        &first_name,
+                        &last_name,
+                        false,
+                    )
+                    .await,
                     LOGIN_EXISTS,
                 )?)
             }
@@ -257,9 +266,8 @@ impl<'a> ContactService<'a> {
         };
         let role_change = (changes.role, changes.permissions);
 
-        let (mut change, access, contact) = self
-            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
-            .await?;
+        let (mut change, access, contact) =
+            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         let new_role = plan_role_change(&access, &contact, role_change)?;
         let mut model: contact::ActiveModel = contact.clone().into();
         let mut changed: Vec<&str> = Vec::new();
@@ -341,9 +349,8 @@ impl<'a> ContactService<'a> {
         check_removable(&access, &contact)?;
         self.check_actor_password(actor, current_password).await?;
 
-        let (mut change, access, contact) = self
-            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
-            .await?;
+        let (mut change, access, contact) =
+            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         check_removable(&access, &contact)?;
         // Conditional, so no interleaving can delete the account's owner.
         let deleted = contact::Entity::delete_many()
@@ -366,7 +373,7 @@ impl<'a> ContactService<'a> {
             .exec(change.conn())
             .await?;
         if let Some(user_id) = contact.user_id {
-            end_membership_sessions(change.conn(), user_id, contact.account_id).await?;
+            store::sessions::end_membership(change.conn(), user_id, contact.account_id).await?;
         }
         change.event(events::REMOVED, &contact).await?;
         notify_access_changed(&mut change, contact.user_id);
@@ -419,9 +426,8 @@ impl<'a> ContactService<'a> {
             None
         };
 
-        let (mut change, access, contact) = self
-            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
-            .await?;
+        let (mut change, access, contact) =
+            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         check_access_change(&access, &contact, enabled)?;
         if enabled == contact.user_id.is_some() {
             // Someone else did it meanwhile.
@@ -437,11 +443,14 @@ impl<'a> ContactService<'a> {
         };
         let user_id = match (&login, &email) {
             (Some((_, hash)), Some(email)) => {
-                if find_user_by_email(change.conn(), email).await?.is_some() {
+                if store::users::find_by_email(change.conn(), email)
+                    .await?
+                    .is_some()
+                {
                     return Err(DomainError::conflict(LOGIN_EXISTS));
                 }
                 let user = crate::error::reword_conflict(
-                    insert_user(
+                    store::users::insert(
                         change.conn(),
                         email,
                         hash,
@@ -472,7 +481,7 @@ impl<'a> ContactService<'a> {
                 .await?;
             }
             (None, _, Some(old_user)) => {
-                end_membership_sessions(change.conn(), old_user, contact.account_id).await?
+                store::sessions::end_membership(change.conn(), old_user, contact.account_id).await?
             }
             _ => {}
         }
@@ -515,9 +524,13 @@ impl<'a> ContactService<'a> {
         check_new_owner(&target)?;
         self.check_actor_password(actor, current_password).await?;
 
-        let (mut change, _, target) = self
-            .begin_on_contact(actor, contact_id, Permission::TransferOwnership)
-            .await?;
+        let (mut change, _, target) = Change::on_contact(
+            self.domain,
+            actor,
+            contact_id,
+            Permission::TransferOwnership,
+        )
+        .await?;
         check_new_owner(&target)?;
         let now = Utc::now();
         let previous_owner = contact::Entity::find()
@@ -623,7 +636,7 @@ impl<'a> ContactService<'a> {
     pub async fn list(&self, account_id: i64, args: PageArgs) -> Result<Page<contact::Model>> {
         pagination::page(
             self.domain.db(),
-            of_account(account_id),
+            store::contacts::of_account(account_id),
             contact::Column::Id,
             args,
             Order::OldestFirst,
@@ -673,29 +686,6 @@ impl<'a> ContactService<'a> {
         Ok((contact, access))
     }
 
-    /// Opens a change to one contact: the transaction, its account locked, and the
-    /// contact and the actor's access as they are now, inside it.
-    pub(crate) async fn begin_on_contact(
-        &self,
-        actor: &Actor,
-        contact_id: i64,
-        permission: Permission,
-    ) -> Result<(Change<'a>, Access, contact::Model)> {
-        let account_id = contact::Entity::find_by_id(contact_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or(DomainError::NotFound("contact"))?
-            .account_id;
-        let (change, access) =
-            Change::on_account(self.domain, actor, account_id, permission, "contact").await?;
-        let contact = contact::Entity::find_by_id(contact_id)
-            .filter(contact::Column::AccountId.eq(account_id))
-            .one(change.conn())
-            .await?
-            .ok_or(DomainError::NotFound("contact"))?;
-        Ok((change, access, contact))
-    }
-
     async fn check_actor_password(&self, actor: &Actor, password: &str) -> Result<()> {
         let user = user::Entity::find_by_id(actor.user_id)
             .one(self.domain.db())
@@ -734,39 +724,6 @@ async fn queue_generated_password(
             }),
         })
         .await
-}
-
-/// Inserts the contact that makes `user` a member of `account_id` with `role`.
-pub(crate) async fn insert_linked(
-    conn: &impl ConnectionTrait,
-    account_id: i64,
-    user: &user::Model,
-    role: Role,
-    custom: &[Permission],
-    is_primary: bool,
-) -> Result<contact::Model> {
-    let now = Utc::now();
-    let inserted = contact::ActiveModel {
-        account_id: Set(account_id),
-        user_id: Set(Some(user.id)),
-        first_name: Set(user.first_name.clone()),
-        last_name: Set(user.last_name.clone()),
-        email: Set(Some(user.email.clone())),
-        role: Set(role.as_str().to_owned()),
-        permissions: Set(crate::permissions::to_json(custom)),
-        notification_preferences: Set(json!(notifications::defaults_for(role))),
-        is_primary: Set(is_primary),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await;
-    crate::error::on_conflict(inserted, EMAIL_TAKEN_IN_ACCOUNT)
-}
-
-fn of_account(account_id: i64) -> Select<contact::Entity> {
-    contact::Entity::find().filter(contact::Column::AccountId.eq(account_id))
 }
 
 /// A change to a contact with a login: that user's open streams re-check their access.
@@ -921,39 +878,4 @@ impl Address {
         model.postal_code = Set(self.postal_code);
         model.country = Set(self.country);
     }
-}
-
-/// After a user's membership in `account_id` ended: if it was their last and they are
-/// not staff, every session of theirs ends; otherwise sessions placed in that account
-/// are taken out of it (they keep their other accounts).
-pub(crate) async fn end_membership_sessions(
-    conn: &impl ConnectionTrait,
-    user_id: i64,
-    account_id: i64,
-) -> Result<()> {
-    let remaining = contact::Entity::find()
-        .filter(contact::Column::UserId.eq(user_id))
-        .count(conn)
-        .await?;
-    let is_staff = user::Entity::find_by_id(user_id)
-        .one(conn)
-        .await?
-        .is_some_and(|u| u.is_staff);
-    if remaining == 0 && !is_staff {
-        session::Entity::delete_many()
-            .filter(session::Column::UserId.eq(user_id))
-            .exec(conn)
-            .await?;
-    } else {
-        session::Entity::update_many()
-            .col_expr(
-                session::Column::CurrentAccountId,
-                Expr::value(Option::<i64>::None),
-            )
-            .filter(session::Column::UserId.eq(user_id))
-            .filter(session::Column::CurrentAccountId.eq(account_id))
-            .exec(conn)
-            .await?;
-    }
-    Ok(())
 }

@@ -13,14 +13,14 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::audit::{AuditActor, AuditRecord};
-use crate::auth::{SignedIn, find_user_by_email, insert_user};
 use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, email_is, user};
 use crate::events::{self, Notice};
 use crate::outbox::Outgoing;
 use crate::permissions::{self, Permission, Role};
-use crate::{Actor, Domain, DomainError, RequestMeta, Result, tokens, validate};
+use crate::store::sessions::SignedIn;
+use crate::{Actor, Domain, DomainError, RequestMeta, Result, store, tokens, validate};
 
 /// At most this many invitations (sent or resent) per account per 24 hours.
 pub const DAILY_LIMIT: u64 = 50;
@@ -85,11 +85,8 @@ impl<'a> InvitationService<'a> {
         actor: &Actor,
         contact_id: i64,
     ) -> Result<invitation::Model> {
-        let (mut change, access, contact) = self
-            .domain
-            .contacts()
-            .begin_on_contact(actor, contact_id, Permission::ManageContacts)
-            .await?;
+        let (mut change, access, contact) =
+            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         access.may_manage(&contact)?;
         if contact.user_id.is_some() {
             return Err(DomainError::conflict(
@@ -208,7 +205,7 @@ impl<'a> InvitationService<'a> {
             .filter(|i| i.effective_status(Utc::now()) == InvitationStatus::Pending)
             .ok_or_else(bad_link)?;
 
-        let existing = find_user_by_email(self.domain.db(), &found.email).await?;
+        let existing = store::users::find_by_email(self.domain.db(), &found.email).await?;
         let new_user = match &existing {
             Some(user) => {
                 self.prove_identity(user, signed_in_as, input.password.as_deref())
@@ -250,7 +247,8 @@ impl<'a> InvitationService<'a> {
         let user = match (existing, new_user) {
             (Some(user), _) => user,
             (None, Some((first, last, hash))) => crate::error::reword_conflict(
-                insert_user(change.conn(), &found.email, &hash, &first, &last, false).await,
+                store::users::insert(change.conn(), &found.email, &hash, &first, &last, false)
+                    .await,
                 "a login with this email was just created; sign in and accept again",
             )?,
             (None, None) => return Err(DomainError::Internal("no user to accept as".into())),
@@ -261,11 +259,14 @@ impl<'a> InvitationService<'a> {
             .exec(change.conn())
             .await?;
         let contact_id = self.join(&mut change, &found, &user).await?;
-        let signed_in = self
-            .domain
-            .auth()
-            .open_session(change.conn(), &user, Some(found.account_id), meta.clone())
-            .await?;
+        let signed_in = store::sessions::open(
+            change.conn(),
+            &user,
+            Some(found.account_id),
+            self.domain.config().session_ttl,
+            meta.clone(),
+        )
+        .await?;
         let accepted = invitation::Entity::find_by_id(found.id)
             .one(change.conn())
             .await?
@@ -435,12 +436,12 @@ impl<'a> InvitationService<'a> {
                 "another login already uses this contact",
             )),
             None => {
-                let added = crate::contacts::insert_linked(
+                let added = store::contacts::insert_linked(
                     change.conn(),
                     found.account_id,
                     user,
-                    role,
-                    &custom,
+                    (role, &custom),
+                    &crate::notifications::defaults_for(role),
                     false,
                 )
                 .await?;
@@ -537,7 +538,7 @@ impl<'a> InvitationService<'a> {
             return Ok(Duration::from_std(ttl).unwrap_or(Duration::hours(1)));
         }
         Ok(Duration::hours(
-            crate::settings::read(conn)
+            crate::store::settings::read(conn)
                 .await?
                 .invitation_ttl_hours
                 .into(),

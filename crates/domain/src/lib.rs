@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod passwords;
 pub mod permissions;
 pub mod settings;
+mod store;
 pub mod tickets;
 mod tokens;
 pub mod validate;

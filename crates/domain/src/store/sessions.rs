@@ -1,0 +1,90 @@
+//! Sessions: one row per sign-in, found by the SHA-256 of its token.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
+
+use crate::entities::{contact, session, user};
+use crate::{Actor, RequestMeta, Result, tokens};
+
+/// A new session: the token is shown to the client once and never stored.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub actor: Actor,
+}
+
+/// Opens a session of `user` lasting `ttl`, placed in `current_account_id`.
+pub(crate) async fn open(
+    conn: &impl ConnectionTrait,
+    user: &user::Model,
+    current_account_id: Option<i64>,
+    ttl: std::time::Duration,
+    meta: RequestMeta,
+) -> Result<SignedIn> {
+    let (token, token_hash) = tokens::generate();
+    let now = Utc::now();
+    let ttl = Duration::from_std(ttl).unwrap_or(Duration::days(30));
+    let session = session::ActiveModel {
+        token_hash: Set(token_hash),
+        user_id: Set(user.id),
+        current_account_id: Set(current_account_id),
+        ip_address: Set(meta.ip.clone()),
+        user_agent: Set(meta.user_agent.clone()),
+        created_at: Set(now),
+        expires_at: Set(now + ttl),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(SignedIn {
+        token,
+        expires_at: session.expires_at,
+        actor: Actor {
+            user_id: user.id,
+            email: user.email.clone(),
+            is_staff: user.is_staff,
+            session_id: session.id,
+            current_account_id,
+            meta,
+        },
+    })
+}
+
+/// After a user's membership in `account_id` ended: if it was their last and they are
+/// not staff, every session of theirs ends; otherwise sessions placed in that account
+/// are taken out of it (they keep their other accounts).
+pub(crate) async fn end_membership(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    account_id: i64,
+) -> Result<()> {
+    let remaining = contact::Entity::find()
+        .filter(contact::Column::UserId.eq(user_id))
+        .count(conn)
+        .await?;
+    let is_staff = user::Entity::find_by_id(user_id)
+        .one(conn)
+        .await?
+        .is_some_and(|u| u.is_staff);
+    if remaining == 0 && !is_staff {
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user_id))
+            .exec(conn)
+            .await?;
+    } else {
+        session::Entity::update_many()
+            .col_expr(
+                session::Column::CurrentAccountId,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(session::Column::UserId.eq(user_id))
+            .filter(session::Column::CurrentAccountId.eq(account_id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
