@@ -9,7 +9,9 @@ use mail::{Mailbox, RetryPolicy};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clientele.db?mode=rwc";
 
-#[derive(Clone, Debug)]
+/// `Debug` prints no secret: URL passwords and the admin password are masked (see the
+/// impl below), so a logged or panicking config never leaks them.
+#[derive(Clone)]
 pub struct Config {
     /// `sqlite:…` (the embedded default) or `postgres://…`.
     pub database_url: String,
@@ -40,10 +42,51 @@ pub struct Config {
     pub ws_ping: Duration,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AdminCredentials {
     pub email: String,
     pub password: String,
+}
+
+impl std::fmt::Debug for AdminCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminCredentials")
+            .field("email", &self.email)
+            .field("password", &"***")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &masked(&self.database_url))
+            .field("redis_url", &self.redis_url.as_deref().map(masked))
+            .field("smtp_url", &self.smtp_url.as_deref().map(masked))
+            .field("mail_dir", &self.mail_dir)
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("bind", &self.bind)
+            .field("admin", &self.admin)
+            .field("mail_retry", &self.mail_retry)
+            .field("password_reset_ttl", &self.password_reset_ttl)
+            .field("invitation_ttl", &self.invitation_ttl)
+            .field("event_poll", &self.event_poll)
+            .field("live_buffer", &self.live_buffer)
+            .field("ws_ping", &self.ws_ping)
+            .finish()
+    }
+}
+
+/// A URL with its password (if any) replaced by `***`.
+fn masked(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_owned(),
+    }
 }
 
 /// A configuration problem, always naming the variable at fault.
@@ -200,6 +243,29 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn debug_prints_no_secret() {
+        let config = Config::from_lookup(|name| {
+            Some(
+                match name {
+                    "DATABASE_URL" => "postgres://app:db-secret@127.0.0.1/x",
+                    "REDIS_URL" => "redis://:redis-secret@127.0.0.1:6379",
+                    "SMTP_URL" => "smtps://mailer:smtp-secret@mail.example.com",
+                    "ADMIN_EMAIL" => "admin@example.com",
+                    "ADMIN_PASSWORD" => "admin-secret",
+                    _ => return None,
+                }
+                .to_owned(),
+            )
+        })
+        .unwrap();
+        let printed = format!("{config:?}");
+        for secret in ["db-secret", "redis-secret", "smtp-secret", "admin-secret"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("admin@example.com"));
     }
 
     #[test]
