@@ -1,5 +1,6 @@
 //! Field guards: a field that needs a permission on its object's account answers
-//! FORBIDDEN (and null) for a viewer without it. Staff pass every guard.
+//! FORBIDDEN (and null) for a viewer without it. Staff pass, as everywhere, through
+//! `Access` (the one place that knows).
 //!
 //! Guards only ever sit on fields of concrete object types, never on interfaces
 //! (async-graphql skips guards reached through an interface, issue 1826).
@@ -30,19 +31,16 @@ impl Require {
 
 impl Guard for Require {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        let actor = actor(ctx)?;
-        if actor.is_staff {
-            return Ok(());
-        }
-        let permissions = ctx
+        actor(ctx)?;
+        let access = ctx
             .data_unchecked::<DataLoader<Loaders>>()
             .load_one(AccessTo(self.account_id))
-            .await?
-            .unwrap_or_default();
-        if permissions.contains(&self.permission) {
-            Ok(())
-        } else {
-            Err(ApiError(forbidden(self.permission)).into())
+            .await?;
+        match access {
+            Some(access) => access
+                .require(self.permission)
+                .map_err(|e| ApiError(e).into()),
+            None => Err(ApiError(forbidden(self.permission)).into()),
         }
     }
 }

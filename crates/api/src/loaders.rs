@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
+use domain::access::Access;
 use domain::entities::{contact, ticket_reply};
-use domain::permissions::Permission;
 use domain::{Actor, Domain};
 
 use crate::error::ApiError;
@@ -22,7 +22,7 @@ impl Loaders {
     }
 }
 
-/// The viewer's permissions in an account (absent: not a member).
+/// The viewer's access to an account (absent: neither a member nor staff).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AccessTo(pub i64);
 
@@ -35,7 +35,7 @@ pub struct ContactById(pub i64);
 pub struct RepliesOf(pub i64);
 
 impl Loader<AccessTo> for Loaders {
-    type Value = Vec<Permission>;
+    type Value = Access;
     type Error = ApiError;
 
     async fn load(&self, keys: &[AccessTo]) -> Result<HashMap<AccessTo, Self::Value>, Self::Error> {
@@ -43,12 +43,8 @@ impl Loader<AccessTo> for Loaders {
             return Ok(HashMap::new());
         };
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let found = self
-            .domain
-            .accounts()
-            .permissions_in(actor.user_id, &ids)
-            .await?;
-        Ok(found.into_iter().map(|(id, p)| (AccessTo(id), p)).collect())
+        let found = self.domain.accesses(actor, &ids).await?;
+        Ok(found.into_iter().map(|(id, a)| (AccessTo(id), a)).collect())
     }
 }
 

@@ -75,25 +75,10 @@ impl<'a> AccountService<'a> {
             .collect())
     }
 
-    /// The user's contact in an account, if they are a member.
-    pub async fn membership(
-        &self,
-        user_id: i64,
-        account_id: i64,
-    ) -> Result<Option<contact::Model>> {
-        Ok(contact::Entity::find()
-            .filter(contact::Column::UserId.eq(user_id))
-            .filter(contact::Column::AccountId.eq(account_id))
-            .one(self.domain.db())
-            .await?)
-    }
-
     /// An account the actor may see: one they belong to, or any for staff. Anything
     /// else is `NotFound`, so other accounts' ids reveal nothing.
     pub async fn visible(&self, actor: &Actor, account_id: i64) -> Result<account::Model> {
-        if !actor.is_staff && self.membership(actor.user_id, account_id).await?.is_none() {
-            return Err(DomainError::NotFound("account"));
-        }
+        self.domain.access(actor, account_id, "account").await?;
         account::Entity::find_by_id(account_id)
             .one(self.domain.db())
             .await?
@@ -135,24 +120,6 @@ impl<'a> AccountService<'a> {
             crate::pagination::Order::OldestFirst,
         )
         .await
-    }
-
-    /// The user's permissions in each of `account_ids` they belong to, for batched
-    /// permission checks.
-    pub async fn permissions_in(
-        &self,
-        user_id: i64,
-        account_ids: &[i64],
-    ) -> Result<HashMap<i64, Vec<crate::permissions::Permission>>> {
-        let rows = contact::Entity::find()
-            .filter(contact::Column::UserId.eq(user_id))
-            .filter(contact::Column::AccountId.is_in(account_ids.iter().copied()))
-            .all(self.domain.db())
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|c| (c.account_id, crate::permissions::of_contact(c)))
-            .collect())
     }
 
     /// The primary contact of each account, for batched loading.

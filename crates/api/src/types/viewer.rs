@@ -66,19 +66,9 @@ impl Viewer {
 
     /// The viewer's permissions in the current account (all of them for staff).
     async fn permissions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Permission>> {
-        if self.0.is_staff {
-            return Ok(enums::permissions(permissions::Permission::ALL.to_vec()));
-        }
-        let Some(account_id) = self.0.current_account_id else {
-            return Ok(Vec::new());
-        };
-        let contact = domain(ctx)
-            .accounts()
-            .membership(self.0.user_id, account_id)
-            .await?;
-        Ok(contact
-            .map(|c| enums::permissions(permissions::of_contact(&c)))
-            .unwrap_or_default())
+        Ok(enums::permissions(
+            domain(ctx).current_permissions(&self.0).await?,
+        ))
     }
 }
 
