@@ -85,6 +85,24 @@ impl<'a> AccountService<'a> {
             .ok_or(DomainError::NotFound("account"))
     }
 
+    /// A page of the account's email history, newest first (callers check VIEW_EMAILS).
+    pub async fn emails(
+        &self,
+        account_id: i64,
+        args: crate::pagination::PageArgs,
+    ) -> Result<crate::pagination::Page<crate::entities::email::Model>> {
+        crate::outbox::list(self.domain.db(), account_id, args).await
+    }
+
+    /// A page of the account's audit log, newest first (callers check VIEW_AUDIT_LOG).
+    pub async fn audit_log(
+        &self,
+        account_id: i64,
+        args: crate::pagination::PageArgs,
+    ) -> Result<crate::pagination::Page<crate::entities::audit_entry::Model>> {
+        crate::audit::list(self.domain.db(), account_id, args).await
+    }
+
     /// Staff: every account, optionally those whose name contains `search`.
     pub async fn list(
         &self,

@@ -107,7 +107,7 @@ pub async fn record(
 }
 
 /// A page of an account's audit log, newest first.
-pub async fn list(
+pub(crate) async fn list(
     conn: &impl ConnectionTrait,
     account_id: i64,
     args: crate::pagination::PageArgs,

@@ -74,7 +74,7 @@ impl Domain {
 }
 
 /// A page of the emails sent (or queued) to an account's people, newest first.
-pub async fn list(
+pub(crate) async fn list(
     conn: &impl ConnectionTrait,
     account_id: i64,
     args: crate::pagination::PageArgs,

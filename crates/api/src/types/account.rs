@@ -1,9 +1,9 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
+use domain::DomainError;
 use domain::entities::account;
 use domain::permissions::Permission;
-use domain::{DomainError, audit, outbox};
 
 use super::enums::InvitationStatus;
 use super::{AuditEntry, Contact, DomainName, EmailMessage, Invitation, Invoice, Service, Ticket};
@@ -145,7 +145,10 @@ impl Account {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<Conn<EmailMessage>>> {
-        let page = outbox::list(domain(ctx).db(), self.0.id, page_args(first, after)?).await?;
+        let page = domain(ctx)
+            .accounts()
+            .emails(self.0.id, page_args(first, after)?)
+            .await?;
         Ok(Some(connection(page, |e| e.id, EmailMessage)))
     }
 
@@ -157,7 +160,10 @@ impl Account {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Option<Conn<AuditEntry>>> {
-        let page = audit::list(domain(ctx).db(), self.0.id, page_args(first, after)?).await?;
+        let page = domain(ctx)
+            .accounts()
+            .audit_log(self.0.id, page_args(first, after)?)
+            .await?;
         Ok(Some(connection(page, |e| e.id, AuditEntry)))
     }
 }
