@@ -9,6 +9,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::{Access, authorize_change};
+pub use crate::address::Address;
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact, user};
@@ -18,17 +19,6 @@ use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
 use crate::{Actor, Domain, DomainError, Result, notifications, store, tokens, validate};
-
-/// A postal address; every part optional.
-#[derive(Clone, Debug, Default)]
-pub struct Address {
-    pub line1: Option<String>,
-    pub line2: Option<String>,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub postal_code: Option<String>,
-    pub country: Option<String>,
-}
 
 /// What `addContact` asks for.
 #[derive(Clone, Debug)]
@@ -851,31 +841,5 @@ impl CardFields {
         model.company_name = Set(self.company_name);
         model.relationship = Set(self.relationship);
         self.address.apply(model);
-    }
-}
-
-impl Address {
-    /// Every part trimmed (blank: none), bounded and single-line.
-    pub fn checked(self) -> Result<Self> {
-        let part = |field, value: Option<String>| {
-            validate::optional_line(field, value.as_deref(), validate::MAX_ADDRESS_LEN)
-        };
-        Ok(Self {
-            line1: part("address.line1", self.line1)?,
-            line2: part("address.line2", self.line2)?,
-            city: part("address.city", self.city)?,
-            region: part("address.region", self.region)?,
-            postal_code: part("address.postalCode", self.postal_code)?,
-            country: part("address.country", self.country)?,
-        })
-    }
-
-    fn apply(self, model: &mut contact::ActiveModel) {
-        model.address_line1 = Set(self.line1);
-        model.address_line2 = Set(self.line2);
-        model.city = Set(self.city);
-        model.region = Set(self.region);
-        model.postal_code = Set(self.postal_code);
-        model.country = Set(self.country);
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod address;
 pub mod audit;
 pub mod auth;
 pub mod billing;
@@ -32,6 +33,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
+pub use address::Address;
 pub use error::{DomainError, Result};
 pub use outbox::{EmailRenderer, RenderedEmail};
 pub use passwords::PasswordHasher;

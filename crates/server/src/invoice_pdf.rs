@@ -110,24 +110,9 @@ pub(crate) fn render(doc: &InvoiceDocument) -> Vec<u8> {
         if let Some(company) = &to.company_name {
             lines.push((11.0, format!("         {company}")));
         }
-        let city_line = [
-            to.postal_code.as_deref(),
-            to.city.as_deref(),
-            to.region.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-        for part in [
-            to.address_line1.clone(),
-            to.address_line2.clone(),
-            Some(city_line),
-            to.country.clone(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|p| !p.is_empty())
+        for part in domain::Address::of_contact(to)
+            .map(|a| a.lines())
+            .unwrap_or_default()
         {
             lines.push((11.0, format!("         {part}")));
         }

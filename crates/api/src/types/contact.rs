@@ -8,6 +8,7 @@ use super::enums::{self, Permission, Role};
 /// A person on file under an account, with or without portal access.
 pub struct Contact(pub contact::Model);
 
+/// A postal address, as the domain's [`domain::Address`] holds it.
 #[derive(SimpleObject)]
 pub struct Address {
     line1: Option<String>,
@@ -16,6 +17,19 @@ pub struct Address {
     region: Option<String>,
     postal_code: Option<String>,
     country: Option<String>,
+}
+
+impl From<domain::Address> for Address {
+    fn from(a: domain::Address) -> Self {
+        Self {
+            line1: a.line1,
+            line2: a.line2,
+            city: a.city,
+            region: a.region,
+            postal_code: a.postal_code,
+            country: a.country,
+        }
+    }
 }
 
 #[Object]
@@ -51,23 +65,7 @@ impl Contact {
 
     /// Null when no part of the address is on file.
     async fn address(&self) -> Option<Address> {
-        let c = &self.0;
-        let parts = [
-            &c.address_line1,
-            &c.address_line2,
-            &c.city,
-            &c.region,
-            &c.postal_code,
-            &c.country,
-        ];
-        parts.iter().any(|p| p.is_some()).then(|| Address {
-            line1: c.address_line1.clone(),
-            line2: c.address_line2.clone(),
-            city: c.city.clone(),
-            region: c.region.clone(),
-            postal_code: c.postal_code.clone(),
-            country: c.country.clone(),
-        })
+        domain::Address::of_contact(&self.0).map(Address::from)
     }
 
     async fn role(&self) -> Role {
