@@ -364,6 +364,7 @@ impl<'a> ContactService<'a> {
                 })),
         )
         .await?;
+        events::scrub_contact(&txn, contact.id).await?;
         events::record(&txn, events::REMOVED, &contact).await?;
         txn.commit().await?;
         self.domain

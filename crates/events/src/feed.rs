@@ -83,7 +83,7 @@ async fn pump(
 /// Sends every row after `last`; returns the new last id.
 async fn forward_new(db: &DatabaseConnection, tx: &broadcast::Sender<Live>, mut last: i64) -> i64 {
     loop {
-        match events::read(db, last, None, None, BATCH).await {
+        match events::read(db, last, events::Filter::default(), BATCH).await {
             Ok(rows) => {
                 let full = rows.len() as u64 == BATCH;
                 for row in rows {
