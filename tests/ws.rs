@@ -48,6 +48,32 @@ impl WsClient {
         Ok(Self { stream, protocol })
     }
 
+    /// Opens `/graphql/ws` offering `offer` as the whole `Sec-WebSocket-Protocol` value
+    /// (e.g. two protocols); returns the client, speaking the protocol the server chose,
+    /// and that choice as the handshake's response header said it.
+    pub async fn connect_offering(
+        http_url: &str,
+        offer: &str,
+    ) -> Result<(Self, Option<String>), tokio_tungstenite::tungstenite::Error> {
+        let mut request =
+            format!("{}/graphql/ws", http_url.replacen("http", "ws", 1)).into_client_request()?;
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_str(offer).expect("header value"),
+        );
+        let (stream, response) = tokio_tungstenite::connect_async(request).await?;
+        let chosen = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let protocol = match chosen.as_deref() {
+            Some(LEGACY_WS) => LEGACY_WS,
+            _ => TRANSPORT_WS,
+        };
+        Ok((Self { stream, protocol }, chosen))
+    }
+
     /// Sends `connection_init` and returns the answer (`connection_ack`, or a close).
     pub async fn init(&mut self, payload: Value) -> Value {
         self.send(json!({ "type": "connection_init", "payload": payload }))

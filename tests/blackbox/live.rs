@@ -737,6 +737,39 @@ async fn removing_a_contact_scrubs_its_personal_data_from_the_event_log() {
 }
 
 #[tokio::test]
+async fn a_client_offering_both_protocols_is_spoken_to_in_the_one_the_handshake_names() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    for (offer, expected, data_type) in [
+        ("graphql-ws, graphql-transport-ws", TRANSPORT_WS, "next"),
+        ("graphql-transport-ws, graphql-ws", TRANSPORT_WS, "next"),
+        ("graphql-ws", LEGACY_WS, "data"),
+        ("graphql-transport-ws", TRANSPORT_WS, "next"),
+    ] {
+        let (mut socket, chosen) = WsClient::connect_offering(&app.url, offer).await.unwrap();
+        assert_eq!(chosen.as_deref(), Some(expected), "offered {offer}");
+        let ack = socket
+            .init(json!({"authorization": format!("Bearer {owner}")}))
+            .await;
+        assert_eq!(ack["type"], "connection_ack", "offered {offer}: {ack}");
+        socket
+            .subscribe("1", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+            .await;
+        match socket.next(Duration::from_secs(5)).await {
+            Incoming::Message(message) => {
+                assert_eq!(message["type"], data_type, "offered {offer}: {message}");
+                assert_eq!(
+                    message["payload"]["data"]["contactEvents"]["kind"],
+                    "CREATED"
+                );
+            }
+            other => panic!("offered {offer}: expected an event, got {other:?}"),
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_cursor_from_the_future_or_that_is_no_cursor_is_refused() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;

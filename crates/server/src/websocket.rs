@@ -1,5 +1,6 @@
 //! `/graphql/ws`: GraphQL subscriptions over WebSocket, in both subprotocols
-//! (`graphql-transport-ws` and the legacy `graphql-ws`).
+//! (`graphql-transport-ws` and the legacy `graphql-ws`), speaking exactly the one the
+//! handshake agreed on.
 //!
 //! Authentication comes from the `connection_init` payload, or from the session cookie
 //! when the upgrade's Origin is the portal's own (a cookie alone must not let another
@@ -26,15 +27,6 @@ pub(crate) async fn upgrade(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    // The client's first subprotocol we speak; graphql-transport-ws when it names none.
-    let protocol = headers
-        .get(header::SEC_WEBSOCKET_PROTOCOL)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|list| {
-            list.split(',')
-                .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
-        })
-        .unwrap_or(WebSocketProtocols::GraphQLWS);
     let origin_ok = headers
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
@@ -47,8 +39,15 @@ pub(crate) async fn upgrade(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     };
+    let upgrade = upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS);
+    // Speak the subprotocol the handshake answers with (axum picks the first of ours the
+    // client offers); graphql-transport-ws when the client names none.
+    let protocol = upgrade
+        .selected_protocol()
+        .and_then(|p| p.to_str().ok())
+        .and_then(|p| WebSocketProtocols::from_str(p).ok())
+        .unwrap_or(WebSocketProtocols::GraphQLWS);
     upgrade
-        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(64 * 1024)
         // Small buffers: most sockets are idle dashboards, and the default 128 KiB read
         // buffer per socket would make ten thousand of them cost over a gigabyte.
