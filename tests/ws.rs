@@ -94,6 +94,21 @@ impl WsClient {
         self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } })).await;
     }
 
+    /// Like [`WsClient::subscribe`], for a socket the server may have closed already:
+    /// returns whether the message went out.
+    pub async fn try_subscribe(&mut self, id: &str, query: &str, variables: Value) -> bool {
+        let kind = if self.protocol == TRANSPORT_WS {
+            "subscribe"
+        } else {
+            "start"
+        };
+        let message = json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } });
+        self.stream
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .is_ok()
+    }
+
     pub async fn send(&mut self, message: Value) {
         self.stream
             .send(Message::Text(message.to_string().into()))
@@ -186,6 +201,23 @@ impl WsClient {
                     .to_owned()
             }
             other => panic!("expected an error for {id}, got {other:?}"),
+        }
+    }
+
+    /// Reads until the server closes the socket, within `wait`: the messages before
+    /// the close, and its close code. Panics if the socket stays open.
+    pub async fn until_closed(&mut self, wait: Duration) -> (Vec<Value>, Option<u16>) {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut messages = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(left).await {
+                Incoming::Message(message) => messages.push(message),
+                Incoming::Closed(code) => return (messages, code),
+                Incoming::Silent => {
+                    panic!("the socket was still open after {wait:?}; got {messages:?}")
+                }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ mod contacts;
 mod http;
 mod invitations;
 mod live;
+mod live_sessions;
 mod mail;
 mod password_reset;
 mod registration;

@@ -14,27 +14,16 @@ use domain::permissions::Permission;
 use domain::{Actor, Domain, DomainError, access, events};
 use events_feed::{Live, LiveFeed};
 use futures_util::Stream;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
+use tokio::sync::{OwnedSemaphorePermit, broadcast, watch};
 
 use crate::context::{actor, domain};
 use crate::error::{ApiError, ApiResult, parse_id};
+use crate::socket::WsConnection;
 use crate::types::{ContactEvent, InvitationEvent};
 
-/// Most subscriptions one connection may hold at once.
-pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 32;
 /// How often an idle stream re-checks its subscriber's right to it anyway.
 const RECHECK_EVERY: Duration = Duration::from_secs(30);
 const REPLAY_BATCH: u64 = 200;
-
-/// The subscription slots of one WebSocket connection.
-#[derive(Clone)]
-pub struct SubscriptionSlots(Arc<Semaphore>);
-
-impl Default for SubscriptionSlots {
-    fn default() -> Self {
-        Self(Arc::new(Semaphore::new(MAX_SUBSCRIPTIONS_PER_CONNECTION)))
-    }
-}
 
 #[derive(Default)]
 pub struct Subscription;
@@ -83,7 +72,9 @@ struct Listener {
     filter: events::Filter,
     cursor: i64,
     live: broadcast::Receiver<Live>,
-    _slot: OwnedSemaphorePermit,
+    /// Set when the connection's session ends (none outside a WebSocket connection).
+    connection_ended: Option<watch::Receiver<bool>>,
+    _slot: Option<OwnedSemaphorePermit>,
 }
 
 impl Listener {
@@ -113,17 +104,8 @@ impl Listener {
                 (None, None)
             }
         };
-        let slot = ctx
-            .data_opt::<SubscriptionSlots>()
-            .cloned()
-            .unwrap_or_default()
-            .0
-            .try_acquire_owned()
-            .map_err(|_| {
-                ApiError(DomainError::RateLimited(format!(
-                    "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
-                )))
-            })?;
+        let connection = ctx.data_opt::<WsConnection>();
+        let slot = connection.map(WsConnection::take_slot).transpose()?;
         // Listen before reading the log, so nothing committed in between is missed.
         let live = ctx.data_unchecked::<LiveFeed>().subscribe();
         let latest = events::latest(domain.db()).await?;
@@ -144,6 +126,7 @@ impl Listener {
             },
             cursor,
             live,
+            connection_ended: connection.map(WsConnection::ended),
             _slot: slot,
         })
     }
@@ -178,6 +161,9 @@ impl Listener {
         async_stream::stream! {
             // Replay what the subscriber missed, from the log.
             loop {
+                if self.connection_ended.as_ref().is_some_and(|ended| *ended.borrow()) {
+                    return;
+                }
                 let Ok(rows) = events::read(self.domain.db(), self.cursor, self.filter, REPLAY_BATCH).await else {
                     return;
                 };
@@ -223,9 +209,21 @@ impl Listener {
                             return;
                         }
                     }
+                    _ = session_ended(self.connection_ended.as_mut()) => return,
                 }
             }
         }
+    }
+}
+
+/// Resolves when the connection's session has ended; never outside a connection.
+async fn session_ended(ended: Option<&mut watch::Receiver<bool>>) {
+    match ended {
+        // An error means the connection is gone, which ends the stream too.
+        Some(ended) => {
+            let _ = ended.wait_for(|ended| *ended).await;
+        }
+        None => std::future::pending().await,
     }
 }
 
