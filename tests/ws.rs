@@ -48,6 +48,32 @@ impl WsClient {
         Ok(Self { stream, protocol })
     }
 
+    /// Opens `/graphql/ws` offering `offer` as the whole `Sec-WebSocket-Protocol` value
+    /// (e.g. two protocols); returns the client, speaking the protocol the server chose,
+    /// and that choice as the handshake's response header said it.
+    pub async fn connect_offering(
+        http_url: &str,
+        offer: &str,
+    ) -> Result<(Self, Option<String>), tokio_tungstenite::tungstenite::Error> {
+        let mut request =
+            format!("{}/graphql/ws", http_url.replacen("http", "ws", 1)).into_client_request()?;
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_str(offer).expect("header value"),
+        );
+        let (stream, response) = tokio_tungstenite::connect_async(request).await?;
+        let chosen = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let protocol = match chosen.as_deref() {
+            Some(LEGACY_WS) => LEGACY_WS,
+            _ => TRANSPORT_WS,
+        };
+        Ok((Self { stream, protocol }, chosen))
+    }
+
     /// Sends `connection_init` and returns the answer (`connection_ack`, or a close).
     pub async fn init(&mut self, payload: Value) -> Value {
         self.send(json!({ "type": "connection_init", "payload": payload }))
@@ -66,6 +92,21 @@ impl WsClient {
             "start"
         };
         self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } })).await;
+    }
+
+    /// Like [`WsClient::subscribe`], for a socket the server may have closed already:
+    /// returns whether the message went out.
+    pub async fn try_subscribe(&mut self, id: &str, query: &str, variables: Value) -> bool {
+        let kind = if self.protocol == TRANSPORT_WS {
+            "subscribe"
+        } else {
+            "start"
+        };
+        let message = json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } });
+        self.stream
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .is_ok()
     }
 
     pub async fn send(&mut self, message: Value) {
@@ -160,6 +201,23 @@ impl WsClient {
                     .to_owned()
             }
             other => panic!("expected an error for {id}, got {other:?}"),
+        }
+    }
+
+    /// Reads until the server closes the socket, within `wait`: the messages before
+    /// the close, and its close code. Panics if the socket stays open.
+    pub async fn until_closed(&mut self, wait: Duration) -> (Vec<Value>, Option<u16>) {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut messages = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(left).await {
+                Incoming::Message(message) => messages.push(message),
+                Incoming::Closed(code) => return (messages, code),
+                Incoming::Silent => {
+                    panic!("the socket was still open after {wait:?}; got {messages:?}")
+                }
+            }
         }
     }
 

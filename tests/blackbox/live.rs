@@ -585,3 +585,236 @@ async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
     assert_eq!(kinds, ["Test", "Two"]);
     app.stop().await;
 }
+
+/// The contact removed in [`a_new_member_replays_nothing_from_before_their_access_began`]
+/// and [`removing_a_contact_scrubs_its_personal_data_from_the_event_log`]: added with
+/// personal data, updated, removed. Returns its id.
+async fn add_update_and_remove(app: &TestApp, owner: &str, account: &str) -> String {
+    let id = app
+        .gql_as(
+            owner,
+            "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"Gone\", lastName: \"Person\",
+              email: \"gone@private.test\", phone: \"+1 555 0100\", companyName: \"Gone Ltd\",
+              address: {line1: \"1 Hidden Lane\", city: \"Nowhere\", postalCode: \"12345\", country: \"US\"},
+              role: BILLING}) { id } }",
+            json!({"a": account}),
+        )
+        .await
+        .ok()
+        .str("addContact.id")
+        .to_owned();
+    app.gql_as(
+        owner,
+        "mutation($id: ID!) { updateContact(id: $id, input: {phone: \"+1 555 0199\"}) { id } }",
+        json!({"id": id}),
+    )
+    .await
+    .ok();
+    app.gql_as(
+        owner,
+        "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }",
+        json!({"id": id, "p": OWNER_PASSWORD}),
+    )
+    .await
+    .ok();
+    id
+}
+
+/// Every event a stream replays until it falls silent.
+async fn replayed(socket: &mut WsClient, id: &str) -> Vec<Value> {
+    let mut events = Vec::new();
+    while let Incoming::Message(message) = socket.next(Duration::from_millis(700)).await {
+        assert_eq!(message["type"], "next", "{message}");
+        assert_eq!(message["id"], id, "{message}");
+        assert!(message["payload"]["errors"].is_null(), "{message}");
+        events.push(message["payload"]["data"]["contactEvents"].clone());
+    }
+    events
+}
+
+#[tokio::test]
+async fn a_new_member_replays_nothing_from_before_their_access_began() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let gone = add_update_and_remove(&app, &owner, &account).await;
+    let admin = app
+        .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
+        .await;
+
+    // "after: 0" reaches back before the admin joined: it starts where their access did.
+    let mut socket = app.socket(Some(&admin.token)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+        .await;
+    let seen = replayed(&mut socket, "1").await;
+    assert!(!seen.is_empty(), "the admin's own card is theirs to see");
+    for event in &seen {
+        assert_eq!(event["contactId"], admin.contact_id, "{seen:?}");
+    }
+
+    // Staff replay everything; the removed contact's history is there, without its
+    // personal data (its snapshot no longer makes a contact: null, not an error).
+    let staff = app.staff().await;
+    let mut staff_socket = app.socket(Some(&staff)).await;
+    staff_socket
+        .subscribe("all", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+        .await;
+    let history = replayed(&mut staff_socket, "all").await;
+    let of_gone: Vec<&Value> = history.iter().filter(|e| e["contactId"] == gone).collect();
+    let kinds: Vec<&str> = of_gone
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["CREATED", "UPDATED", "REMOVED"], "{history:?}");
+    for event in of_gone {
+        assert!(
+            event.as_object().unwrap().contains_key("contact"),
+            "{event}"
+        );
+        assert_eq!(event["contact"], Value::Null, "{event}");
+    }
+    assert!(
+        history.iter().any(|e| e["contactId"] == admin.contact_id),
+        "{history:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn removing_a_contact_scrubs_its_personal_data_from_the_event_log() {
+    use domain::entities::event::{self, EventStream};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let gone = add_update_and_remove(&app, &owner, &account).await;
+    let rows = event::Entity::find()
+        .filter(event::Column::Stream.eq(EventStream::Contact))
+        .filter(event::Column::SubjectId.eq(gone.parse::<i64>().unwrap()))
+        .all(app.db())
+        .await
+        .unwrap();
+    // The rows stay (cursors and history keep their shape)...
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["CREATED", "UPDATED", "REMOVED"]);
+    // ...but what they keep of the contact is its name, and nothing to reach them by.
+    for row in &rows {
+        let Some(snapshot) = &row.snapshot else {
+            assert_eq!(row.kind, "REMOVED");
+            continue;
+        };
+        let mut fields: Vec<&str> = snapshot
+            .as_object()
+            .expect("a snapshot is an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(
+            fields,
+            ["account_id", "first_name", "id", "last_name"],
+            "{snapshot}"
+        );
+        assert_eq!(snapshot["first_name"], "Gone");
+        let text = snapshot.to_string();
+        for private in ["gone@private.test", "555", "Hidden Lane", "Gone Ltd"] {
+            assert!(!text.contains(private), "{private} left in {text}");
+        }
+    }
+    // Other contacts' events are untouched.
+    let owner_created = event::Entity::find()
+        .filter(event::Column::Stream.eq(EventStream::Contact))
+        .filter(event::Column::SubjectId.ne(gone.parse::<i64>().unwrap()))
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the owner's card has its event");
+    assert_eq!(
+        owner_created.snapshot.as_ref().unwrap()["email"],
+        "owner@acme.test"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_offering_both_protocols_is_spoken_to_in_the_one_the_handshake_names() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    for (offer, expected, data_type) in [
+        ("graphql-ws, graphql-transport-ws", TRANSPORT_WS, "next"),
+        ("graphql-transport-ws, graphql-ws", TRANSPORT_WS, "next"),
+        ("graphql-ws", LEGACY_WS, "data"),
+        ("graphql-transport-ws", TRANSPORT_WS, "next"),
+    ] {
+        let (mut socket, chosen) = WsClient::connect_offering(&app.url, offer).await.unwrap();
+        assert_eq!(chosen.as_deref(), Some(expected), "offered {offer}");
+        let ack = socket
+            .init(json!({"authorization": format!("Bearer {owner}")}))
+            .await;
+        assert_eq!(ack["type"], "connection_ack", "offered {offer}: {ack}");
+        socket
+            .subscribe("1", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+            .await;
+        match socket.next(Duration::from_secs(5)).await {
+            Incoming::Message(message) => {
+                assert_eq!(message["type"], data_type, "offered {offer}: {message}");
+                assert_eq!(
+                    message["payload"]["data"]["contactEvents"]["kind"],
+                    "CREATED"
+                );
+            }
+            other => panic!("offered {offer}: expected an event, got {other:?}"),
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cursor_from_the_future_or_that_is_no_cursor_is_refused() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    for (i, after) in ["1000000", "-1", "abc", "1.5", ""].into_iter().enumerate() {
+        let id = format!("bad{i}");
+        socket
+            .subscribe(&id, CONTACT_EVENTS, json!({"a": account, "after": after}))
+            .await;
+        assert_eq!(
+            socket.expect_error(&id).await,
+            "BAD_USER_INPUT",
+            "after: {after:?}"
+        );
+        socket.expect_complete(&id, Duration::from_secs(2)).await;
+    }
+
+    // The newest cursor itself is fine: nothing to replay, then live.
+    socket
+        .subscribe("0", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+        .await;
+    let newest = socket.next_event("0").await["contactEvents"]["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    socket
+        .subscribe("ok", CONTACT_EVENTS, json!({"a": account, "after": newest}))
+        .await;
+    socket.expect_silence(Duration::from_millis(300)).await;
+    add(&app, &owner, &account, "Live").await;
+    let mut delivered = Vec::new();
+    for _ in 0..2 {
+        match socket.next(Duration::from_secs(5)).await {
+            Incoming::Message(message) => {
+                assert_eq!(message["type"], "next", "{message}");
+                assert_eq!(
+                    message["payload"]["data"]["contactEvents"]["contact"]["firstName"],
+                    "Live"
+                );
+                delivered.push(message["id"].as_str().unwrap().to_owned());
+            }
+            other => panic!("expected the live event, got {other:?}"),
+        }
+    }
+    delivered.sort();
+    assert_eq!(delivered, ["0", "ok"]);
+    app.stop().await;
+}

@@ -10,6 +10,7 @@ mod http;
 mod input_rules;
 mod invitations;
 mod live;
+mod live_sessions;
 mod mail;
 mod password_reset;
 mod races;

@@ -9,6 +9,7 @@ mod loaders;
 mod mutation;
 mod query;
 mod scalars;
+mod socket;
 mod subscription;
 mod types;
 
@@ -26,8 +27,10 @@ use query::Query;
 
 pub type ClienteleSchema = Schema<Query, Mutation, Subscription>;
 
+pub use socket::{
+    MAX_SUBSCRIPTIONS_PER_CONNECTION, SessionState, WsConnection, websocket_connection,
+};
 use subscription::Subscription;
-pub use subscription::{MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSlots};
 
 /// Limits that keep one request from costing the server too much. The standard
 /// introspection query that GraphiQL sends stays well inside them (tested).
@@ -59,6 +62,7 @@ fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(error::ErrorCodes)
+        .extension(socket::SocketAuth)
 }
 
 /// Attaches what every resolver of one request may need: who is asking, and fresh
@@ -76,43 +80,4 @@ pub fn prepare_request(
         Loaders::new(domain.clone(), actor),
         tokio::spawn,
     ))
-}
-
-/// The data of one WebSocket connection, from its `connection_init` payload
-/// (`{"authorization": "Bearer …"}`) or, failing that, the session cookie of the
-/// upgrade request (which the server only passes on when its Origin is the portal's).
-/// A dead token refuses the connection; no token at all makes an anonymous one, whose
-/// subscriptions answer UNAUTHENTICATED.
-pub async fn websocket_connection(
-    domain: &Domain,
-    payload: &serde_json::Value,
-    cookie_token: Option<&str>,
-    meta: domain::RequestMeta,
-) -> async_graphql::Result<async_graphql::Data> {
-    let bearer = payload
-        .get("authorization")
-        .or_else(|| payload.get("Authorization"))
-        .and_then(|v| v.as_str())
-        .and_then(bearer_token);
-    let token = bearer.or(cookie_token);
-    let auth = authenticate(domain, token, meta)
-        .await
-        .map_err(|e| async_graphql::Error::from(ApiError(e)))?;
-    if let RequestAuth::Invalid(_, message) = &auth {
-        return Err(ApiError(domain::DomainError::Unauthenticated(message.clone())).into());
-    }
-    let actor = match &auth {
-        RequestAuth::SignedIn(actor) => Some(actor.clone()),
-        _ => None,
-    };
-    let mut data = async_graphql::Data::default();
-    data.insert(auth);
-    // No cache: a connection lives for hours, and permissions must be read fresh.
-    data.insert(DataLoader::with_cache(
-        Loaders::new(domain.clone(), actor),
-        tokio::spawn,
-        async_graphql::dataloader::NoCache,
-    ));
-    data.insert(SubscriptionSlots::default());
-    Ok(data)
 }

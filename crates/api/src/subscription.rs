@@ -1,7 +1,8 @@
 //! Live subscriptions: contact and invitation events of an account (MANAGE_CONTACTS),
 //! or of every account (staff). `after` replays from the event log, then the stream
-//! goes live with no gap and no duplicate at the seam. A stream ends as soon as its
-//! subscriber loses the right to it (contact removed, role lowered, access revoked,
+//! goes live with no gap and no duplicate at the seam. A member's replay starts no
+//! earlier than their access did; staff replay everything. A stream ends as soon as
+//! its subscriber loses the right to it (contact removed, role lowered, access revoked,
 //! session ended), and a subscriber too slow to keep up is dropped.
 
 use std::sync::Arc;
@@ -13,27 +14,16 @@ use domain::permissions::Permission;
 use domain::{Actor, Domain, DomainError, access, events};
 use events_feed::{Live, LiveFeed};
 use futures_util::Stream;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast};
+use tokio::sync::{OwnedSemaphorePermit, broadcast, watch};
 
 use crate::context::{actor, domain};
 use crate::error::{ApiError, ApiResult, parse_id};
+use crate::socket::WsConnection;
 use crate::types::{ContactEvent, InvitationEvent};
 
-/// Most subscriptions one connection may hold at once.
-pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 32;
 /// How often an idle stream re-checks its subscriber's right to it anyway.
 const RECHECK_EVERY: Duration = Duration::from_secs(30);
 const REPLAY_BATCH: u64 = 200;
-
-/// The subscription slots of one WebSocket connection.
-#[derive(Clone)]
-pub struct SubscriptionSlots(Arc<Semaphore>);
-
-impl Default for SubscriptionSlots {
-    fn default() -> Self {
-        Self(Arc::new(Semaphore::new(MAX_SUBSCRIPTIONS_PER_CONNECTION)))
-    }
-}
 
 #[derive(Default)]
 pub struct Subscription;
@@ -77,9 +67,14 @@ struct Listener {
     /// The listener's own contact in the account: changes to it may end the stream.
     own_contact: Option<i64>,
     stream: EventStream,
+    /// What the replay reads: this account's (or every) events of this stream, from
+    /// when the subscriber's access began.
+    filter: events::Filter,
     cursor: i64,
     live: broadcast::Receiver<Live>,
-    _slot: OwnedSemaphorePermit,
+    /// Set when the connection's session ends (none outside a WebSocket connection).
+    connection_ended: Option<watch::Receiver<bool>>,
+    _slot: Option<OwnedSemaphorePermit>,
 }
 
 impl Listener {
@@ -92,38 +87,31 @@ impl Listener {
         let actor = actor(ctx)?.clone();
         let domain = domain(ctx).clone();
         let account_id = account_id.map(|id| parse_id(&id, "account")).transpose()?;
-        let own_contact = match account_id {
-            Some(id) => domain
-                .require(&actor, id, Permission::ManageContacts, "account")
-                .await?
-                .contact
-                .map(|c| c.id),
+        let (own_contact, since) = match account_id {
+            Some(id) => {
+                let access = domain
+                    .require(&actor, id, Permission::ManageContacts, "account")
+                    .await?;
+                // What happened before a member joined is not theirs to see.
+                let since = match &access.contact {
+                    Some(contact) if !access.is_staff => Some(contact.member_since()),
+                    _ => None,
+                };
+                (access.contact.map(|c| c.id), since)
+            }
             None => {
                 access::require_staff(&actor)?;
-                None
+                (None, None)
             }
         };
-        let slot = ctx
-            .data_opt::<SubscriptionSlots>()
-            .cloned()
-            .unwrap_or_default()
-            .0
-            .try_acquire_owned()
-            .map_err(|_| {
-                ApiError(DomainError::RateLimited(format!(
-                    "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
-                )))
-            })?;
+        let connection = ctx.data_opt::<WsConnection>();
+        let slot = connection.map(WsConnection::take_slot).transpose()?;
         // Listen before reading the log, so nothing committed in between is missed.
         let live = ctx.data_unchecked::<LiveFeed>().subscribe();
+        let latest = events::latest(domain.db()).await?;
         let cursor = match after {
-            Some(after) => after.parse::<i64>().map_err(|_| {
-                ApiError(DomainError::bad_input(
-                    "after",
-                    "not a cursor from this stream",
-                ))
-            })?,
-            None => events::latest(domain.db()).await?,
+            Some(after) => parse_cursor(&after, latest)?,
+            None => latest,
         };
         Ok(Self {
             domain,
@@ -131,8 +119,14 @@ impl Listener {
             account_id,
             own_contact,
             stream,
+            filter: events::Filter {
+                account_id,
+                stream: Some(stream),
+                since,
+            },
             cursor,
             live,
+            connection_ended: connection.map(WsConnection::ended),
             _slot: slot,
         })
     }
@@ -167,7 +161,10 @@ impl Listener {
         async_stream::stream! {
             // Replay what the subscriber missed, from the log.
             loop {
-                let Ok(rows) = events::read(self.domain.db(), self.cursor, self.account_id, Some(self.stream), REPLAY_BATCH).await else {
+                if self.connection_ended.as_ref().is_some_and(|ended| *ended.borrow()) {
+                    return;
+                }
+                let Ok(rows) = events::read(self.domain.db(), self.cursor, self.filter, REPLAY_BATCH).await else {
                     return;
                 };
                 let full = rows.len() as u64 == REPLAY_BATCH;
@@ -212,8 +209,33 @@ impl Listener {
                             return;
                         }
                     }
+                    _ = session_ended(self.connection_ended.as_mut()) => return,
                 }
             }
         }
+    }
+}
+
+/// Resolves when the connection's session has ended; never outside a connection.
+async fn session_ended(ended: Option<&mut watch::Receiver<bool>>) {
+    match ended {
+        // An error means the connection is gone, which ends the stream too.
+        Some(ended) => {
+            let _ = ended.wait_for(|ended| *ended).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// A client's `after`: a cursor this log has handed out, i.e. from 0 to the newest
+/// event. Anything else (not a number, negative, from the future) is refused, rather
+/// than waiting silently for events that will never come.
+fn parse_cursor(after: &str, latest: i64) -> ApiResult<i64> {
+    match after.parse::<i64>() {
+        Ok(cursor) if (0..=latest).contains(&cursor) => Ok(cursor),
+        _ => Err(ApiError(DomainError::bad_input(
+            "after",
+            "not a cursor from this stream",
+        ))),
     }
 }

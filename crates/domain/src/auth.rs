@@ -1,7 +1,7 @@
 //! Users, sessions and passwords: registration, login, logout, switching accounts,
 //! password change and reset, and staff users.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -143,19 +143,7 @@ impl<'a> AuthService<'a> {
             .find_also_related(user::Entity)
             .one(self.domain.db())
             .await?;
-        match found {
-            Some((session, Some(user))) if session.expires_at > Utc::now() => Ok(Actor {
-                user_id: user.id,
-                email: user.email,
-                is_staff: user.is_staff,
-                session_id: session.id,
-                current_account_id: session.current_account_id,
-                meta,
-            }),
-            _ => Err(DomainError::Unauthenticated(
-                "the session is invalid or has expired; sign in again".into(),
-            )),
-        }
+        signed_in_as(found, meta).map(|(actor, _)| actor)
     }
 
     /// Whether a session still exists and has not expired (long-lived streams re-check).
@@ -164,6 +152,21 @@ impl<'a> AuthService<'a> {
             .one(self.domain.db())
             .await?;
         Ok(session.is_some_and(|s| s.expires_at > Utc::now()))
+    }
+
+    /// A session re-read by id, for a connection that outlives a request (a WebSocket
+    /// authenticates each operation with it): the actor as they are now, and when the
+    /// session expires. Ended or expired: `Unauthenticated`.
+    pub async fn resume(
+        &self,
+        session_id: i64,
+        meta: RequestMeta,
+    ) -> Result<(Actor, DateTime<Utc>)> {
+        let found = session::Entity::find_by_id(session_id)
+            .find_also_related(user::Entity)
+            .one(self.domain.db())
+            .await?;
+        signed_in_as(found, meta)
     }
 
     /// Ends the actor's session (only this one).
@@ -399,5 +402,28 @@ impl<'a> AuthService<'a> {
             .one(self.domain.db())
             .await?
             .ok_or(DomainError::NotFound("user"))
+    }
+}
+
+/// The actor of a session found with its user, if it has not expired.
+fn signed_in_as(
+    found: Option<(session::Model, Option<user::Model>)>,
+    meta: RequestMeta,
+) -> Result<(Actor, DateTime<Utc>)> {
+    match found {
+        Some((session, Some(user))) if session.expires_at > Utc::now() => Ok((
+            Actor {
+                user_id: user.id,
+                email: user.email,
+                is_staff: user.is_staff,
+                session_id: session.id,
+                current_account_id: session.current_account_id,
+                meta,
+            },
+            session.expires_at,
+        )),
+        _ => Err(DomainError::Unauthenticated(
+            "the session is invalid or has expired; sign in again".into(),
+        )),
     }
 }

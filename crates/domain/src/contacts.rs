@@ -365,6 +365,7 @@ impl<'a> ContactService<'a> {
         if let Some(user_id) = contact.user_id {
             store::sessions::end_membership(change.conn(), user_id, contact.account_id).await?;
         }
+        events::scrub_contact(change.conn(), contact.id).await?;
         change.event(events::REMOVED, &contact).await?;
         notify_access_changed(&mut change, contact.user_id);
         change

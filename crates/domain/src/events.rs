@@ -3,11 +3,11 @@
 //! live subscribers (on every instance) read the new rows. The log is the truth; a lost
 //! notice only delays delivery until the next one or the next resync.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, Unchanged,
 };
 
 use crate::entities::event::{self, EventStream};
@@ -109,21 +109,69 @@ pub(crate) async fn record<S: Subject>(
     Ok(row.id)
 }
 
-/// Reads events after `after`, oldest first: of one account (or all), of one stream
-/// (or all), at most `limit`.
+/// The snapshot fields a removed contact's events keep: who it was, and nothing to
+/// reach them by.
+const KEPT_AFTER_REMOVAL: [&str; 4] = ["id", "account_id", "first_name", "last_name"];
+
+/// Removal is permanent in the log too: strips the personal data (email, phone,
+/// address…) from the snapshots of `contact_id`'s earlier events, inside the removal's
+/// transaction. The rows stay, so cursors and history keep their shape.
+pub(crate) async fn scrub_contact(conn: &impl ConnectionTrait, contact_id: i64) -> Result<()> {
+    let rows = event::Entity::find()
+        .filter(event::Column::Stream.eq(EventStream::Contact))
+        .filter(event::Column::SubjectId.eq(contact_id))
+        .filter(event::Column::Snapshot.is_not_null())
+        .all(conn)
+        .await?;
+    for row in rows {
+        let scrubbed = match row.snapshot {
+            Some(serde_json::Value::Object(fields)) => Some(serde_json::Value::Object(
+                fields
+                    .into_iter()
+                    .filter(|(name, _)| KEPT_AFTER_REMOVAL.contains(&name.as_str()))
+                    .collect(),
+            )),
+            _ => None,
+        };
+        event::ActiveModel {
+            id: Unchanged(row.id),
+            snapshot: Set(scrubbed),
+            ..Default::default()
+        }
+        .update(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Which events a [`read`] returns, besides "after the cursor".
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Filter {
+    /// One account's events (none: every account's).
+    pub account_id: Option<i64>,
+    /// One stream's events (none: both).
+    pub stream: Option<EventStream>,
+    /// Only events that occurred at or after this moment: a member's replay starts no
+    /// earlier than their access did.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Reads events after `after` that pass `filter`, oldest first, at most `limit`.
 pub async fn read(
     conn: &impl ConnectionTrait,
     after: i64,
-    account_id: Option<i64>,
-    stream: Option<EventStream>,
+    filter: Filter,
     limit: u64,
 ) -> Result<Vec<event::Model>> {
     let mut select = event::Entity::find().filter(event::Column::Id.gt(after));
-    if let Some(account_id) = account_id {
+    if let Some(account_id) = filter.account_id {
         select = select.filter(event::Column::AccountId.eq(account_id));
     }
-    if let Some(stream) = stream {
+    if let Some(stream) = filter.stream {
         select = select.filter(event::Column::Stream.eq(stream));
+    }
+    if let Some(since) = filter.since {
+        select = select.filter(event::Column::OccurredAt.gte(since));
     }
     Ok(select
         .order_by_asc(event::Column::Id)

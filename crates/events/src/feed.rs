@@ -23,10 +23,13 @@ pub enum Live {
 }
 
 const BATCH: u64 = 500;
+/// How many access notices a WebSocket may fall behind before it re-checks anyway.
+const ACCESS_CAPACITY: usize = 1024;
 
 #[derive(Clone)]
 pub struct LiveFeed {
     tx: broadcast::Sender<Live>,
+    access: broadcast::Sender<i64>,
 }
 
 impl LiveFeed {
@@ -40,9 +43,15 @@ impl LiveFeed {
         shutdown: watch::Receiver<bool>,
     ) -> domain::Result<Self> {
         let (tx, _) = broadcast::channel(buffer.max(1));
+        let (access, _) = broadcast::channel(ACCESS_CAPACITY);
         let last = events::latest(&db).await?;
-        tokio::spawn(pump(db, bus.wake_ups(), tx.clone(), last, poll, shutdown));
-        Ok(Self { tx })
+        let pump = Pump {
+            db,
+            tx: tx.clone(),
+            access: access.clone(),
+        };
+        tokio::spawn(pump.run(bus.wake_ups(), last, poll, shutdown));
+        Ok(Self { tx, access })
     }
 
     /// Live rows from now on. Subscribe before reading the log for a replay, then skip
@@ -50,32 +59,48 @@ impl LiveFeed {
     pub fn subscribe(&self) -> broadcast::Receiver<Live> {
         self.tx.subscribe()
     }
+
+    /// The ids of users whose access may have changed (a session ended, a membership
+    /// changed), from any instance: WebSocket connections re-check their session on
+    /// these without hearing every event.
+    pub fn access_changes(&self) -> broadcast::Receiver<i64> {
+        self.access.subscribe()
+    }
 }
 
-async fn pump(
+/// What the feed's task reads from and sends to.
+struct Pump {
     db: DatabaseConnection,
-    mut wakes: broadcast::Receiver<Wake>,
     tx: broadcast::Sender<Live>,
-    mut last: i64,
-    poll: Duration,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let mut tick = tokio::time::interval(poll);
-    loop {
-        let read = tokio::select! {
-            wake = wakes.recv() => match wake {
-                Ok(Wake::Notice(Notice::AccessChanged { user_id })) => {
-                    let _ = tx.send(Live::AccessChanged { user_id });
-                    false
-                }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => true,
-                Err(broadcast::error::RecvError::Closed) => return,
-            },
-            _ = tick.tick() => true,
-            _ = shutdown.changed() => return,
-        };
-        if read {
-            last = forward_new(&db, &tx, last).await;
+    access: broadcast::Sender<i64>,
+}
+
+impl Pump {
+    async fn run(
+        self,
+        mut wakes: broadcast::Receiver<Wake>,
+        mut last: i64,
+        poll: Duration,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let mut tick = tokio::time::interval(poll);
+        loop {
+            let read = tokio::select! {
+                wake = wakes.recv() => match wake {
+                    Ok(Wake::Notice(Notice::AccessChanged { user_id })) => {
+                        let _ = self.tx.send(Live::AccessChanged { user_id });
+                        let _ = self.access.send(user_id);
+                        false
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => true,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = tick.tick() => true,
+                _ = shutdown.changed() => return,
+            };
+            if read {
+                last = forward_new(&self.db, &self.tx, last).await;
+            }
         }
     }
 }
@@ -83,7 +108,7 @@ async fn pump(
 /// Sends every row after `last`; returns the new last id.
 async fn forward_new(db: &DatabaseConnection, tx: &broadcast::Sender<Live>, mut last: i64) -> i64 {
     loop {
-        match events::read(db, last, None, None, BATCH).await {
+        match events::read(db, last, events::Filter::default(), BATCH).await {
             Ok(rows) => {
                 let full = rows.len() as u64 == BATCH;
                 for row in rows {

@@ -29,6 +29,8 @@ pub(crate) struct AppState {
     pub(crate) public_origin: String,
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
     pub(crate) ws_ping: std::time::Duration,
+    /// Where WebSockets hear that a user's access changed (on any instance).
+    pub(crate) live: events::LiveFeed,
 }
 
 pub(crate) fn router(
@@ -40,7 +42,7 @@ pub(crate) fn router(
     let api_config = ApiConfig {
         secure_cookies: config.public_url.starts_with("https://"),
     };
-    let schema = api::build_schema(domain.clone(), live, api_config);
+    let schema = api::build_schema(domain.clone(), live.clone(), api_config);
     let public_origin = url::Url::parse(&config.public_url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
@@ -56,6 +58,7 @@ pub(crate) fn router(
             public_origin,
             shutdown,
             ws_ping: config.ws_ping,
+            live,
         })
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())

@@ -8,7 +8,7 @@ use super::enums::{self, Permission, Role};
 /// A person on file under an account, with or without portal access.
 pub struct Contact(pub contact::Model);
 
-/// A postal address, as the domain's [`domain::Address`] holds it.
+/// A postal address; every part optional.
 #[derive(SimpleObject)]
 pub struct Address {
     line1: Option<String>,

@@ -54,7 +54,8 @@ impl ContactEvent {
         ID(self.0.subject_id.to_string())
     }
 
-    /// The contact as this change left it; null once removed.
+    /// The contact as this change left it; null once removed. Removing a contact also
+    /// scrubs its earlier events (only its name stays in the log), so they show null too.
     async fn contact(&self) -> Option<Contact> {
         snapshot(&self.0).map(Contact)
     }
@@ -98,7 +99,8 @@ impl InvitationEvent {
     }
 }
 
-/// The row an event's snapshot holds, if it holds one.
+/// The row an event's snapshot holds, if it holds one. A removed contact's scrubbed
+/// snapshot (name only) is not a whole row, and so reads as none.
 fn snapshot<T: serde::de::DeserializeOwned>(event: &event::Model) -> Option<T> {
     serde_json::from_value(event.snapshot.clone()?).ok()
 }

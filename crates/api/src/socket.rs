@@ -1,0 +1,264 @@
+//! One WebSocket connection as the API sees it: who it was opened by, the
+//! subscriptions it holds, and the checks that keep a dead session from using it.
+//!
+//! The session is re-read at every operation the connection sends (a `subscribe`),
+//! not only at `connection_init`: a socket outlives logout, a password change or
+//! expiry, and must not keep acting for a session that has ended. The server closes
+//! such a socket too (see `crates/server/src/websocket.rs`); this module gives it what
+//! it needs: the session to re-check, and a way to end every stream first.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::{Request, ServerResult};
+use chrono::{DateTime, Utc};
+use domain::{Domain, DomainError, RequestMeta};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
+use tokio::time::Instant;
+
+use crate::context::{RequestAuth, authenticate, bearer_token};
+use crate::error::ApiError;
+use crate::loaders::Loaders;
+
+/// Most subscriptions one connection may hold at once.
+pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 32;
+
+/// The session behind a connection, as last read.
+#[derive(Clone, Copy, Debug)]
+struct SessionRef {
+    user_id: i64,
+    session_id: i64,
+    /// When the session expires, on the monotonic clock (a little after, so a check
+    /// then finds it expired).
+    expires_at: Instant,
+}
+
+/// The outcome of re-reading a connection's session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    /// No one signed in on this connection: nothing to watch.
+    Anonymous,
+    /// Alive until then (monotonic clock).
+    AliveUntil(Instant),
+    /// Logged out, revoked or expired.
+    Ended,
+}
+
+/// A WebSocket connection's shared state. The server's socket task holds one clone,
+/// the connection's GraphQL data another; cheap to clone.
+#[derive(Clone)]
+pub struct WsConnection(Arc<Inner>);
+
+struct Inner {
+    /// The upgrade request's address and user agent.
+    meta: RequestMeta,
+    session: Mutex<Option<SessionRef>>,
+    slots: Arc<Semaphore>,
+    /// Set once the connection's session has ended: every stream completes.
+    ended: watch::Sender<bool>,
+    /// An operation found the session dead: the socket task should check and close.
+    check: Notify,
+}
+
+impl WsConnection {
+    /// A connection being opened by the upgrade request that `meta` describes.
+    pub fn new(meta: RequestMeta) -> Self {
+        Self(Arc::new(Inner {
+            meta,
+            session: Mutex::new(None),
+            slots: Arc::new(Semaphore::new(MAX_SUBSCRIPTIONS_PER_CONNECTION)),
+            ended: watch::channel(false).0,
+            check: Notify::new(),
+        }))
+    }
+
+    /// The user the connection was opened for, once `connection_init` succeeded.
+    pub fn user_id(&self) -> Option<i64> {
+        self.session().map(|s| s.user_id)
+    }
+
+    /// When the connection's session expires, as last read (monotonic clock).
+    pub fn expires_at(&self) -> Option<Instant> {
+        self.session().map(|s| s.expires_at)
+    }
+
+    /// Re-reads the session from the database (it may have ended on any instance).
+    pub async fn check_session(&self, domain: &Domain) -> Result<SessionState, DomainError> {
+        let Some(session) = self.session() else {
+            return Ok(SessionState::Anonymous);
+        };
+        match domain
+            .auth()
+            .resume(session.session_id, self.0.meta.clone())
+            .await
+        {
+            Ok((_, expires_at)) => {
+                let expires_at = instant_at(expires_at);
+                self.set_session(SessionRef {
+                    expires_at,
+                    ..session
+                });
+                Ok(SessionState::AliveUntil(expires_at))
+            }
+            Err(DomainError::Unauthenticated(_)) => Ok(SessionState::Ended),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Completes every subscription stream of the connection (its session ended).
+    pub fn end_streams(&self) {
+        self.0.ended.send_replace(true);
+    }
+
+    /// Resolves once no subscription of the connection is open any more.
+    pub async fn streams_ended(&self) {
+        // Every open stream holds a slot; all slots free means every stream is gone.
+        let _all = self
+            .0
+            .slots
+            .acquire_many(MAX_SUBSCRIPTIONS_PER_CONNECTION as u32)
+            .await;
+    }
+
+    /// Resolves when an operation found the session dead (the socket should close).
+    pub async fn check_requested(&self) {
+        self.0.check.notified().await;
+    }
+
+    /// A subscription slot, or RATE_LIMITED when the connection holds the maximum.
+    pub(crate) fn take_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        self.0.slots.clone().try_acquire_owned().map_err(|_| {
+            ApiError(DomainError::RateLimited(format!(
+                "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
+            )))
+        })
+    }
+
+    /// Follows "the session ended": resolves at once if it already has.
+    pub(crate) fn ended(&self) -> watch::Receiver<bool> {
+        self.0.ended.subscribe()
+    }
+
+    fn session(&self) -> Option<SessionRef> {
+        *self
+            .0
+            .session
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set_session(&self, session: SessionRef) {
+        *self
+            .0
+            .session
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(session);
+    }
+}
+
+/// The data of one WebSocket connection, from its `connection_init` payload
+/// (`{"authorization": "Bearer …"}`) or, failing that, the session cookie of the
+/// upgrade request (which the server only passes on when its Origin is the portal's).
+/// A dead token refuses the connection; no token at all makes an anonymous one, whose
+/// subscriptions answer UNAUTHENTICATED. `connection` learns the session, to watch it.
+pub async fn websocket_connection(
+    domain: &Domain,
+    payload: &serde_json::Value,
+    cookie_token: Option<&str>,
+    connection: &WsConnection,
+) -> async_graphql::Result<async_graphql::Data> {
+    let bearer = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))
+        .and_then(|v| v.as_str())
+        .and_then(bearer_token);
+    let token = bearer.or(cookie_token);
+    let meta = connection.0.meta.clone();
+    let auth = authenticate(domain, token, meta.clone())
+        .await
+        .map_err(|e| async_graphql::Error::from(ApiError(e)))?;
+    let actor = match &auth {
+        RequestAuth::SignedIn(actor) => Some(actor.clone()),
+        RequestAuth::Invalid(_, message) => {
+            return Err(ApiError(DomainError::Unauthenticated(message.clone())).into());
+        }
+        RequestAuth::Anonymous(_) => None,
+    };
+    if let Some(actor) = &actor {
+        let (_, expires_at) = domain
+            .auth()
+            .resume(actor.session_id, meta)
+            .await
+            .map_err(|e| async_graphql::Error::from(ApiError(e)))?;
+        connection.set_session(SessionRef {
+            user_id: actor.user_id,
+            session_id: actor.session_id,
+            expires_at: instant_at(expires_at),
+        });
+    }
+    let mut data = async_graphql::Data::default();
+    data.insert(auth);
+    // No cache: a connection lives for hours, and permissions must be read fresh.
+    data.insert(DataLoader::with_cache(
+        Loaders::new(domain.clone(), actor),
+        tokio::spawn,
+        async_graphql::dataloader::NoCache,
+    ));
+    data.insert(connection.clone());
+    Ok(data)
+}
+
+/// Authenticates every operation a WebSocket sends, as HTTP does every request: the
+/// connection's session is re-read, and the operation runs as the actor it now is, or
+/// (session ended) as a dead token would (UNAUTHENTICATED for anything that needs a
+/// user). Requests that did not come over a socket pass untouched.
+pub(crate) struct SocketAuth;
+
+impl ExtensionFactory for SocketAuth {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(SocketAuth)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for SocketAuth {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let (Some(connection), Some(domain)) =
+            (ctx.data_opt::<WsConnection>(), ctx.data_opt::<Domain>())
+        else {
+            return next.run(ctx, request).await;
+        };
+        let Some(session) = connection.session() else {
+            return next.run(ctx, request).await;
+        };
+        let meta = connection.0.meta.clone();
+        let auth = match domain.auth().resume(session.session_id, meta.clone()).await {
+            Ok((actor, _)) => RequestAuth::SignedIn(actor),
+            Err(DomainError::Unauthenticated(message)) => {
+                // This instance may not have heard that the session ended: close now.
+                connection.0.check.notify_one();
+                RequestAuth::Invalid(meta, message)
+            }
+            Err(err) => {
+                let err = async_graphql::Error::from(ApiError(err));
+                return Err(err.into_server_error(Default::default()));
+            }
+        };
+        next.run(ctx, request.data(auth)).await
+    }
+}
+
+/// The monotonic instant of a wall-clock moment, plus a little: a timer set for it
+/// fires when the database already sees the moment as past.
+fn instant_at(at: DateTime<Utc>) -> Instant {
+    let remaining = (at - Utc::now()).to_std().unwrap_or_default();
+    Instant::now() + remaining + std::time::Duration::from_millis(50)
+}

@@ -1,0 +1,217 @@
+//! A WebSocket lives only as long as its session: every operation re-checks it, and
+//! when the session ends (logout, password change or reset, expiry; on any instance)
+//! the socket's streams complete and it closes with 4403, which graphql-ws clients
+//! treat as fatal (no reconnect with a dead token).
+
+use std::time::Duration;
+
+use chrono::Utc;
+use clientele_tests::{TestApp, WsClient, link_after, token_in_link, ws::TRANSPORT_WS};
+use domain::entities::session;
+use sea_orm::EntityTrait;
+use sea_orm::sea_query::Expr;
+use serde_json::{Value, json};
+
+const CONTACT_EVENTS: &str = "subscription($a: ID, $after: String) {
+  contactEvents(accountId: $a, after: $after) { cursor kind contactId contact { firstName } } }";
+const OWNER_EMAIL: &str = "owner@acme.test";
+const OWNER_PASSWORD: &str = "owner password 1";
+const SESSION_ENDED: u16 = 4403;
+
+async fn acme(app: &TestApp) -> (String, String) {
+    let owner = app.register("Acme", OWNER_EMAIL, OWNER_PASSWORD).await;
+    let account = app.current_account(&owner).await;
+    (owner, account)
+}
+
+/// Subscribes `id` to the account's contact events from the start of the log and waits
+/// for the first replayed event: from then on the stream is open.
+async fn listening(socket: &mut WsClient, id: &str, account: &str) {
+    socket
+        .subscribe(id, CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+        .await;
+    assert_eq!(
+        socket.next_event(id).await["contactEvents"]["kind"],
+        "CREATED"
+    );
+}
+
+fn completed(messages: &[Value], id: &str) -> bool {
+    messages
+        .iter()
+        .any(|m| m["type"] == "complete" && m["id"] == id)
+}
+
+#[tokio::test]
+async fn logging_out_completes_the_streams_and_closes_the_socket_with_4403() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    listening(&mut socket, "1", &account).await;
+
+    app.gql_as(&owner, "mutation { logout }", json!({}))
+        .await
+        .ok();
+    // Sent right after the logout: refused, unless the socket has closed already.
+    let sent = socket
+        .try_subscribe("2", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+        .await;
+    let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
+    assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
+    assert!(
+        completed(&messages, "1"),
+        "stream 1 completes first: {messages:?}"
+    );
+    for message in messages.iter().filter(|m| m["id"] == "2") {
+        assert!(sent);
+        match message["type"].as_str() {
+            Some("complete") => {}
+            _ => assert_eq!(
+                message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+                "a subscribe after logout must be refused: {message}"
+            ),
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_subscribe_is_refused_once_the_session_ended_even_if_no_notice_came() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    listening(&mut socket, "1", &account).await;
+
+    // The session ends without this instance hearing of it (as when another instance
+    // ended it while Redis was away).
+    session::Entity::delete_many()
+        .exec(app.db())
+        .await
+        .expect("sessions deleted");
+    socket
+        .subscribe("2", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+        .await;
+    assert_eq!(socket.expect_error("2").await, "UNAUTHENTICATED");
+    // Finding the session dead closes the socket too.
+    let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
+    assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn changing_the_password_closes_the_users_other_sockets_but_not_this_ones() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let elsewhere = app.login(OWNER_EMAIL, OWNER_PASSWORD).await.unwrap();
+    let mut this_socket = app.socket(Some(&owner)).await;
+    listening(&mut this_socket, "1", &account).await;
+    let mut other_socket = app.socket(Some(&elsewhere)).await;
+    listening(&mut other_socket, "1", &account).await;
+
+    app.gql_as(
+        &owner,
+        "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
+        json!({"c": OWNER_PASSWORD, "n": "a brand new password"}),
+    )
+    .await
+    .ok();
+    let (messages, code) = other_socket.until_closed(Duration::from_secs(2)).await;
+    assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
+    assert!(completed(&messages, "1"), "{messages:?}");
+
+    // The session that changed the password keeps its socket and its stream.
+    app.gql_as(
+        &owner,
+        "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"After\", lastName: \"L\", role: BILLING}) { id } }",
+        json!({"a": account}),
+    )
+    .await
+    .ok();
+    assert_eq!(
+        this_socket.next_event("1").await["contactEvents"]["contact"]["firstName"],
+        "After"
+    );
+    this_socket.expect_silence(Duration::from_millis(500)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn resetting_the_password_closes_the_users_sockets() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    listening(&mut socket, "1", &account).await;
+
+    app.gql(
+        "mutation($e: String!) { requestPasswordReset(email: $e) }",
+        json!({"e": OWNER_EMAIL}),
+    )
+    .await
+    .ok();
+    let message = app.wait_for_eml(OWNER_EMAIL).await;
+    let link = link_after(&message, "/reset-password/").expect("reset link");
+    app.gql(
+        "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }",
+        json!({"t": token_in_link(&link), "p": "a brand new password"}),
+    )
+    .await
+    .ok();
+    let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
+    assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
+    assert!(completed(&messages, "1"), "{messages:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_socket_closes_when_its_session_expires() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    // The session has two seconds left.
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::ExpiresAt,
+            Expr::value(Utc::now() + chrono::Duration::seconds(2)),
+        )
+        .exec(app.db())
+        .await
+        .expect("session shortened");
+    let mut socket = app.socket(Some(&owner)).await;
+    listening(&mut socket, "1", &account).await;
+
+    let (messages, code) = socket.until_closed(Duration::from_secs(5)).await;
+    assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
+    assert!(completed(&messages, "1"), "{messages:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn logging_out_on_one_instance_closes_the_socket_held_by_another() {
+    let app = TestApp::start().await;
+    if app.config.redis_url.is_none() {
+        // Without Redis, instances share no notices; the PostgreSQL + Redis suite runs this.
+        eprintln!("no Redis: the cross-instance story runs in the PostgreSQL + Redis suite");
+        app.stop().await;
+        return;
+    }
+    let (owner, account) = acme(&app).await;
+    let second = app.second_instance(|_| {}).await;
+    let mut socket = WsClient::connect(&format!("http://{}", second.addr), TRANSPORT_WS, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        socket
+            .init(json!({"authorization": format!("Bearer {owner}")}))
+            .await["type"],
+        "connection_ack"
+    );
+    listening(&mut socket, "1", &account).await;
+
+    app.gql_as(&owner, "mutation { logout }", json!({}))
+        .await
+        .ok();
+    let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
+    assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
+    assert!(completed(&messages, "1"), "{messages:?}");
+    second.shutdown().await;
+    app.stop().await;
+}
