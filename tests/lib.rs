@@ -328,6 +328,36 @@ impl Gql {
         value
     }
 
+    /// The value at a dotted path under `data` (`a.b.0.c`; `""` is `data` itself),
+    /// walked strictly: `None` when a key is missing, an index is past the end, or a value
+    /// on the way is not an object or a list. Unlike [`Gql::at`], it tells a missing key
+    /// from `null`.
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        let mut value = self.body.get("data")?;
+        if path.is_empty() {
+            return Some(value);
+        }
+        for part in path.split('.') {
+            value = match (value, part.parse::<usize>()) {
+                (Value::Array(items), Ok(i)) => items.get(i)?,
+                (Value::Object(map), _) => map.get(part)?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// Whether the key at `path` is in `data`, whatever its value (null included).
+    pub fn present(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// Whether `path` is in `data` with the value `null`: what the GraphQL spec leaves
+    /// where a field failed ("a key is never simply left out").
+    pub fn null_at(&self, path: &str) -> bool {
+        self.get(path).is_some_and(Value::is_null)
+    }
+
     pub fn str(&self, path: &str) -> &str {
         self.at(path)
             .as_str()

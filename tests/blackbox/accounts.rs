@@ -78,7 +78,9 @@ async fn another_accounts_id_is_not_found_and_reveals_nothing() {
         )
         .await;
     r.expect_code("NOT_FOUND");
-    assert_eq!(r.body["data"], serde_json::Value::Null);
+    // `account` is nullable: its failure leaves `account: null`, the key present.
+    assert_eq!(r.body["data"], json!({ "account": null }), "{}", r.body);
+    assert!(r.null_at("account"), "{}", r.body);
     let r = app
         .gql_as(
             &ann,

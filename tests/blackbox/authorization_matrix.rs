@@ -160,6 +160,8 @@ enum Guard {
 /// FORBIDDEN at the list, before the field is reached.
 #[derive(Clone, Copy, Debug)]
 struct Within {
+    /// The list as the schema names it (`Account.services`).
+    field: &'static str,
     needs: &'static [&'static str],
     path: &'static str,
     /// What still arrives next to the FORBIDDEN list.
@@ -283,11 +285,13 @@ const fn mutation(
 }
 
 const SERVICES: Within = Within {
+    field: "Account.services",
     needs: &[VIEW_SERVICES],
     path: "account.services",
     context: "account.id",
 };
 const INVOICES: Within = Within {
+    field: "Account.invoices",
     needs: &[VIEW_INVOICES],
     path: "account.invoices",
     context: "account.id",
@@ -667,11 +671,15 @@ impl Outcome {
 }
 
 /// One row's expectation: the outcome, where (the field's path under `data`; for an
-/// error, also the error's `path`), and what must still arrive next to a FORBIDDEN field.
+/// error, also the error's `path`), where the failure leaves its `null` (see
+/// [`null_lands_at`]), and what must still arrive next to a FORBIDDEN field.
 #[derive(Clone, Copy, Debug)]
 struct Expected {
     outcome: Outcome,
     at: &'static str,
+    /// For an error: the path under `data` that must be present with the value null
+    /// (`""`: `data` itself).
+    null_at: &'static str,
     context: Option<&'static str>,
     value: Option<(&'static str, &'static str)>,
 }
@@ -704,12 +712,14 @@ impl Op {
         let error = |outcome, at, context| Expected {
             outcome,
             at,
+            null_at: null_lands_at(at),
             context,
             value: None,
         };
         let allowed = Expected {
             outcome: Outcome::Allowed,
             at,
+            null_at: at,
             context: None,
             value,
         };
@@ -726,6 +736,36 @@ impl Op {
                 _ => allowed,
             },
         }
+    }
+}
+
+/// Root fields that are nullable: a failure there leaves `data` with the key, null.
+/// Every other root field (all mutations, `accounts`, `portalSettings`) is non-null.
+const NULLABLE_ROOT_FIELDS: &[&str] = &["account", "viewer"];
+
+/// Where a failure at `at` leaves its `null`: at the field itself when it is nullable;
+/// otherwise its nearest nullable parent (GraphQL spec, "Handling Field Errors"), which
+/// for a non-null root field is `data` itself (`""`). Every field the matrix expects to
+/// fail below the root is nullable (the guarded lists, `password`, `recurringAmount`);
+/// `every_mutation_and_guarded_field_has_a_row_in_the_matrix` checks all of this
+/// against the schema.
+fn null_lands_at(at: &'static str) -> &'static str {
+    if at.contains('.') || NULLABLE_ROOT_FIELDS.contains(&at) {
+        at
+    } else {
+        ""
+    }
+}
+
+/// The schema field (`Type.field`) a row's expected error is at.
+fn failing_field(op: &Op, at: &str) -> String {
+    match op.how {
+        How::Mutation { .. } => format!("Mutation.{at}"),
+        How::Read { path, within, .. } => match within {
+            _ if at == path => op.name.to_owned(),
+            Some(list) if list.path == at => list.field.to_owned(),
+            _ => format!("Query.{at}"),
+        },
     }
 }
 
@@ -776,6 +816,18 @@ fn judge(expected: &Expected, r: &Gql) -> Result<(), String> {
             "{} is not null: {}",
             expected.at,
             r.at(expected.at)
+        ));
+    }
+    // Present, not merely absent: the failed field's key (or, for a non-null field, its
+    // nearest nullable parent's) is in `data` with the value null.
+    if !r.null_at(expected.null_at) {
+        let where_ = match expected.null_at {
+            "" => "data",
+            path => path,
+        };
+        return Err(format!(
+            "{where_} is not present as null (a failed field leaves null at its path, \
+             or at its nearest nullable parent when it is non-null)"
         ));
     }
     if let Some(context) = expected.context
@@ -1162,22 +1214,27 @@ async fn every_mutation_and_guarded_field_has_a_row_in_the_matrix() {
     let app = TestApp::start().await;
     let query = COVERED_TYPES
         .iter()
-        .map(|t| format!("{t}: __type(name: \"{t}\") {{ fields {{ name }} }}"))
+        .map(|t| format!("{t}: __type(name: \"{t}\") {{ fields {{ name type {{ kind }} }} }}"))
         .collect::<Vec<_>>()
         .join(" ");
     let r = app.gql(&format!("{{ {query} }}"), json!({})).await.ok();
     app.stop().await;
 
-    let in_schema: BTreeSet<String> = COVERED_TYPES
+    // Every field of the covered types, and whether it is nullable.
+    let schema_fields: Vec<(String, bool)> = COVERED_TYPES
         .iter()
         .flat_map(|t| {
             let fields = r.at(&format!("{t}.fields")).as_array().cloned();
             let fields = fields.unwrap_or_else(|| panic!("no fields of {t} in {}", r.body));
-            fields
-                .into_iter()
-                .map(move |f| format!("{t}.{}", f["name"].as_str().expect("field name")))
+            fields.into_iter().map(move |f| {
+                (
+                    format!("{t}.{}", f["name"].as_str().expect("field name")),
+                    f["type"]["kind"] != "NON_NULL",
+                )
+            })
         })
         .collect();
+    let in_schema: BTreeSet<String> = schema_fields.iter().map(|(f, _)| f.clone()).collect();
     let matrix: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
     let accounted: Vec<&str> = matrix
         .iter()
@@ -1201,6 +1258,33 @@ async fn every_mutation_and_guarded_field_has_a_row_in_the_matrix() {
         }
         if !in_schema.contains(*name) {
             problems.push(format!("{name} is listed but the schema has no such field"));
+        }
+    }
+    // Where the matrix expects each failure's null agrees with the schema's nullability.
+    for op in OPERATIONS {
+        for actor in ACTORS {
+            let expected = op.expected(actor);
+            if expected.outcome == Outcome::Allowed {
+                continue;
+            }
+            let field = failing_field(op, expected.at);
+            let Some((_, nullable)) = schema_fields.iter().find(|(f, _)| *f == field) else {
+                problems.push(format!(
+                    "{} as {}: no field {field}",
+                    op.name,
+                    actor.label()
+                ));
+                continue;
+            };
+            if *nullable != (expected.null_at == expected.at) {
+                problems.push(format!(
+                    "{} as {}: {field} is {}, but the matrix expects the null at {:?}",
+                    op.name,
+                    actor.label(),
+                    if *nullable { "nullable" } else { "non-null" },
+                    expected.null_at
+                ));
+            }
         }
     }
     for op in OPERATIONS {

@@ -484,6 +484,7 @@ async fn inviting_twice_a_member_or_without_permission_is_refused() {
         .await;
     r.expect_code("FORBIDDEN");
     assert_eq!(r.at("account.invitations"), &Value::Null);
+    assert!(r.null_at("account.invitations"), "{}", r.body);
     let stranger = app
         .register("Other", "o@other.test", "other password")
         .await;

@@ -5,6 +5,7 @@ mod accounts;
 mod authorization_matrix;
 mod billing;
 mod contacts;
+mod field_errors;
 mod grants;
 mod http;
 mod input_rules;

@@ -1,6 +1,7 @@
 //! The GraphQL API. Thin: resolve arguments, call a domain service, map the result.
 //! Every error carries `extensions.code` (see [`error`]).
 
+mod completion;
 mod connection;
 mod context;
 mod error;
@@ -21,6 +22,7 @@ pub use context::{RequestAuth, authenticate, bearer_token};
 pub use error::{ApiError, ApiResult, code_of};
 pub use mutation::SESSION_COOKIE;
 
+use completion::FieldTypes;
 use loaders::Loaders;
 use mutation::Mutation;
 use query::Query;
@@ -49,19 +51,34 @@ pub fn build_schema(
     live: events_feed::LiveFeed,
     config: ApiConfig,
 ) -> ClienteleSchema {
-    builder().data(domain).data(live).data(config).finish()
+    builder(field_types())
+        .data(domain)
+        .data(live)
+        .data(config)
+        .finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder(FieldTypes::default()).finish().sdl()
 }
 
-fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+/// The declared type of every field, read once from the SDL, for the response pass that
+/// puts `null` where fields failed.
+fn field_types() -> FieldTypes {
+    FieldTypes::from_sdl(&sdl()).unwrap_or_else(|err| {
+        // Our own SDL always parses (tested); were it not to, responses keep
+        // async-graphql's shape rather than the server refusing to start.
+        tracing::error!(%err, "the schema's SDL does not parse; field errors keep async-graphql's shape");
+        FieldTypes::default()
+    })
+}
+
+fn builder(field_types: FieldTypes) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query, Mutation::default(), Subscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .extension(error::ErrorCodes)
+        .extension(error::ErrorResponses::new(field_types))
         .extension(socket::SocketAuth)
 }
 

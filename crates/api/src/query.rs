@@ -18,12 +18,12 @@ impl Query {
         }
     }
 
-    /// One of the viewer's accounts (staff: any). Other ids are NOT_FOUND.
-    async fn account(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Account> {
+    /// One of the viewer's accounts (staff: any). Other ids are NOT_FOUND (and null).
+    async fn account(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Account>> {
         let id = parse_id(&id, "account")?;
-        Ok(Account(
+        Ok(Some(Account(
             domain(ctx).accounts().visible(actor(ctx)?, id).await?,
-        ))
+        )))
     }
 
     /// Staff: every account, optionally filtered by name.

@@ -1,0 +1,605 @@
+//! Field errors shaped as the GraphQL spec ("Handling Field Errors") wants them.
+//!
+//! async-graphql 7 leaves a failed field out of its object instead of answering `null`
+//! there, turns an object whose every field failed into `null`, and never lets the
+//! failure of a non-null field null its nearest nullable parent. This pass repairs a
+//! finished response: for each error with a path it walks the executed operation's
+//! selections (aliases, fragments) to learn the declared type of every position on the
+//! path, puts `null` at the failed field (its key in selection order), and nulls the
+//! enclosing positions upward while they are non-null; past the root, `data` is null.
+//!
+//! Cost: nothing on a response without field errors; otherwise work in proportion to
+//! the errors' paths, with field types read from a table made once from the schema.
+
+use std::collections::HashMap;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, FragmentDefinition, OperationDefinition,
+    OperationType, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
+};
+use async_graphql::{Name, PathSegment, Positioned, ServerError, Value};
+
+/// The declared type of every field of the schema, by parent type and field name, and
+/// the root type of each kind of operation.
+#[derive(Debug, Default)]
+pub(crate) struct FieldTypes {
+    fields: HashMap<String, HashMap<String, Type>>,
+    query: Option<String>,
+    mutation: Option<String>,
+    subscription: Option<String>,
+}
+
+impl FieldTypes {
+    /// Reads the table from the schema's SDL (`Schema::sdl`).
+    pub(crate) fn from_sdl(sdl: &str) -> async_graphql::parser::Result<Self> {
+        let document = async_graphql::parser::parse_schema(sdl)?;
+        let mut table = Self::default();
+        for definition in document.definitions {
+            match definition {
+                TypeSystemDefinition::Schema(schema) => {
+                    let schema = schema.node;
+                    let name = |n: Option<Positioned<Name>>| n.map(|n| n.node.to_string());
+                    table.query = name(schema.query);
+                    table.mutation = name(schema.mutation);
+                    table.subscription = name(schema.subscription);
+                }
+                TypeSystemDefinition::Type(ty) => {
+                    let fields = match ty.node.kind {
+                        TypeKind::Object(object) => object.fields,
+                        TypeKind::Interface(interface) => interface.fields,
+                        _ => continue,
+                    };
+                    table.fields.insert(
+                        ty.node.name.node.to_string(),
+                        fields
+                            .into_iter()
+                            .map(|f| (f.node.name.node.to_string(), f.node.ty.node))
+                            .collect(),
+                    );
+                }
+                TypeSystemDefinition::Directive(_) => {}
+            }
+        }
+        Ok(table)
+    }
+
+    fn field(&self, parent: &str, field: &str) -> Option<&Type> {
+        self.fields.get(parent)?.get(field)
+    }
+
+    /// The root type of an operation; the SDL may leave out a `schema` block when the
+    /// roots have their default names.
+    fn root(&self, ty: OperationType) -> &str {
+        let (named, default) = match ty {
+            OperationType::Query => (&self.query, "Query"),
+            OperationType::Mutation => (&self.mutation, "Mutation"),
+            OperationType::Subscription => (&self.subscription, "Subscription"),
+        };
+        named.as_deref().unwrap_or(default)
+    }
+}
+
+/// The operation a request ran: the one named, or the only one.
+pub(crate) fn operation<'d>(
+    document: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'d OperationDefinition> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// Repairs `data` for the field errors among `errors` (those with a path), as the
+/// module documentation says.
+pub(crate) fn complete(
+    data: &mut Value,
+    errors: &[ServerError],
+    document: &ExecutableDocument,
+    operation: &OperationDefinition,
+    types: &FieldTypes,
+) {
+    let walker = Walker {
+        types,
+        fragments: &document.fragments,
+        root: vec![(types.root(operation.ty), &operation.selection_set.node)],
+    };
+    let mut failed: Vec<Failure<'_, '_>> = Vec::new();
+    // First every failed field gets its null, so that objects async-graphql collapsed
+    // to null are rebuilt before anything is nulled on purpose.
+    for error in errors.iter().filter(|e| !e.path.is_empty()) {
+        let steps = walker.steps(&error.path);
+        if let Some(at) = place_null(&walker, data, &error.path, &steps, &failed) {
+            failed.push(Failure {
+                path: &error.path,
+                steps,
+                at,
+            });
+        }
+    }
+    // Then each failure travels up through non-null positions.
+    for failure in &failed {
+        propagate(data, failure);
+    }
+}
+
+/// A position of the response that failed: `path[..=at]`, with the steps to it.
+struct Failure<'a, 'p> {
+    path: &'p [PathSegment],
+    steps: Vec<Step<'a>>,
+    at: usize,
+}
+
+impl Failure<'_, '_> {
+    fn position(&self) -> &[PathSegment] {
+        &self.path[..=self.at]
+    }
+}
+
+/// The object types and selection sets that shape one position of the response (one
+/// for each field of the document that lands there: fragments may repeat a field).
+type Scopes<'a> = Vec<(&'a str, &'a SelectionSet)>;
+
+/// What one position of an error's path is: its declared type (unknown for
+/// `__typename`, introspection or a path the document does not explain) and the
+/// selections of the value there.
+struct Step<'a> {
+    ty: Option<&'a Type>,
+    scopes: Scopes<'a>,
+}
+
+struct Walker<'a> {
+    types: &'a FieldTypes,
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    root: Scopes<'a>,
+}
+
+impl<'a> Walker<'a> {
+    /// One step per segment of `path`: the type and selections of each position.
+    fn steps(&self, path: &[PathSegment]) -> Vec<Step<'a>> {
+        let mut steps: Vec<Step<'a>> = Vec::with_capacity(path.len());
+        let mut scopes = self.root.clone();
+        let mut ty: Option<&'a Type> = None;
+        for segment in path {
+            match segment {
+                PathSegment::Field(key) => {
+                    let mut found = None;
+                    let mut next = Vec::new();
+                    for (parent, set) in &scopes {
+                        self.fields_named(set, parent, key, &mut |parent, field| {
+                            let Some(field_ty) = self.types.field(parent, &field.name.node) else {
+                                return;
+                            };
+                            found.get_or_insert(field_ty);
+                            next.push((named_type(field_ty), &field.selection_set.node));
+                        });
+                    }
+                    ty = found;
+                    scopes = next;
+                }
+                PathSegment::Index(_) => {
+                    ty = ty.and_then(|t| match &t.base {
+                        BaseType::List(item) => Some(&**item),
+                        BaseType::Named(_) => None,
+                    });
+                }
+            }
+            steps.push(Step {
+                ty,
+                scopes: scopes.clone(),
+            });
+        }
+        steps
+    }
+
+    /// Calls `visit` with every field of `set` (through fragments) whose response key
+    /// is `key`, and the type it is a field of.
+    fn fields_named(
+        &self,
+        set: &'a SelectionSet,
+        parent: &'a str,
+        key: &str,
+        visit: &mut impl FnMut(&'a str, &'a async_graphql::parser::types::Field),
+    ) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    if field.node.response_key().node == key {
+                        visit(parent, &field.node);
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = self.fragments.get(&spread.node.fragment_name.node) {
+                        let on = &fragment.node.type_condition.node.on.node;
+                        self.fields_named(&fragment.node.selection_set.node, on, key, visit);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    let on = inline
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(parent, |c| c.node.on.node.as_str());
+                    self.fields_named(&inline.node.selection_set.node, on, key, visit);
+                }
+            }
+        }
+    }
+
+    /// The response keys `scopes` select, in document order.
+    fn keys_in_order(&self, scopes: &Scopes<'a>) -> Vec<&'a str> {
+        let mut keys = Vec::new();
+        for (_, set) in scopes {
+            self.collect_keys(set, &mut keys);
+        }
+        keys
+    }
+
+    fn collect_keys(&self, set: &'a SelectionSet, keys: &mut Vec<&'a str>) {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let key = field.node.response_key().node.as_str();
+                    if !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = self.fragments.get(&spread.node.fragment_name.node) {
+                        self.collect_keys(&fragment.node.selection_set.node, keys);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    self.collect_keys(&inline.node.selection_set.node, keys);
+                }
+            }
+        }
+    }
+}
+
+fn named_type(ty: &Type) -> &str {
+    match &ty.base {
+        BaseType::Named(name) => name.as_str(),
+        BaseType::List(item) => named_type(item),
+    }
+}
+
+/// Puts `null` where the error's field was, rebuilding objects async-graphql collapsed
+/// on the way. Returns the index in `path` of the position that failed: the field
+/// itself, or, when async-graphql dropped a value the path runs through (a list whose
+/// item failed), that value, as the nearest position the response can still show.
+/// `None` when there is nothing to repair: the field has a value (the error did not fail
+/// it), the path lies under a position already nulled, or the response does not have
+/// the shape the document gives it.
+fn place_null<'a>(
+    walker: &Walker<'a>,
+    data: &mut Value,
+    path: &[PathSegment],
+    steps: &[Step<'a>],
+    failed: &[Failure<'_, '_>],
+) -> Option<usize> {
+    let mut value = data;
+    for (i, segment) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        match segment {
+            PathSegment::Field(key) => {
+                if matches!(value, Value::Null) {
+                    if failed.iter().any(|f| f.position() == &path[..i]) {
+                        return None;
+                    }
+                    // async-graphql answers null for an object whose fields all failed.
+                    *value = Value::Object(Default::default());
+                }
+                let Value::Object(map) = value else {
+                    return None;
+                };
+                let Some(index) = map.get_index_of(key.as_str()) else {
+                    let parent = if i == 0 {
+                        &walker.root
+                    } else {
+                        &steps[i - 1].scopes
+                    };
+                    insert_in_order(map, key, &walker.keys_in_order(parent));
+                    return Some(i);
+                };
+                let (_, next) = map.get_index_mut(index)?;
+                value = next;
+            }
+            PathSegment::Index(index) => match value {
+                Value::List(items) => value = items.get_mut(*index)?,
+                // The list itself is null already.
+                Value::Null if i > 0 => return Some(i - 1),
+                _ => return None,
+            },
+        }
+        if last {
+            return matches!(value, Value::Null).then_some(i);
+        }
+    }
+    None
+}
+
+/// Inserts `key: null` before the first key that the selections order after it.
+fn insert_in_order(map: &mut IndexMap<Name, Value>, key: &str, order: &[&str]) {
+    let rank = |k: &str| order.iter().position(|o| *o == k);
+    let at = match rank(key) {
+        Some(mine) => map
+            .keys()
+            .position(|k| rank(k.as_str()).is_some_and(|theirs| theirs > mine))
+            .unwrap_or(map.len()),
+        None => map.len(),
+    };
+    map.shift_insert(at, Name::new(key), Value::Null);
+}
+
+/// Nulls the nearest nullable position at or above the failed one; when every
+/// position up to the root is non-null, `data` itself.
+fn propagate(data: &mut Value, failure: &Failure<'_, '_>) {
+    let mut at = failure.at;
+    while failure.steps[at].ty.is_some_and(|ty| !ty.nullable) {
+        if at == 0 {
+            *data = Value::Null;
+            return;
+        }
+        at -= 1;
+    }
+    if at < failure.at {
+        null_at(data, &failure.path[..=at]);
+    }
+}
+
+/// Sets the value at `path` to null, unless something above it is null already.
+fn null_at(data: &mut Value, path: &[PathSegment]) {
+    let mut value = data;
+    for segment in path {
+        let next = match (segment, value) {
+            (PathSegment::Field(key), Value::Object(map)) => map.get_mut(key.as_str()),
+            (PathSegment::Index(index), Value::List(items)) => items.get_mut(*index),
+            _ => None,
+        };
+        let Some(next) = next else {
+            return;
+        };
+        value = next;
+    }
+    *value = Value::Null;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SDL: &str = r#"
+        type Query {
+            account(id: ID!): Account
+            accounts: [Account!]!
+            items: [Item]
+        }
+        type Mutation { pay: Item! }
+        type Account {
+            id: ID!
+            name: String!
+            owner: Contact!
+            services: Connection
+        }
+        type Contact { email: String phone: String! }
+        type Connection { totalCount: Int! edges: [Edge!]! }
+        type Edge { node: Item! }
+        type Item { name: String! price: Int }
+        schema { query: Query mutation: Mutation }
+    "#;
+
+    /// Runs the pass over `data` (as async-graphql left it) with errors at `paths`;
+    /// the repaired data as JSON text, so key order shows.
+    fn repaired(query: &str, data: serde_json::Value, paths: &[serde_json::Value]) -> String {
+        let types = FieldTypes::from_sdl(SDL).expect("test SDL parses");
+        let document = async_graphql::parser::parse_query(query).expect("test query parses");
+        let errors: Vec<ServerError> = paths
+            .iter()
+            .map(|path| {
+                let mut error = ServerError::new("failed", None);
+                error.path = serde_json::from_value(path.clone()).expect("a path");
+                error
+            })
+            .collect();
+        let mut data = Value::from_json(data).expect("data");
+        let op = operation(&document, None).expect("one operation");
+        complete(&mut data, &errors, &document, op, &types);
+        serde_json::to_string(&data).expect("JSON")
+    }
+
+    fn text(value: serde_json::Value) -> String {
+        value.to_string()
+    }
+
+    #[test]
+    fn a_failed_nullable_field_is_present_as_null_in_selection_order() {
+        let got = repaired(
+            "{ account(id: 1) { id services { totalCount } name } }",
+            json!({ "account": { "id": "1", "name": "Acme" } }),
+            &[json!(["account", "services"])],
+        );
+        assert_eq!(
+            got,
+            r#"{"account":{"id":"1","services":null,"name":"Acme"}}"#
+        );
+    }
+
+    #[test]
+    fn an_object_collapsed_to_null_because_its_only_field_failed_is_an_object_again() {
+        let got = repaired(
+            "{ account(id: 1) { services { totalCount } } }",
+            json!({ "account": null }),
+            &[json!(["account", "services"])],
+        );
+        assert_eq!(got, text(json!({ "account": { "services": null } })));
+    }
+
+    #[test]
+    fn a_failed_nullable_root_field_leaves_data_with_its_key() {
+        let got = repaired(
+            "{ account(id: 1) { name } }",
+            json!(null),
+            &[json!(["account"])],
+        );
+        assert_eq!(got, text(json!({ "account": null })));
+    }
+
+    #[test]
+    fn a_failed_non_null_field_nulls_its_nearest_nullable_parent_through_objects() {
+        // phone: String! in owner: Contact! in account: Account (nullable).
+        let got = repaired(
+            "{ account(id: 1) { name owner { email phone } } items { name } }",
+            json!({
+                "account": { "name": "Acme", "owner": { "email": "o@a.test" } },
+                "items": [{ "name": "x" }],
+            }),
+            &[json!(["account", "owner", "phone"])],
+        );
+        assert_eq!(got, r#"{"account":null,"items":[{"name":"x"}]}"#);
+    }
+
+    #[test]
+    fn a_failed_non_null_field_in_a_non_null_list_item_nulls_the_whole_list_up_to_a_nullable_field()
+    {
+        // name: String! in node: Item! in [Edge!]! in services: Connection (nullable).
+        let got = repaired(
+            "{ account(id: 1) { name services { totalCount edges { node { name price } } } } }",
+            json!({ "account": { "name": "Acme", "services": { "totalCount": 2, "edges": [
+                { "node": { "price": 1 } },
+                { "node": { "name": "b", "price": 2 } },
+            ] } } }),
+            &[json!(["account", "services", "edges", 0, "node", "name"])],
+        );
+        assert_eq!(got, r#"{"account":{"name":"Acme","services":null}}"#);
+    }
+
+    #[test]
+    fn a_nullable_list_item_takes_the_null_of_its_failed_non_null_field() {
+        let got = repaired(
+            "{ items { name price } }",
+            json!({ "items": [{ "price": 1 }, { "name": "b", "price": 2 }] }),
+            &[json!(["items", 0, "name"])],
+        );
+        assert_eq!(got, r#"{"items":[null,{"name":"b","price":2}]}"#);
+    }
+
+    #[test]
+    fn a_failed_non_null_root_field_nulls_data() {
+        let got = repaired(
+            "{ account(id: 1) { name } accounts { id } }",
+            json!({ "account": { "name": "Acme" } }),
+            &[json!(["accounts"])],
+        );
+        assert_eq!(got, "null");
+        let got = repaired("mutation { pay { name } }", json!(null), &[json!(["pay"])]);
+        assert_eq!(got, "null");
+    }
+
+    #[test]
+    fn aliases_are_the_keys_and_each_alias_fails_on_its_own() {
+        let got = repaired(
+            "{ a: account(id: 1) { n: name s: services { totalCount } } b: account(id: 2) { n: name } }",
+            json!({ "a": { "n": "Acme" }, "b": null }),
+            &[json!(["a", "s"]), json!(["b", "n"])],
+        );
+        assert_eq!(got, r#"{"a":{"n":"Acme","s":null},"b":null}"#);
+    }
+
+    #[test]
+    fn fields_selected_through_fragments_are_found() {
+        let query = "
+            query { account(id: 1) { ...Card } }
+            fragment Card on Account { name ... on Account { services { totalCount } owner { phone } } }
+        ";
+        let got = repaired(
+            query,
+            json!({ "account": { "name": "Acme", "owner": null } }),
+            &[json!(["account", "services"])],
+        );
+        assert_eq!(
+            got,
+            r#"{"account":{"name":"Acme","services":null,"owner":null}}"#
+        );
+        let got = repaired(
+            query,
+            json!({ "account": { "name": "Acme" } }),
+            &[json!(["account", "owner", "phone"])],
+        );
+        assert_eq!(got, r#"{"account":null}"#);
+    }
+
+    #[test]
+    fn a_list_async_graphql_dropped_for_a_failed_item_is_nulled_as_a_whole() {
+        // The list is non-null, so its null moves on to `services`.
+        let got = repaired(
+            "{ account(id: 1) { services { totalCount edges { node { price } } } } }",
+            json!({ "account": { "services": { "totalCount": 2 } } }),
+            &[
+                json!(["account", "services", "edges", 0, "node", "price"]),
+                json!(["account", "services", "edges", 1]),
+            ],
+        );
+        assert_eq!(got, r#"{"account":{"services":null}}"#);
+    }
+
+    #[test]
+    fn an_error_under_a_failed_field_does_not_bring_it_back() {
+        let got = repaired(
+            "{ account(id: 1) { name services { totalCount } } }",
+            json!({}),
+            &[json!(["account"]), json!(["account", "services"])],
+        );
+        assert_eq!(got, r#"{"account":null}"#);
+    }
+
+    #[test]
+    fn a_field_that_has_its_value_is_left_alone() {
+        let got = repaired(
+            "{ account(id: 1) { name } }",
+            json!({ "account": { "name": "Acme" } }),
+            &[json!(["account", "name"])],
+        );
+        assert_eq!(got, r#"{"account":{"name":"Acme"}}"#);
+    }
+
+    #[test]
+    fn the_operation_named_in_the_request_is_the_one_walked() {
+        let types = FieldTypes::from_sdl(SDL).expect("test SDL parses");
+        let document = async_graphql::parser::parse_query(
+            "query A { accounts { id } } query B { account(id: 1) { name } }",
+        )
+        .expect("parses");
+        assert!(operation(&document, None).is_none());
+        let op = operation(&document, Some("B")).expect("B");
+        let mut error = ServerError::new("failed", None);
+        error.path = vec![PathSegment::Field("account".into())];
+        let mut data = Value::Null;
+        complete(&mut data, &[error], &document, op, &types);
+        assert_eq!(data.into_json().expect("JSON"), json!({ "account": null }));
+    }
+
+    #[test]
+    fn the_schemas_own_sdl_gives_the_field_types() {
+        let types = FieldTypes::from_sdl(&crate::sdl()).expect("the schema's SDL parses");
+        let services = types
+            .field("Account", "services")
+            .expect("Account.services");
+        assert!(services.nullable);
+        let total = types.field("Invoice", "total").expect("Invoice.total");
+        assert!(!total.nullable);
+        assert!(
+            types
+                .field("Query", "account")
+                .expect("Query.account")
+                .nullable
+        );
+        assert_eq!(types.root(OperationType::Mutation), "Mutation");
+    }
+}
