@@ -2,12 +2,17 @@
 
 use std::collections::HashMap;
 
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
 
 use crate::audit::AuditRecord;
 use crate::change::Change;
+use crate::contacts::notify_access_changed;
 use crate::entities::{account, contact, user};
-use crate::permissions::Role;
+use crate::events;
+use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, store, validate};
 
 pub struct AccountService<'a> {
@@ -85,6 +90,138 @@ impl<'a> AccountService<'a> {
             .ok_or(DomainError::NotFound("account"))
     }
 
+    /// Makes another contact with portal access the account's owner; the previous owner
+    /// stays on as ADMIN. Needs the actor's password.
+    pub async fn transfer_ownership(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        current_password: &str,
+    ) -> Result<account::Model> {
+        let (target, _) = self
+            .domain
+            .contacts()
+            .load(
+                self.domain.db(),
+                actor,
+                contact_id,
+                Permission::TransferOwnership,
+            )
+            .await?;
+        check_new_owner(&target)?;
+        self.domain
+            .auth()
+            .check_actor_password(actor, current_password)
+            .await?;
+
+        let (mut change, _, target) = Change::on_contact(
+            self.domain,
+            actor,
+            contact_id,
+            Permission::TransferOwnership,
+        )
+        .await?;
+        check_new_owner(&target)?;
+        let now = Utc::now();
+        let previous_owner = contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(target.account_id))
+            .filter(contact::Column::IsPrimary.eq(true))
+            .one(change.conn())
+            .await?;
+        // Demote first: the partial unique index allows one primary at a time.
+        contact::Entity::update_many()
+            .col_expr(contact::Column::IsPrimary, Expr::value(false))
+            .col_expr(contact::Column::Role, Expr::value(Role::Admin.as_str()))
+            .col_expr(contact::Column::Permissions, Expr::value(json!([])))
+            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+            .filter(contact::Column::AccountId.eq(target.account_id))
+            .filter(contact::Column::IsPrimary.eq(true))
+            .exec(change.conn())
+            .await?;
+        // Promote only a contact that still has its login: exactly one row, or nothing.
+        let promoted = contact::Entity::update_many()
+            .col_expr(contact::Column::IsPrimary, Expr::value(true))
+            .col_expr(contact::Column::Role, Expr::value(Role::Owner.as_str()))
+            .col_expr(contact::Column::Permissions, Expr::value(json!([])))
+            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+            .filter(contact::Column::Id.eq(target.id))
+            .filter(contact::Column::UserId.is_not_null())
+            .exec(change.conn())
+            .await?;
+        if promoted.rows_affected != 1 {
+            return Err(DomainError::conflict(
+                "the new owner changed meanwhile; reload and try again",
+            ));
+        }
+        let account = account::Entity::find_by_id(target.account_id)
+            .one(change.conn())
+            .await?
+            .ok_or(DomainError::NotFound("account"))?;
+        // Both cards changed: the former owner is ADMIN now, the new one OWNER.
+        let changed_ids = previous_owner.iter().map(|p| p.id).chain([target.id]);
+        for changed in contact::Entity::find()
+            .filter(contact::Column::Id.is_in(changed_ids))
+            .order_by_asc(contact::Column::Id)
+            .all(change.conn())
+            .await?
+        {
+            change.event(events::UPDATED, &changed).await?;
+        }
+        // Both people's permissions changed.
+        for person in previous_owner.iter().chain([&target]) {
+            notify_access_changed(&mut change, person.user_id);
+        }
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("account.transfer_ownership")
+                    .account(account.id)
+                    .target("contact", target.id),
+            )
+            .await?;
+        Ok(account)
+    }
+
+    /// Names the contact printed on the account's invoices, or clears it.
+    pub async fn set_billing_contact(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        contact_id: Option<i64>,
+    ) -> Result<account::Model> {
+        let (change, _) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::ManageAccount,
+            "account",
+        )
+        .await?;
+        if let Some(contact_id) = contact_id {
+            contact::Entity::find_by_id(contact_id)
+                .filter(contact::Column::AccountId.eq(account_id))
+                .one(change.conn())
+                .await?
+                .ok_or(DomainError::NotFound("contact"))?;
+        }
+        account::Entity::update_many()
+            .col_expr(account::Column::BillingContactId, Expr::value(contact_id))
+            .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(account::Column::Id.eq(account_id))
+            .exec(change.conn())
+            .await?;
+        let mut record = AuditRecord::new("account.set_billing_contact").account(account_id);
+        if let Some(id) = contact_id {
+            record = record.target("contact", id);
+        }
+        let account = account::Entity::find_by_id(account_id)
+            .one(change.conn())
+            .await?
+            .ok_or(DomainError::NotFound("account"))?;
+        change.commit(actor.into(), record).await?;
+        Ok(account)
+    }
+
     /// A page of the account's email history, newest first (callers check VIEW_EMAILS).
     pub async fn emails(
         &self,
@@ -149,4 +286,20 @@ impl<'a> AccountService<'a> {
             .await?;
         Ok(rows.into_iter().map(|c| (c.account_id, c)).collect())
     }
+}
+
+fn check_new_owner(target: &contact::Model) -> Result<()> {
+    if target.is_primary {
+        return Err(DomainError::bad_input(
+            "contactId",
+            "this contact already owns the account",
+        ));
+    }
+    if target.user_id.is_none() {
+        return Err(DomainError::bad_input(
+            "contactId",
+            "the new owner needs portal access",
+        ));
+    }
+    Ok(())
 }

@@ -233,6 +233,18 @@ impl<'a> AuthService<'a> {
             .await
     }
 
+    /// Fails with `BadInput` on `currentPassword` unless `password` is the signed-in
+    /// actor's (removing a contact, transferring ownership).
+    pub async fn check_actor_password(&self, actor: &Actor, password: &str) -> Result<()> {
+        let user = user::Entity::find_by_id(actor.user_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or_else(|| {
+                DomainError::Unauthenticated("the signed-in user no longer exists".into())
+            })?;
+        self.check_password(&user, password).await
+    }
+
     /// Fails with `BadInput` on `currentPassword` unless `password` is the user's.
     pub async fn check_password(&self, user: &user::Model, password: &str) -> Result<()> {
         if self

@@ -3,22 +3,20 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::access::{Access, authorize_change};
 pub use crate::address::Address;
 use crate::audit::AuditRecord;
 use crate::change::Change;
-use crate::entities::{account, contact, user};
+use crate::entities::{account, contact};
 use crate::events::{self, Notice};
-use crate::outbox::Outgoing;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
+use crate::portal_access::NewLogin;
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
-use crate::{Actor, Domain, DomainError, Result, notifications, store, tokens, validate};
+use crate::{Actor, Domain, DomainError, Result, notifications, store, validate};
 
 /// What `addContact` asks for.
 #[derive(Clone, Debug)]
@@ -55,11 +53,8 @@ pub struct ContactChanges {
 }
 
 pub struct ContactService<'a> {
-    domain: &'a Domain,
+    pub(crate) domain: &'a Domain,
 }
-
-const LOGIN_EXISTS: &str =
-    "this email already has a login; invite them to the account instead (inviteUser)";
 
 impl<'a> ContactService<'a> {
     pub(crate) fn new(domain: &'a Domain) -> Self {
@@ -123,17 +118,7 @@ impl<'a> ContactService<'a> {
                     "portal access needs an email address",
                 ));
             }
-            (true, Some(_)) => {
-                let (password, generated) = match input.password {
-                    Some(password) => {
-                        validate::new_password("password", &password)?;
-                        (password, false)
-                    }
-                    None => (tokens::generate_password(), true),
-                };
-                let hash = self.domain.passwords().hash(&password).await?;
-                Some((password, generated, hash))
-            }
+            (true, Some(_)) => Some(NewLogin::prepare(self.domain, input.password).await?),
         };
 
         let (mut change, access) = Change::on_account(
@@ -145,27 +130,12 @@ impl<'a> ContactService<'a> {
         )
         .await?;
         access.may_grant(&granted)?;
-        let user = match (&login, &email) {
-            (Some((_, _, hash)), Some(email)) => {
-                if store::users::find_by_email(change.conn(), email)
-                    .await?
-                    .is_some()
-                {
-                    return Err(DomainError::conflict(LOGIN_EXISTS));
-                }
-                Some(crate::error::reword_conflict(
-                    store::users::insert(
-                        change.conn(),
-                        email,
-                        hash,
-                        &first_name,
-                        &last_name,
-                        false,
-                    )
-                    .await,
-                    LOGIN_EXISTS,
-                )?)
-            }
+        let user = match (login, &email) {
+            (Some(login), Some(email)) => Some(
+                login
+                    .create(&mut change, account_id, email, &first_name, &last_name)
+                    .await?,
+            ),
             _ => None,
         };
         let now = Utc::now();
@@ -186,9 +156,6 @@ impl<'a> ContactService<'a> {
         card.apply(&mut model);
         let contact =
             crate::error::on_conflict(model.insert(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
-        if let (Some((password, true, _)), Some(email)) = (&login, &email) {
-            queue_generated_password(&mut change, account_id, &first_name, email, password).await?;
-        }
         if let (true, Some(email)) = (invite, &email) {
             let invitation = self
                 .domain
@@ -337,7 +304,10 @@ impl<'a> ContactService<'a> {
             )
             .await?;
         check_removable(&access, &contact)?;
-        self.check_actor_password(actor, current_password).await?;
+        self.domain
+            .auth()
+            .check_actor_password(actor, current_password)
+            .await?;
 
         let (mut change, access, contact) =
             Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
@@ -381,246 +351,6 @@ impl<'a> ContactService<'a> {
             )
             .await?;
         Ok(contact.id)
-    }
-
-    /// Gives a contact a login (a generated password, emailed) or takes it away (the
-    /// contact card stays).
-    pub async fn set_portal_access(
-        &self,
-        actor: &Actor,
-        contact_id: i64,
-        enabled: bool,
-    ) -> Result<contact::Model> {
-        let (contact, access) = self
-            .load(
-                self.domain.db(),
-                actor,
-                contact_id,
-                Permission::ManageContacts,
-            )
-            .await?;
-        check_access_change(&access, &contact, enabled)?;
-        if enabled == contact.user_id.is_some() {
-            return Ok(contact);
-        }
-        let login = if enabled {
-            contact.email.as_ref().ok_or_else(|| {
-                DomainError::bad_input(
-                    "contactId",
-                    "portal access needs an email address on the contact",
-                )
-            })?;
-            let password = tokens::generate_password();
-            let hash = self.domain.passwords().hash(&password).await?;
-            Some((password, hash))
-        } else {
-            None
-        };
-
-        let (mut change, access, contact) =
-            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
-        check_access_change(&access, &contact, enabled)?;
-        if enabled == contact.user_id.is_some() {
-            // Someone else did it meanwhile.
-            return Ok(contact);
-        }
-        let email = match (&login, &contact.email) {
-            (Some(_), None) => {
-                return Err(DomainError::conflict(
-                    "the contact's email was removed meanwhile",
-                ));
-            }
-            (_, email) => email.clone(),
-        };
-        let user_id = match (&login, &email) {
-            (Some((_, hash)), Some(email)) => {
-                if store::users::find_by_email(change.conn(), email)
-                    .await?
-                    .is_some()
-                {
-                    return Err(DomainError::conflict(LOGIN_EXISTS));
-                }
-                let user = crate::error::reword_conflict(
-                    store::users::insert(
-                        change.conn(),
-                        email,
-                        hash,
-                        &contact.first_name,
-                        &contact.last_name,
-                        false,
-                    )
-                    .await,
-                    LOGIN_EXISTS,
-                )?;
-                Some(user.id)
-            }
-            _ => None,
-        };
-        let mut model: contact::ActiveModel = contact.clone().into();
-        model.user_id = Set(user_id);
-        model.updated_at = Set(Utc::now());
-        let updated = model.update(change.conn()).await?;
-        match (&login, &email, contact.user_id) {
-            (Some((password, _)), Some(email), _) => {
-                queue_generated_password(
-                    &mut change,
-                    contact.account_id,
-                    &contact.first_name,
-                    email,
-                    password,
-                )
-                .await?;
-            }
-            (None, _, Some(old_user)) => {
-                store::sessions::end_membership(change.conn(), old_user, contact.account_id).await?
-            }
-            _ => {}
-        }
-        let action = if enabled {
-            "contact.portal_access.grant"
-        } else {
-            "contact.portal_access.revoke"
-        };
-        change
-            .event(events::PORTAL_ACCESS_CHANGED, &updated)
-            .await?;
-        notify_access_changed(&mut change, contact.user_id);
-        change
-            .commit(
-                actor.into(),
-                AuditRecord::new(action)
-                    .account(contact.account_id)
-                    .target("contact", contact.id),
-            )
-            .await?;
-        Ok(updated)
-    }
-
-    /// Makes another contact with portal access the account's owner; the previous owner
-    /// stays on as ADMIN. Needs the actor's password.
-    pub async fn transfer_ownership(
-        &self,
-        actor: &Actor,
-        contact_id: i64,
-        current_password: &str,
-    ) -> Result<account::Model> {
-        let (target, _) = self
-            .load(
-                self.domain.db(),
-                actor,
-                contact_id,
-                Permission::TransferOwnership,
-            )
-            .await?;
-        check_new_owner(&target)?;
-        self.check_actor_password(actor, current_password).await?;
-
-        let (mut change, _, target) = Change::on_contact(
-            self.domain,
-            actor,
-            contact_id,
-            Permission::TransferOwnership,
-        )
-        .await?;
-        check_new_owner(&target)?;
-        let now = Utc::now();
-        let previous_owner = contact::Entity::find()
-            .filter(contact::Column::AccountId.eq(target.account_id))
-            .filter(contact::Column::IsPrimary.eq(true))
-            .one(change.conn())
-            .await?;
-        // Demote first: the partial unique index allows one primary at a time.
-        contact::Entity::update_many()
-            .col_expr(contact::Column::IsPrimary, Expr::value(false))
-            .col_expr(contact::Column::Role, Expr::value(Role::Admin.as_str()))
-            .col_expr(contact::Column::Permissions, Expr::value(json!([])))
-            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
-            .filter(contact::Column::AccountId.eq(target.account_id))
-            .filter(contact::Column::IsPrimary.eq(true))
-            .exec(change.conn())
-            .await?;
-        // Promote only a contact that still has its login: exactly one row, or nothing.
-        let promoted = contact::Entity::update_many()
-            .col_expr(contact::Column::IsPrimary, Expr::value(true))
-            .col_expr(contact::Column::Role, Expr::value(Role::Owner.as_str()))
-            .col_expr(contact::Column::Permissions, Expr::value(json!([])))
-            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
-            .filter(contact::Column::Id.eq(target.id))
-            .filter(contact::Column::UserId.is_not_null())
-            .exec(change.conn())
-            .await?;
-        if promoted.rows_affected != 1 {
-            return Err(DomainError::conflict(
-                "the new owner changed meanwhile; reload and try again",
-            ));
-        }
-        let account = account::Entity::find_by_id(target.account_id)
-            .one(change.conn())
-            .await?
-            .ok_or(DomainError::NotFound("account"))?;
-        // Both cards changed: the former owner is ADMIN now, the new one OWNER.
-        let changed_ids = previous_owner.iter().map(|p| p.id).chain([target.id]);
-        for changed in contact::Entity::find()
-            .filter(contact::Column::Id.is_in(changed_ids))
-            .order_by_asc(contact::Column::Id)
-            .all(change.conn())
-            .await?
-        {
-            change.event(events::UPDATED, &changed).await?;
-        }
-        // Both people's permissions changed.
-        for person in previous_owner.iter().chain([&target]) {
-            notify_access_changed(&mut change, person.user_id);
-        }
-        change
-            .commit(
-                actor.into(),
-                AuditRecord::new("account.transfer_ownership")
-                    .account(account.id)
-                    .target("contact", target.id),
-            )
-            .await?;
-        Ok(account)
-    }
-
-    /// Names the contact printed on the account's invoices, or clears it.
-    pub async fn set_billing_contact(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        contact_id: Option<i64>,
-    ) -> Result<account::Model> {
-        let (change, _) = Change::on_account(
-            self.domain,
-            actor,
-            account_id,
-            Permission::ManageAccount,
-            "account",
-        )
-        .await?;
-        if let Some(contact_id) = contact_id {
-            contact::Entity::find_by_id(contact_id)
-                .filter(contact::Column::AccountId.eq(account_id))
-                .one(change.conn())
-                .await?
-                .ok_or(DomainError::NotFound("contact"))?;
-        }
-        account::Entity::update_many()
-            .col_expr(account::Column::BillingContactId, Expr::value(contact_id))
-            .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(account::Column::Id.eq(account_id))
-            .exec(change.conn())
-            .await?;
-        let mut record = AuditRecord::new("account.set_billing_contact").account(account_id);
-        if let Some(id) = contact_id {
-            record = record.target("contact", id);
-        }
-        let account = account::Entity::find_by_id(account_id)
-            .one(change.conn())
-            .await?
-            .ok_or(DomainError::NotFound("account"))?;
-        change.commit(actor.into(), record).await?;
-        Ok(account)
     }
 
     /// A page of the account's contacts, primary first then by age.
@@ -676,49 +406,10 @@ impl<'a> ContactService<'a> {
             authorize_change(conn, actor, contact.account_id, permission, "contact").await?;
         Ok((contact, access))
     }
-
-    async fn check_actor_password(&self, actor: &Actor, password: &str) -> Result<()> {
-        let user = user::Entity::find_by_id(actor.user_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or_else(|| {
-                DomainError::Unauthenticated("the signed-in user no longer exists".into())
-            })?;
-        self.domain.auth().check_password(&user, password).await
-    }
-}
-
-/// Emails a generated password to the contact it was made for.
-async fn queue_generated_password(
-    change: &mut Change<'_>,
-    account_id: i64,
-    first_name: &str,
-    email: &str,
-    password: &str,
-) -> Result<()> {
-    let account_name = account::Entity::find_by_id(account_id)
-        .one(change.conn())
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default();
-    change
-        .email(Outgoing {
-            to: email,
-            account_id: Some(account_id),
-            category: None,
-            template: "generated_password",
-            data: json!({
-                "first_name": first_name,
-                "account_name": account_name,
-                "email": email,
-                "password": password,
-            }),
-        })
-        .await
 }
 
 /// A change to a contact with a login: that user's open streams re-check their access.
-fn notify_access_changed(change: &mut Change<'_>, user_id: Option<i64>) {
+pub(crate) fn notify_access_changed(change: &mut Change<'_>, user_id: Option<i64>) {
     if let Some(user_id) = user_id {
         change.notify(Notice::AccessChanged { user_id });
     }
@@ -773,34 +464,6 @@ fn check_removable(access: &Access, contact: &contact::Model) -> Result<()> {
         ));
     }
     access.may_manage(contact)
-}
-
-/// Granting access gives the contact's role, so the same "not beyond your own" rule
-/// holds both ways.
-fn check_access_change(access: &Access, contact: &contact::Model, enabled: bool) -> Result<()> {
-    if !enabled && contact.is_primary {
-        return Err(DomainError::bad_input(
-            "enabled",
-            "the primary contact keeps portal access",
-        ));
-    }
-    access.may_manage(contact)
-}
-
-fn check_new_owner(target: &contact::Model) -> Result<()> {
-    if target.is_primary {
-        return Err(DomainError::bad_input(
-            "contactId",
-            "this contact already owns the account",
-        ));
-    }
-    if target.user_id.is_none() {
-        return Err(DomainError::bad_input(
-            "contactId",
-            "the new owner needs portal access",
-        ));
-    }
-    Ok(())
 }
 
 /// The optional text of a contact card, checked: trimmed, bounded, single-line.

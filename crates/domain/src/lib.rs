@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod passwords;
 pub mod permissions;
+mod portal_access;
 pub mod settings;
 mod store;
 pub mod tickets;

@@ -184,7 +184,7 @@ impl ContactMutation {
         let id = parse_id(&contact_id, "contact")?;
         Ok(Account(
             domain(ctx)
-                .contacts()
+                .accounts()
                 .transfer_ownership(actor(ctx)?, id, &current_password)
                 .await?,
         ))
@@ -214,7 +214,7 @@ impl ContactMutation {
         };
         Ok(Account(
             domain
-                .contacts()
+                .accounts()
                 .set_billing_contact(actor, account_id, contact_id)
                 .await?,
         ))

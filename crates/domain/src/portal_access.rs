@@ -1,0 +1,214 @@
+//! Portal access: a contact card gets a login (its own password, or a generated one
+//! that is emailed), or loses it while the card stays. One function provisions a login,
+//! whether `addContact` or `setPortalAccess` asks.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::json;
+
+use crate::access::Access;
+use crate::audit::AuditRecord;
+use crate::change::Change;
+use crate::contacts::{ContactService, notify_access_changed};
+use crate::entities::{account, contact, user};
+use crate::events;
+use crate::outbox::Outgoing;
+use crate::permissions::Permission;
+use crate::{Actor, Domain, DomainError, Result, store, tokens, validate};
+
+const LOGIN_EXISTS: &str =
+    "this email already has a login; invite them to the account instead (inviteUser)";
+
+/// A login about to be made: its password, hashed before any transaction begins.
+pub(crate) struct NewLogin {
+    password: String,
+    /// Generated here, so it is emailed to the person.
+    generated: bool,
+    hash: String,
+}
+
+impl NewLogin {
+    /// The password chosen by whoever adds the contact, or a generated one.
+    pub(crate) async fn prepare(domain: &Domain, chosen: Option<String>) -> Result<Self> {
+        let (password, generated) = match chosen {
+            Some(password) => {
+                validate::new_password("password", &password)?;
+                (password, false)
+            }
+            None => (tokens::generate_password(), true),
+        };
+        let hash = domain.passwords().hash(&password).await?;
+        Ok(Self {
+            password,
+            generated,
+            hash,
+        })
+    }
+
+    /// Creates the login for `email` as part of `change`, and emails a generated
+    /// password. An email that already has a login is never linked silently: CONFLICT
+    /// (that person joins by accepting an invitation).
+    pub(crate) async fn create(
+        self,
+        change: &mut Change<'_>,
+        account_id: i64,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> Result<user::Model> {
+        if store::users::find_by_email(change.conn(), email)
+            .await?
+            .is_some()
+        {
+            return Err(DomainError::conflict(LOGIN_EXISTS));
+        }
+        let user = crate::error::reword_conflict(
+            store::users::insert(
+                change.conn(),
+                email,
+                &self.hash,
+                first_name,
+                last_name,
+                false,
+            )
+            .await,
+            LOGIN_EXISTS,
+        )?;
+        if self.generated {
+            queue_generated_password(change, account_id, first_name, email, &self.password).await?;
+        }
+        Ok(user)
+    }
+}
+
+impl ContactService<'_> {
+    /// Gives a contact a login (a generated password, emailed) or takes it away (the
+    /// contact card stays).
+    pub async fn set_portal_access(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        enabled: bool,
+    ) -> Result<contact::Model> {
+        let (contact, access) = self
+            .load(
+                self.domain.db(),
+                actor,
+                contact_id,
+                Permission::ManageContacts,
+            )
+            .await?;
+        check_access_change(&access, &contact, enabled)?;
+        if enabled == contact.user_id.is_some() {
+            return Ok(contact);
+        }
+        let login = if enabled {
+            contact.email.as_ref().ok_or_else(|| {
+                DomainError::bad_input(
+                    "contactId",
+                    "portal access needs an email address on the contact",
+                )
+            })?;
+            Some(NewLogin::prepare(self.domain, None).await?)
+        } else {
+            None
+        };
+
+        let (mut change, access, contact) =
+            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
+        check_access_change(&access, &contact, enabled)?;
+        if enabled == contact.user_id.is_some() {
+            // Someone else did it meanwhile.
+            return Ok(contact);
+        }
+        let email = match (&login, &contact.email) {
+            (Some(_), None) => {
+                return Err(DomainError::conflict(
+                    "the contact's email was removed meanwhile",
+                ));
+            }
+            (_, email) => email.clone(),
+        };
+        let user_id = match (login, &email) {
+            (Some(login), Some(email)) => Some(
+                login
+                    .create(
+                        &mut change,
+                        contact.account_id,
+                        email,
+                        &contact.first_name,
+                        &contact.last_name,
+                    )
+                    .await?
+                    .id,
+            ),
+            _ => None,
+        };
+        let mut model: contact::ActiveModel = contact.clone().into();
+        model.user_id = Set(user_id);
+        model.updated_at = Set(Utc::now());
+        let updated = model.update(change.conn()).await?;
+        if let (false, Some(old_user)) = (enabled, contact.user_id) {
+            store::sessions::end_membership(change.conn(), old_user, contact.account_id).await?;
+        }
+        let action = if enabled {
+            "contact.portal_access.grant"
+        } else {
+            "contact.portal_access.revoke"
+        };
+        change
+            .event(events::PORTAL_ACCESS_CHANGED, &updated)
+            .await?;
+        notify_access_changed(&mut change, contact.user_id);
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new(action)
+                    .account(contact.account_id)
+                    .target("contact", contact.id),
+            )
+            .await?;
+        Ok(updated)
+    }
+}
+
+/// Granting access gives the contact's role, so the same "not beyond your own" rule
+/// holds both ways.
+fn check_access_change(access: &Access, contact: &contact::Model, enabled: bool) -> Result<()> {
+    if !enabled && contact.is_primary {
+        return Err(DomainError::bad_input(
+            "enabled",
+            "the primary contact keeps portal access",
+        ));
+    }
+    access.may_manage(contact)
+}
+
+/// Emails a generated password to the contact it was made for.
+async fn queue_generated_password(
+    change: &mut Change<'_>,
+    account_id: i64,
+    first_name: &str,
+    email: &str,
+    password: &str,
+) -> Result<()> {
+    let account_name = account::Entity::find_by_id(account_id)
+        .one(change.conn())
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    change
+        .email(Outgoing {
+            to: email,
+            account_id: Some(account_id),
+            category: None,
+            template: "generated_password",
+            data: json!({
+                "first_name": first_name,
+                "account_name": account_name,
+                "email": email,
+                "password": password,
+            }),
+        })
+        .await
+}
