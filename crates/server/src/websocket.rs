@@ -41,6 +41,8 @@ const SESSION_RECHECK: Duration = Duration::from_secs(60);
 const CHECK_RETRY: Duration = Duration::from_secs(5);
 /// How long the streams of an ended session get to send their `complete`.
 const DRAIN_LIMIT: Duration = Duration::from_secs(1);
+/// How long a closing socket waits for the client's close frame.
+const CLOSE_REPLY_LIMIT: Duration = Duration::from_secs(1);
 
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
@@ -136,6 +138,7 @@ async fn serve(
                     }
                     Some(WsMessage::Close(code, reason)) => {
                         let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                        await_close_reply(&mut graphql).await;
                         break;
                     }
                     None => break,
@@ -237,4 +240,16 @@ async fn close_for_ended_session(
             reason: "session ended".into(),
         })))
         .await;
+    await_close_reply(graphql).await;
+}
+
+/// After sending a close frame, reads (and drops) what the client still sends until it
+/// answers with its own close, for a moment at most. Dropping a socket with unread
+/// input makes the kernel reset the connection, and a client then loses the close
+/// frame (and its code) that was already on its way.
+async fn await_close_reply(graphql: &mut (impl Stream<Item = WsMessage> + Unpin)) {
+    let _ = tokio::time::timeout(CLOSE_REPLY_LIMIT, async {
+        while graphql.next().await.is_some() {}
+    })
+    .await;
 }
