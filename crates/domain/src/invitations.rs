@@ -512,10 +512,10 @@ impl<'a> InvitationService<'a> {
         Ok((change, found))
     }
 
-    /// RATE_LIMITED past [`DAILY_LIMIT`] sends in 24 hours. Touching the account row
-    /// first serializes concurrent senders on PostgreSQL, so the count is exact.
+    /// RATE_LIMITED past [`DAILY_LIMIT`] sends in 24 hours. Every caller's change holds
+    /// the account's lock (`Change::on_account`), so concurrent senders are counted one
+    /// after another and the count is exact.
     async fn check_rate(&self, conn: &impl ConnectionTrait, account_id: i64) -> Result<()> {
-        crate::access::lock_account(conn, account_id).await?;
         let since = Utc::now() - Duration::hours(24);
         let sent = audit_entry::Entity::find()
             .filter(audit_entry::Column::AccountId.eq(account_id))
