@@ -67,7 +67,7 @@ impl TestApp {
     }
 
     pub fn db(&self) -> &DatabaseConnection {
-        self.server.domain.db()
+        &self.server.db
     }
 
     /// Anonymous GraphQL request.

@@ -682,7 +682,7 @@ async fn a_new_member_replays_nothing_from_before_their_access_began() {
 
 #[tokio::test]
 async fn removing_a_contact_scrubs_its_personal_data_from_the_event_log() {
-    use domain::entities::event::{self, EventStream};
+    use domain::entities::event::{self, EventKind, EventStream};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     let app = TestApp::start().await;
@@ -695,12 +695,15 @@ async fn removing_a_contact_scrubs_its_personal_data_from_the_event_log() {
         .await
         .unwrap();
     // The rows stay (cursors and history keep their shape)...
-    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
-    assert_eq!(kinds, ["CREATED", "UPDATED", "REMOVED"]);
+    let kinds: Vec<EventKind> = rows.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [EventKind::Created, EventKind::Updated, EventKind::Removed]
+    );
     // ...but what they keep of the contact is its name, and nothing to reach them by.
     for row in &rows {
         let Some(snapshot) = &row.snapshot else {
-            assert_eq!(row.kind, "REMOVED");
+            assert_eq!(row.kind, EventKind::Removed);
             continue;
         };
         let mut fields: Vec<&str> = snapshot

@@ -108,7 +108,7 @@ impl Listener {
         let slot = connection.map(WsConnection::take_slot).transpose()?;
         // Listen before reading the log, so nothing committed in between is missed.
         let live = ctx.data_unchecked::<LiveFeed>().subscribe();
-        let latest = events::latest(domain.db()).await?;
+        let latest = domain.events().latest().await?;
         let cursor = match after {
             Some(after) => parse_cursor(&after, latest)?,
             None => latest,
@@ -164,7 +164,7 @@ impl Listener {
                 if self.connection_ended.as_ref().is_some_and(|ended| *ended.borrow()) {
                     return;
                 }
-                let Ok(rows) = events::read(self.domain.db(), self.cursor, self.filter, REPLAY_BATCH).await else {
+                let Ok(rows) = self.domain.events().read(self.cursor, self.filter, REPLAY_BATCH).await else {
                     return;
                 };
                 let full = rows.len() as u64 == REPLAY_BATCH;

@@ -11,7 +11,8 @@ use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::contacts::notify_access_changed;
 use crate::entities::{account, contact, user};
-use crate::events;
+use crate::events::EventKind;
+
 use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, store, validate};
 
@@ -48,7 +49,7 @@ impl<'a> AccountService<'a> {
             &crate::notifications::defaults_for(Role::Owner),
         )
         .await?;
-        change.event(crate::events::CREATED, &owner).await?;
+        change.event(EventKind::Created, &owner).await?;
         change
             .commit(
                 actor.into(),
@@ -165,7 +166,7 @@ impl<'a> AccountService<'a> {
             .all(change.conn())
             .await?
         {
-            change.event(events::UPDATED, &changed).await?;
+            change.event(EventKind::Updated, &changed).await?;
         }
         // Both people's permissions changed.
         for person in previous_owner.iter().chain([&target]) {

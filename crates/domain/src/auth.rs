@@ -9,7 +9,8 @@ use serde_json::json;
 use crate::audit::{AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::{contact, password_reset, session, user};
-use crate::events::{self, Notice};
+use crate::events::EventKind;
+use crate::events::Notice;
 use crate::outbox::Outgoing;
 use crate::permissions::Role;
 use crate::{
@@ -77,7 +78,7 @@ impl<'a> AuthService<'a> {
             &notifications::defaults_for(Role::Owner),
         )
         .await?;
-        change.event(events::CREATED, &owner).await?;
+        change.event(EventKind::Created, &owner).await?;
         let signed_in = store::sessions::open(
             change.conn(),
             &user,

@@ -10,7 +10,7 @@ use sea_orm::{DatabaseTransaction, EntityTrait, TransactionTrait};
 use crate::access::{Access, authorize_change, lock_account};
 use crate::audit::{self, AuditActor, AuditRecord};
 use crate::entities::contact;
-use crate::events::{self, Notice, Subject};
+use crate::events::{self, EventKind, Notice, Subject};
 use crate::outbox::Outgoing;
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, store};
@@ -77,7 +77,7 @@ impl<'d> Change<'d> {
 
     /// Appends an event about `subject` to the log; live subscribers of its account
     /// hear of it after the commit.
-    pub(crate) async fn event<S: Subject>(&mut self, kind: &str, subject: &S) -> Result<i64> {
+    pub(crate) async fn event<S: Subject>(&mut self, kind: EventKind, subject: &S) -> Result<i64> {
         let id = events::record(&self.txn, kind, subject).await?;
         self.notify(Notice::Logged {
             account_id: subject.account_id(),

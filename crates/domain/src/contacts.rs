@@ -11,6 +11,7 @@ pub use crate::address::Address;
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact};
+use crate::events::EventKind;
 use crate::events::{self, Notice};
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
@@ -174,7 +175,7 @@ impl<'a> ContactService<'a> {
                 .also_audit(actor.into(), crate::invitations::sent_record(&invitation))
                 .await?;
         }
-        change.event(events::CREATED, &contact).await?;
+        change.event(EventKind::Created, &contact).await?;
         change
             .commit(
                 actor.into(),
@@ -272,7 +273,7 @@ impl<'a> ContactService<'a> {
         model.updated_at = Set(Utc::now());
         let updated =
             crate::error::on_conflict(model.update(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
-        change.event(events::UPDATED, &updated).await?;
+        change.event(EventKind::Updated, &updated).await?;
         notify_access_changed(&mut change, contact.user_id);
         change
             .commit(
@@ -336,7 +337,7 @@ impl<'a> ContactService<'a> {
             store::sessions::end_membership(change.conn(), user_id, contact.account_id).await?;
         }
         events::scrub_contact(change.conn(), contact.id).await?;
-        change.event(events::REMOVED, &contact).await?;
+        change.event(EventKind::Removed, &contact).await?;
         notify_access_changed(&mut change, contact.user_id);
         change
             .commit(

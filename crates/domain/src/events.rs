@@ -10,9 +10,9 @@ use sea_orm::{
     QuerySelect, Set, Unchanged,
 };
 
-use crate::entities::event::{self, EventStream};
+use crate::entities::event;
 use crate::entities::event_sequence;
-use crate::{Domain, Result};
+use crate::{Domain, DomainError, Result};
 
 /// What a committed change tells the other instances.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,16 +36,19 @@ impl NoticeSink for NoListeners {
     fn publish(&self, _: Notice) {}
 }
 
-/// Contact event kinds.
-pub const CREATED: &str = "CREATED";
-pub const UPDATED: &str = "UPDATED";
-pub const REMOVED: &str = "REMOVED";
-pub const PORTAL_ACCESS_CHANGED: &str = "PORTAL_ACCESS_CHANGED";
-/// Invitation event kinds.
-pub const SENT: &str = "SENT";
-pub const RESENT: &str = "RESENT";
-pub const ACCEPTED: &str = "ACCEPTED";
-pub const REVOKED: &str = "REVOKED";
+pub use crate::entities::event::{EventKind, EventStream};
+
+impl EventKind {
+    /// The stream an event of this kind belongs to.
+    pub fn stream(self) -> EventStream {
+        match self {
+            Self::Created | Self::Updated | Self::Removed | Self::PortalAccessChanged => {
+                EventStream::Contact
+            }
+            Self::Sent | Self::Resent | Self::Accepted | Self::Revoked => EventStream::Invitation,
+        }
+    }
+}
 
 /// A row whose changes are events: contacts and invitations.
 pub(crate) trait Subject: serde::Serialize {
@@ -79,9 +82,15 @@ impl Subject for crate::entities::invitation::Model {
 /// first, so concurrent writers commit their events in id order.
 pub(crate) async fn record<S: Subject>(
     conn: &impl ConnectionTrait,
-    kind: &str,
+    kind: EventKind,
     subject: &S,
 ) -> Result<i64> {
+    if kind.stream() != S::STREAM {
+        return Err(DomainError::Internal(format!(
+            "{kind:?} is not an event of the {:?} stream",
+            S::STREAM
+        )));
+    }
     event_sequence::Entity::update_many()
         .col_expr(
             event_sequence::Column::LastId,
@@ -90,7 +99,7 @@ pub(crate) async fn record<S: Subject>(
         .filter(event_sequence::Column::Id.eq(1))
         .exec(conn)
         .await?;
-    let snapshot = if kind == REMOVED {
+    let snapshot = if kind == EventKind::Removed {
         None
     } else {
         serde_json::to_value(subject).ok()
@@ -98,7 +107,7 @@ pub(crate) async fn record<S: Subject>(
     let row = event::ActiveModel {
         account_id: Set(subject.account_id()),
         stream: Set(S::STREAM),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         subject_id: Set(subject.subject_id()),
         snapshot: Set(snapshot),
         occurred_at: Set(Utc::now()),
@@ -156,8 +165,28 @@ pub struct Filter {
     pub since: Option<DateTime<Utc>>,
 }
 
-/// Reads events after `after` that pass `filter`, oldest first, at most `limit`.
-pub async fn read(
+/// Reads of the event log: the live feed's and the subscriptions' replays.
+pub struct EventLog<'a> {
+    domain: &'a Domain,
+}
+
+impl<'a> EventLog<'a> {
+    pub(crate) fn new(domain: &'a Domain) -> Self {
+        Self { domain }
+    }
+
+    /// Events after `after` that pass `filter`, oldest first, at most `limit`.
+    pub async fn read(&self, after: i64, filter: Filter, limit: u64) -> Result<Vec<event::Model>> {
+        read(self.domain.db(), after, filter, limit).await
+    }
+
+    /// The newest cursor in the log (0 when empty).
+    pub async fn latest(&self) -> Result<i64> {
+        latest(self.domain.db()).await
+    }
+}
+
+async fn read(
     conn: &impl ConnectionTrait,
     after: i64,
     filter: Filter,
@@ -180,8 +209,7 @@ pub async fn read(
         .await?)
 }
 
-/// The newest cursor in the log (0 when empty).
-pub async fn latest(conn: &impl ConnectionTrait) -> Result<i64> {
+async fn latest(conn: &impl ConnectionTrait) -> Result<i64> {
     let newest = event::Entity::find()
         .order_by_desc(event::Column::Id)
         .one(conn)

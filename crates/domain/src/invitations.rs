@@ -16,7 +16,8 @@ use crate::audit::{AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, email_is, user};
-use crate::events::{self, Notice};
+use crate::events::EventKind;
+use crate::events::Notice;
 use crate::outbox::Outgoing;
 use crate::permissions::{self, Permission, Role};
 use crate::store::sessions::SignedIn;
@@ -141,7 +142,7 @@ impl<'a> InvitationService<'a> {
             .ok_or(DomainError::NotFound("invitation"))?;
         self.queue(&mut change, actor, &updated, &token, ttl)
             .await?;
-        change.event(events::RESENT, &updated).await?;
+        change.event(EventKind::Resent, &updated).await?;
         change
             .commit(
                 actor.into(),
@@ -173,7 +174,7 @@ impl<'a> InvitationService<'a> {
             .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
-        change.event(events::REVOKED, &updated).await?;
+        change.event(EventKind::Revoked, &updated).await?;
         change
             .commit(
                 actor.into(),
@@ -271,7 +272,7 @@ impl<'a> InvitationService<'a> {
             .one(change.conn())
             .await?
             .ok_or_else(bad_link)?;
-        change.event(events::ACCEPTED, &accepted).await?;
+        change.event(EventKind::Accepted, &accepted).await?;
         change.notify(Notice::AccessChanged { user_id: user.id });
         change
             .commit(
@@ -377,7 +378,7 @@ impl<'a> InvitationService<'a> {
             "this email already has a pending invitation to the account; resend it instead",
         )?;
         self.queue(change, actor, &created, &token, ttl).await?;
-        change.event(events::SENT, &created).await?;
+        change.event(EventKind::Sent, &created).await?;
         Ok(created)
     }
 
@@ -429,7 +430,9 @@ impl<'a> InvitationService<'a> {
                 }
                 model.updated_at = Set(Utc::now());
                 let linked = model.update(change.conn()).await?;
-                change.event(events::PORTAL_ACCESS_CHANGED, &linked).await?;
+                change
+                    .event(EventKind::PortalAccessChanged, &linked)
+                    .await?;
                 Ok(linked.id)
             }
             Some(_) => Err(DomainError::conflict(
@@ -445,7 +448,7 @@ impl<'a> InvitationService<'a> {
                     false,
                 )
                 .await?;
-                change.event(events::CREATED, &added).await?;
+                change.event(EventKind::Created, &added).await?;
                 Ok(added.id)
             }
         }

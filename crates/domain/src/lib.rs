@@ -97,8 +97,14 @@ impl Domain {
         }
     }
 
-    pub fn db(&self) -> &DatabaseConnection {
+    /// Reads and writes go through the services; nothing outside the domain builds SQL.
+    pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.inner.db
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.inner.db.ping().await?)
     }
 
     pub fn config(&self) -> &DomainConfig {
@@ -144,6 +150,10 @@ impl Domain {
 
     pub fn invitations(&self) -> invitations::InvitationService<'_> {
         invitations::InvitationService::new(self)
+    }
+
+    pub fn events(&self) -> events::EventLog<'_> {
+        events::EventLog::new(self)
     }
 
     pub fn settings(&self) -> settings::SettingsService<'_> {

@@ -11,7 +11,8 @@ use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::contacts::{ContactService, notify_access_changed};
 use crate::entities::{account, contact, user};
-use crate::events;
+use crate::events::EventKind;
+
 use crate::outbox::Outgoing;
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, store, tokens, validate};
@@ -157,7 +158,7 @@ impl ContactService<'_> {
             "contact.portal_access.revoke"
         };
         change
-            .event(events::PORTAL_ACCESS_CHANGED, &updated)
+            .event(EventKind::PortalAccessChanged, &updated)
             .await?;
         notify_access_changed(&mut change, contact.user_id);
         change

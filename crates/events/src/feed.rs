@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::Domain;
 use domain::entities::event;
 use domain::events::{self, Notice};
-use sea_orm::DatabaseConnection;
 use tokio::sync::{broadcast, watch};
 
 use crate::{EventBus, Wake};
@@ -36,7 +36,7 @@ impl LiveFeed {
     /// Starts reading the log after its newest row. A subscriber that falls `buffer`
     /// events behind is dropped rather than buffered without limit.
     pub async fn start(
-        db: DatabaseConnection,
+        domain: Domain,
         bus: &EventBus,
         poll: Duration,
         buffer: usize,
@@ -44,9 +44,9 @@ impl LiveFeed {
     ) -> domain::Result<Self> {
         let (tx, _) = broadcast::channel(buffer.max(1));
         let (access, _) = broadcast::channel(ACCESS_CAPACITY);
-        let last = events::latest(&db).await?;
+        let last = domain.events().latest().await?;
         let pump = Pump {
-            db,
+            domain,
             tx: tx.clone(),
             access: access.clone(),
         };
@@ -70,7 +70,7 @@ impl LiveFeed {
 
 /// What the feed's task reads from and sends to.
 struct Pump {
-    db: DatabaseConnection,
+    domain: Domain,
     tx: broadcast::Sender<Live>,
     access: broadcast::Sender<i64>,
 }
@@ -99,16 +99,20 @@ impl Pump {
                 _ = shutdown.changed() => return,
             };
             if read {
-                last = forward_new(&self.db, &self.tx, last).await;
+                last = forward_new(&self.domain, &self.tx, last).await;
             }
         }
     }
 }
 
 /// Sends every row after `last`; returns the new last id.
-async fn forward_new(db: &DatabaseConnection, tx: &broadcast::Sender<Live>, mut last: i64) -> i64 {
+async fn forward_new(domain: &Domain, tx: &broadcast::Sender<Live>, mut last: i64) -> i64 {
     loop {
-        match events::read(db, last, events::Filter::default(), BATCH).await {
+        match domain
+            .events()
+            .read(last, events::Filter::default(), BATCH)
+            .await
+        {
             Ok(rows) => {
                 let full = rows.len() as u64 == BATCH;
                 for row in rows {

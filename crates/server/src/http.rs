@@ -148,7 +148,7 @@ pub(crate) fn http_status(err: &domain::DomainError) -> StatusCode {
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.domain.db().ping().await {
+    match state.domain.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(err) => {
             tracing::warn!(error = %err, "database not reachable");

@@ -23,6 +23,9 @@ use crate::http;
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub domain: Domain,
+    /// The database connection, for tools and tests that inspect rows directly; the
+    /// server itself reads and writes only through `domain`'s services.
+    pub db: DatabaseConnection,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -34,7 +37,7 @@ impl RunningServer {
         for task in self.tasks {
             let _ = task.await;
         }
-        self.domain.db().clone().close().await.ok();
+        self.db.close().await.ok();
     }
 }
 
@@ -144,7 +147,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     };
     let domain = domain(&config, db.clone(), Arc::new(bus.clone()))?;
     let live = LiveFeed::start(
-        db.clone(),
+        domain.clone(),
         &bus,
         config.event_poll,
         config.live_buffer,
@@ -178,7 +181,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
 
     let worker = DeliveryWorker::new(
-        db,
+        db.clone(),
         transport,
         config.mail_from.clone(),
         config.mail_retry.clone(),
@@ -206,6 +209,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     Ok(RunningServer {
         addr,
         domain,
+        db,
         shutdown,
         tasks: vec![server_task, worker_task],
     })

@@ -6,6 +6,7 @@
 use async_graphql::{Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use domain::entities::event;
+use domain::events::EventKind;
 use std::sync::Arc;
 
 use super::{Contact, Invitation};
@@ -37,13 +38,14 @@ impl ContactEvent {
         self.0.id.to_string()
     }
 
-    async fn kind(&self) -> ContactEventKind {
-        match self.0.kind.as_str() {
-            domain::events::CREATED => ContactEventKind::Created,
-            domain::events::REMOVED => ContactEventKind::Removed,
-            domain::events::PORTAL_ACCESS_CHANGED => ContactEventKind::PortalAccessChanged,
-            _ => ContactEventKind::Updated,
-        }
+    async fn kind(&self) -> ApiResult<ContactEventKind> {
+        Ok(match self.0.kind {
+            EventKind::Created => ContactEventKind::Created,
+            EventKind::Updated => ContactEventKind::Updated,
+            EventKind::Removed => ContactEventKind::Removed,
+            EventKind::PortalAccessChanged => ContactEventKind::PortalAccessChanged,
+            other => return Err(wrong_stream(other)),
+        })
     }
 
     async fn account_id(&self) -> ID {
@@ -74,13 +76,14 @@ impl InvitationEvent {
         self.0.id.to_string()
     }
 
-    async fn kind(&self) -> InvitationEventKind {
-        match self.0.kind.as_str() {
-            domain::events::RESENT => InvitationEventKind::Resent,
-            domain::events::ACCEPTED => InvitationEventKind::Accepted,
-            domain::events::REVOKED => InvitationEventKind::Revoked,
-            _ => InvitationEventKind::Sent,
-        }
+    async fn kind(&self) -> ApiResult<InvitationEventKind> {
+        Ok(match self.0.kind {
+            EventKind::Sent => InvitationEventKind::Sent,
+            EventKind::Resent => InvitationEventKind::Resent,
+            EventKind::Accepted => InvitationEventKind::Accepted,
+            EventKind::Revoked => InvitationEventKind::Revoked,
+            other => return Err(wrong_stream(other)),
+        })
     }
 
     async fn account_id(&self) -> ID {
@@ -103,4 +106,12 @@ impl InvitationEvent {
 /// snapshot (name only) is not a whole row, and so reads as none.
 fn snapshot<T: serde::de::DeserializeOwned>(event: &event::Model) -> Option<T> {
     serde_json::from_value(event.snapshot.clone()?).ok()
+}
+
+/// The domain writes each kind only to its own stream (`events::record` refuses the
+/// rest), so this is a broken log, never a guess.
+fn wrong_stream(kind: EventKind) -> ApiError {
+    ApiError(domain::DomainError::Internal(format!(
+        "event kind {kind:?} in the wrong stream"
+    )))
 }
