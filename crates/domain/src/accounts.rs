@@ -9,7 +9,6 @@ use serde_json::json;
 
 use crate::audit::AuditRecord;
 use crate::change::Change;
-use crate::contacts::notify_access_changed;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 
@@ -170,7 +169,7 @@ impl<'a> AccountService<'a> {
         }
         // Both people's permissions changed.
         for person in previous_owner.iter().chain([&target]) {
-            notify_access_changed(&mut change, person.user_id);
+            change.access_changed(person.user_id);
         }
         change
             .commit(

@@ -93,6 +93,14 @@ impl<'d> Change<'d> {
     }
 
     /// A notice to publish after the commit (e.g. a user's access changed).
+    /// A change to a contact with a login (`user_id`): that user's open streams re-check
+    /// their access after the commit.
+    pub(crate) fn access_changed(&mut self, user_id: Option<i64>) {
+        if let Some(user_id) = user_id {
+            self.notify(Notice::AccessChanged { user_id });
+        }
+    }
+
     pub(crate) fn notify(&mut self, notice: Notice) {
         if !self.notices.contains(&notice) {
             self.notices.push(notice);

@@ -21,7 +21,6 @@ pub mod outbox;
 pub mod pagination;
 pub mod passwords;
 pub mod permissions;
-mod portal_access;
 pub mod settings;
 mod store;
 pub mod tickets;

@@ -1,5 +1,7 @@
-//! Contacts: the people on file under an account, their roles, portal access and the
-//! account's ownership.
+//! Contacts: the people on file under an account (their cards and roles, here) and
+//! whether they may sign in ([`portal_access`]).
+
+mod portal_access;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -12,10 +14,10 @@ use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::events::EventKind;
-use crate::events::{self, Notice};
+use crate::events;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
-use crate::portal_access::NewLogin;
+use portal_access::NewLogin;
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
 use crate::{Actor, Domain, DomainError, Result, notifications, store, validate};
 
@@ -274,7 +276,7 @@ impl<'a> ContactService<'a> {
         let updated =
             crate::error::on_conflict(model.update(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
         change.event(EventKind::Updated, &updated).await?;
-        notify_access_changed(&mut change, contact.user_id);
+        change.access_changed(contact.user_id);
         change
             .commit(
                 actor.into(),
@@ -338,7 +340,7 @@ impl<'a> ContactService<'a> {
         }
         events::scrub_contact(change.conn(), contact.id).await?;
         change.event(EventKind::Removed, &contact).await?;
-        notify_access_changed(&mut change, contact.user_id);
+        change.access_changed(contact.user_id);
         change
             .commit(
                 actor.into(),
@@ -406,13 +408,6 @@ impl<'a> ContactService<'a> {
         let access =
             authorize_change(conn, actor, contact.account_id, permission, "contact").await?;
         Ok((contact, access))
-    }
-}
-
-/// A change to a contact with a login: that user's open streams re-check their access.
-pub(crate) fn notify_access_changed(change: &mut Change<'_>, user_id: Option<i64>) {
-    if let Some(user_id) = user_id {
-        change.notify(Notice::AccessChanged { user_id });
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::access::Access;
 use crate::audit::AuditRecord;
 use crate::change::Change;
-use crate::contacts::{ContactService, notify_access_changed};
+use super::ContactService;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 
@@ -160,7 +160,7 @@ impl ContactService<'_> {
         change
             .event(EventKind::PortalAccessChanged, &updated)
             .await?;
-        notify_access_changed(&mut change, contact.user_id);
+        change.access_changed(contact.user_id);
         change
             .commit(
                 actor.into(),
