@@ -96,7 +96,7 @@ impl WsConnection {
             .await
         {
             Ok((_, expires_at)) => {
-                let expires_at = instant_at(expires_at);
+                let expires_at = instant_at(expires_at, domain.clock().now());
                 self.set_session(SessionRef {
                     expires_at,
                     ..session
@@ -196,7 +196,7 @@ pub async fn websocket_connection(
         connection.set_session(SessionRef {
             user_id: actor.user_id,
             session_id: actor.session_id,
-            expires_at: instant_at(expires_at),
+            expires_at: instant_at(expires_at, domain.clock().now()),
         });
     }
     let mut data = async_graphql::Data::default();
@@ -256,9 +256,9 @@ impl Extension for SocketAuth {
     }
 }
 
-/// The monotonic instant of a wall-clock moment, plus a little: a timer set for it
-/// fires when the database already sees the moment as past.
-fn instant_at(at: DateTime<Utc>) -> Instant {
-    let remaining = (at - Utc::now()).to_std().unwrap_or_default();
+/// The monotonic instant of a wall-clock moment (seen from the domain's `now`), plus a
+/// little: a timer set for it fires when the database already sees the moment as past.
+fn instant_at(at: DateTime<Utc>, now: DateTime<Utc>) -> Instant {
+    let remaining = (at - now).to_std().unwrap_or_default();
     Instant::now() + remaining + std::time::Duration::from_millis(50)
 }

@@ -138,13 +138,13 @@ impl Listener {
     /// Whether the subscriber may still listen: session alive, and still staff or a
     /// member with MANAGE_CONTACTS.
     async fn still_allowed(&self) -> bool {
-        if !matches!(
-            self.domain
-                .auth()
-                .session_alive(self.actor.session_id)
-                .await,
-            Ok(true)
-        ) {
+        if self
+            .domain
+            .auth()
+            .resume(self.actor.session_id, self.actor.meta.clone())
+            .await
+            .is_err()
+        {
             return false;
         }
         match self.account_id {

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 mod change;
+mod clock;
 pub mod contacts;
 pub mod entities;
 mod error;
@@ -34,6 +35,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 pub use address::Address;
+pub use clock::Clock;
 pub use error::{DomainError, Result};
 pub use outbox::{EmailRenderer, RenderedEmail};
 pub use passwords::PasswordHasher;
@@ -75,6 +77,7 @@ struct Inner {
     config: DomainConfig,
     outbox_signal: Arc<Notify>,
     notices: Arc<dyn events::NoticeSink>,
+    clock: Clock,
 }
 
 impl Domain {
@@ -92,6 +95,7 @@ impl Domain {
                 config,
                 outbox_signal: Arc::new(Notify::new()),
                 notices,
+                clock: Clock::default(),
             }),
         }
     }
@@ -108,6 +112,15 @@ impl Domain {
 
     pub fn config(&self) -> &DomainConfig {
         &self.inner.config
+    }
+
+    /// The clock every expiry is measured by (tests move it forward).
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
     }
 
     pub fn passwords(&self) -> &PasswordHasher {

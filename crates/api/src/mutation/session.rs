@@ -113,7 +113,7 @@ impl SessionMutation {
 
 /// The payload of a new session, and its cookie for browsers.
 pub(crate) fn session_payload(ctx: &Context<'_>, signed_in: SignedIn) -> AuthPayload {
-    let max_age = (signed_in.expires_at - chrono::Utc::now())
+    let max_age = (signed_in.expires_at - domain(ctx).clock().now())
         .num_seconds()
         .max(0);
     let secure = if ctx.data_unchecked::<ApiConfig>().secure_cookies {

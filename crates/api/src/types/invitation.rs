@@ -1,9 +1,10 @@
-use async_graphql::{ID, Object};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use domain::entities::invitation;
 use domain::permissions;
 
 use super::enums::{self, InvitationStatus, Permission, Role};
+use crate::context::domain;
 
 /// An emailed, single-use, expiring link giving an email access to an account.
 pub struct Invitation(pub invitation::Model);
@@ -27,8 +28,8 @@ impl Invitation {
         enums::permissions(permissions::of_stored(&self.0.role, &self.0.permissions))
     }
 
-    async fn status(&self) -> InvitationStatus {
-        self.0.effective_status(Utc::now()).into()
+    async fn status(&self, ctx: &Context<'_>) -> InvitationStatus {
+        self.0.effective_status(domain(ctx).clock().now()).into()
     }
 
     async fn expires_at(&self) -> DateTime<Utc> {

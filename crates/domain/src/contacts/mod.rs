@@ -13,13 +13,13 @@ pub use crate::address::Address;
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact};
-use crate::events::EventKind;
 use crate::events;
+use crate::events::EventKind;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
-use portal_access::NewLogin;
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
 use crate::{Actor, Domain, DomainError, Result, notifications, store, validate};
+use portal_access::NewLogin;
 
 /// What `addContact` asks for.
 #[derive(Clone, Debug)]

@@ -6,10 +6,10 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
+use super::ContactService;
 use crate::access::Access;
 use crate::audit::AuditRecord;
 use crate::change::Change;
-use super::ContactService;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 

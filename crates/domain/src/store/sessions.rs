@@ -17,16 +17,16 @@ pub struct SignedIn {
     pub actor: Actor,
 }
 
-/// Opens a session of `user` lasting `ttl`, placed in `current_account_id`.
+/// Opens a session of `user` from `now` lasting `ttl`, placed in `current_account_id`.
 pub(crate) async fn open(
     conn: &impl ConnectionTrait,
     user: &user::Model,
     current_account_id: Option<i64>,
+    now: DateTime<Utc>,
     ttl: std::time::Duration,
     meta: RequestMeta,
 ) -> Result<SignedIn> {
     let (token, token_hash) = tokens::generate();
-    let now = Utc::now();
     let ttl = Duration::from_std(ttl).unwrap_or(Duration::days(30));
     let session = session::ActiveModel {
         token_hash: Set(token_hash),

@@ -1,0 +1,177 @@
+//! Passwords: checking the current one, changing it, and resetting it from an emailed
+//! link. A new password ends the user's other sessions.
+
+use chrono::Duration;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+
+use super::AuthService;
+use crate::audit::{AuditActor, AuditRecord};
+use crate::change::Change;
+use crate::entities::{password_reset, session, user};
+use crate::events::Notice;
+use crate::outbox::Outgoing;
+use crate::{Actor, DomainError, RequestMeta, Result, store, tokens, validate};
+
+const BAD_RESET_LINK: &str = "this password reset link is invalid or has expired";
+
+impl AuthService<'_> {
+    /// Changes the actor's password after checking the current one; every other session
+    /// of theirs ends.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        validate::new_password("newPassword", new)?;
+        let user = user::Entity::find_by_id(actor.user_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or_else(|| {
+                DomainError::Unauthenticated("the signed-in user no longer exists".into())
+            })?;
+        self.check_password(&user, current).await?;
+        let hash = self.domain.passwords().hash(new).await?;
+
+        let mut change = Change::begin(self.domain).await?;
+        store::users::set_password(change.conn(), user.id, hash).await?;
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user.id))
+            .filter(session::Column::Id.ne(actor.session_id))
+            .exec(change.conn())
+            .await?;
+        change.notify(Notice::AccessChanged { user_id: user.id });
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("user.change_password").target("user", user.id),
+            )
+            .await
+    }
+
+    /// Fails with `BadInput` on `currentPassword` unless `password` is the signed-in
+    /// actor's (removing a contact, transferring ownership).
+    pub async fn check_actor_password(&self, actor: &Actor, password: &str) -> Result<()> {
+        let user = user::Entity::find_by_id(actor.user_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or_else(|| {
+                DomainError::Unauthenticated("the signed-in user no longer exists".into())
+            })?;
+        self.check_password(&user, password).await
+    }
+
+    /// Fails with `BadInput` on `currentPassword` unless `password` is the user's.
+    pub async fn check_password(&self, user: &user::Model, password: &str) -> Result<()> {
+        if self
+            .domain
+            .passwords()
+            .verify(password, Some(&user.password_hash))
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(DomainError::bad_input(
+                "currentPassword",
+                "the current password is incorrect",
+            ))
+        }
+    }
+
+    /// Emails a reset link if the address belongs to a user. Answers the same, at once,
+    /// whether or not it does: the work happens in the background so neither the
+    /// answer nor its timing reveals which emails have logins.
+    pub fn request_password_reset(&self, email: &str, meta: RequestMeta) -> Result<()> {
+        // Only the shape is checked here; it says nothing about who has a login.
+        validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
+        let domain = self.domain.clone();
+        let email = email.trim().to_owned();
+        tokio::spawn(async move {
+            if let Err(err) = domain.auth().send_reset_link(&email, &meta).await {
+                tracing::error!(error = %err, "could not queue a password reset email");
+            }
+        });
+        Ok(())
+    }
+
+    async fn send_reset_link(&self, email: &str, meta: &RequestMeta) -> Result<()> {
+        let Some(user) = store::users::find_by_email(self.domain.db(), email).await? else {
+            return Ok(());
+        };
+        let (token, token_hash) = tokens::generate();
+        let now = self.domain.now();
+        let ttl = self.domain.config().password_reset_ttl;
+        let mut change = Change::begin(self.domain).await?;
+        password_reset::ActiveModel {
+            token_hash: Set(token_hash),
+            user_id: Set(user.id),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::from_std(ttl).unwrap_or(Duration::hours(1))),
+            used_at: Set(None),
+            ..Default::default()
+        }
+        .insert(change.conn())
+        .await?;
+        change
+            .email(Outgoing {
+                to: &user.email,
+                account_id: None,
+                category: None,
+                template: "password_reset",
+                data: json!({
+                    "first_name": user.first_name,
+                    "link": format!("{}/reset-password/{token}", self.domain.config().public_url),
+                    "ttl_minutes": ttl.as_secs() / 60,
+                }),
+            })
+            .await?;
+        change
+            .commit(
+                AuditActor::user(user.id, &user.email, meta),
+                AuditRecord::new("user.request_password_reset").target("user", user.id),
+            )
+            .await
+    }
+
+    /// Sets a new password from a reset link. The link works once, within its lifetime;
+    /// every session of the user ends.
+    pub async fn reset_password(&self, token: &str, new: &str, meta: RequestMeta) -> Result<()> {
+        validate::new_password("newPassword", new)?;
+        let bad_link = || DomainError::bad_input("token", BAD_RESET_LINK);
+        let reset = password_reset::Entity::find()
+            .filter(password_reset::Column::TokenHash.eq(tokens::hash(token)))
+            .one(self.domain.db())
+            .await?
+            .filter(|r| r.used_at.is_none() && r.expires_at > self.domain.now())
+            .ok_or_else(bad_link)?;
+        let hash = self.domain.passwords().hash(new).await?;
+
+        let mut change = Change::begin(self.domain).await?;
+        // Claim the link; of two concurrent uses, only one sees it unused.
+        let claimed = password_reset::Entity::update_many()
+            .col_expr(
+                password_reset::Column::UsedAt,
+                Expr::value(self.domain.now()),
+            )
+            .filter(password_reset::Column::Id.eq(reset.id))
+            .filter(password_reset::Column::UsedAt.is_null())
+            .exec(change.conn())
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Err(bad_link());
+        }
+        store::users::set_password(change.conn(), reset.user_id, hash).await?;
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(reset.user_id))
+            .exec(change.conn())
+            .await?;
+        let user = user::Entity::find_by_id(reset.user_id)
+            .one(change.conn())
+            .await?
+            .ok_or_else(bad_link)?;
+        change.notify(Notice::AccessChanged { user_id: user.id });
+        change
+            .commit(
+                AuditActor::user(user.id, &user.email, &meta),
+                AuditRecord::new("user.reset_password").target("user", user.id),
+            )
+            .await
+    }
+}
