@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::access::require_staff;
@@ -66,16 +66,14 @@ impl<'a> BillingService<'a> {
         account_id: i64,
         input: NewInvoice,
     ) -> Result<invoice::Model> {
-        require_staff(actor)?;
-        self.domain.access(actor, account_id, "account").await?;
         let total = money("total", input.total)?;
         let currency = currency(&input.currency)?;
         let number = input
             .number
             .map(|n| validate::name("number", &n))
             .transpose()?;
+        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
         let now = Utc::now();
-        let change = Change::begin(self.domain).await?;
         let placeholder = format!("pending-{}", tokens::generate().1);
         let inserted = invoice::ActiveModel {
             account_id: Set(account_id),
@@ -112,23 +110,19 @@ impl<'a> BillingService<'a> {
 
     /// Records the payment of an unpaid or overdue invoice (no gateway here).
     pub async fn pay_invoice(&self, actor: &Actor, invoice_id: i64) -> Result<invoice::Model> {
-        let invoice = invoice::Entity::find_by_id(invoice_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or(DomainError::NotFound("invoice"))?;
+        let account_id = find_invoice(self.domain.db(), invoice_id).await?.account_id;
+        let (change, access) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::PayInvoices,
+            "invoice",
+        )
+        .await?;
         // Paying needs seeing: you pay what you can read.
-        let access = self
-            .domain
-            .require(
-                actor,
-                invoice.account_id,
-                Permission::PayInvoices,
-                "invoice",
-            )
-            .await?;
         access.require(Permission::ViewInvoices)?;
+        let invoice = find_invoice(change.conn(), invoice_id).await?;
         let now = Utc::now();
-        let change = Change::begin(self.domain).await?;
         // Conditional: of two concurrent payments, one records it, the other conflicts.
         let paid = invoice::Entity::update_many()
             .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Paid))
@@ -148,10 +142,7 @@ impl<'a> BillingService<'a> {
                 invoice.number
             )));
         }
-        let paid = invoice::Entity::find_by_id(invoice.id)
-            .one(change.conn())
-            .await?
-            .ok_or(DomainError::NotFound("invoice"))?;
+        let paid = find_invoice(change.conn(), invoice.id).await?;
         change
             .commit(
                 actor.into(),
@@ -171,8 +162,6 @@ impl<'a> BillingService<'a> {
         account_id: i64,
         input: NewService,
     ) -> Result<service::Model> {
-        require_staff(actor)?;
-        self.domain.access(actor, account_id, "account").await?;
         let product_name = validate::name("productName", &input.product_name)?;
         let username = validate::optional_line(
             "username",
@@ -188,8 +177,8 @@ impl<'a> BillingService<'a> {
             .recurring_amount
             .map(|a| money("recurringAmount", a))
             .transpose()?;
+        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
         let now = Utc::now();
-        let change = Change::begin(self.domain).await?;
         let service = service::ActiveModel {
             account_id: Set(account_id),
             product_name: Set(product_name),
@@ -222,11 +211,9 @@ impl<'a> BillingService<'a> {
         status: ServiceStatus,
     ) -> Result<service::Model> {
         require_staff(actor)?;
-        let service = service::Entity::find_by_id(service_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or(DomainError::NotFound("service"))?;
-        let change = Change::begin(self.domain).await?;
+        let account_id = find_service(self.domain.db(), service_id).await?.account_id;
+        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
+        let service = find_service(change.conn(), service_id).await?;
         let mut model: service::ActiveModel = service.clone().into();
         model.status = Set(status);
         model.updated_at = Set(Utc::now());
@@ -250,10 +237,8 @@ impl<'a> BillingService<'a> {
         account_id: i64,
         input: NewDomain,
     ) -> Result<domain_name::Model> {
-        require_staff(actor)?;
-        self.domain.access(actor, account_id, "account").await?;
         let name = domain_name_valid(&input.name)?;
-        let change = Change::begin(self.domain).await?;
+        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
         let domain = domain_name::ActiveModel {
             account_id: Set(account_id),
             name: Set(name),
@@ -322,10 +307,7 @@ impl<'a> BillingService<'a> {
         actor: &Actor,
         invoice_id: i64,
     ) -> Result<InvoiceDocument> {
-        let invoice = invoice::Entity::find_by_id(invoice_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or(DomainError::NotFound("invoice"))?;
+        let invoice = find_invoice(self.domain.db(), invoice_id).await?;
         self.domain
             .require(
                 actor,
@@ -352,6 +334,22 @@ impl<'a> BillingService<'a> {
             addressee,
         })
     }
+}
+
+/// An invoice by id, read on `conn` (a change's transaction or the pool).
+async fn find_invoice(conn: &impl ConnectionTrait, invoice_id: i64) -> Result<invoice::Model> {
+    invoice::Entity::find_by_id(invoice_id)
+        .one(conn)
+        .await?
+        .ok_or(DomainError::NotFound("invoice"))
+}
+
+/// A service by id, read on `conn`.
+async fn find_service(conn: &impl ConnectionTrait, service_id: i64) -> Result<service::Model> {
+    service::Entity::find_by_id(service_id)
+        .one(conn)
+        .await?
+        .ok_or(DomainError::NotFound("service"))
 }
 
 /// Amounts are non-negative with at most 4 decimal places.

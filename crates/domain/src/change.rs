@@ -7,7 +7,7 @@
 
 use sea_orm::{DatabaseTransaction, EntityTrait, TransactionTrait};
 
-use crate::access::{Access, authorize_change, lock_account};
+use crate::access::{Access, authorize_change, lock_account, require_staff};
 use crate::audit::{self, AuditActor, AuditRecord};
 use crate::entities::contact;
 use crate::events::{self, EventKind, Notice, Subject};
@@ -49,6 +49,25 @@ impl<'d> Change<'d> {
         lock_account(change.conn(), account_id).await?;
         let access = authorize_change(change.conn(), actor, account_id, permission, what).await?;
         Ok((change, access))
+    }
+
+    /// A staff member's change to one account (records it holds: invoices, services,
+    /// domains): staff only, and the account must exist; locked like [`Change::on_account`].
+    pub(crate) async fn staff_on_account(
+        domain: &'d Domain,
+        actor: &Actor,
+        account_id: i64,
+    ) -> Result<Self> {
+        require_staff(actor)?;
+        let (change, _) = Self::on_account(
+            domain,
+            actor,
+            account_id,
+            Permission::ManageAccount,
+            "account",
+        )
+        .await?;
+        Ok(change)
     }
 
     /// A change to one contact: [`Change::on_account`] on its account, and the contact

@@ -43,15 +43,18 @@ impl<'a> TicketService<'a> {
         subject: &str,
         body: &str,
     ) -> Result<ticket::Model> {
-        let access = self
-            .domain
-            .require(actor, account_id, Permission::OpenTickets, "account")
-            .await?;
         let subject = validate::line("subject", subject, validate::MAX_LINE_LEN)?;
         let body = message_body(body)?;
-        let author = self.signed_in_author(actor, &access).await?;
+        let (change, access) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::OpenTickets,
+            "account",
+        )
+        .await?;
+        let author = signed_in_author(change.conn(), actor, &access).await?;
         let now = Utc::now();
-        let change = Change::begin(self.domain).await?;
         let ticket = ticket::ActiveModel {
             account_id: Set(account_id),
             subject: Set(subject),
@@ -81,16 +84,21 @@ impl<'a> TicketService<'a> {
         ticket_id: i64,
         body: &str,
     ) -> Result<ticket_reply::Model> {
-        let ticket = self.find(ticket_id).await?;
-        // A reply joins a conversation: it needs reading it as well as writing.
-        let access = self
-            .domain
-            .require(actor, ticket.account_id, Permission::OpenTickets, "ticket")
-            .await?;
-        access.require(Permission::ViewTickets)?;
         let body = message_body(body)?;
-        let author = self.signed_in_author(actor, &access).await?;
-        self.append(actor, &ticket, &body, author).await
+        let account_id = find(self.domain.db(), ticket_id).await?.account_id;
+        let (change, access) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::OpenTickets,
+            "ticket",
+        )
+        .await?;
+        // A reply joins a conversation: it needs reading it as well as writing.
+        access.require(Permission::ViewTickets)?;
+        let ticket = find(change.conn(), ticket_id).await?;
+        let author = signed_in_author(change.conn(), actor, &access).await?;
+        append(change, actor, &ticket, &body, author).await
     }
 
     /// Staff: records a reply that arrived by email (mail piping). The badge says who
@@ -103,16 +111,18 @@ impl<'a> TicketService<'a> {
         body: &str,
     ) -> Result<ticket_reply::Model> {
         require_staff(actor)?;
-        let ticket = self.find(ticket_id).await?;
         let from_email = validate::email("fromEmail", from_email)?;
         let body = message_body(body)?;
+        let account_id = find(self.domain.db(), ticket_id).await?.account_id;
+        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
+        let ticket = find(change.conn(), ticket_id).await?;
         let sender = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(ticket.account_id))
             .filter(crate::entities::email_is(
                 contact::Column::Email,
                 &from_email,
             ))
-            .one(self.domain.db())
+            .one(change.conn())
             .await?;
         let author = match sender {
             Some(c) => Author {
@@ -128,7 +138,7 @@ impl<'a> TicketService<'a> {
                 badge: ReplyBadge::Guest,
             },
         };
-        self.append(actor, &ticket, &body, author).await
+        append(change, actor, &ticket, &body, author).await
     }
 
     pub async fn list(&self, account_id: i64, args: PageArgs) -> Result<Page<ticket::Model>> {
@@ -159,69 +169,70 @@ impl<'a> TicketService<'a> {
         }
         Ok(by_ticket)
     }
+}
 
-    async fn find(&self, ticket_id: i64) -> Result<ticket::Model> {
-        ticket::Entity::find_by_id(ticket_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or(DomainError::NotFound("ticket"))
-    }
+/// A ticket by id, read on `conn` (a change's transaction or the pool).
+async fn find(conn: &impl ConnectionTrait, ticket_id: i64) -> Result<ticket::Model> {
+    ticket::Entity::find_by_id(ticket_id)
+        .one(conn)
+        .await?
+        .ok_or(DomainError::NotFound("ticket"))
+}
 
-    async fn append(
-        &self,
-        actor: &Actor,
-        ticket: &ticket::Model,
-        body: &str,
-        author: Author,
-    ) -> Result<ticket_reply::Model> {
-        // Staff answering marks it answered; anyone else (re)opens it for staff.
-        let status = if author.badge == ReplyBadge::Staff {
-            TicketStatus::Answered
-        } else {
-            TicketStatus::CustomerReply
-        };
-        let change = Change::begin(self.domain).await?;
-        let reply = insert_reply(change.conn(), ticket.id, body, author).await?;
-        ticket::Entity::update_many()
-            .col_expr(ticket::Column::Status, Expr::value(status))
-            .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(ticket::Column::Id.eq(ticket.id))
-            .exec(change.conn())
-            .await?;
-        change
-            .commit(
-                actor.into(),
-                AuditRecord::new("ticket.reply")
-                    .account(ticket.account_id)
-                    .target("ticket", ticket.id),
-            )
-            .await?;
-        Ok(reply)
-    }
+/// Adds `author`'s reply to `ticket` and commits `change`. Staff answering marks it
+/// answered; anyone else (re)opens it for staff.
+async fn append(
+    change: Change<'_>,
+    actor: &Actor,
+    ticket: &ticket::Model,
+    body: &str,
+    author: Author,
+) -> Result<ticket_reply::Model> {
+    let status = if author.badge == ReplyBadge::Staff {
+        TicketStatus::Answered
+    } else {
+        TicketStatus::CustomerReply
+    };
+    let reply = insert_reply(change.conn(), ticket.id, body, author).await?;
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Status, Expr::value(status))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(ticket::Column::Id.eq(ticket.id))
+        .exec(change.conn())
+        .await?;
+    change
+        .commit(
+            actor.into(),
+            AuditRecord::new("ticket.reply")
+                .account(ticket.account_id)
+                .target("ticket", ticket.id),
+        )
+        .await?;
+    Ok(reply)
+}
 
-    async fn signed_in_author(&self, actor: &Actor, access: &Access) -> Result<Author> {
-        let user = user::Entity::find_by_id(actor.user_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or_else(|| {
-                DomainError::Unauthenticated("the signed-in user no longer exists".into())
-            })?;
-        let badge = match &access.contact {
-            Some(contact) => badge_of_contact(contact),
-            None => ReplyBadge::Staff,
-        };
-        let badge = if actor.is_staff {
-            ReplyBadge::Staff
-        } else {
-            badge
-        };
-        Ok(Author {
-            name: format!("{} {}", user.first_name, user.last_name),
-            email: Some(user.email),
-            user_id: Some(user.id),
-            badge,
-        })
-    }
+/// The signed-in actor as the author of a reply, badged by their place in the account.
+async fn signed_in_author(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    access: &Access,
+) -> Result<Author> {
+    let user = user::Entity::find_by_id(actor.user_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            DomainError::Unauthenticated("the signed-in user no longer exists".into())
+        })?;
+    let badge = match &access.contact {
+        Some(contact) if !actor.is_staff => badge_of_contact(contact),
+        _ => ReplyBadge::Staff,
+    };
+    Ok(Author {
+        name: format!("{} {}", user.first_name, user.last_name),
+        email: Some(user.email),
+        user_id: Some(user.id),
+        badge,
+    })
 }
 
 fn badge_of_contact(contact: &contact::Model) -> ReplyBadge {
