@@ -9,6 +9,7 @@ mod m0002_billing;
 mod m0003_invitations;
 mod m0004_events;
 mod m0005_access_granted_at;
+mod m0006_notifications;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_invitations::Migration),
             Box::new(m0004_events::Migration),
             Box::new(m0005_access_granted_at::Migration),
+            Box::new(m0006_notifications::Migration),
         ]
     }
 }
