@@ -21,13 +21,14 @@ async fn main() {
     let mut config =
         clientele::Config::from_lookup(|name| std::env::var(name).ok()).expect("config");
     if std::env::var("DATABASE_URL").is_err() {
-        config.database_url = format!(
+        config.database.url = format!(
             "sqlite://{}?mode=rwc",
             dir.path().join("bench.db").display()
-        );
+        )
+        .into();
     }
-    config.mail_dir = dir.path().join("mail");
-    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.mail.dir = dir.path().join("mail");
+    config.http.bind = "127.0.0.1:0".parse().unwrap();
     let server = clientele::spawn(config).await.expect("server starts");
     let url = format!("http://{}/graphql", server.addr);
     let client = reqwest::Client::new();

@@ -39,17 +39,18 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database = TestDatabase::create(dir.path()).await;
         let mut config = Config::from_lookup(|_| None).expect("default config");
-        config.database_url = database.url().to_owned();
-        config.mail_dir = dir.path().join("mail");
-        config.bind = "127.0.0.1:0".parse().unwrap();
-        config.mail_retry.poll_interval = Duration::from_millis(100);
-        config.mail_retry.base_delay = Duration::from_millis(100);
-        config.mail_retry.max_delay = Duration::from_millis(500);
+        config.database.url = database.url().into();
+        config.mail.dir = dir.path().join("mail");
+        config.http.bind = "127.0.0.1:0".parse().unwrap();
+        config.mail.retry.poll_interval = Duration::from_millis(100);
+        config.mail.retry.base_delay = Duration::from_millis(100);
+        config.mail.retry.max_delay = Duration::from_millis(500);
         // With PostgreSQL, CI also gives a Redis: live events then cross instances over it.
-        config.redis_url = std::env::var("REDIS_URL")
+        config.events.redis_url = std::env::var("REDIS_URL")
             .ok()
-            .filter(|_| database.is_postgres());
-        config.event_poll = Duration::from_millis(500);
+            .filter(|_| database.is_postgres())
+            .map(Into::into);
+        config.events.poll_interval = Duration::from_millis(500);
         adjust(&mut config);
         let server = clientele::spawn(config.clone())
             .await
@@ -58,7 +59,7 @@ impl TestApp {
         Self {
             server,
             url,
-            mail_dir: config.mail_dir.clone(),
+            mail_dir: config.mail.dir.clone(),
             config,
             client: reqwest::Client::new(),
             _database: database,
@@ -239,7 +240,7 @@ impl TestApp {
     /// out does. Stop it with `shutdown`.
     pub async fn second_instance(&self, adjust: impl FnOnce(&mut Config)) -> RunningServer {
         let mut config = self.config.clone();
-        config.bind = "127.0.0.1:0".parse().unwrap();
+        config.http.bind = "127.0.0.1:0".parse().unwrap();
         adjust(&mut config);
         clientele::spawn(config)
             .await
@@ -281,7 +282,7 @@ impl TestApp {
         Self {
             server,
             url,
-            mail_dir: config.mail_dir.clone(),
+            mail_dir: config.mail.dir.clone(),
             config,
             client,
             _database,

@@ -329,7 +329,7 @@ async fn invoices_download_as_pdf_addressed_to_the_billing_contact() {
     let path = format!("/invoices/{invoice}/pdf");
     assert_eq!(
         r.str("account.invoices.edges.0.node.pdfUrl"),
-        format!("{}{path}", app.config.public_url)
+        format!("{}{path}", app.config.http.public_url)
     );
 
     let client = reqwest::Client::new();

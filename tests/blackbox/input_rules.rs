@@ -388,7 +388,7 @@ async fn delivered_emails_keep_no_links_or_passwords_in_the_outbox() {
         let message = app.wait_for_eml(to).await;
         let secret = match secret_after {
             Some(prefix) => token_in_link(
-                &link_after(&message, &format!("{}{prefix}", app.config.public_url)).unwrap(),
+                &link_after(&message, &format!("{}{prefix}", app.config.http.public_url)).unwrap(),
             ),
             // The generated password is the line after "Password:".
             None => password_in(&message),
@@ -449,8 +449,11 @@ async fn a_reset_or_a_password_change_retires_every_older_reset_link() {
                 .iter()
                 .map(|m| {
                     token_in_link(
-                        &link_after(m, &format!("{}/reset-password/", app.config.public_url))
-                            .unwrap(),
+                        &link_after(
+                            m,
+                            &format!("{}/reset-password/", app.config.http.public_url),
+                        )
+                        .unwrap(),
                     )
                 })
                 .collect::<Vec<_>>()

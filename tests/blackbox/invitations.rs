@@ -41,7 +41,8 @@ async fn invite_token(app: &TestApp, to: &str, n: usize) -> String {
     let message = &messages[n - 1];
     assert!(message.contains("invited you to Acme"), "{message}");
     token_in_link(
-        &link_after(message, &format!("{}/invite/", app.config.public_url)).expect("invite link"),
+        &link_after(message, &format!("{}/invite/", app.config.http.public_url))
+            .expect("invite link"),
     )
 }
 
@@ -400,7 +401,7 @@ async fn two_concurrent_accepts_of_one_link_let_exactly_one_through() {
 async fn invitation_emails_arrive_over_smtp_with_a_working_link() {
     let sink = SmtpSink::start().await;
     let url = sink.url();
-    let app = TestApp::start_with(|c| c.smtp_url = Some(url)).await;
+    let app = TestApp::start_with(|c| c.mail.smtp_url = Some(url.into())).await;
     let acme = acme(&app).await;
     app.gql_as(
         &acme.owner,
@@ -415,7 +416,7 @@ async fn invitation_emails_arrive_over_smtp_with_a_working_link() {
         "{message}"
     );
     let token = token_in_link(
-        &link_after(&message, &format!("{}/invite/", app.config.public_url)).unwrap(),
+        &link_after(&message, &format!("{}/invite/", app.config.http.public_url)).unwrap(),
     );
     let r = app.gql(ACCEPT, json!({"t": token, "i": {"firstName": "S", "lastName": "M", "password": "smtp password 1"}})).await.ok();
     assert_eq!(

@@ -155,7 +155,7 @@ async fn a_session_cookie_works_only_from_the_portals_own_origin() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     let cookie = format!("clientele_session={owner}");
-    let origin = app.config.public_url.clone();
+    let origin = app.config.http.public_url.to_string();
     let mut same_site = WsClient::connect(
         &app.url,
         TRANSPORT_WS,
@@ -370,7 +370,7 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
-    for i in 0..api::MAX_SUBSCRIPTIONS_PER_CONNECTION {
+    for i in 0..app.config.limits.subscriptions_per_connection {
         socket
             .subscribe(&i.to_string(), CONTACT_EVENTS, json!({"a": account}))
             .await;
@@ -393,7 +393,7 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions() {
         assert_eq!(message["type"], "next");
         delivered += 1;
     }
-    assert_eq!(delivered, api::MAX_SUBSCRIPTIONS_PER_CONNECTION);
+    assert_eq!(delivered, app.config.limits.subscriptions_per_connection);
     app.stop().await;
 }
 
@@ -467,10 +467,12 @@ async fn no_event_is_lost_when_redis_restarts_mid_stream() {
     wait_for_port(port).await;
 
     let url = redis_url.clone();
-    let app = TestApp::start_with(move |c| c.redis_url = Some(url)).await;
+    let app = TestApp::start_with(move |c| c.events.redis_url = Some(url.into())).await;
     let (owner, account) = acme(&app).await;
     let url = redis_url.clone();
-    let second = app.second_instance(move |c| c.redis_url = Some(url)).await;
+    let second = app
+        .second_instance(move |c| c.events.redis_url = Some(url.into()))
+        .await;
     let mut socket = WsClient::connect(&format!("http://{}", second.addr), TRANSPORT_WS, &[])
         .await
         .unwrap();
@@ -548,7 +550,7 @@ async fn wait_for_port(port: u16) {
 
 #[tokio::test]
 async fn the_server_pings_idle_sockets() {
-    let app = TestApp::start_with(|c| c.ws_ping = Duration::from_millis(200)).await;
+    let app = TestApp::start_with(|c| c.events.ping_interval = Duration::from_millis(200)).await;
     let (owner, _) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     socket.expect_ping(Duration::from_secs(2)).await;
@@ -560,7 +562,7 @@ async fn the_server_pings_idle_sockets() {
 async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
     // A buffer of one event: a change that logs two events at once (a contact and its
     // invitation) overruns it, and the stream ends instead of growing.
-    let app = TestApp::start_with(|c| c.live_buffer = 1).await;
+    let app = TestApp::start_with(|c| c.limits.live_buffer = 1).await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     socket

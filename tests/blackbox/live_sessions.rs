@@ -187,7 +187,7 @@ async fn a_socket_closes_when_its_session_expires() {
 #[tokio::test]
 async fn logging_out_on_one_instance_closes_the_socket_held_by_another() {
     let app = TestApp::start().await;
-    if app.config.redis_url.is_none() {
+    if app.config.events.redis_url.is_none() {
         // Without Redis, instances share no notices; the PostgreSQL + Redis suite runs this.
         eprintln!("no Redis: the cross-instance story runs in the PostgreSQL + Redis suite");
         app.stop().await;

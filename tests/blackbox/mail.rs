@@ -13,7 +13,9 @@ async fn an_email_queued_while_smtp_is_down_is_delivered_once_it_is_back() {
         .local_addr()
         .unwrap()
         .port();
-    let app = TestApp::start_with(|c| c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let app =
+        TestApp::start_with(|c| c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into()))
+            .await;
     app.register("Acme", "ann@example.com", "correct horse battery")
         .await;
     app.gql(
@@ -70,7 +72,9 @@ async fn queued_emails_survive_a_restart_and_are_sent_by_the_next_server() {
         .local_addr()
         .unwrap()
         .port();
-    let app = TestApp::start_with(|c| c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let app =
+        TestApp::start_with(|c| c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into()))
+            .await;
     app.register("Acme", "ann@example.com", "correct horse battery")
         .await;
     app.gql(
@@ -91,7 +95,9 @@ async fn queued_emails_survive_a_restart_and_are_sent_by_the_next_server() {
     // The server stops with the email unsent; the next one, with SMTP up, sends it.
     let sink = SmtpSink::start().await;
     let url = sink.url();
-    let app = app.restart_with(|c| c.smtp_url = Some(url)).await;
+    let app = app
+        .restart_with(|c| c.mail.smtp_url = Some(url.into()))
+        .await;
     let message = sink.wait_for("ann@example.com").await;
     assert!(message.contains("/reset-password/"));
     app.stop().await;

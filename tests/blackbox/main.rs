@@ -10,6 +10,7 @@ mod grants;
 mod http;
 mod input_rules;
 mod invitations;
+mod limits;
 mod live;
 mod live_sessions;
 mod mail;

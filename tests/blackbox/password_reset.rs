@@ -18,7 +18,7 @@ async fn reset_with_link(app: &TestApp, message: &str, old_session: &str) {
     );
     let link = link_after(
         message,
-        &format!("{}/reset-password/", app.config.public_url),
+        &format!("{}/reset-password/", app.config.http.public_url),
     )
     .expect("reset link");
     let token = token_in_link(&link);
@@ -74,7 +74,7 @@ async fn password_reset_end_to_end_through_eml_files() {
 async fn password_reset_end_to_end_through_a_real_smtp_server() {
     let sink = SmtpSink::start().await;
     let url = sink.url();
-    let app = TestApp::start_with(|c| c.smtp_url = Some(url)).await;
+    let app = TestApp::start_with(|c| c.mail.smtp_url = Some(url.into())).await;
     let session = app
         .register("Acme", "ann@example.com", "correct horse battery")
         .await;
@@ -116,7 +116,7 @@ async fn reset_request_answers_the_same_for_unknown_emails_and_sends_nothing() {
 
 #[tokio::test]
 async fn an_expired_reset_link_is_refused() {
-    let app = TestApp::start_with(|c| c.password_reset_ttl = Duration::ZERO).await;
+    let app = TestApp::start_with(|c| c.tuning.password_reset_ttl = Duration::ZERO).await;
     app.register("Acme", "ann@example.com", "correct horse battery")
         .await;
     app.gql(REQUEST, json!({"e": "ann@example.com"})).await.ok();

@@ -124,7 +124,7 @@ async fn a_resend_racing_an_acceptance_never_rekeys_an_accepted_invitation() {
             .to_owned();
         let message = app.wait_for_eml(&email).await;
         let token = token_in_link(
-            &link_after(&message, &format!("{}/invite/", app.config.public_url)).unwrap(),
+            &link_after(&message, &format!("{}/invite/", app.config.http.public_url)).unwrap(),
         );
         let (resent, accepted) = tokio::join!(
             async {

@@ -1,10 +1,11 @@
 //! Relay connections over domain pages: `edges { cursor node }`, `pageInfo`,
 //! `totalCount`. Cursors are opaque to clients (they happen to be row ids).
 
-use async_graphql::SimpleObject;
 use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, SimpleObject};
 use domain::pagination::{Page, PageArgs};
 
+use crate::ApiConfig;
 use crate::error::{ApiError, ApiResult};
 
 #[derive(SimpleObject)]
@@ -15,8 +16,14 @@ pub struct TotalCount {
 
 pub type Conn<N> = Connection<String, N, TotalCount>;
 
-/// The `first`/`after` arguments of a connection field.
-pub fn page_args(first: Option<i32>, after: Option<String>) -> ApiResult<PageArgs> {
+/// The `first`/`after` arguments of a connection field, with the page sizes of the
+/// schema's [`Limits`](crate::Limits).
+pub fn page_args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<PageArgs> {
+    let limits = &ctx.data_unchecked::<ApiConfig>().limits;
     let after = after
         .map(|cursor| {
             cursor.parse::<i64>().map_err(|_| {
@@ -30,6 +37,8 @@ pub fn page_args(first: Option<i32>, after: Option<String>) -> ApiResult<PageArg
     Ok(PageArgs {
         first: first.map(i64::from),
         after,
+        default_size: limits.page_default,
+        max_size: limits.page_max,
     })
 }
 

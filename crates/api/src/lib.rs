@@ -6,6 +6,7 @@ mod connection;
 mod context;
 mod error;
 mod guards;
+mod limits;
 mod loaders;
 mod mutation;
 mod query;
@@ -20,6 +21,7 @@ use domain::Domain;
 
 pub use context::{RequestAuth, authenticate, bearer_token};
 pub use error::{ApiError, ApiResult, code_of};
+pub use limits::Limits;
 pub use mutation::SESSION_COOKIE;
 
 use completion::FieldTypes;
@@ -29,21 +31,17 @@ use query::Query;
 
 pub type ClienteleSchema = Schema<Query, Mutation, Subscription>;
 
-pub use socket::{
-    MAX_SUBSCRIPTIONS_PER_CONNECTION, SessionState, WsConnection, websocket_connection,
-};
+pub use socket::{SessionState, WsConnection, websocket_connection};
 use subscription::Subscription;
-
-/// Limits that keep one request from costing the server too much. The standard
-/// introspection query that GraphiQL sends stays well inside them (tested).
-pub const MAX_DEPTH: usize = 16;
-pub const MAX_COMPLEXITY: usize = 2_000;
 
 /// Settings of the HTTP surface that resolvers need.
 #[derive(Clone, Debug, Default)]
 pub struct ApiConfig {
     /// Mark the session cookie `Secure` (the portal is served over HTTPS).
     pub secure_cookies: bool,
+    /// Query depth and complexity (set on the schema) and page sizes (read by
+    /// connection fields).
+    pub limits: Limits,
 }
 
 pub fn build_schema(
@@ -51,7 +49,7 @@ pub fn build_schema(
     live: events_feed::LiveFeed,
     config: ApiConfig,
 ) -> ClienteleSchema {
-    builder(field_types())
+    builder(field_types(), &config.limits)
         .data(domain)
         .data(live)
         .data(config)
@@ -60,7 +58,9 @@ pub fn build_schema(
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    builder(FieldTypes::default()).finish().sdl()
+    builder(FieldTypes::default(), &Limits::default())
+        .finish()
+        .sdl()
 }
 
 /// The declared type of every field, read once from the SDL, for the response pass that
@@ -74,10 +74,16 @@ fn field_types() -> FieldTypes {
     })
 }
 
-fn builder(field_types: FieldTypes) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+/// The schema with the limits that keep one request from costing the server too much.
+/// The standard introspection query that GraphiQL sends stays well inside the default
+/// ones (tested).
+fn builder(
+    field_types: FieldTypes,
+    limits: &Limits,
+) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query, Mutation::default(), Subscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
         .extension(error::ErrorResponses::new(field_types))
         .extension(socket::SocketAuth)
 }

@@ -34,7 +34,7 @@ impl Query {
         after: Option<String>,
         search: Option<String>,
     ) -> ApiResult<Conn<Account>> {
-        let args = page_args(first, after)?;
+        let args = page_args(ctx, first, after)?;
         let page = domain(ctx)
             .accounts()
             .list(actor(ctx)?, search.as_deref(), args)

@@ -23,9 +23,6 @@ use crate::context::{RequestAuth, authenticate, bearer_token};
 use crate::error::ApiError;
 use crate::loaders::Loaders;
 
-/// Most subscriptions one connection may hold at once.
-pub const MAX_SUBSCRIPTIONS_PER_CONNECTION: usize = 32;
-
 /// The session behind a connection, as last read.
 #[derive(Clone, Copy, Debug)]
 struct SessionRef {
@@ -56,7 +53,9 @@ struct Inner {
     /// The upgrade request's address and user agent.
     meta: RequestMeta,
     session: Mutex<Option<SessionRef>>,
+    /// One permit per subscription the connection may hold (`Limits`).
     slots: Arc<Semaphore>,
+    max_subscriptions: usize,
     /// Set once the connection's session has ended: every stream completes.
     ended: watch::Sender<bool>,
     /// An operation found the session dead: the socket task should check and close.
@@ -64,12 +63,14 @@ struct Inner {
 }
 
 impl WsConnection {
-    /// A connection being opened by the upgrade request that `meta` describes.
-    pub fn new(meta: RequestMeta) -> Self {
+    /// A connection being opened by the upgrade request that `meta` describes, which
+    /// may hold `max_subscriptions` at once.
+    pub fn new(meta: RequestMeta, max_subscriptions: usize) -> Self {
         Self(Arc::new(Inner {
             meta,
             session: Mutex::new(None),
-            slots: Arc::new(Semaphore::new(MAX_SUBSCRIPTIONS_PER_CONNECTION)),
+            slots: Arc::new(Semaphore::new(max_subscriptions)),
+            max_subscriptions,
             ended: watch::channel(false).0,
             check: Notify::new(),
         }))
@@ -119,7 +120,7 @@ impl WsConnection {
         let _all = self
             .0
             .slots
-            .acquire_many(MAX_SUBSCRIPTIONS_PER_CONNECTION as u32)
+            .acquire_many(u32::try_from(self.0.max_subscriptions).unwrap_or(u32::MAX))
             .await;
     }
 
@@ -132,7 +133,8 @@ impl WsConnection {
     pub(crate) fn take_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
         self.0.slots.clone().try_acquire_owned().map_err(|_| {
             ApiError(DomainError::RateLimited(format!(
-                "at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection"
+                "at most {} subscriptions per connection",
+                self.0.max_subscriptions
             )))
         })
     }

@@ -7,14 +7,16 @@ use sea_orm::{
 
 use crate::{DomainError, Result};
 
-pub const DEFAULT_PAGE: u64 = 20;
-pub const MAX_PAGE: u64 = 100;
-
-/// Which slice of a list: `first` items after the item with id `after`.
-#[derive(Clone, Copy, Debug, Default)]
+/// Which slice of a list: `first` items after the item with id `after`. The page sizes
+/// come with the request (the API's `Limits`), so the domain holds no limit of its own.
+#[derive(Clone, Copy, Debug)]
 pub struct PageArgs {
     pub first: Option<i64>,
     pub after: Option<i64>,
+    /// Items in the page when `first` is not given.
+    pub default_size: u64,
+    /// The largest `first` allowed.
+    pub max_size: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -44,13 +46,14 @@ where
     E::Model: Sync,
     C: ColumnTrait,
 {
+    let max = args.max_size;
     let first = match args.first {
-        None => DEFAULT_PAGE,
-        Some(n) if (0..=MAX_PAGE as i64).contains(&n) => n as u64,
+        None => args.default_size,
+        Some(n) if u64::try_from(n).is_ok_and(|n| n <= max) => n as u64,
         Some(_) => {
             return Err(DomainError::bad_input(
                 "first",
-                format!("first must be between 0 and {MAX_PAGE}"),
+                format!("first must be between 0 and {max}"),
             ));
         }
     };

@@ -1,92 +1,109 @@
-//! Configuration from the environment (and a `.env` file), as in the SPEC's table.
-//! A bad value stops start-up with one line naming the variable.
+//! Configuration, parsed once at start-up and nested by concern: the variables of the
+//! SPEC's table (from the environment and a `.env` file), and beside them the knobs
+//! that are not environment variables (limits, pacing, link lifetimes), which keep
+//! their production defaults unless a test adjusts them.
+//!
+//! A bad value stops start-up with one line naming the variable. Values arrive parsed
+//! (addresses, mailboxes, the public URL's origin), so nothing re-checks a string later.
+//! `Debug` prints no secret: URLs and passwords are [`SecretUrl`] and [`Secret`], whose
+//! own `Debug` masks them, so a logged or panicking config never leaks them.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use api::Limits;
+use domain::DomainConfig;
 use mail::{Mailbox, RetryPolicy};
+
+mod values;
+pub use values::{PublicUrl, Secret, SecretUrl};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clientele.db?mode=rwc";
 
-/// `Debug` prints no secret: URL passwords and the admin password are masked (see the
-/// impl below), so a logged or panicking config never leaks them.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Config {
-    /// `sqlite:…` (the embedded default) or `postgres://…`.
-    pub database_url: String,
-    /// Redis for events across instances; unset → in-process.
-    pub redis_url: Option<String>,
-    /// SMTP relay; unset → `.eml` files in `mail_dir`.
-    pub smtp_url: Option<String>,
-    pub mail_dir: PathBuf,
-    pub mail_from: Mailbox,
-    /// Base of links in emails, without a trailing slash.
-    pub public_url: String,
-    pub bind: SocketAddr,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub mail: MailConfig,
+    pub events: EventsConfig,
+    /// What one request, socket or subscriber may cost (not environment variables).
+    pub limits: Limits,
     /// Staff user created at start-up if its email has no login yet.
     pub admin: Option<AdminCredentials>,
-    /// Email retry pacing (not an environment variable; tests shorten it).
-    pub mail_retry: RetryPolicy,
+    /// Link lifetimes (not environment variables; tests shorten them).
+    pub tuning: Tuning,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    /// `sqlite:…` (the embedded default) or `postgres://…`.
+    pub url: SecretUrl,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// Listen address (port 0 picks a free port).
+    pub bind: SocketAddr,
+    pub public_url: PublicUrl,
+}
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// SMTP relay; unset → `.eml` files in `dir`.
+    pub smtp_url: Option<SecretUrl>,
+    pub dir: PathBuf,
+    /// Sender of every email.
+    pub from: Mailbox,
+    /// Retry pacing (not an environment variable; tests shorten it).
+    pub retry: RetryPolicy,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventsConfig {
+    /// Redis for events across instances; unset → in-process.
+    pub redis_url: Option<SecretUrl>,
+    /// How often each instance reads the event log when no notice woke it (the safety
+    /// net for notices lost while Redis was away). Not an environment variable.
+    pub poll_interval: Duration,
+    /// How often the server pings each WebSocket. Not an environment variable.
+    pub ping_interval: Duration,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            redis_url: None,
+            poll_interval: Duration::from_secs(2),
+            ping_interval: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Lifetimes the domain applies to links. The defaults are the SPEC's (the domain's
+/// own); tests shorten them to watch links expire.
+#[derive(Clone, Debug)]
+pub struct Tuning {
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
-    /// Overrides the portal setting `invitationTtlHours` (not an environment variable;
-    /// tests use it to see links expire).
+    /// Overrides the portal setting `invitationTtlHours`.
     pub invitation_ttl: Option<Duration>,
-    /// How often each instance reads the event log when no notice woke it (the safety
-    /// net for notices lost while Redis was away).
-    pub event_poll: Duration,
-    /// How many events a live subscriber may fall behind before it is dropped.
-    pub live_buffer: usize,
-    /// How often the server pings each WebSocket.
-    pub ws_ping: Duration,
 }
 
-#[derive(Clone)]
+impl Default for Tuning {
+    fn default() -> Self {
+        let domain = DomainConfig::default();
+        Self {
+            password_reset_ttl: domain.password_reset_ttl,
+            invitation_ttl: domain.invitation_ttl,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
 pub struct AdminCredentials {
     pub email: String,
-    pub password: String,
-}
-
-impl std::fmt::Debug for AdminCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdminCredentials")
-            .field("email", &self.email)
-            .field("password", &"***")
-            .finish()
-    }
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("database_url", &masked(&self.database_url))
-            .field("redis_url", &self.redis_url.as_deref().map(masked))
-            .field("smtp_url", &self.smtp_url.as_deref().map(masked))
-            .field("mail_dir", &self.mail_dir)
-            .field("mail_from", &self.mail_from)
-            .field("public_url", &self.public_url)
-            .field("bind", &self.bind)
-            .field("admin", &self.admin)
-            .field("mail_retry", &self.mail_retry)
-            .field("password_reset_ttl", &self.password_reset_ttl)
-            .field("invitation_ttl", &self.invitation_ttl)
-            .field("event_poll", &self.event_poll)
-            .field("live_buffer", &self.live_buffer)
-            .field("ws_ping", &self.ws_ping)
-            .finish()
-    }
-}
-
-/// A URL with its password (if any) replaced by `***`.
-fn masked(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        _ => raw.to_owned(),
-    }
+    pub password: Secret,
 }
 
 /// A configuration problem, always naming the variable at fault.
@@ -116,120 +133,122 @@ impl Config {
     /// Builds the configuration from any source of variables (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        check_database_url(&database_url)?;
-
-        let redis_url = get("REDIS_URL");
-        if let Some(url) = &redis_url {
-            let parsed = url::Url::parse(url)
-                .map_err(|e| ConfigError::new("REDIS_URL", format!("not a URL: {e}")))?;
-            if !matches!(parsed.scheme(), "redis" | "rediss") {
-                return Err(ConfigError::new(
-                    "REDIS_URL",
-                    "must start with redis:// or rediss://",
-                ));
-            }
-        }
-
-        let smtp_url = get("SMTP_URL");
-        if let Some(url) = &smtp_url {
-            let parsed = url::Url::parse(url)
-                .map_err(|e| ConfigError::new("SMTP_URL", format!("not a URL: {e}")))?;
-            if !matches!(parsed.scheme(), "smtp" | "smtps") {
-                return Err(ConfigError::new(
-                    "SMTP_URL",
-                    "must start with smtp:// or smtps://",
-                ));
-            }
-        }
-
-        let mail_from_raw =
-            get("MAIL_FROM").unwrap_or_else(|| "Clientele <no-reply@localhost>".into());
-        let mail_from = mail_from_raw.parse::<Mailbox>().map_err(|e| {
-            ConfigError::new(
-                "MAIL_FROM",
-                format!("not an address like `Name <a@b.c>`: {e}"),
-            )
-        })?;
-
-        let public_url = get("PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into());
-        let parsed = url::Url::parse(&public_url)
-            .map_err(|e| ConfigError::new("PUBLIC_URL", format!("not a URL: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::new(
-                "PUBLIC_URL",
-                "must start with http:// or https://",
-            ));
-        }
-
-        let bind_raw = get("BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind = bind_raw.parse().map_err(|e| {
-            ConfigError::new("BIND", format!("not an address like 127.0.0.1:8080: {e}"))
-        })?;
-
-        let admin = match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
-            (Some(email), Some(password)) => Some(AdminCredentials { email, password }),
-            (None, None) => None,
-            (Some(_), None) => {
-                return Err(ConfigError::new(
-                    "ADMIN_PASSWORD",
-                    "is required when ADMIN_EMAIL is set",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(ConfigError::new(
-                    "ADMIN_EMAIL",
-                    "is required when ADMIN_PASSWORD is set",
-                ));
-            }
+        let database = DatabaseConfig {
+            url: database_url_var(database_url)?,
         };
+        let redis_url = url_var(&get, "REDIS_URL", &["redis", "rediss"])?;
+        let smtp_url = url_var(&get, "SMTP_URL", &["smtp", "smtps"])?;
+        let from = get("MAIL_FROM")
+            .unwrap_or_else(|| "Clientele <no-reply@localhost>".into())
+            .parse::<Mailbox>()
+            .map_err(|e| {
+                ConfigError::new(
+                    "MAIL_FROM",
+                    format!("not an address like `Name <a@b.c>`: {e}"),
+                )
+            })?;
+        let public_url =
+            PublicUrl::parse(&get("PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()))
+                .map_err(|message| ConfigError::new("PUBLIC_URL", message))?;
+        let bind = get("BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|e| {
+                ConfigError::new("BIND", format!("not an address like 127.0.0.1:8080: {e}"))
+            })?;
+        let admin = admin_credentials(&get)?;
 
         Ok(Self {
-            database_url,
-            redis_url,
-            smtp_url,
-            mail_dir: get("MAIL_DIR").unwrap_or_else(|| "data/mail".into()).into(),
-            mail_from,
-            public_url: public_url.trim_end_matches('/').to_owned(),
-            bind,
+            database,
+            http: HttpConfig { bind, public_url },
+            mail: MailConfig {
+                smtp_url,
+                dir: get("MAIL_DIR").unwrap_or_else(|| "data/mail".into()).into(),
+                from,
+                retry: RetryPolicy::default(),
+            },
+            events: EventsConfig {
+                redis_url,
+                ..EventsConfig::default()
+            },
+            limits: Limits::default(),
             admin,
-            mail_retry: RetryPolicy::default(),
-            password_reset_ttl: Duration::from_secs(3600),
-            invitation_ttl: None,
-            event_poll: Duration::from_secs(2),
-            live_buffer: 4096,
-            ws_ping: Duration::from_secs(20),
+            tuning: Tuning::default(),
         })
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
     }
 }
 
-fn check_database_url(url: &str) -> Result<(), ConfigError> {
-    let ok = url.starts_with("sqlite:")
-        || url.starts_with("postgres://")
-        || url.starts_with("postgresql://");
-    if !ok {
+impl DatabaseConfig {
+    pub fn is_sqlite(&self) -> bool {
+        self.url.expose().starts_with("sqlite:")
+    }
+
+    /// The file of a `sqlite:` URL, if it names one (not `:memory:`).
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        let url = self.url.expose();
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+fn database_url_var(url: String) -> Result<SecretUrl, ConfigError> {
+    if url.starts_with("sqlite:") {
+        return Ok(SecretUrl::from(url));
+    }
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         return Err(ConfigError::new(
             "DATABASE_URL",
             "must be a sqlite:… or postgres://… URL",
         ));
     }
-    if !url.starts_with("sqlite:") {
-        url::Url::parse(url)
-            .map_err(|e| ConfigError::new("DATABASE_URL", format!("not a URL: {e}")))?;
-    }
-    Ok(())
+    url::Url::parse(&url)
+        .map_err(|e| ConfigError::new("DATABASE_URL", format!("not a URL: {e}")))?;
+    Ok(SecretUrl::from(url))
 }
 
-/// The file of a `sqlite:` URL, if it names one (not `:memory:`).
-pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+/// An optional URL variable whose scheme must be one of `schemes`.
+fn url_var(
+    get: impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    schemes: &[&str],
+) -> Result<Option<SecretUrl>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(None);
+    };
+    let parsed =
+        url::Url::parse(&raw).map_err(|e| ConfigError::new(var, format!("not a URL: {e}")))?;
+    if !schemes.contains(&parsed.scheme()) {
+        let allowed: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
+        return Err(ConfigError::new(
+            var,
+            format!("must start with {}", allowed.join(" or ")),
+        ));
+    }
+    Ok(Some(SecretUrl::from(raw)))
+}
+
+/// `ADMIN_EMAIL` and `ADMIN_PASSWORD`: both or neither.
+fn admin_credentials(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<Option<AdminCredentials>, ConfigError> {
+    match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
+        (Some(email), Some(password)) => Ok(Some(AdminCredentials {
+            email,
+            password: Secret::from(password),
+        })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ConfigError::new(
+            "ADMIN_PASSWORD",
+            "is required when ADMIN_EMAIL is set",
+        )),
+        (None, Some(_)) => Err(ConfigError::new(
+            "ADMIN_EMAIL",
+            "is required when ADMIN_PASSWORD is set",
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -266,18 +285,77 @@ mod tests {
             assert!(!printed.contains(secret), "{printed}");
         }
         assert!(printed.contains("admin@example.com"));
+        // The rest of each URL still prints, to tell which server was meant.
+        assert!(
+            printed.contains("postgres://app:***@127.0.0.1/x"),
+            "{printed}"
+        );
+        assert!(printed.contains("mail.example.com"), "{printed}");
+        // The secrets are still there for the connections that need them.
+        assert_eq!(
+            config.admin.unwrap().password.expose(),
+            "admin-secret".to_owned()
+        );
+        assert_eq!(
+            config.database.url.expose(),
+            "postgres://app:db-secret@127.0.0.1/x"
+        );
     }
 
     #[test]
     fn defaults_are_the_embedded_setup() {
         let c = config(&[]).unwrap();
-        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
-        assert!(c.is_sqlite() && c.smtp_url.is_none() && c.redis_url.is_none());
-        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.public_url, "http://localhost:8080");
+        assert_eq!(c.database.url.expose(), DEFAULT_DATABASE_URL);
+        assert!(c.database.is_sqlite());
+        assert!(c.mail.smtp_url.is_none() && c.events.redis_url.is_none());
+        assert_eq!(c.mail.dir, PathBuf::from("data/mail"));
+        assert_eq!(c.http.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.http.public_url.to_string(), "http://localhost:8080");
+        assert!(!c.http.public_url.is_https());
         assert_eq!(
-            sqlite_path(&c.database_url).unwrap(),
+            c.database.sqlite_file().unwrap(),
             PathBuf::from("data/clientele.db")
+        );
+        assert!(c.admin.is_none());
+        assert_eq!(c.limits, Limits::default());
+        assert_eq!(c.tuning.password_reset_ttl, Duration::from_secs(3600));
+        assert_eq!(c.tuning.invitation_ttl, None);
+        assert_eq!(c.events.poll_interval, Duration::from_secs(2));
+        assert_eq!(c.events.ping_interval, Duration::from_secs(20));
+    }
+
+    #[test]
+    fn the_public_url_is_parsed_once() {
+        let c = config(&[("PUBLIC_URL", "https://portal.example.com:8443/clients/")]).unwrap();
+        let url = &c.http.public_url;
+        assert_eq!(url.as_str(), "https://portal.example.com:8443/clients");
+        assert_eq!(url.origin(), "https://portal.example.com:8443");
+        assert!(url.is_https());
+        let c = config(&[("PUBLIC_URL", "http://localhost:8080/")]).unwrap();
+        assert_eq!(c.http.public_url.origin(), "http://localhost:8080");
+        assert_eq!(c.http.public_url.to_string(), "http://localhost:8080");
+    }
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        let file = |url: &str| {
+            config(&[("DATABASE_URL", url)])
+                .unwrap()
+                .database
+                .sqlite_file()
+        };
+        assert_eq!(file("sqlite:app.db"), Some(PathBuf::from("app.db")));
+        assert_eq!(
+            file("sqlite:///srv/app.db?mode=rwc"),
+            Some(PathBuf::from("/srv/app.db"))
+        );
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("postgres://db.example.com/app"), None);
+        assert!(
+            !config(&[("DATABASE_URL", "postgresql://db/app")])
+                .unwrap()
+                .database
+                .is_sqlite()
         );
     }
 
@@ -285,10 +363,14 @@ mod tests {
     fn bad_values_name_their_variable() {
         for (var, value) in [
             ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_URL", "postgres://[::1"),
             ("REDIS_URL", "not a url"),
+            ("REDIS_URL", "http://cache"),
             ("SMTP_URL", "http://mail"),
+            ("SMTP_URL", "::"),
             ("MAIL_FROM", "nobody"),
             ("PUBLIC_URL", "localhost"),
+            ("PUBLIC_URL", "ftp://files.example.com"),
             ("BIND", "8080"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
@@ -296,8 +378,18 @@ mod tests {
             assert!(err.to_string().starts_with(var));
         }
         assert_eq!(
+            config(&[("REDIS_URL", "http://cache")])
+                .unwrap_err()
+                .message,
+            "must start with redis:// or rediss://"
+        );
+        assert_eq!(
             config(&[("ADMIN_EMAIL", "a@b.c")]).unwrap_err().var,
             "ADMIN_PASSWORD"
+        );
+        assert_eq!(
+            config(&[("ADMIN_PASSWORD", "secret")]).unwrap_err().var,
+            "ADMIN_EMAIL"
         );
     }
 }

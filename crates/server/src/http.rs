@@ -17,9 +17,6 @@ use tower_http::trace::TraceLayer;
 
 use crate::Config;
 
-/// Larger than any sensible query (GraphiQL's introspection query is ~2 KB).
-const MAX_BODY_BYTES: usize = 256 * 1024;
-
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) schema: ClienteleSchema,
@@ -29,6 +26,8 @@ pub(crate) struct AppState {
     pub(crate) public_origin: String,
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
     pub(crate) ws_ping: std::time::Duration,
+    /// WebSocket message size and subscriptions per connection.
+    pub(crate) limits: api::Limits,
     /// Where WebSockets hear that a user's access changed (on any instance).
     pub(crate) live: events::LiveFeed,
 }
@@ -40,12 +39,10 @@ pub(crate) fn router(
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
     let api_config = ApiConfig {
-        secure_cookies: config.public_url.starts_with("https://"),
+        secure_cookies: config.http.public_url.is_https(),
+        limits: config.limits,
     };
     let schema = api::build_schema(domain.clone(), live.clone(), api_config);
-    let public_origin = url::Url::parse(&config.public_url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/ws", get(crate::websocket::upgrade))
@@ -55,12 +52,13 @@ pub(crate) fn router(
         .with_state(AppState {
             schema,
             domain,
-            public_origin,
+            public_origin: config.http.public_url.origin().to_owned(),
             shutdown,
-            ws_ping: config.ws_ping,
+            ws_ping: config.events.ping_interval,
+            limits: config.limits,
             live,
         })
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(config.limits.body_bytes))
         .layer(TraceLayer::new_for_http())
 }
 

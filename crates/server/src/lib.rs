@@ -7,5 +7,5 @@ mod invoice_pdf;
 mod startup;
 mod websocket;
 
-pub use config::{AdminCredentials, Config, ConfigError};
+pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};
 pub use startup::{RunningServer, connect_database, domain as build_domain, migrate, spawn};

@@ -79,7 +79,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             server.shutdown().await;
         }
         Command::Migrate => {
-            let db = clientele::connect_database(&config).await?;
+            let db = clientele::connect_database(&config.database).await?;
             clientele::migrate(&db).await?;
             println!("clientele: database is up to date");
         }
@@ -89,7 +89,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             first_name,
             last_name,
         } => {
-            let db = clientele::connect_database(&config).await?;
+            let db = clientele::connect_database(&config.database).await?;
             clientele::migrate(&db).await?;
             let domain = clientele::build_domain(
                 &config,

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{self, Config, ConfigError};
+use crate::config::{Config, ConfigError, DatabaseConfig, MailConfig};
 use crate::http;
 
 /// A server running in this process.
@@ -44,20 +44,21 @@ impl RunningServer {
 /// Connects to DATABASE_URL. SQLite files (and their folder) are created on first use,
 /// in WAL mode with a busy timeout; sea-orm keeps SQLite to one pooled connection, so
 /// writers queue instead of failing with "database is locked".
-pub async fn connect_database(config: &Config) -> Result<DatabaseConnection, ConfigError> {
+pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnection, ConfigError> {
     let cannot = |e: &dyn std::fmt::Display| {
         ConfigError::new(
             "DATABASE_URL",
             format!("cannot connect to the database: {e}"),
         )
     };
-    let mut options = ConnectOptions::new(config.database_url.clone());
+    let mut options = ConnectOptions::new(config.url.expose());
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if config.is_sqlite() {
-        let folder = config::sqlite_path(&config.database_url)
+        let folder = config
+            .sqlite_file()
             .and_then(|p| p.parent().map(ToOwned::to_owned))
             .filter(|folder| !folder.as_os_str().is_empty());
         if let Some(folder) = folder {
@@ -70,7 +71,7 @@ pub async fn connect_database(config: &Config) -> Result<DatabaseConnection, Con
         });
     } else {
         options.max_connections(20);
-        probe_server(&config.database_url)
+        probe_server(config.url.expose())
             .await
             .map_err(|e| cannot(&e))?;
     }
@@ -114,33 +115,35 @@ pub fn domain(
 ) -> anyhow::Result<Domain> {
     let templates = Templates::new().context("loading the email templates")?;
     let domain_config = DomainConfig {
-        public_url: config.public_url.clone(),
-        password_reset_ttl: config.password_reset_ttl,
-        invitation_ttl: config.invitation_ttl,
+        public_url: config.http.public_url.to_string(),
+        password_reset_ttl: config.tuning.password_reset_ttl,
+        invitation_ttl: config.tuning.invitation_ttl,
         ..DomainConfig::default()
     };
     Ok(Domain::new(db, Arc::new(templates), notices, domain_config))
 }
 
-fn transport(config: &Config) -> Result<Transport, ConfigError> {
+fn transport(config: &MailConfig) -> Result<Transport, ConfigError> {
     match &config.smtp_url {
-        Some(url) => Transport::smtp(url).map_err(|e| ConfigError::new("SMTP_URL", e.to_string())),
-        None => Transport::files(&config.mail_dir).map_err(|e| {
+        Some(url) => {
+            Transport::smtp(url.expose()).map_err(|e| ConfigError::new("SMTP_URL", e.to_string()))
+        }
+        None => Transport::files(&config.dir).map_err(|e| {
             ConfigError::new(
                 "MAIL_DIR",
-                format!("cannot create {}: {e}", config.mail_dir.display()),
+                format!("cannot create {}: {e}", config.dir.display()),
             )
         }),
     }
 }
 
-/// Starts everything and serves on `config.bind` (port 0 picks a free port).
+/// Starts everything and serves on `config.http.bind` (port 0 picks a free port).
 pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
-    let db = connect_database(&config).await?;
+    let db = connect_database(&config.database).await?;
     migrate(&db).await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let bus = match &config.redis_url {
-        Some(url) => EventBus::redis(url, shutdown_rx.clone())
+    let bus = match &config.events.redis_url {
+        Some(url) => EventBus::redis(url.expose(), shutdown_rx.clone())
             .await
             .map_err(|e| ConfigError::new("REDIS_URL", format!("cannot connect to Redis: {e}")))?,
         None => EventBus::in_process(),
@@ -149,8 +152,8 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let live = LiveFeed::start(
         domain.clone(),
         &bus,
-        config.event_poll,
-        config.live_buffer,
+        config.events.poll_interval,
+        config.limits.live_buffer,
         shutdown_rx.clone(),
     )
     .await
@@ -159,7 +162,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     if let Some(admin) = &config.admin {
         let outcome = domain
             .auth()
-            .ensure_staff(&admin.email, &admin.password)
+            .ensure_staff(&admin.email, admin.password.expose())
             .await
             .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
         match outcome {
@@ -174,17 +177,18 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         }
     }
 
-    let transport = transport(&config)?;
-    let listener = TcpListener::bind(config.bind)
+    let transport = transport(&config.mail)?;
+    let bind = config.http.bind;
+    let listener = TcpListener::bind(bind)
         .await
-        .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {}: {e}", config.bind)))?;
+        .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr()?;
 
     let worker = DeliveryWorker::new(
         db.clone(),
         transport,
-        config.mail_from.clone(),
-        config.mail_retry.clone(),
+        config.mail.from.clone(),
+        config.mail.retry.clone(),
     );
     let worker_task = tokio::spawn(worker.run(domain.outbox_signal(), shutdown_rx.clone()));
 
@@ -203,9 +207,9 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         }
     });
 
-    tracing::info!(%addr, database = if config.is_sqlite() { "sqlite" } else { "postgres" },
-        mail = if config.smtp_url.is_some() { "smtp" } else { "files" },
-        events = if config.redis_url.is_some() { "redis" } else { "in-process" }, "clientele is serving");
+    tracing::info!(%addr, database = if config.database.is_sqlite() { "sqlite" } else { "postgres" },
+        mail = if config.mail.smtp_url.is_some() { "smtp" } else { "files" },
+        events = if config.events.redis_url.is_some() { "redis" } else { "in-process" }, "clientele is serving");
     Ok(RunningServer {
         addr,
         domain,

@@ -7,8 +7,9 @@
 //! site open a socket in the user's name), and is checked again at every operation.
 //! A socket lives only as long as its session: when the session ends (logout, a
 //! password change or reset, removal, expiry; on any instance) its streams complete
-//! and the socket closes with code 4403. The server pings every `ws_ping` (20 s by
-//! default), which also finds dead peers.
+//! and the socket closes with code 4403. The server pings every
+//! `events.ping_interval` (20 s by default), which also finds dead peers. Message size
+//! and subscriptions per connection come from `Config::limits`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -70,8 +71,10 @@ pub(crate) async fn upgrade(
         .and_then(|p| p.to_str().ok())
         .and_then(|p| WebSocketProtocols::from_str(p).ok())
         .unwrap_or(WebSocketProtocols::GraphQLWS);
+    let max_message = state.limits.ws_message_bytes;
     upgrade
-        .max_message_size(64 * 1024)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         // Small buffers: most sockets are idle dashboards, and the default 128 KiB read
         // buffer per socket would make ten thousand of them cost over a gigabyte.
         .read_buffer_size(4 * 1024)
@@ -96,7 +99,7 @@ async fn serve(
                 _ => None,
             })
         });
-    let connection = WsConnection::new(meta);
+    let connection = WsConnection::new(meta, state.limits.subscriptions_per_connection);
     let mut graphql = GraphQLWebSocket::new(state.schema.clone(), input, protocol)
         .on_connection_init({
             let domain = state.domain.clone();

@@ -62,7 +62,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<Contact>>> {
         let page = domain(ctx)
             .contacts()
-            .list(self.0.id, page_args(first, after)?)
+            .list(self.0.id, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |c| c.id, Contact)))
     }
@@ -90,7 +90,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<Invoice>>> {
         let page = domain(ctx)
             .billing()
-            .invoices(self.0.id, page_args(first, after)?)
+            .invoices(self.0.id, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |i| i.id, Invoice)))
     }
@@ -104,7 +104,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<Service>>> {
         let page = domain(ctx)
             .billing()
-            .services(self.0.id, page_args(first, after)?)
+            .services(self.0.id, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |s| s.id, Service)))
     }
@@ -118,7 +118,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<DomainName>>> {
         let page = domain(ctx)
             .billing()
-            .domains(self.0.id, page_args(first, after)?)
+            .domains(self.0.id, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |d| d.id, DomainName)))
     }
@@ -132,7 +132,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<Ticket>>> {
         let page = domain(ctx)
             .tickets()
-            .list(self.0.id, page_args(first, after)?)
+            .list(self.0.id, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |t| t.id, Ticket)))
     }
@@ -147,7 +147,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<EmailMessage>>> {
         let page = domain(ctx)
             .accounts()
-            .emails(self.0.id, page_args(first, after)?)
+            .emails(self.0.id, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |e| e.id, EmailMessage)))
     }
@@ -162,7 +162,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<AuditEntry>>> {
         let page = domain(ctx)
             .accounts()
-            .audit_log(self.0.id, page_args(first, after)?)
+            .audit_log(self.0.id, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |e| e.id, AuditEntry)))
     }
