@@ -49,8 +49,6 @@ pub struct DomainConfig {
     pub session_ttl: Duration,
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
-    /// Overrides the portal setting `invitationTtlHours` (tests use seconds).
-    pub invitation_ttl: Option<Duration>,
 }
 
 impl Default for DomainConfig {
@@ -59,7 +57,6 @@ impl Default for DomainConfig {
             public_url: "http://localhost:8080".into(),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
-            invitation_ttl: None,
         }
     }
 }

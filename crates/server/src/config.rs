@@ -80,14 +80,12 @@ impl Default for EventsConfig {
     }
 }
 
-/// Lifetimes the domain applies to links. The defaults are the SPEC's (the domain's
-/// own); tests shorten them to watch links expire.
+/// Lifetimes the domain applies to links that are not portal settings. The defaults
+/// are the SPEC's (the domain's own).
 #[derive(Clone, Debug)]
 pub struct Tuning {
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
-    /// Overrides the portal setting `invitationTtlHours`.
-    pub invitation_ttl: Option<Duration>,
 }
 
 impl Default for Tuning {
@@ -95,7 +93,6 @@ impl Default for Tuning {
         let domain = DomainConfig::default();
         Self {
             password_reset_ttl: domain.password_reset_ttl,
-            invitation_ttl: domain.invitation_ttl,
         }
     }
 }
@@ -319,7 +316,6 @@ mod tests {
         assert!(c.admin.is_none());
         assert_eq!(c.limits, Limits::default());
         assert_eq!(c.tuning.password_reset_ttl, Duration::from_secs(3600));
-        assert_eq!(c.tuning.invitation_ttl, None);
         assert_eq!(c.events.poll_interval, Duration::from_secs(2));
         assert_eq!(c.events.ping_interval, Duration::from_secs(20));
     }

@@ -117,7 +117,6 @@ pub fn domain(
     let domain_config = DomainConfig {
         public_url: config.http.public_url.to_string(),
         password_reset_ttl: config.tuning.password_reset_ttl,
-        invitation_ttl: config.tuning.invitation_ttl,
         ..DomainConfig::default()
     };
     Ok(Domain::new(db, Arc::new(templates), notices, domain_config))

@@ -331,9 +331,6 @@ impl<'a> InvitationService<'a> {
     /// How long a new link lives. Read on `conn`: inside a transaction on SQLite the
     /// pool's one connection is the transaction's.
     async fn ttl(&self, conn: &impl ConnectionTrait) -> Result<Duration> {
-        if let Some(ttl) = self.domain.config().invitation_ttl {
-            return Ok(Duration::from_std(ttl).unwrap_or(Duration::hours(1)));
-        }
         Ok(Duration::hours(
             crate::store::settings::read(conn)
                 .await?
