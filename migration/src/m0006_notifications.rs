@@ -14,6 +14,8 @@ enum NotificationCategories {
     Label,
     DefaultRoles,
     BuiltIn,
+    /// Where it is listed: built-ins first, then staff's in the order defined.
+    Position,
     CreatedAt,
 }
 
@@ -55,11 +57,23 @@ enum Emails {
 
 /// The built-ins: key, label, roles that receive them by default (SPEC "Notifications").
 const BUILT_IN: [(&str, &str, &str); 6] = [
-    ("GENERAL", "Account updates and announcements", r#"["OWNER","ADMIN"]"#),
-    ("INVOICE", "Invoices and payments", r#"["OWNER","ADMIN","BILLING"]"#),
-    ("SUPPORT", "Support tickets", r#"["OWNER","ADMIN","TECHNICAL"]"#),
+    (
+        "INVOICE",
+        "Invoices and payments",
+        r#"["OWNER","ADMIN","BILLING"]"#,
+    ),
     ("PRODUCT", "Services", r#"["OWNER","ADMIN","TECHNICAL"]"#),
     ("DOMAIN", "Domains", r#"["OWNER","ADMIN","TECHNICAL"]"#),
+    (
+        "SUPPORT",
+        "Support tickets",
+        r#"["OWNER","ADMIN","TECHNICAL"]"#,
+    ),
+    (
+        "GENERAL",
+        "Account updates and announcements",
+        r#"["OWNER","ADMIN"]"#,
+    ),
     ("MARKETING", "Marketing", "[]"),
 ];
 
@@ -74,11 +88,12 @@ impl MigrationTrait for Migration {
                     .col(string(NotificationCategories::Label))
                     .col(json(NotificationCategories::DefaultRoles))
                     .col(boolean(NotificationCategories::BuiltIn))
+                    .col(integer(NotificationCategories::Position))
                     .col(timestamp_with_time_zone(NotificationCategories::CreatedAt))
                     .to_owned(),
             )
             .await?;
-        for (key, label, roles) in BUILT_IN {
+        for (position, (key, label, roles)) in (1..).zip(BUILT_IN) {
             let insert = Query::insert()
                 .into_table(NotificationCategories::Table)
                 .columns([
@@ -86,6 +101,7 @@ impl MigrationTrait for Migration {
                     NotificationCategories::Label,
                     NotificationCategories::DefaultRoles,
                     NotificationCategories::BuiltIn,
+                    NotificationCategories::Position,
                     NotificationCategories::CreatedAt,
                 ])
                 .values_panic([
@@ -93,6 +109,7 @@ impl MigrationTrait for Migration {
                     label.into(),
                     Expr::val(roles).cast_as(json_type(manager)),
                     true.into(),
+                    Expr::val(position),
                     Expr::current_timestamp(),
                 ])
                 .to_owned();

@@ -45,7 +45,7 @@ impl<'a> AccountService<'a> {
             change.conn(),
             &name,
             &owner,
-            &crate::notifications::defaults_for(Role::Owner),
+            &crate::notifications::defaults_for(change.conn(), Role::Owner).await?,
         )
         .await?;
         change.event(EventKind::Created, &owner).await?;

@@ -89,6 +89,16 @@ impl<'d> Change<'d> {
         Ok((change, access, contact))
     }
 
+    /// The moment the change is made, by the domain's clock.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.domain.now()
+    }
+
+    /// Base of the links in the change's emails.
+    pub(crate) fn public_url(&self) -> &str {
+        &self.domain.config().public_url
+    }
+
     /// The transaction, for reads and writes that are part of the change.
     pub(crate) fn conn(&self) -> &DatabaseTransaction {
         &self.txn
@@ -111,7 +121,6 @@ impl<'d> Change<'d> {
         Ok(())
     }
 
-    /// A notice to publish after the commit (e.g. a user's access changed).
     /// A change to a contact with a login (`user_id`): that user's open streams re-check
     /// their access after the commit.
     pub(crate) fn access_changed(&mut self, user_id: Option<i64>) {
@@ -120,6 +129,7 @@ impl<'d> Change<'d> {
         }
     }
 
+    /// A notice to publish after the commit (e.g. a user's access changed).
     pub(crate) fn notify(&mut self, notice: Notice) {
         if !self.notices.contains(&notice) {
             self.notices.push(notice);

@@ -165,6 +165,10 @@ impl Domain {
         events::EventLog::new(self)
     }
 
+    pub fn notifications(&self) -> notifications::NotificationService<'_> {
+        notifications::NotificationService::new(self)
+    }
+
     pub fn settings(&self) -> settings::SettingsService<'_> {
         settings::SettingsService::new(self)
     }

@@ -31,6 +31,8 @@ pub struct Outgoing<'a> {
     pub category: Option<&'a str>,
     pub template: &'a str,
     pub data: Value,
+    /// The one-click unsubscribe link of a notification email (`None`: transactional).
+    pub unsubscribe_url: Option<String>,
 }
 
 impl Domain {
@@ -56,6 +58,7 @@ impl Domain {
             body_text: Set(rendered.text),
             body_html: Set(rendered.html),
             category: Set(email.category.map(str::to_owned)),
+            unsubscribe_url: Set(email.unsubscribe_url),
             status: Set(EmailStatus::Queued),
             attempts: Set(0),
             next_attempt_at: Set(now),

@@ -16,8 +16,21 @@ macro_rules! emails {
     };
 }
 
-const LAYOUT: (&str, &str) = ("layout.html", include_str!("../templates/layout.html"));
-const EMAILS: &[(&str, &str)] = emails!("password_reset", "generated_password", "invitation");
+/// What every email shares: the HTML layout, and the footer of notification emails
+/// (unsubscribe and preferences links; the HTML one is in the layout).
+const PARTS: [(&str, &str); 2] = [
+    ("layout.html", include_str!("../templates/layout.html")),
+    (
+        "notification_footer.txt",
+        include_str!("../templates/notification_footer.txt"),
+    ),
+];
+const EMAILS: &[(&str, &str)] = emails!(
+    "password_reset",
+    "generated_password",
+    "invitation",
+    "notification"
+);
 
 pub struct Templates {
     env: Environment<'static>,
@@ -28,7 +41,7 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
-        for (name, source) in std::iter::once(&LAYOUT).chain(EMAILS) {
+        for (name, source) in PARTS.iter().chain(EMAILS) {
             env.add_template(name, source)?;
         }
         Ok(Self { env })
@@ -87,6 +100,37 @@ mod tests {
             .unwrap();
         assert_eq!(invitation.subject, "Ann Lee invited you to Acme");
         assert!(invitation.text.contains("http://x/invite/t"));
+    }
+
+    #[test]
+    fn notification_emails_carry_their_unsubscribe_and_preferences_links() {
+        let templates = Templates::new().unwrap();
+        let message = templates
+            .render(
+                "notification",
+                &json!({
+                    "subject": "Your car is ready", "body": "Pick it up <today>.",
+                    "account_name": "Acme", "recipient": {"first_name": "Bo", "last_name": "Ng"},
+                    "preferences_url": "http://x/email-preferences/t",
+                    "unsubscribe_url": "http://x/unsubscribe/t", "public_url": "http://x",
+                }),
+            )
+            .unwrap();
+        assert_eq!(message.subject, "Your car is ready");
+        // HTML escapes the slashes in attributes; undo that to read the links.
+        for part in [message.text.clone(), message.html.replace("&#x2f;", "/")] {
+            assert!(part.contains("http://x/email-preferences/t"), "{part}");
+            assert!(part.contains("http://x/unsubscribe/t"), "{part}");
+        }
+        assert!(message.html.contains("Pick it up &lt;today&gt;."));
+        // Transactional emails have no such footer.
+        let reset = templates
+            .render(
+                "password_reset",
+                &json!({"first_name": "Ann", "link": "http://x/reset-password/t", "ttl_minutes": 60, "public_url": "http://x"}),
+            )
+            .unwrap();
+        assert!(!reset.html.contains("unsubscribe"));
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl<'a> AuthService<'a> {
             change.conn(),
             &account_name,
             &user,
-            &notifications::defaults_for(Role::Owner),
+            &notifications::defaults_for(change.conn(), Role::Owner).await?,
         )
         .await?;
         change.event(EventKind::Created, &owner).await?;

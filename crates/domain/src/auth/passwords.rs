@@ -114,6 +114,7 @@ impl AuthService<'_> {
                 to: &user.email,
                 account_id: None,
                 category: None,
+                unsubscribe_url: None,
                 template: "password_reset",
                 data: json!({
                     "first_name": user.first_name,

@@ -15,6 +15,7 @@ use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::events;
 use crate::events::EventKind;
+use crate::notifications::PREFERENCES;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
@@ -94,10 +95,10 @@ impl<'a> ContactService<'a> {
         )
         .await?
         .may_grant(&granted)?;
-        let preferences = match input.notification_preferences {
-            Some(keys) => notifications::validate_keys(self.domain.db(), keys).await?,
-            None => notifications::defaults_for(role),
-        };
+        let preferences = input
+            .notification_preferences
+            .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
+            .transpose()?;
         // sendInvite: the contact gets portal access by accepting an emailed invitation
         // instead of a generated password.
         let invite = input.send_invite;
@@ -133,6 +134,10 @@ impl<'a> ContactService<'a> {
         )
         .await?;
         access.may_grant(&granted)?;
+        let preferences = match preferences {
+            Some(keys) => notifications::known_keys(change.conn(), PREFERENCES, keys).await?,
+            None => notifications::defaults_for(change.conn(), role).await?,
+        };
         let user = match (login, &email) {
             (Some(login), Some(email)) => Some(
                 login
@@ -220,15 +225,31 @@ impl<'a> ContactService<'a> {
             validate::MAX_NAME_LEN,
         )?;
         let address = changes.address.map(Address::checked).transpose()?;
-        let preferences = match changes.notification_preferences {
-            Some(keys) => Some(notifications::validate_keys(self.domain.db(), keys).await?),
-            None => None,
-        };
+        let preferences = changes
+            .notification_preferences
+            .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
+            .transpose()?;
         let role_change = (changes.role, changes.permissions);
 
         let (mut change, access, contact) =
             Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         let new_role = plan_role_change(&access, &contact, role_change)?;
+        let preferences = match preferences {
+            Some(keys) => Some(notifications::known_keys(change.conn(), PREFERENCES, keys).await?),
+            // Preferences that were the old role's defaults follow the role.
+            None => match new_role {
+                Some((role, _)) => {
+                    notifications::after_role_change(
+                        change.conn(),
+                        &contact.notification_preferences,
+                        crate::permissions::role_named(&contact.role),
+                        role,
+                    )
+                    .await?
+                }
+                None => None,
+            },
+        };
         let mut model: contact::ActiveModel = contact.clone().into();
         let mut changed: Vec<&str> = Vec::new();
         if let Some((role, custom)) = new_role {

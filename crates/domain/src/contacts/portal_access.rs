@@ -203,6 +203,7 @@ async fn queue_generated_password(
             to: email,
             account_id: Some(account_id),
             category: None,
+            unsubscribe_url: None,
             template: "generated_password",
             data: json!({
                 "first_name": first_name,

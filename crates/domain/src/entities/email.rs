@@ -15,6 +15,9 @@ pub struct Model {
     pub body_html: String,
     /// The notification category; `None` for transactional emails.
     pub category: Option<String>,
+    /// The one-click unsubscribe link (RFC 8058) of a notification email; cleared with
+    /// the bodies once delivered, since it carries a token.
+    pub unsubscribe_url: Option<String>,
     pub status: EmailStatus,
     pub attempts: i32,
     /// When the worker may (next) try it; while a worker holds it, the end of its lease.

@@ -187,7 +187,7 @@ impl InvitationService<'_> {
                     found.account_id,
                     user,
                     (role, &custom),
-                    &crate::notifications::defaults_for(role),
+                    &crate::notifications::defaults_for(change.conn(), role).await?,
                     false,
                 )
                 .await?;

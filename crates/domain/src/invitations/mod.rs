@@ -363,6 +363,7 @@ impl<'a> InvitationService<'a> {
                 to: &invitation.email,
                 account_id: Some(invitation.account_id),
                 category: None,
+                unsubscribe_url: None,
                 template: "invitation",
                 data: json!({
                     "inviter_name": inviter_name,

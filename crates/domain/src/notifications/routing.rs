@@ -1,0 +1,101 @@
+//! Routing: one event of an account → one email to each of its contacts who receive
+//! the event's category, showing each only what their role may see.
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use super::{keys_of, preferences, sees_amounts};
+use crate::change::Change;
+use crate::entities::{account, contact};
+use crate::outbox::Outgoing;
+use crate::{DomainError, Result, permissions};
+
+/// An event worth an email to an account's people.
+pub(crate) struct Notification<'a> {
+    pub account_id: i64,
+    /// The category key; the recipients are the contacts whose preferences hold it.
+    pub category: &'a str,
+    pub template: &'a str,
+    /// What every recipient may see.
+    pub data: Value,
+    /// Amounts (totals, prices), merged into `data` only for recipients with
+    /// VIEW_INVOICES: a template cannot show what it is not given.
+    pub amounts: Option<Value>,
+    /// A user who caused the event and needs no email about it (a ticket reply's
+    /// author).
+    pub except_user: Option<i64>,
+}
+
+impl Change<'_> {
+    /// Queues one email per recipient of `notification` in this change; returns how
+    /// many. Each carries its own unsubscribe and preferences links.
+    pub(crate) async fn notify_contacts(
+        &mut self,
+        notification: Notification<'_>,
+    ) -> Result<usize> {
+        let account = account::Entity::find_by_id(notification.account_id)
+            .one(self.conn())
+            .await?
+            .ok_or(DomainError::NotFound("account"))?;
+        let recipients = contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(notification.account_id))
+            .filter(contact::Column::Email.is_not_null())
+            .order_by_asc(contact::Column::Id)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .filter(|c| {
+                keys_of(&c.notification_preferences)
+                    .iter()
+                    .any(|k| k == notification.category)
+            })
+            .filter(|c| {
+                notification.except_user.is_none() || c.user_id != notification.except_user
+            });
+        let public_url = self.public_url().to_owned();
+        let mut sent = 0;
+        for recipient in recipients {
+            let Some(email) = recipient.email.clone() else {
+                continue;
+            };
+            let token = preferences::issue_token(
+                self.conn(),
+                &recipient,
+                notification.category,
+                self.now(),
+            )
+            .await?;
+            let mut data = notification.data.clone();
+            if let (Some(Value::Object(amounts)), Value::Object(map)) =
+                (&notification.amounts, &mut data)
+                && sees_amounts(&permissions::of_contact(&recipient))
+            {
+                map.extend(amounts.clone());
+            }
+            let unsubscribe_url = format!("{public_url}/unsubscribe/{token}");
+            if let Value::Object(map) = &mut data {
+                map.insert("account_name".into(), json!(account.name));
+                map.insert(
+                    "recipient".into(),
+                    json!({ "first_name": recipient.first_name, "last_name": recipient.last_name }),
+                );
+                map.insert(
+                    "preferences_url".into(),
+                    json!(format!("{public_url}/email-preferences/{token}")),
+                );
+                map.insert("unsubscribe_url".into(), json!(unsubscribe_url));
+            }
+            self.email(Outgoing {
+                to: &email,
+                account_id: Some(notification.account_id),
+                category: Some(notification.category),
+                template: notification.template,
+                data,
+                unsubscribe_url: Some(unsubscribe_url),
+            })
+            .await?;
+            sent += 1;
+        }
+        Ok(sent)
+    }
+}
