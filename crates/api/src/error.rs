@@ -9,7 +9,7 @@ use async_graphql::extensions::{
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ErrorExtensions, Request, Response, ServerResult};
-use domain::DomainError;
+use domain::{DomainError, ErrorCode};
 use futures_util::StreamExt;
 
 use crate::completion::{self, FieldTypes};
@@ -27,32 +27,14 @@ impl From<DomainError> for ApiError {
     }
 }
 
-/// The `extensions.code` of a domain error.
-pub fn code_of(err: &DomainError) -> &'static str {
-    match err {
-        DomainError::Unauthenticated(_) => "UNAUTHENTICATED",
-        DomainError::Forbidden(_) => "FORBIDDEN",
-        DomainError::NotFound(_) => "NOT_FOUND",
-        DomainError::BadInput { .. } => "BAD_USER_INPUT",
-        DomainError::Conflict(_) => "CONFLICT",
-        DomainError::RateLimited(_) => "RATE_LIMITED",
-        DomainError::Internal(_) => "INTERNAL_SERVER_ERROR",
-    }
-}
-
 impl From<ApiError> for async_graphql::Error {
     fn from(ApiError(err): ApiError) -> Self {
-        let code = code_of(&err);
         // Internal details go to the log, not to the client.
-        let message = match &err {
-            DomainError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                "internal server error".to_owned()
-            }
-            other => other.to_string(),
-        };
-        async_graphql::Error::new(message).extend_with(|_, ext| {
-            ext.set("code", code);
+        if let DomainError::Internal(detail) = &err {
+            tracing::error!(%detail, "internal error");
+        }
+        async_graphql::Error::new(err.public_message()).extend_with(|_, ext| {
+            ext.set("code", err.code().as_str());
             if let DomainError::BadInput {
                 field: Some(field), ..
             } = &err
@@ -61,6 +43,15 @@ impl From<ApiError> for async_graphql::Error {
             }
         })
     }
+}
+
+/// The response to a request that failed before it could run (e.g. the database was
+/// away while its session was read): one error, coded like a resolver's.
+pub fn error_response(err: DomainError) -> async_graphql::Response {
+    let err = async_graphql::Error::from(ApiError(err));
+    let mut error = async_graphql::ServerError::new(err.message, None);
+    error.extensions = err.extensions;
+    async_graphql::Response::from_errors(vec![error])
 }
 
 impl ApiError {
@@ -191,11 +182,11 @@ fn ensure_code(error: &mut async_graphql::ServerError) {
         let bad_argument = error.message.starts_with("Failed to parse")
             || error.message.starts_with("Invalid value");
         let code = if error.path.is_empty() || bad_argument {
-            "BAD_USER_INPUT"
+            ErrorCode::BadUserInput
         } else {
-            "INTERNAL_SERVER_ERROR"
+            ErrorCode::InternalServerError
         };
-        extensions.set("code", code);
+        extensions.set("code", code.as_str());
     }
 }
 

@@ -19,7 +19,7 @@ use async_graphql::dataloader::DataLoader;
 use domain::Domain;
 
 pub use context::{RequestAuth, authenticate, bearer_token};
-pub use error::{ApiError, ApiResult, code_of};
+pub use error::{ApiError, ApiResult, error_response};
 pub use mutation::SESSION_COOKIE;
 
 use completion::FieldTypes;

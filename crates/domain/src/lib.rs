@@ -35,7 +35,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::Notify;
 
 pub use address::Address;
-pub use error::{DomainError, Result};
+pub use error::{DomainError, ErrorCode, Result};
 pub use outbox::{EmailRenderer, RenderedEmail};
 pub use passwords::PasswordHasher;
 
