@@ -9,6 +9,7 @@ mod guards;
 mod loaders;
 mod mutation;
 mod query;
+mod responses;
 mod scalars;
 mod socket;
 mod subscription;
@@ -78,7 +79,7 @@ fn builder(field_types: FieldTypes) -> async_graphql::SchemaBuilder<Query, Mutat
     Schema::build(Query, Mutation::default(), Subscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .extension(error::ErrorResponses::new(field_types))
+        .extension(responses::ErrorResponses::new(field_types))
         .extension(socket::SocketAuth)
 }
 
