@@ -1,6 +1,7 @@
 //! What every operation's responses go through, of queries and mutations as of each
 //! event of a subscription: every error gets its code, every failed field its `null`
-//! (see [`crate::completion`]).
+//! (see [`crate::completion`]), and the operation runs inside one tracing span that
+//! names it, so an error logged by a resolver says which operation it came from.
 //!
 //! Codes are set where errors arise, never read from their messages: a query that does
 //! not parse or does not validate is the client's (the `parse_query` and `validation`
@@ -14,12 +15,15 @@ use async_graphql::extensions::{
     NextSubscribe, NextValidation,
 };
 use async_graphql::futures_util::stream::BoxStream;
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
 use async_graphql::{
     Pos, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
 };
 use domain::ErrorCode;
 use futures_util::StreamExt;
+use tracing::Instrument;
 
 use crate::completion::{self, FieldTypes};
 use crate::error::{code, set_code};
@@ -43,6 +47,13 @@ impl ExtensionFactory for ErrorResponses {
         Arc::new(OperationResponses {
             field_types: self.field_types.clone(),
             operation: Arc::default(),
+            // Named once the query is parsed. No span per field: that would cost on
+            // every field of every response.
+            span: tracing::info_span!(
+                "graphql",
+                operation = tracing::field::Empty,
+                kind = tracing::field::Empty
+            ),
         })
     }
 }
@@ -53,6 +64,8 @@ struct OperationResponses {
     /// What the request asked, kept as text: parsed again only for a response with
     /// field errors, so a successful request pays one copy of its query.
     operation: Arc<Mutex<Option<Executed>>>,
+    /// The operation's span: everything its resolvers log is inside it.
+    span: tracing::Span,
 }
 
 /// The query text and operation name of a request, and the document once parsed.
@@ -65,7 +78,7 @@ struct Executed {
 #[async_trait::async_trait]
 impl Extension for OperationResponses {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
+        let mut response = next.run(ctx).instrument(self.span.clone()).await;
         shape(&mut response, &self.operation, &self.field_types);
         response
     }
@@ -78,7 +91,7 @@ impl Extension for OperationResponses {
     ) -> BoxStream<'s, Response> {
         let operation = self.operation.clone();
         let field_types = self.field_types.clone();
-        let stream = stream
+        let stream = in_span(stream, self.span.clone())
             .map(move |mut response| {
                 shape(&mut response, &operation, &field_types);
                 response
@@ -113,9 +126,12 @@ impl Extension for OperationResponses {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
+        let document = next
+            .run(ctx, query, variables)
             .await
-            .map_err(bad_user_input)
+            .map_err(bad_user_input)?;
+        self.name_span(&document);
+        Ok(document)
     }
 
     async fn validation(
@@ -129,10 +145,48 @@ impl Extension for OperationResponses {
     }
 }
 
+impl OperationResponses {
+    /// Records in the span which operation the request runs and of what type.
+    fn name_span(&self, document: &ExecutableDocument) {
+        let executed = self
+            .operation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let requested = executed.as_ref().and_then(|e| e.operation_name.as_deref());
+        let (name, ty) = match &document.operations {
+            DocumentOperations::Single(op) => ("anonymous", op.node.ty),
+            DocumentOperations::Multiple(ops) => {
+                let chosen = match requested {
+                    Some(name) => ops.get_key_value(name),
+                    None if ops.len() == 1 => ops.iter().next(),
+                    // async-graphql refuses the request before it runs.
+                    None => None,
+                };
+                let Some((name, op)) = chosen else {
+                    return;
+                };
+                (name.as_str(), op.node.ty)
+            }
+        };
+        self.span
+            .record("operation", tracing::field::display(name))
+            .record("kind", tracing::field::display(ty));
+    }
+}
+
 /// `error` is about the request the client sent.
 fn bad_user_input(mut error: ServerError) -> ServerError {
     set_code(&mut error, ErrorCode::BadUserInput);
     error
+}
+
+/// Polls `stream` inside `span`: a subscription's resolvers run as its events are
+/// polled, and what they log then names the operation too.
+fn in_span<'s>(
+    mut stream: BoxStream<'s, Response>,
+    span: tracing::Span,
+) -> BoxStream<'s, Response> {
+    futures_util::stream::poll_fn(move |cx| span.in_scope(|| stream.poll_next_unpin(cx))).boxed()
 }
 
 /// Gives one response's errors their codes and its failed fields their nulls.

@@ -1,9 +1,12 @@
-//! Codes and nulls, on a small schema of its own.
+//! Codes, nulls and the operation span, on a small schema of its own.
+
+use std::io;
 
 use async_graphql::{EmptyMutation, Object, Schema, Subscription, Value};
 use domain::DomainError;
 use futures_util::Stream;
 use serde_json::json;
+use tracing::instrument::WithSubscriber;
 
 use super::*;
 use crate::error::{ApiError, ApiResult};
@@ -212,5 +215,56 @@ async fn resolver_errors_keep_their_code_or_are_internal() {
         broken.map(|e| e.message.as_str()),
         Some("internal server error"),
         "the detail stays in the log"
+    );
+}
+
+/// Collects what a test's subscriber writes.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn an_internal_error_is_logged_with_its_cause_and_operation() {
+    let log = Log::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer({
+            let log = log.clone();
+            move || log.clone()
+        })
+        .with_ansi(false)
+        .finish();
+    let response = schema()
+        .execute("query Dashboard { ok broken }")
+        .with_subscriber(subscriber)
+        .await;
+    assert_eq!(codes(&response), ["INTERNAL_SERVER_ERROR"]);
+    let text = log.text();
+    let line = text
+        .lines()
+        .find(|line| line.contains("internal error"))
+        .unwrap_or_else(|| panic!("no internal error logged: {text}"));
+    assert!(line.contains("the disk is on fire"), "{line}");
+    assert!(
+        line.contains("graphql{operation=Dashboard kind=query}"),
+        "{line}"
     );
 }
