@@ -249,3 +249,39 @@ async fn another_accounts_id_answers_a_present_null_account() {
     assert_eq!(r.get(""), Some(&json!({ "account": null })), "{}", r.body);
     f.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_variable_value_that_does_not_coerce_is_bad_user_input_on_its_field() {
+    let f = fixture().await;
+    let staff = f.app.staff().await;
+    let create = "mutation($a: ID!, $i: CreateInvoiceInput!) { createInvoice(accountId: $a, input: $i) { id } }";
+    // Each refused when the field runs (so with its path), not by the message it has.
+    for input in [
+        json!({ "total": "12x", "currency": "EUR", "dueDate": "2026-12-31" }),
+        json!({ "total": 12.5, "currency": "EUR", "dueDate": "2026-12-31" }),
+        json!({ "total": "12.50", "currency": "EUR", "dueDate": "31/12/2026" }),
+    ] {
+        let r = f
+            .app
+            .gql_as(&staff, create, json!({ "a": f.account, "i": input }))
+            .await;
+        assert_eq!(
+            errors(&r),
+            vec![(json!(["createInvoice"]), "BAD_USER_INPUT".to_owned())],
+            "{input}"
+        );
+        // `createInvoice: Invoice!` is non-null: its null reaches `data`.
+        assert!(r.null_at(""), "data must be present and null: {}", r.body);
+    }
+    // A variable of the wrong built-in type is refused before anything runs.
+    let r = f
+        .app
+        .gql_as(
+            &f.owner,
+            "query($a: ID!, $n: Int) { account(id: $a) { contacts(first: $n) { totalCount } } }",
+            json!({ "a": f.account, "n": "x" }),
+        )
+        .await;
+    assert_eq!(errors(&r), vec![(Value::Null, "BAD_USER_INPUT".to_owned())]);
+    f.app.stop().await;
+}

@@ -10,6 +10,7 @@ mod limits;
 mod loaders;
 mod mutation;
 mod query;
+mod responses;
 mod scalars;
 mod socket;
 mod subscription;
@@ -20,7 +21,7 @@ use async_graphql::dataloader::DataLoader;
 use domain::Domain;
 
 pub use context::{RequestAuth, authenticate, bearer_token};
-pub use error::{ApiError, ApiResult, code_of};
+pub use error::{ApiError, ApiResult, error_response};
 pub use limits::Limits;
 pub use mutation::SESSION_COOKIE;
 
@@ -84,7 +85,7 @@ fn builder(
     Schema::build(Query, Mutation::default(), Subscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
-        .extension(error::ErrorResponses::new(field_types))
+        .extension(responses::ErrorResponses::new(field_types))
         .extension(socket::SocketAuth)
 }
 

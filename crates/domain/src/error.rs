@@ -1,7 +1,56 @@
 use sea_orm::{DbErr, SqlErr};
 
-/// Everything a domain service can answer instead of a result. The API maps each
-/// variant to one `extensions.code`.
+/// The machine-readable code of every error a client can see (the SPEC's
+/// `extensions.code`). Clients branch on these, so a code is never spelt anywhere else:
+/// GraphQL errors, the HTTP routes and the WebSocket all take it from here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    Conflict,
+    RateLimited,
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The code as clients receive it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The HTTP status of a route that answers outside GraphQL (GraphQL itself answers
+    /// 200 with the code in the body).
+    pub const fn http_status(self) -> u16 {
+        match self {
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::BadUserInput => 400,
+            Self::Conflict => 409,
+            Self::RateLimited => 429,
+            Self::InternalServerError => 500,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything a domain service can answer instead of a result; each variant has one
+/// [`ErrorCode`].
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum DomainError {
     /// The request carries a token that is unknown, expired or revoked, or the
@@ -30,6 +79,27 @@ pub enum DomainError {
 pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 
 impl DomainError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::BadInput { .. } => ErrorCode::BadUserInput,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Internal(_) => ErrorCode::InternalServerError,
+        }
+    }
+
+    /// What the client is told. An internal error's detail is for the log only: it may
+    /// name tables, queries or other users' data.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Internal(_) => "internal server error".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
         Self::BadInput {
             field: Some(field),

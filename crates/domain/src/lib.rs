@@ -36,7 +36,7 @@ use tokio::sync::Notify;
 
 pub use address::Address;
 pub use clock::Clock;
-pub use error::{DomainError, Result};
+pub use error::{DomainError, ErrorCode, Result};
 pub use outbox::{EmailRenderer, RenderedEmail};
 pub use passwords::PasswordHasher;
 

@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 
 use api::{ApiConfig, ClienteleSchema, SESSION_COOKIE};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{ErrorExtensionValues, ServerError, Value};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
@@ -87,7 +86,7 @@ async fn graphql(
     let auth =
         match api::authenticate(&state.domain, session_token(&headers).as_deref(), meta).await {
             Ok(auth) => auth,
-            Err(err) => return error_response(&err),
+            Err(err) => return api::error_response(err).into(),
         };
     let request = api::prepare_request(request.into_inner(), &state.domain, auth);
     state.schema.execute(request).await.into()
@@ -116,33 +115,9 @@ pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .filter(|token| !token.is_empty())
 }
 
-/// A GraphQL error response for failures before execution (e.g. the database is down).
-fn error_response(err: &domain::DomainError) -> GraphQLResponse {
-    let mut error = ServerError::new(
-        match err {
-            domain::DomainError::Internal(_) => "internal server error".to_owned(),
-            other => other.to_string(),
-        },
-        None,
-    );
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", Value::from(api::code_of(err)));
-    error.extensions = Some(extensions);
-    async_graphql::Response::from_errors(vec![error]).into()
-}
-
 /// The HTTP status of a domain error, for routes that answer outside GraphQL.
 pub(crate) fn http_status(err: &domain::DomainError) -> StatusCode {
-    use domain::DomainError::*;
-    match err {
-        Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        Forbidden(_) => StatusCode::FORBIDDEN,
-        NotFound(_) => StatusCode::NOT_FOUND,
-        BadInput { .. } => StatusCode::BAD_REQUEST,
-        Conflict(_) => StatusCode::CONFLICT,
-        RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(err.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

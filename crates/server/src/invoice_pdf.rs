@@ -54,11 +54,10 @@ pub(crate) async fn download(
 
 /// A domain error as an HTTP answer: its status and a plain-text message.
 fn error_response(err: &DomainError) -> Response {
-    let message = match err {
-        DomainError::Internal(_) => "internal server error".to_owned(),
-        other => other.to_string(),
-    };
-    (http_status(err), message).into_response()
+    if let DomainError::Internal(detail) = err {
+        tracing::error!(%detail, "internal error while serving an invoice PDF");
+    }
+    (http_status(err), err.public_message()).into_response()
 }
 
 /// A stored invoice number as a safe file name: whatever an older row holds (a quote,

@@ -1,0 +1,270 @@
+//! Codes, nulls and the operation span, on a small schema of its own.
+
+use std::io;
+
+use async_graphql::{EmptyMutation, Object, Schema, Subscription, Value};
+use domain::DomainError;
+use futures_util::Stream;
+use serde_json::json;
+use tracing::instrument::WithSubscriber;
+
+use super::*;
+use crate::error::{ApiError, ApiResult};
+use crate::scalars::Date;
+
+struct Query;
+
+#[Object]
+impl Query {
+    async fn ok(&self) -> i32 {
+        1
+    }
+
+    async fn thing(&self) -> Thing {
+        Thing
+    }
+
+    async fn echo(&self, n: i32) -> i32 {
+        n
+    }
+
+    async fn year(&self, day: Date) -> String {
+        day.0.format("%Y").to_string()
+    }
+
+    async fn broken(&self) -> ApiResult<i32> {
+        Err(ApiError(DomainError::Internal(
+            "the disk is on fire".into(),
+        )))
+    }
+
+    async fn missing(&self) -> ApiResult<i32> {
+        Err(ApiError::not_found("thing"))
+    }
+}
+
+struct Thing;
+
+#[Object]
+impl Thing {
+    async fn fails(&self) -> async_graphql::Result<Option<i32>> {
+        Err("no".into())
+    }
+
+    async fn must(&self) -> async_graphql::Result<i32> {
+        Err("no".into())
+    }
+
+    async fn year(&self, day: Date) -> Option<String> {
+        Some(day.0.format("%Y").to_string())
+    }
+}
+
+struct Events;
+
+#[Subscription]
+impl Events {
+    async fn things(&self) -> impl Stream<Item = Thing> {
+        futures_util::stream::iter([Thing, Thing])
+    }
+
+    async fn years(&self, from: Date) -> impl Stream<Item = String> {
+        futures_util::stream::iter([from.0.format("%Y").to_string()])
+    }
+}
+
+fn schema() -> Schema<Query, EmptyMutation, Events> {
+    let sdl = Schema::new(Query, EmptyMutation, Events).sdl();
+    let types = FieldTypes::from_sdl(&sdl).expect("SDL parses");
+    Schema::build(Query, EmptyMutation, Events)
+        .extension(ErrorResponses::new(types))
+        .finish()
+}
+
+/// The codes of a response's errors, in order.
+fn codes(response: &Response) -> Vec<&str> {
+    response
+        .errors
+        .iter()
+        .map(|e| match code(e) {
+            Some(Value::String(code)) => code.as_str(),
+            _ => "none",
+        })
+        .collect()
+}
+
+async fn run(query: &str, variables: serde_json::Value) -> Response {
+    let request = Request::new(query).variables(Variables::from_json(variables));
+    schema().execute(request).await
+}
+
+#[tokio::test]
+async fn a_query_response_gets_codes_and_nulls() {
+    let response = schema().execute("{ ok thing { fails } }").await;
+    assert_eq!(codes(&response), ["INTERNAL_SERVER_ERROR"]);
+    assert_eq!(
+        response.data.into_json().expect("JSON"),
+        json!({ "ok": 1, "thing": { "fails": null } })
+    );
+
+    let response = schema().execute("{ ok thing { must } }").await;
+    assert_eq!(response.data, Value::Null, "thing: Thing! is non-null");
+    assert_eq!(response.errors.len(), 1);
+}
+
+#[tokio::test]
+async fn every_subscription_event_gets_its_nulls() {
+    let events: Vec<Response> = schema()
+        .execute_stream("subscription { things { fails } }")
+        .collect()
+        .await;
+    assert_eq!(events.len(), 2);
+    for event in events {
+        assert_eq!(
+            event.data.into_json().expect("JSON"),
+            json!({ "things": { "fails": null } })
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_query_that_does_not_parse_is_bad_user_input() {
+    let response = run("{ ok thing { ", json!({})).await;
+    assert_eq!(codes(&response), ["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn a_query_naming_no_such_field_is_bad_user_input() {
+    let response = run("{ ok noSuchField }", json!({})).await;
+    assert_eq!(codes(&response), ["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn an_unknown_operation_name_is_bad_user_input() {
+    let request = Request::new("query A { ok }").operation_name("B");
+    let response = schema().execute(request).await;
+    assert_eq!(codes(&response), ["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn a_variable_of_the_wrong_type_is_bad_user_input() {
+    // Refused by validation, which checks variables against built-in types.
+    let response = run("query($n: Int!) { echo(n: $n) }", json!({ "n": "x" })).await;
+    assert_eq!(codes(&response), ["BAD_USER_INPUT"]);
+    // Refused by our scalar when the field runs, so the error has a path.
+    let response = run(
+        "query($d: Date!) { ok thing { year(day: $d) } }",
+        json!({ "d": "soon" }),
+    )
+    .await;
+    assert_eq!(codes(&response), ["BAD_USER_INPUT"]);
+    assert!(!response.errors[0].path.is_empty(), "{:?}", response.errors);
+    assert_eq!(
+        response.data.into_json().expect("JSON"),
+        json!({ "ok": 1, "thing": { "year": null } })
+    );
+}
+
+#[tokio::test]
+async fn a_literal_argument_of_the_wrong_type_is_bad_user_input() {
+    // Refused by validation.
+    let response = run(r#"{ echo(n: "x") }"#, json!({})).await;
+    assert_eq!(codes(&response), ["BAD_USER_INPUT"]);
+    // Refused by our scalar when the field runs; inside a fragment too.
+    let response = run(
+        r#"{ ok ...Y } fragment Y on Query { year(day: "soon") }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(codes(&response), ["BAD_USER_INPUT"]);
+    assert!(!response.errors[0].path.is_empty(), "{:?}", response.errors);
+}
+
+#[tokio::test]
+async fn a_subscription_argument_of_the_wrong_type_is_bad_user_input() {
+    let request = Request::new("subscription($d: Date!) { years(from: $d) }")
+        .variables(Variables::from_json(json!({ "d": "soon" })));
+    let events: Vec<Response> = schema().execute_stream(request).collect().await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(codes(&events[0]), ["BAD_USER_INPUT"]);
+    assert!(
+        !events[0].errors[0].path.is_empty(),
+        "{:?}",
+        events[0].errors
+    );
+}
+
+#[tokio::test]
+async fn resolver_errors_keep_their_code_or_are_internal() {
+    let response = run("{ thing { fails } missing broken }", json!({})).await;
+    let mut codes = codes(&response);
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [
+            "INTERNAL_SERVER_ERROR",
+            "INTERNAL_SERVER_ERROR",
+            "NOT_FOUND"
+        ]
+    );
+    let broken = response
+        .errors
+        .iter()
+        .find(|e| e.path.len() == 1 && e.message.contains("internal"));
+    assert_eq!(
+        broken.map(|e| e.message.as_str()),
+        Some("internal server error"),
+        "the detail stays in the log"
+    );
+}
+
+/// Collects what a test's subscriber writes.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn an_internal_error_is_logged_with_its_cause_and_operation() {
+    let log = Log::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer({
+            let log = log.clone();
+            move || log.clone()
+        })
+        .with_ansi(false)
+        .finish();
+    let response = schema()
+        .execute("query Dashboard { ok broken }")
+        .with_subscriber(subscriber)
+        .await;
+    assert_eq!(codes(&response), ["INTERNAL_SERVER_ERROR"]);
+    let text = log.text();
+    let line = text
+        .lines()
+        .find(|line| line.contains("internal error"))
+        .unwrap_or_else(|| panic!("no internal error logged: {text}"));
+    assert!(line.contains("the disk is on fire"), "{line}");
+    assert!(
+        line.contains("graphql{operation=Dashboard kind=query}"),
+        "{line}"
+    );
+}
