@@ -12,6 +12,7 @@ mod mutation;
 mod query;
 mod responses;
 mod scalars;
+mod session_cookie;
 mod socket;
 mod subscription;
 mod types;
@@ -23,7 +24,7 @@ use domain::Domain;
 pub use context::{RequestAuth, authenticate, bearer_token};
 pub use error::{ApiError, ApiResult, error_response};
 pub use limits::Limits;
-pub use mutation::SESSION_COOKIE;
+pub use session_cookie::SessionCookie;
 
 use completion::FieldTypes;
 use loaders::Loaders;
@@ -38,8 +39,8 @@ use subscription::Subscription;
 /// Settings of the HTTP surface that resolvers need.
 #[derive(Clone, Debug, Default)]
 pub struct ApiConfig {
-    /// Mark the session cookie `Secure` (the portal is served over HTTPS).
-    pub secure_cookies: bool,
+    /// The session cookie that sign-in sets and sign-out clears.
+    pub session_cookie: SessionCookie,
     /// Query depth and complexity (set on the schema) and page sizes (read by
     /// connection fields).
     pub limits: Limits,

@@ -1,35 +1,20 @@
 //! The HTTP surface: GraphQL, GraphiQL, health and readiness.
 
-use std::net::SocketAddr;
-
-use api::{ApiConfig, ClienteleSchema, SESSION_COOKIE};
+use api::{ApiConfig, SessionCookie};
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use domain::{Domain, RequestMeta};
+use domain::Domain;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::Config;
-
-#[derive(Clone)]
-pub(crate) struct AppState {
-    pub(crate) schema: ClienteleSchema,
-    pub(crate) domain: Domain,
-    /// PUBLIC_URL's origin (scheme://host[:port]), which cookie-authenticated sockets
-    /// must come from.
-    pub(crate) public_origin: String,
-    pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
-    pub(crate) ws_ping: std::time::Duration,
-    /// WebSocket message size and subscriptions per connection.
-    pub(crate) limits: api::Limits,
-    /// Where WebSockets hear that a user's access changed (on any instance).
-    pub(crate) live: events::LiveFeed,
-}
+use crate::request::RequestContext;
+use crate::state::AppState;
 
 pub(crate) fn router(
     domain: Domain,
@@ -37,8 +22,9 @@ pub(crate) fn router(
     config: &Config,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
+    let session_cookie = SessionCookie::new(config.http.public_url.is_https());
     let api_config = ApiConfig {
-        secure_cookies: config.http.public_url.is_https(),
+        session_cookie,
         limits: config.limits,
     };
     let schema = api::build_schema(domain.clone(), live.clone(), api_config);
@@ -52,6 +38,7 @@ pub(crate) fn router(
             schema,
             domain,
             public_origin: config.http.public_url.origin().to_owned(),
+            session_cookie,
             shutdown,
             ws_ping: config.events.ping_interval,
             limits: config.limits,
@@ -72,52 +59,15 @@ async fn graphiql() -> impl IntoResponse {
 
 async fn graphql(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: RequestContext,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    let meta = RequestMeta {
-        ip: Some(peer.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+    let auth = match api::authenticate(&state.domain, caller.token(), caller.meta.clone()).await {
+        Ok(auth) => auth,
+        Err(err) => return api::error_response(err).into(),
     };
-    let auth =
-        match api::authenticate(&state.domain, session_token(&headers).as_deref(), meta).await {
-            Ok(auth) => auth,
-            Err(err) => return api::error_response(err).into(),
-        };
     let request = api::prepare_request(request.into_inner(), &state.domain, auth);
     state.schema.execute(request).await.into()
-}
-
-/// The session token: `Authorization: Bearer …` first, else the session cookie.
-pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(api::bearer_token)
-        .map(str::to_owned);
-    bearer.or_else(|| session_cookie(headers))
-}
-
-/// The `clientele_session` cookie, if the request carries a non-empty one.
-pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|token| !token.is_empty())
-}
-
-/// The HTTP status of a domain error, for routes that answer outside GraphQL.
-pub(crate) fn http_status(err: &domain::DomainError) -> StatusCode {
-    StatusCode::from_u16(err.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

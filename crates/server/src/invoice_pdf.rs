@@ -2,20 +2,21 @@
 //! VIEW_INVOICES (bearer token or session cookie), addressed to the billing contact.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use domain::DomainError;
 use domain::billing::InvoiceDocument;
-use domain::{DomainError, RequestMeta};
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
 
-use crate::http::{AppState, http_status, session_token};
+use crate::request::{RequestContext, plain_error};
+use crate::state::AppState;
 
 pub(crate) async fn download(
     State(state): State<AppState>,
+    caller: RequestContext,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    let Some(token) = session_token(&headers) else {
+    let Some(token) = caller.token() else {
         return error_response(&DomainError::Unauthenticated(
             "sign in to download invoices".into(),
         ));
@@ -23,7 +24,7 @@ pub(crate) async fn download(
     let actor = match state
         .domain
         .auth()
-        .authenticate(&token, RequestMeta::default())
+        .authenticate(token, caller.meta.clone())
         .await
     {
         Ok(actor) => actor,
@@ -52,12 +53,8 @@ pub(crate) async fn download(
     }
 }
 
-/// A domain error as an HTTP answer: its status and a plain-text message.
 fn error_response(err: &DomainError) -> Response {
-    if let DomainError::Internal(detail) = err {
-        tracing::error!(%detail, "internal error while serving an invoice PDF");
-    }
-    (http_status(err), err.public_message()).into_response()
+    plain_error(err, "invoice pdf")
 }
 
 /// A stored invoice number as a safe file name: whatever an older row holds (a quote,

@@ -4,7 +4,9 @@
 pub mod config;
 mod http;
 mod invoice_pdf;
+mod request;
 mod startup;
+mod state;
 mod websocket;
 
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};

@@ -12,16 +12,14 @@
 //! and subscriptions per connection come from `Config::limits`.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
 
 use api::{SessionState, WsConnection};
 use async_graphql::http::{WebSocket as GraphQLWebSocket, WebSocketProtocols, WsMessage};
+use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use domain::{DomainError, RequestMeta};
 use futures_util::future::{Fuse, FusedFuture};
@@ -30,7 +28,8 @@ use futures_util::{FutureExt, SinkExt, Stream, StreamExt, future};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 
-use crate::http::{AppState, session_cookie};
+use crate::request::RequestContext;
+use crate::state::AppState;
 
 /// The close code for "your session ended". graphql-ws clients treat 4403 (Forbidden)
 /// as fatal, so they do not reconnect with the dead token.
@@ -47,22 +46,13 @@ const CLOSE_REPLY_LIMIT: Duration = Duration::from_secs(1);
 
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    caller: RequestContext,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let origin_ok = headers
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .is_some_and(|origin| origin.trim_end_matches('/') == state.public_origin);
-    let cookie_token = session_cookie(&headers).filter(|_| origin_ok);
-    let meta = RequestMeta {
-        ip: Some(peer.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
+    // A browser sends the cookie to any site's socket: only the portal's own pages may
+    // sign in with it.
+    let cookie_token = caller.cookie.filter(|_| caller.same_origin);
+    let meta = caller.meta;
     let upgrade = upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS);
     // Speak the subprotocol the handshake answers with (axum picks the first of ours the
     // client offers); graphql-transport-ws when the client names none.

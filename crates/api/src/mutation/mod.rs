@@ -10,8 +10,6 @@ mod tickets;
 
 use async_graphql::MergedObject;
 
-pub use session::SESSION_COOKIE;
-
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     session::SessionMutation,

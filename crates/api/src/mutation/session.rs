@@ -6,9 +6,6 @@ use crate::context::{actor, auth, domain};
 use crate::error::{ApiResult, parse_id};
 use crate::types::{AuthPayload, Viewer};
 
-/// The browser cookie that carries the session token.
-pub const SESSION_COOKIE: &str = "clientele_session";
-
 #[derive(Default)]
 pub struct SessionMutation;
 
@@ -58,7 +55,7 @@ impl SessionMutation {
         domain(ctx).auth().logout(actor(ctx)?).await?;
         ctx.append_http_header(
             "set-cookie",
-            format!("{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"),
+            ctx.data_unchecked::<ApiConfig>().session_cookie.clear(),
         );
         Ok(true)
     }
@@ -116,17 +113,11 @@ pub(crate) fn session_payload(ctx: &Context<'_>, signed_in: SignedIn) -> AuthPay
     let max_age = (signed_in.expires_at - domain(ctx).clock().now())
         .num_seconds()
         .max(0);
-    let secure = if ctx.data_unchecked::<ApiConfig>().secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
     ctx.append_http_header(
         "set-cookie",
-        format!(
-            "{SESSION_COOKIE}={}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{secure}",
-            signed_in.token
-        ),
+        ctx.data_unchecked::<ApiConfig>()
+            .session_cookie
+            .set(&signed_in.token, max_age),
     );
     AuthPayload {
         token: signed_in.token,

@@ -1,0 +1,78 @@
+//! What every request brings, read once by one extractor for GraphQL, the WebSocket
+//! upgrade and the plain HTTP routes: where it comes from (IP, user agent), its
+//! session token (bearer header or cookie), and whether it comes from the portal's own
+//! origin. And how a plain HTTP route answers a domain error.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::{DomainError, RequestMeta};
+
+use crate::state::AppState;
+
+/// The caller's side of one request.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestContext {
+    pub(crate) meta: RequestMeta,
+    /// `Authorization: Bearer …`.
+    pub(crate) bearer: Option<String>,
+    /// The session cookie.
+    pub(crate) cookie: Option<String>,
+    /// Whether `Origin` is PUBLIC_URL's (browsers send it on WebSocket upgrades and
+    /// cross-origin requests).
+    pub(crate) same_origin: bool,
+}
+
+impl RequestContext {
+    /// The session token: the bearer token first, else the cookie.
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.bearer.as_deref().or(self.cookie.as_deref())
+    }
+}
+
+impl FromRequestParts<AppState> for RequestContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let headers = &parts.headers;
+        let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        let meta = RequestMeta {
+            ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(peer)| peer.ip().to_string()),
+            user_agent: text(header::USER_AGENT).map(str::to_owned),
+        };
+        Ok(Self {
+            meta,
+            bearer: text(header::AUTHORIZATION)
+                .and_then(api::bearer_token)
+                .map(str::to_owned),
+            cookie: state.session_cookie.read(
+                headers
+                    .get_all(header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok()),
+            ),
+            same_origin: text(header::ORIGIN)
+                .is_some_and(|origin| origin.trim_end_matches('/') == state.public_origin),
+        })
+    }
+}
+
+/// A domain error as a plain HTTP answer (routes outside GraphQL): the status of its
+/// code and a message for people; an internal error's cause goes to the log only.
+pub(crate) fn plain_error(err: &DomainError, route: &str) -> Response {
+    if let DomainError::Internal(detail) = err {
+        tracing::error!(%detail, route, "internal error");
+    }
+    let status =
+        StatusCode::from_u16(err.code().http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, err.public_message()).into_response()
+}
