@@ -1,4 +1,5 @@
 //! The authorization matrix: every guarded field and every mutation, for every kind of
+//! (Over 500 lines: one table of every guarded field and mutation × every caller.)
 //! caller, as one table of `(operation, actor) -> expected outcome` rows.
 //!
 //! The rows are generated from two declarative tables: [`OPERATIONS`] (what each

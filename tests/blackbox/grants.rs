@@ -1,4 +1,5 @@
 //! The grant rule (SPEC "Rules that matter"): nobody grants more than they hold;
+//! (Over 500 lines: 180 generated rows plus the stories around the grant rule.)
 //! nobody changes their own role or permissions; nobody edits, removes, revokes or
 //! re-roles a contact whose permissions exceed their own. The owner and staff may do
 //! all of it.
