@@ -1,6 +1,6 @@
 //! The authorization matrix: every guarded field and every mutation, for every kind of
-//! (Over 500 lines: one table of every guarded field and mutation × every caller.)
 //! caller, as one table of `(operation, actor) -> expected outcome` rows.
+//! (Over 500 lines: one table of every guarded field and mutation × every caller.)
 //!
 //! The rows are generated from two declarative tables: [`OPERATIONS`] (what each
 //! operation needs, as SPEC "Roles and permissions" and the schema's docs say) and

@@ -1,8 +1,8 @@
 //! The grant rule (SPEC "Rules that matter"): nobody grants more than they hold;
-//! (Over 500 lines: 180 generated rows plus the stories around the grant rule.)
 //! nobody changes their own role or permissions; nobody edits, removes, revokes or
 //! re-roles a contact whose permissions exceed their own. The owner and staff may do
 //! all of it.
+//! (Over 500 lines: 180 generated rows plus the stories around the grant rule.)
 //!
 //! One table of rows, `actor × role × operation`, with every expectation derived from
 //! the permission sets below (SPEC's role table), every refusal checked for having
