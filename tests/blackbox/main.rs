@@ -7,6 +7,7 @@ mod billing;
 mod contacts;
 mod field_errors;
 mod grants;
+mod graphql_over_http;
 mod http;
 mod input_rules;
 mod invitations;

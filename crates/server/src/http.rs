@@ -1,19 +1,16 @@
 //! The HTTP surface: GraphQL, GraphiQL, health and readiness.
 
 use api::{ApiConfig, SessionCookie};
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use domain::Domain;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::Config;
-use crate::request::RequestContext;
 use crate::state::AppState;
 
 pub(crate) fn router(
@@ -29,7 +26,10 @@ pub(crate) fn router(
     };
     let schema = api::build_schema(domain.clone(), live.clone(), api_config);
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route(
+            "/graphql",
+            get(crate::graphql_http::get).post(crate::graphql_http::post),
+        )
         .route("/graphql/ws", get(crate::websocket::upgrade))
         .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
         .route("/healthz", get(|| async { "ok" }))
@@ -46,28 +46,6 @@ pub(crate) fn router(
         })
         .layer(RequestBodyLimitLayer::new(config.limits.body_bytes))
         .layer(TraceLayer::new_for_http())
-}
-
-async fn graphiql() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
-}
-
-async fn graphql(
-    State(state): State<AppState>,
-    caller: RequestContext,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let auth = match api::authenticate(&state.domain, caller.token(), caller.meta.clone()).await {
-        Ok(auth) => auth,
-        Err(err) => return api::error_response(err).into(),
-    };
-    let request = api::prepare_request(request.into_inner(), &state.domain, auth);
-    state.schema.execute(request).await.into()
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

@@ -2,6 +2,7 @@
 //! `main.rs` is the CLI around it; tests start it in-process through [`spawn`].
 
 pub mod config;
+mod graphql_http;
 mod http;
 mod invoice_pdf;
 mod request;
