@@ -1,7 +1,8 @@
-//! Contacts: the people on file under an account (their cards and roles, here) and
-//! whether they may sign in ([`portal_access`]).
+//! Contacts: the people on file under an account (their cards and roles, here), what
+//! may be done to whom ([`rules`]), and whether they may sign in ([`portal_access`]).
 
 mod portal_access;
+mod rules;
 
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -21,6 +22,7 @@ use crate::permissions::{Permission, Role};
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
 use crate::{Actor, Domain, DomainError, Result, notifications, store, validate};
 use portal_access::NewLogin;
+use rules::{check_removable, plan_role_change};
 
 /// What `addContact` asks for.
 #[derive(Clone, Debug)]
@@ -430,57 +432,6 @@ impl<'a> ContactService<'a> {
             authorize_change(conn, actor, contact.account_id, permission, "contact").await?;
         Ok((contact, access))
     }
-}
-
-/// What an update may do to `contact`'s role for this actor: the new role and custom
-/// list, or `None` when the update leaves the role alone. The rules, in order: nobody
-/// touches a contact who holds more than they do; the primary contact stays OWNER;
-/// nobody re-roles themselves; the new role must be assignable and within what the
-/// actor holds.
-fn plan_role_change(
-    access: &Access,
-    contact: &contact::Model,
-    (role, permissions): (Option<Role>, Option<Vec<Permission>>),
-) -> Result<Option<(Role, Vec<Permission>)>> {
-    access.may_manage(contact)?;
-    if role.is_none() && permissions.is_none() {
-        return Ok(None);
-    }
-    if contact.is_primary {
-        if role.is_some_and(|r| r != Role::Owner) {
-            return Err(DomainError::bad_input(
-                "role",
-                "the primary contact is the account's OWNER; transfer ownership to change that",
-            ));
-        }
-        return Ok(Some((Role::Owner, Vec::new())));
-    }
-    let current = crate::permissions::role_named(&contact.role);
-    let (role, custom) =
-        crate::permissions::assignable(role.unwrap_or(current), permissions, Some(current))?;
-    // A form that sends the role it shows changes nothing, even on one's own card.
-    let mut current_custom = crate::permissions::from_json(&contact.permissions);
-    current_custom.sort();
-    if (role, &custom) == (current, &current_custom) {
-        return Ok(None);
-    }
-    if access.is_own(contact.id) && !access.is_staff {
-        return Err(DomainError::forbidden(
-            "you cannot change your own role or permissions",
-        ));
-    }
-    access.may_grant(&crate::permissions::effective(role, &custom))?;
-    Ok(Some((role, custom)))
-}
-
-fn check_removable(access: &Access, contact: &contact::Model) -> Result<()> {
-    if contact.is_primary {
-        return Err(DomainError::bad_input(
-            "id",
-            "the primary contact cannot be removed; transfer ownership first",
-        ));
-    }
-    access.may_manage(contact)
 }
 
 /// The optional text of a contact card, checked: trimmed, bounded, single-line.

@@ -1,0 +1,59 @@
+//! What may be done to a contact, by whom: the grant rule applied to re-roling and
+//! removal. Pure functions of the actor's access and the contact as it is in the
+//! change's transaction.
+
+use crate::access::Access;
+use crate::entities::contact;
+use crate::permissions::{Permission, Role};
+use crate::{DomainError, Result};
+
+/// What an update may do to `contact`'s role for this actor: the new role and custom
+/// list, or `None` when the update leaves the role alone. The rules, in order: nobody
+/// touches a contact who holds more than they do; the primary contact stays OWNER;
+/// nobody re-roles themselves; the new role must be assignable and within what the
+/// actor holds.
+pub(super) fn plan_role_change(
+    access: &Access,
+    contact: &contact::Model,
+    (role, permissions): (Option<Role>, Option<Vec<Permission>>),
+) -> Result<Option<(Role, Vec<Permission>)>> {
+    access.may_manage(contact)?;
+    if role.is_none() && permissions.is_none() {
+        return Ok(None);
+    }
+    if contact.is_primary {
+        if role.is_some_and(|r| r != Role::Owner) {
+            return Err(DomainError::bad_input(
+                "role",
+                "the primary contact is the account's OWNER; transfer ownership to change that",
+            ));
+        }
+        return Ok(Some((Role::Owner, Vec::new())));
+    }
+    let current = crate::permissions::role_named(&contact.role);
+    let (role, custom) =
+        crate::permissions::assignable(role.unwrap_or(current), permissions, Some(current))?;
+    // A form that sends the role it shows changes nothing, even on one's own card.
+    let mut current_custom = crate::permissions::from_json(&contact.permissions);
+    current_custom.sort();
+    if (role, &custom) == (current, &current_custom) {
+        return Ok(None);
+    }
+    if access.is_own(contact.id) && !access.is_staff {
+        return Err(DomainError::forbidden(
+            "you cannot change your own role or permissions",
+        ));
+    }
+    access.may_grant(&crate::permissions::effective(role, &custom))?;
+    Ok(Some((role, custom)))
+}
+
+pub(super) fn check_removable(access: &Access, contact: &contact::Model) -> Result<()> {
+    if contact.is_primary {
+        return Err(DomainError::bad_input(
+            "id",
+            "the primary contact cannot be removed; transfer ownership first",
+        ));
+    }
+    access.may_manage(contact)
+}
