@@ -51,6 +51,8 @@ impl TestApp {
             .filter(|_| database.is_postgres())
             .map(Into::into);
         config.events.poll_interval = Duration::from_millis(500);
+        // Reminders run when a test runs them (or sets a schedule), not on their own.
+        config.reminders.interval = None;
         adjust(&mut config);
         let server = clientele::spawn(config.clone())
             .await

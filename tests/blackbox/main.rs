@@ -18,6 +18,7 @@ mod mail;
 mod password_reset;
 mod races;
 mod registration;
+mod reminders;
 mod schema;
 mod sessions;
 mod tickets;

@@ -29,7 +29,9 @@ const EMAILS: &[(&str, &str)] = emails!(
     "password_reset",
     "generated_password",
     "invitation",
-    "notification"
+    "notification",
+    "invoice_reminder",
+    "domain_expiry"
 );
 
 pub struct Templates {
@@ -131,6 +133,78 @@ mod tests {
             )
             .unwrap();
         assert!(!reset.html.contains("unsubscribe"));
+    }
+
+    /// What routing adds to every notification's data.
+    fn addressed(mut data: Value) -> Value {
+        let extra = json!({
+            "account_name": "Acme", "recipient": {"first_name": "Bo", "last_name": "Ng"},
+            "preferences_url": "http://x/email-preferences/t",
+            "unsubscribe_url": "http://x/unsubscribe/t", "public_url": "http://x",
+        });
+        if let (Value::Object(map), Value::Object(extra)) = (&mut data, extra) {
+            map.extend(extra);
+        }
+        data
+    }
+
+    #[test]
+    fn reminders_say_when_and_show_amounts_only_when_given() {
+        let templates = Templates::new().unwrap();
+        let invoice = |when: &str, amounts: bool| {
+            let mut data =
+                json!({"number": "INV-000012", "due_date": "8 March 2026", "when": when});
+            if amounts {
+                data["total"] = json!("120.50");
+                data["currency"] = json!("EUR");
+            }
+            templates
+                .render("invoice_reminder", &addressed(data))
+                .unwrap()
+        };
+        for (when, subject) in [
+            ("in_7_days", "Invoice INV-000012 is due in 7 days"),
+            ("today", "Invoice INV-000012 is due today"),
+            ("overdue", "Invoice INV-000012 is overdue"),
+        ] {
+            let message = invoice(when, true);
+            assert_eq!(message.subject, subject);
+            assert!(message.html.contains(&format!("<title>{subject}</title>")));
+            for part in [&message.text, &message.html] {
+                assert!(
+                    part.contains("INV-000012") && part.contains("Acme"),
+                    "{part}"
+                );
+                assert!(part.contains("120.50 EUR"), "{part}");
+                assert!(part.contains("8 March 2026"), "{part}");
+            }
+            assert!(message.text.contains("http://x/unsubscribe/t"));
+            assert!(
+                message
+                    .html
+                    .replace("&#x2f;", "/")
+                    .contains("http://x/unsubscribe/t")
+            );
+        }
+        let without = invoice("in_7_days", false);
+        assert!(!without.text.contains("Amount") && !without.html.contains("Amount"));
+
+        let domain = |days: i64| {
+            templates
+                .render(
+                    "domain_expiry",
+                    &addressed(
+                        json!({"name": "example.com", "expires_on": "31 March 2026", "days": days}),
+                    ),
+                )
+                .unwrap()
+        };
+        assert_eq!(domain(30).subject, "example.com expires in 30 days");
+        assert_eq!(domain(7).subject, "example.com expires in 7 days");
+        let tomorrow = domain(1);
+        assert_eq!(tomorrow.subject, "example.com expires tomorrow");
+        assert!(tomorrow.text.contains("31 March 2026") && tomorrow.text.contains("Acme"));
+        assert!(tomorrow.text.contains("http://x/email-preferences/t"));
     }
 
     #[test]

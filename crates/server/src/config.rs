@@ -27,6 +27,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub mail: MailConfig,
     pub events: EventsConfig,
+    pub reminders: RemindersConfig,
     /// What one request, socket or subscriber may cost (not environment variables).
     pub limits: Limits,
     /// Staff user created at start-up if its email has no login yet.
@@ -76,6 +77,28 @@ impl Default for EventsConfig {
             redis_url: None,
             poll_interval: Duration::from_secs(2),
             ping_interval: Duration::from_secs(20),
+        }
+    }
+}
+
+/// The in-process reminder schedule. Running it on every instance is safe: each
+/// reminder goes out once whoever runs it (`domain::notifications` reminders).
+#[derive(Clone, Debug)]
+pub struct RemindersConfig {
+    /// How often each instance runs the reminders (`REMINDER_INTERVAL_SECS`); `None`
+    /// (0) turns the schedule off, e.g. when cron runs `clientele run-reminders`.
+    pub interval: Option<Duration>,
+    /// How long after start the first run waits, so start-up is not slowed and a day
+    /// begun while the server was down is not missed until the next interval. Not an
+    /// environment variable.
+    pub first_run_after: Duration,
+}
+
+impl Default for RemindersConfig {
+    fn default() -> Self {
+        Self {
+            interval: Some(Duration::from_secs(3600)),
+            first_run_after: Duration::from_secs(10),
         }
     }
 }
@@ -154,6 +177,7 @@ impl Config {
                 ConfigError::new("BIND", format!("not an address like 127.0.0.1:8080: {e}"))
             })?;
         let admin = admin_credentials(&get)?;
+        let reminders = reminders(&get)?;
 
         Ok(Self {
             database,
@@ -168,6 +192,7 @@ impl Config {
                 redis_url,
                 ..EventsConfig::default()
             },
+            reminders,
             limits: Limits::default(),
             admin,
             tuning: Tuning::default(),
@@ -225,6 +250,21 @@ fn url_var(
         ));
     }
     Ok(Some(SecretUrl::from(raw)))
+}
+
+/// `REMINDER_INTERVAL_SECS`: whole seconds, 0 for off.
+fn reminders(get: impl Fn(&str) -> Option<String>) -> Result<RemindersConfig, ConfigError> {
+    let mut reminders = RemindersConfig::default();
+    if let Some(raw) = get("REMINDER_INTERVAL_SECS") {
+        let secs: u64 = raw.trim().parse().map_err(|_| {
+            ConfigError::new(
+                "REMINDER_INTERVAL_SECS",
+                "a whole number of seconds (0 turns the reminder schedule off)",
+            )
+        })?;
+        reminders.interval = (secs > 0).then(|| Duration::from_secs(secs));
+    }
+    Ok(reminders)
 }
 
 /// `ADMIN_EMAIL` and `ADMIN_PASSWORD`: both or neither.
@@ -318,6 +358,20 @@ mod tests {
         assert_eq!(c.tuning.password_reset_ttl, Duration::from_secs(3600));
         assert_eq!(c.events.poll_interval, Duration::from_secs(2));
         assert_eq!(c.events.ping_interval, Duration::from_secs(20));
+        assert_eq!(c.reminders.interval, Some(Duration::from_secs(3600)));
+        assert_eq!(c.reminders.first_run_after, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn the_reminder_schedule_is_seconds_and_zero_is_off() {
+        let interval = |secs: &str| {
+            config(&[("REMINDER_INTERVAL_SECS", secs)])
+                .unwrap()
+                .reminders
+                .interval
+        };
+        assert_eq!(interval("900"), Some(Duration::from_secs(900)));
+        assert_eq!(interval("0"), None);
     }
 
     #[test]
@@ -368,6 +422,8 @@ mod tests {
             ("PUBLIC_URL", "localhost"),
             ("PUBLIC_URL", "ftp://files.example.com"),
             ("BIND", "8080"),
+            ("REMINDER_INTERVAL_SECS", "1h"),
+            ("REMINDER_INTERVAL_SECS", "-5"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");

@@ -11,4 +11,7 @@ mod state;
 mod websocket;
 
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};
-pub use startup::{RunningServer, connect_database, domain as build_domain, migrate, spawn};
+pub use startup::{
+    RemindersOutcome, RunningServer, connect_database, domain as build_domain, migrate,
+    run_reminders, spawn,
+};

@@ -34,6 +34,9 @@ enum Command {
         #[arg(long, default_value = "Administrator")]
         last_name: String,
     },
+    /// Send today's reminders (invoices due or overdue, domains expiring) and mark
+    /// past-due invoices OVERDUE; each reminder goes out once however often this runs.
+    RunReminders,
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     Schema,
 }
@@ -105,6 +108,36 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 "clientele: staff user {} created (id {})",
                 user.email, user.id
             );
+        }
+        Command::RunReminders => {
+            let outcome = clientele::run_reminders(&config).await?;
+            let run = &outcome.run;
+            for invoice in &run.marked_overdue {
+                println!("clientele: invoice {invoice} is now OVERDUE");
+            }
+            for sent in &run.sent {
+                println!(
+                    "clientele: {} for {} ({}) of account {}: {} recipient(s)",
+                    sent.kind.as_str(),
+                    sent.subject,
+                    sent.date,
+                    sent.account_id,
+                    sent.recipients
+                );
+            }
+            println!(
+                "clientele: {} reminder(s) for {}, {} email(s) queued, {} email(s) delivered",
+                run.sent.len(),
+                run.today,
+                run.emails(),
+                outcome.delivered
+            );
+            if run.failed > 0 {
+                anyhow::bail!(
+                    "{} reminder(s) or status change(s) failed (logged above); the next run retries them",
+                    run.failed
+                );
+            }
         }
         Command::Schema => unreachable!("handled before start-up"),
     }

@@ -1,5 +1,5 @@
 //! Start-up and shutdown: connect and migrate the database, bootstrap staff, start the
-//! mail worker and the HTTP server; stop them all gracefully.
+//! mail worker, the reminder schedule and the HTTP server; stop them all gracefully.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, ConfigError, DatabaseConfig, MailConfig};
+use crate::config::{Config, ConfigError, DatabaseConfig, MailConfig, RemindersConfig};
 use crate::http;
 
 /// A server running in this process.
@@ -190,6 +190,15 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         config.mail.retry.clone(),
     );
     let worker_task = tokio::spawn(worker.run(domain.outbox_signal(), shutdown_rx.clone()));
+    let mut tasks = vec![worker_task];
+    if let Some(interval) = config.reminders.interval {
+        tasks.push(tokio::spawn(reminder_schedule(
+            domain.clone(),
+            config.reminders.clone(),
+            interval,
+            shutdown_rx.clone(),
+        )));
+    }
 
     let router = http::router(domain.clone(), live, &config, shutdown_rx.clone());
     let mut stop = shutdown_rx;
@@ -214,6 +223,72 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         domain,
         db,
         shutdown,
-        tasks: vec![server_task, worker_task],
+        tasks: std::iter::once(server_task).chain(tasks).collect(),
     })
+}
+
+/// Runs the reminders `first_run_after` start, then every `interval`, until shutdown.
+/// Stopping mid-run is safe: each reminder is its own transaction, and one cut short
+/// rolls back and goes out on the next run (here or on another instance).
+async fn reminder_schedule(
+    domain: Domain,
+    config: RemindersConfig,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut wait = config.first_run_after;
+    loop {
+        let run = async {
+            tokio::time::sleep(wait).await;
+            domain.notifications().run_reminders().await
+        };
+        tokio::select! {
+            outcome = run => match outcome {
+                Ok(run) if run.sent.is_empty() && run.marked_overdue.is_empty() => {}
+                Ok(run) => tracing::info!(
+                    reminders = run.sent.len(),
+                    emails = run.emails(),
+                    marked_overdue = run.marked_overdue.len(),
+                    failed = run.failed,
+                    "reminders sent"
+                ),
+                Err(err) => tracing::warn!(error = %err, "the reminder run failed; the next one retries"),
+            },
+            _ = shutdown.wait_for(|stopping| *stopping) => break,
+        }
+        wait = interval;
+    }
+}
+
+/// What `clientele run-reminders` did: the run, and how many of its emails (and any
+/// others due) were delivered before exiting.
+pub struct RemindersOutcome {
+    pub run: domain::notifications::ReminderRun,
+    pub delivered: usize,
+}
+
+/// `clientele run-reminders`: one run over a migrated database, then one delivery pass,
+/// so cron alone (no server running) gets the emails out. What fails to deliver stays
+/// queued for a server's mail worker to retry.
+pub async fn run_reminders(config: &Config) -> anyhow::Result<RemindersOutcome> {
+    let db = connect_database(&config.database).await?;
+    migrate(&db).await?;
+    let domain = domain(config, db.clone(), Arc::new(domain::events::NoListeners))?;
+    let run = domain
+        .notifications()
+        .run_reminders()
+        .await
+        .map_err(|e| anyhow::anyhow!("running the reminders: {e}"))?;
+    let worker = DeliveryWorker::new(
+        db.clone(),
+        transport(&config.mail)?,
+        config.mail.from.clone(),
+        config.mail.retry.clone(),
+    );
+    let delivered = worker
+        .deliver_due()
+        .await
+        .context("delivering the queued emails")?;
+    db.close().await.ok();
+    Ok(RemindersOutcome { run, delivered })
 }

@@ -16,6 +16,7 @@ fn clientele(dir: &std::path::Path) -> Command {
         "BIND",
         "ADMIN_EMAIL",
         "ADMIN_PASSWORD",
+        "REMINDER_INTERVAL_SECS",
     ] {
         command.env_remove(var);
     }
@@ -27,7 +28,13 @@ fn help_lists_the_commands_and_schema_prints_the_sdl() {
     let dir = tempfile::tempdir().unwrap();
     let help = clientele(dir.path()).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
-    for command in ["serve", "migrate", "create-staff", "schema"] {
+    for command in [
+        "serve",
+        "migrate",
+        "create-staff",
+        "run-reminders",
+        "schema",
+    ] {
         assert!(help.contains(command), "{help}");
     }
     let schema = clientele(dir.path()).arg("schema").output().unwrap();
@@ -86,6 +93,23 @@ fn create_staff_adds_a_staff_user_once() {
     let again = clientele(dir.path()).args(args).output().unwrap();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+}
+
+#[test]
+fn run_reminders_migrates_runs_and_reports_what_it_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = clientele(dir.path()).arg("run-reminders").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("0 reminder(s) for ") && stdout.contains("0 email(s) delivered"),
+        "{stdout}"
+    );
+    assert!(dir.path().join("data/clientele.db").exists());
 }
 
 #[test]

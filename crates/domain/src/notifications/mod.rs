@@ -2,9 +2,11 @@
 //! category (six built in, more defined by staff); each contact receives the
 //! categories of its preferences, which default to its role's. [`routing`] turns one
 //! event into one email per recipient; [`preferences`] lets a recipient manage their
-//! mail from a link, without signing in.
+//! mail from a link, without signing in; [`reminders`] sends what the calendar calls
+//! for, once each.
 
 mod preferences;
+mod reminders;
 mod routing;
 
 use std::collections::BTreeSet;
@@ -21,6 +23,7 @@ use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, access, validate};
 
 pub use preferences::EmailPreferences;
+pub use reminders::{ReminderKind, ReminderRun, SentReminder};
 pub(crate) use routing::Notification;
 
 /// Bounds on a preference list as given, before any key is looked up or echoed.
