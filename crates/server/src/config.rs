@@ -47,6 +47,11 @@ pub struct HttpConfig {
     /// Listen address (port 0 picks a free port).
     pub bind: SocketAddr,
     pub public_url: PublicUrl,
+    /// A directory of `.graphql` documents: set, only those operations run (the
+    /// allow-list of a production deployment whose clients are known).
+    pub operations_dir: Option<PathBuf>,
+    /// Whether `__schema`/`__type` answer (`INTROSPECTION=off` hides the schema).
+    pub introspection: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -178,10 +183,21 @@ impl Config {
             })?;
         let admin = admin_credentials(&get)?;
         let reminders = reminders(&get)?;
+        let introspection = match get("INTROSPECTION").map(|v| v.trim().to_ascii_lowercase()) {
+            None => true,
+            Some(v) if v == "on" || v == "true" || v == "1" => true,
+            Some(v) if v == "off" || v == "false" || v == "0" => false,
+            Some(_) => return Err(ConfigError::new("INTROSPECTION", "must be on or off")),
+        };
 
         Ok(Self {
             database,
-            http: HttpConfig { bind, public_url },
+            http: HttpConfig {
+                bind,
+                public_url,
+                operations_dir: get("OPERATIONS_DIR").map(PathBuf::from),
+                introspection,
+            },
             mail: MailConfig {
                 smtp_url,
                 dir: get("MAIL_DIR").unwrap_or_else(|| "data/mail".into()).into(),

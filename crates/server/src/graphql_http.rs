@@ -137,10 +137,14 @@ pub(crate) async fn get(
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let request = match form_request(query.as_bytes()) {
+    let mut request = match form_request(query.as_bytes()) {
         Ok(request) => request,
         Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
     };
+    // A persisted query's text first: what is refused over GET is what it would run.
+    if let Err(error) = state.persisted.resolve(&mut request) {
+        return answer(GqlResponse::from_errors(vec![error]), media, true);
+    }
     if operation_type(&request) == Some(OperationType::Mutation) {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -204,7 +208,7 @@ pub(crate) async fn post(
             "a request that is not application/json needs an Authorization header or X-Clientele-CSRF",
         );
     }
-    let request = match essence.as_str() {
+    let mut request = match essence.as_str() {
         "application/x-www-form-urlencoded" => match form_request(&body) {
             Ok(request) => request,
             Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
@@ -232,6 +236,9 @@ pub(crate) async fn post(
             Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
         },
     };
+    if let Err(error) = state.persisted.resolve(&mut request) {
+        return answer(GqlResponse::from_errors(vec![error]), media, true);
+    }
     execute(&state, caller, request, media).await
 }
 
@@ -314,9 +321,12 @@ fn operation_type(request: &Request) -> Option<OperationType> {
 async fn execute(
     state: &AppState,
     caller: RequestContext,
-    request: Request,
+    mut request: Request,
     media: MediaType,
 ) -> Response {
+    if !state.introspection {
+        request = request.disable_introspection();
+    }
     let auth = match api::authenticate(&state.domain, caller.token(), caller.meta.clone()).await {
         Ok(auth) => auth,
         Err(err) => return answer(api::error_response(err), media, true),

@@ -11,12 +11,14 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::Config;
+use crate::persisted::PersistedOperations;
 use crate::state::AppState;
 
 pub(crate) fn router(
     domain: Domain,
     live: events::LiveFeed,
     config: &Config,
+    persisted: PersistedOperations,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
     let session_cookie = SessionCookie::new(config.http.public_url.is_https());
@@ -39,6 +41,8 @@ pub(crate) fn router(
             domain,
             public_origin: config.http.public_url.origin().to_owned(),
             session_cookie,
+            persisted: std::sync::Arc::new(persisted),
+            introspection: config.http.introspection,
             shutdown,
             ws_ping: config.events.ping_interval,
             limits: config.limits,

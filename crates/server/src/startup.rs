@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError, DatabaseConfig, MailConfig, RemindersConfig};
 use crate::http;
+use crate::persisted::PersistedOperations;
 
 /// A server running in this process.
 pub struct RunningServer {
@@ -200,7 +201,22 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         )));
     }
 
-    let router = http::router(domain.clone(), live, &config, shutdown_rx.clone());
+    let persisted = match &config.http.operations_dir {
+        Some(dir) => PersistedOperations::allow_list(dir).map_err(|e| {
+            ConfigError::new(
+                "OPERATIONS_DIR",
+                format!("cannot read {}: {e}", dir.display()),
+            )
+        })?,
+        None => PersistedOperations::open(),
+    };
+    let router = http::router(
+        domain.clone(),
+        live,
+        &config,
+        persisted,
+        shutdown_rx.clone(),
+    );
     let mut stop = shutdown_rx;
     let server_task = tokio::spawn(async move {
         let serve = axum::serve(

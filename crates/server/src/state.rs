@@ -11,6 +11,10 @@ pub(crate) struct AppState {
     /// must come from.
     pub(crate) public_origin: String,
     pub(crate) session_cookie: SessionCookie,
+    /// Automatic persisted queries, and the allow-list when one is configured.
+    pub(crate) persisted: std::sync::Arc<crate::persisted::PersistedOperations>,
+    /// `INTROSPECTION=off` hides the schema from `__schema`/`__type`.
+    pub(crate) introspection: bool,
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
     pub(crate) ws_ping: std::time::Duration,
     /// WebSocket message size and subscriptions per connection.
