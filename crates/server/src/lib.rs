@@ -7,6 +7,7 @@ mod invoice_pdf;
 mod request;
 mod startup;
 mod state;
+mod unsubscribe;
 mod websocket;
 
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};
