@@ -601,6 +601,20 @@ const OPERATIONS: &[Op] = &[
         Some(("createDomain.expiresAt", "2027-01-01")),
     ),
     staff_mutation(
+        "Mutation.defineNotificationCategory",
+        "mutation($key: String!) { defineNotificationCategory(input: { key: $key, label: \"Matrix\" }) { label } }",
+        Setup::Nothing,
+        |p| json!({ "key": format!("MATRIX_{}", p.unique.to_uppercase()) }),
+        Some(("defineNotificationCategory.label", "Matrix")),
+    ),
+    staff_mutation(
+        "Mutation.sendNotification",
+        "mutation($accountId: ID!) { sendNotification(accountId: $accountId, category: \"GENERAL\", subject: \"Matrix\", body: \"To the account's people\") }",
+        Setup::Nothing,
+        |p| json!({ "accountId": p.account_id }),
+        None,
+    ),
+    staff_mutation(
         "Mutation.updatePortalSettings",
         // The default value: the other rows keep running with self-service on.
         "mutation { updatePortalSettings(input: { allowClientContactManagement: true }) { allowClientContactManagement } }",
@@ -610,9 +624,10 @@ const OPERATIONS: &[Op] = &[
     ),
 ];
 
-/// Mutations deliberately not in the matrix: the session mutations, whose rules are
+/// Operations deliberately not in the matrix: the session mutations, whose rules are
 /// about who is signed in rather than about permissions (covered by `sessions`,
-/// `registration`, `password_reset` and `accounts`).
+/// `registration`, `password_reset` and `accounts`), and those an emailed token
+/// authorizes.
 const NOT_IN_THE_MATRIX: &[&str] = &[
     "Mutation.register",
     "Mutation.login",
@@ -622,16 +637,21 @@ const NOT_IN_THE_MATRIX: &[&str] = &[
     "Mutation.changePassword",
     "Mutation.createAccount",
     "Mutation.switchAccount",
-    // Authorized by the emailed token, not by a role (covered by `invitations`).
+    // Authorized by the emailed token, not by a role (covered by `invitations` and
+    // `notification_preferences`).
     "Mutation.acceptInvitation",
+    "Query.emailPreferences",
+    "Mutation.setEmailPreferences",
 ];
 
 /// Fields with no guard of their own: whoever sees the object sees them (the object
-/// itself is reached through a row above, e.g. `Query.account`). `Query.viewer` and
-/// `Query.portalSettings` answer anonymous callers too.
+/// itself is reached through a row above, e.g. `Query.account`). `Query.viewer`,
+/// `Query.portalSettings` and `Query.notificationCategories` answer anonymous callers
+/// too.
 const PUBLIC_FIELDS: &[&str] = &[
     "Query.viewer",
     "Query.portalSettings",
+    "Query.notificationCategories",
     "Account.id",
     "Account.createdAt",
     "Service.id",

@@ -15,6 +15,7 @@ mod limits;
 mod live;
 mod live_sessions;
 mod mail;
+mod notification_preferences;
 mod password_reset;
 mod persisted_operations;
 mod races;

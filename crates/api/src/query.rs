@@ -3,7 +3,7 @@ use async_graphql::{Context, ID, Object};
 use crate::connection::{Conn, connection, page_args};
 use crate::context::{RequestAuth, actor, auth, domain};
 use crate::error::{ApiResult, parse_id};
-use crate::types::{Account, PortalSettings, Viewer};
+use crate::types::{Account, EmailPreferences, NotificationCategory, PortalSettings, Viewer};
 
 #[derive(Default)]
 pub struct Query;
@@ -44,5 +44,29 @@ impl Query {
 
     async fn portal_settings(&self, ctx: &Context<'_>) -> ApiResult<PortalSettings> {
         Ok(domain(ctx).settings().get().await?.into())
+    }
+
+    /// Every category of email: the six built-ins first, then those staff defined.
+    async fn notification_categories(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Vec<NotificationCategory>> {
+        let categories = domain(ctx).notifications().categories().await?;
+        Ok(categories.into_iter().map(Into::into).collect())
+    }
+
+    /// No sign-in: the email preferences of the contact named by the token in one of
+    /// their emails (the link `{PUBLIC_URL}/email-preferences/{token}`). A bad or dead
+    /// token is BAD_USER_INPUT.
+    async fn email_preferences(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> ApiResult<Option<EmailPreferences>> {
+        let preferences = domain(ctx)
+            .notifications()
+            .email_preferences(&token)
+            .await?;
+        Ok(Some(preferences.into()))
     }
 }

@@ -1,6 +1,7 @@
 //! Email: templates, transports (`.eml` files or SMTP) and the worker that delivers the
 //! outbox.
 
+mod list_unsubscribe;
 mod templates;
 mod transport;
 mod worker;

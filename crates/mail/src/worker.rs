@@ -150,11 +150,16 @@ impl DeliveryWorker {
         let update = email::Entity::update_many().filter(email::Column::Id.eq(row.id));
         // Once an email is done with (sent, or failed for good), its body goes: bodies
         // carry reset and invitation links and generated passwords, and a backup of the
-        // outbox must not hold live secrets. Subject, recipients and status stay.
+        // outbox must not hold live secrets. So does the unsubscribe link (its token).
+        // Subject, recipients and status stay.
         let finished = |update: sea_orm::UpdateMany<email::Entity>| {
             update
                 .col_expr(email::Column::BodyText, Expr::value(""))
                 .col_expr(email::Column::BodyHtml, Expr::value(""))
+                .col_expr(
+                    email::Column::UnsubscribeUrl,
+                    Expr::value(Option::<String>::None),
+                )
         };
         match outcome {
             Ok(()) => {
@@ -209,6 +214,9 @@ impl DeliveryWorker {
                 .parse()
                 .map_err(|e| permanent(format!("bad recipient {to}: {e}")))?;
             builder = builder.to(mailbox);
+        }
+        if let Some(url) = &row.unsubscribe_url {
+            builder = crate::list_unsubscribe::one_click(builder, url);
         }
         builder
             .multipart(MultiPart::alternative_plain_html(

@@ -34,6 +34,10 @@ pub(crate) fn router(
         )
         .route("/graphql/ws", get(crate::websocket::upgrade))
         .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
+        .route(
+            "/unsubscribe/{token}",
+            get(crate::unsubscribe::confirm_page).post(crate::unsubscribe::one_click),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .with_state(AppState {

@@ -9,6 +9,7 @@ mod persisted;
 mod request;
 mod startup;
 mod state;
+mod unsubscribe;
 mod websocket;
 
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};

@@ -4,6 +4,7 @@ mod account;
 mod billing;
 mod contacts;
 mod invitations;
+mod notifications;
 mod session;
 mod settings;
 mod tickets;
@@ -19,4 +20,5 @@ pub struct Mutation(
     billing::BillingMutation,
     tickets::TicketMutation,
     settings::SettingsMutation,
+    notifications::NotificationMutation,
 );
