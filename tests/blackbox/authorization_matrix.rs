@@ -1235,7 +1235,11 @@ async fn every_mutation_and_guarded_field_has_a_row_in_the_matrix() {
     let app = TestApp::start().await;
     let query = COVERED_TYPES
         .iter()
-        .map(|t| format!("{t}: __type(name: \"{t}\") {{ fields {{ name type {{ kind }} }} }}"))
+        .map(|t| {
+            format!(
+                "{t}: __type(name: \"{t}\") {{ fields {{ name description type {{ kind }} }} }}"
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ");
     let r = app.gql(&format!("{{ {query} }}"), json!({})).await.ok();
@@ -1306,6 +1310,48 @@ async fn every_mutation_and_guarded_field_has_a_row_in_the_matrix() {
                     expected.null_at
                 ));
             }
+        }
+    }
+    // Client developers read the rule in the schema: every guarded field and mutation
+    // names the permission it needs (or says it is for staff) in its description.
+    let described: std::collections::BTreeMap<String, String> = COVERED_TYPES
+        .iter()
+        .flat_map(|t| {
+            let fields = r
+                .at(&format!("{t}.fields"))
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            fields.into_iter().map(move |f| {
+                (
+                    format!("{t}.{}", f["name"].as_str().unwrap_or_default()),
+                    f["description"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+        })
+        .collect();
+    for op in OPERATIONS {
+        let description = described
+            .get(op.name)
+            .map(String::as_str)
+            .unwrap_or_default();
+        let missing: Vec<&str> = match op.guard {
+            Guard::StaffOnly => (!description.contains("Staff"))
+                .then_some("Staff")
+                .into_iter()
+                .collect(),
+            Guard::Needs(needs) => needs
+                .iter()
+                .copied()
+                .filter(|p| !description.contains(p))
+                .collect(),
+        };
+        if !missing.is_empty() {
+            problems.push(format!(
+                "{}'s description does not name {}: {description:?}",
+                op.name,
+                missing.join(", ")
+            ));
         }
     }
     for op in OPERATIONS {

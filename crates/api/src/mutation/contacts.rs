@@ -157,7 +157,8 @@ impl ContactMutation {
         Ok(ID(removed.to_string()))
     }
 
-    /// Grants or revokes a contact's login; the contact card stays.
+    /// Grants or revokes a contact's login; the contact card stays. Needs MANAGE_CONTACTS
+    /// and at least the permissions the contact holds.
     async fn set_portal_access(
         &self,
         ctx: &Context<'_>,

@@ -54,7 +54,8 @@ impl InvitationMutation {
         ))
     }
 
-    /// Invites an existing contact (with an email and no login yet) to the portal.
+    /// Invites an existing contact (with an email and no login yet) to the portal. Needs
+    /// MANAGE_CONTACTS.
     async fn send_portal_invite(&self, ctx: &Context<'_>, contact_id: ID) -> ApiResult<Invitation> {
         let contact_id = parse_id(&contact_id, "contact")?;
         Ok(Invitation(
@@ -65,7 +66,8 @@ impl InvitationMutation {
         ))
     }
 
-    /// Sends a pending invitation again: new link, new expiry; the old link dies.
+    /// Sends a pending invitation again: new link, new expiry; the old link dies. Needs
+    /// MANAGE_CONTACTS.
     async fn resend_invitation(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Invitation> {
         let id = parse_id(&id, "invitation")?;
         Ok(Invitation(
@@ -73,7 +75,7 @@ impl InvitationMutation {
         ))
     }
 
-    /// Withdraws a pending invitation.
+    /// Withdraws a pending invitation. Needs MANAGE_CONTACTS.
     async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Invitation> {
         let id = parse_id(&id, "invitation")?;
         Ok(Invitation(

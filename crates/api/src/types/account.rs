@@ -53,6 +53,7 @@ impl Account {
         self.0.created_at
     }
 
+    /// The people on file under the account, oldest first. Needs MANAGE_CONTACTS.
     #[graphql(guard = "Require::new(Permission::ManageContacts, self.0.id)")]
     async fn contacts(
         &self,
@@ -67,7 +68,8 @@ impl Account {
         Ok(Some(connection(page, |c| c.id, Contact)))
     }
 
-    /// The account's invitations, newest first; optionally of one status.
+    /// The account's invitations, newest first; optionally of one status. Needs
+    /// MANAGE_CONTACTS.
     #[graphql(guard = "Require::new(Permission::ManageContacts, self.0.id)")]
     async fn invitations(
         &self,
@@ -81,6 +83,7 @@ impl Account {
         Ok(Some(list.into_iter().map(Invitation).collect()))
     }
 
+    /// The account's invoices, newest first. Needs VIEW_INVOICES.
     #[graphql(guard = "Require::new(Permission::ViewInvoices, self.0.id)")]
     async fn invoices(
         &self,
@@ -95,6 +98,7 @@ impl Account {
         Ok(Some(connection(page, |i| i.id, Invoice)))
     }
 
+    /// The account's services. Needs VIEW_SERVICES.
     #[graphql(guard = "Require::new(Permission::ViewServices, self.0.id)")]
     async fn services(
         &self,
@@ -109,6 +113,7 @@ impl Account {
         Ok(Some(connection(page, |s| s.id, Service)))
     }
 
+    /// The account's domain names. Needs VIEW_DOMAINS.
     #[graphql(guard = "Require::new(Permission::ViewDomains, self.0.id)")]
     async fn domains(
         &self,
@@ -123,6 +128,7 @@ impl Account {
         Ok(Some(connection(page, |d| d.id, DomainName)))
     }
 
+    /// The account's support tickets, newest first. Needs VIEW_TICKETS.
     #[graphql(guard = "Require::new(Permission::ViewTickets, self.0.id)")]
     async fn tickets(
         &self,
@@ -137,7 +143,7 @@ impl Account {
         Ok(Some(connection(page, |t| t.id, Ticket)))
     }
 
-    /// The account's email history, newest first.
+    /// The account's email history, newest first (no bodies). Needs VIEW_EMAILS.
     #[graphql(guard = "Require::new(Permission::ViewEmails, self.0.id)")]
     async fn emails(
         &self,
@@ -152,7 +158,7 @@ impl Account {
         Ok(Some(connection(page, |e| e.id, EmailMessage)))
     }
 
-    /// Who did what in the account, newest first.
+    /// Who did what in the account, newest first. Needs VIEW_AUDIT_LOG.
     #[graphql(guard = "Require::new(Permission::ViewAuditLog, self.0.id)")]
     async fn audit_log(
         &self,

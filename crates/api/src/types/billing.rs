@@ -28,6 +28,7 @@ impl Invoice {
         self.0.status.into()
     }
 
+    /// Needs VIEW_INVOICES.
     #[graphql(guard = "Require::new(Permission::ViewInvoices, self.0.account_id)")]
     async fn total(&self) -> Decimal {
         decimal(&self.0.total)
@@ -72,12 +73,13 @@ impl Service {
         self.0.username.as_deref()
     }
 
+    /// The service's login password. Needs VIEW_SERVICE_PASSWORDS.
     #[graphql(guard = "Require::new(Permission::ViewServicePasswords, self.0.account_id)")]
     async fn password(&self) -> Option<&str> {
         self.0.password.as_deref()
     }
 
-    /// A price: only for those who may see invoices.
+    /// A price: only for those who may see invoices. Needs VIEW_INVOICES.
     #[graphql(guard = "Require::new(Permission::ViewInvoices, self.0.account_id)")]
     async fn recurring_amount(&self) -> Option<Decimal> {
         self.0.recurring_amount.as_deref().map(decimal)
