@@ -23,6 +23,7 @@ use crate::http;
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub domain: Domain,
+    mail: Arc<DeliveryWorker>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -35,6 +36,13 @@ impl RunningServer {
             let _ = task.await;
         }
         self.domain.db().clone().close().await.ok();
+    }
+
+    /// Delivers the emails that are due now, after the pass the mail worker has under
+    /// way (if any), instead of waiting for its next wake-up: tests drive delivery with
+    /// it. Returns how many were sent.
+    pub async fn deliver_mail(&self) -> Result<usize, sea_orm::DbErr> {
+        self.mail.deliver_due().await
     }
 }
 
@@ -177,13 +185,17 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {}: {e}", config.bind)))?;
     let addr = listener.local_addr()?;
 
-    let worker = DeliveryWorker::new(
+    let worker = Arc::new(DeliveryWorker::new(
         db,
         transport,
         config.mail_from.clone(),
         config.mail_retry.clone(),
+    ));
+    let worker_task = tokio::spawn(
+        worker
+            .clone()
+            .run(domain.outbox_signal(), shutdown_rx.clone()),
     );
-    let worker_task = tokio::spawn(worker.run(domain.outbox_signal(), shutdown_rx.clone()));
 
     let router = http::router(domain.clone(), live, &config, shutdown_rx.clone());
     let mut stop = shutdown_rx;
@@ -206,6 +218,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     Ok(RunningServer {
         addr,
         domain,
+        mail: worker,
         shutdown,
         tasks: vec![server_task, worker_task],
     })
