@@ -2,6 +2,7 @@
 //! own (a temporary SQLite file, or a fresh PostgreSQL database when `DATABASE_URL`
 //! points at a PostgreSQL server), spoken to over HTTP as a client would.
 
+mod listen;
 mod postgres;
 pub mod smtp_sink;
 pub mod ws;
@@ -229,7 +230,37 @@ impl TestApp {
         read_eml_dir(&self.mail_dir)
     }
 
+    /// Delivers what the outbox holds now (after the pass the mail worker has under way,
+    /// if any): an email is queued in the transaction of the change that causes it, so
+    /// once a request has answered, its emails are in the mail folder (or the SMTP
+    /// server) when this returns. No waiting for the worker's wake-up.
+    pub async fn deliver_mail(&self) {
+        self.server.deliver_mail().await.expect("a delivery pass");
+    }
+
+    /// Every email to `to`, oldest first, decoded, once [`TestApp::deliver_mail`] ran.
+    pub async fn mails_to(&self, to: &str) -> Vec<String> {
+        self.deliver_mail().await;
+        self.eml_files()
+            .into_iter()
+            .filter(|m| addressed_to(m, to))
+            .collect()
+    }
+
+    /// The (first) email to `to`, decoded, once [`TestApp::deliver_mail`] ran; panics if
+    /// there is none.
+    pub async fn mail_to(&self, to: &str) -> String {
+        self.mails_to(to)
+            .await
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no email to {to} in the outbox"))
+    }
+
     /// Waits until an `.eml` file addressed to `to` exists; returns its decoded text.
+    /// Only for an email queued after its request answered: the password reset's, which
+    /// is queued in the background so that neither the answer nor its timing tells
+    /// whether the address has a login. Anything else: [`TestApp::mail_to`].
     pub async fn wait_for_eml(&self, to: &str) -> String {
         wait_for(
             || self.eml_files().into_iter().find(|m| addressed_to(m, to)),
@@ -397,15 +428,22 @@ impl Gql {
     }
 }
 
-/// Polls `probe` until it returns something, for up to 10 seconds.
-pub async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
+/// Polls `probe` until it returns something, for up to 10 seconds; returns at once when
+/// it does. Only for what the test cannot drive or be told of (a background task, the
+/// mail worker's retry timer, another process): each caller says which.
+pub async fn wait_until<T>(mut probe: impl AsyncFnMut() -> Option<T>, what: &str) -> T {
     for _ in 0..200 {
-        if let Some(found) = probe() {
+        if let Some(found) = probe().await {
             return found;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("timed out waiting for {what}");
+}
+
+/// [`wait_until`] for a probe that need not wait on anything.
+pub async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
+    wait_until(async || probe(), what).await
 }
 
 fn read_eml_dir(dir: &Path) -> Vec<String> {

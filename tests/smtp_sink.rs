@@ -49,7 +49,19 @@ impl SmtpSink {
         self.messages.lock().unwrap().clone()
     }
 
-    /// Waits for a message to `to` and returns it, QP soft breaks undone.
+    /// The (first) message to `to`, QP soft breaks undone; panics if none arrived. After
+    /// `TestApp::deliver_mail`, every email queued before it is here.
+    pub fn message_to(&self, to: &str) -> String {
+        self.messages()
+            .into_iter()
+            .find(|m| crate::addressed_to(m, to))
+            .map(|m| crate::decode_qp(&m))
+            .unwrap_or_else(|| panic!("no SMTP message to {to}"))
+    }
+
+    /// Waits for a message to `to` and returns it, QP soft breaks undone. Only where
+    /// the test cannot drive delivery: a password reset's email (queued in the
+    /// background) or the mail worker's own retries, when they are the subject.
     pub async fn wait_for(&self, to: &str) -> String {
         crate::wait_for(
             || {

@@ -12,6 +12,17 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub const TRANSPORT_WS: &str = "graphql-transport-ws";
 pub const LEGACY_WS: &str = "graphql-ws";
 
+/// The first error's code in a message: an `error` (its payload is the list of
+/// errors) or a `next` that carries errors.
+pub fn error_code(message: &Value) -> Option<&str> {
+    let errors = if message["type"] == "error" && message["payload"].is_array() {
+        &message["payload"]
+    } else {
+        &message["payload"]["errors"]
+    };
+    errors[0]["extensions"]["code"].as_str()
+}
+
 pub struct WsClient {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
     protocol: &'static str,
@@ -190,13 +201,7 @@ impl WsClient {
         match self.next(Duration::from_secs(10)).await {
             Incoming::Message(message) => {
                 assert_eq!(message["id"], id, "{message}");
-                let errors = if message["type"] == "error" && message["payload"].is_array() {
-                    message["payload"].clone()
-                } else {
-                    message["payload"]["errors"].clone()
-                };
-                errors[0]["extensions"]["code"]
-                    .as_str()
+                error_code(&message)
                     .unwrap_or_else(|| panic!("no code in {message}"))
                     .to_owned()
             }

@@ -118,7 +118,7 @@ async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
         "firstName": "Tess", "lastName": "Tech", "email": "tess@acme.test", "role": "TECHNICAL", "portalAccess": true
     }})).await.ok();
     assert_eq!(r.at("addContact.portalAccess"), true);
-    let message = app.wait_for_eml("tess@acme.test").await;
+    let message = app.mail_to("tess@acme.test").await;
     assert!(message.contains("Subject: Your login to Acme"), "{message}");
     let password = message
         .lines()
@@ -498,7 +498,7 @@ async fn revoking_portal_access_keeps_the_card_and_ends_the_login() {
         .await
         .ok();
     assert_eq!(r.at("setPortalAccess.portalAccess"), true);
-    app.wait_for_eml("ann@acme.test").await;
+    app.mail_to("ann@acme.test").await;
     app.stop().await;
 }
 

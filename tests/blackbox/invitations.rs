@@ -24,21 +24,12 @@ async fn acme(app: &TestApp) -> Acme {
     Acme { owner, account }
 }
 
-/// Waits for the `n`-th invitation email to `to` and returns its token.
+/// The token of the `n`-th invitation email to `to`.
 async fn invite_token(app: &TestApp, to: &str, n: usize) -> String {
-    let messages = clientele_tests::wait_for(
-        || {
-            let found: Vec<String> = app
-                .eml_files()
-                .into_iter()
-                .filter(|m| clientele_tests::addressed_to(m, to))
-                .collect();
-            (found.len() >= n).then_some(found)
-        },
-        "invitation emails",
-    )
-    .await;
-    let message = &messages[n - 1];
+    let messages = app.mails_to(to).await;
+    let message = messages
+        .get(n - 1)
+        .unwrap_or_else(|| panic!("{} emails to {to}, not {n}", messages.len()));
     assert!(message.contains("invited you to Acme"), "{message}");
     token_in_link(
         &link_after(message, &format!("{}/invite/", app.config.http.public_url))
@@ -410,7 +401,8 @@ async fn invitation_emails_arrive_over_smtp_with_a_working_link() {
     )
     .await
     .ok();
-    let message = sink.wait_for("smtp@x.test").await;
+    app.deliver_mail().await;
+    let message = sink.message_to("smtp@x.test");
     assert!(
         message.contains("Subject: Test Acme invited you to Acme"),
         "{message}"

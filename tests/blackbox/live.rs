@@ -1,3 +1,6 @@
+//! Live subscriptions end to end, one story per test (long because each story sets up
+//! its own server; the session-bound ones are in live_sessions.rs).
+
 use std::time::Duration;
 
 use clientele_tests::ws::{Incoming, LEGACY_WS, TRANSPORT_WS};
@@ -7,7 +10,7 @@ use serde_json::{Value, json};
 const CONTACT_EVENTS: &str =
     "subscription($a: ID, $after: String) { contactEvents(accountId: $a, after: $after) {
   cursor kind accountId contactId contact { firstName email role } } }";
-const INVITATION_EVENTS: &str = "subscription($a: ID) { invitationEvents(accountId: $a) { kind accountId invitation { email status role } } }";
+const INVITATION_EVENTS: &str = "subscription($a: ID, $after: String) { invitationEvents(accountId: $a, after: $after) { kind accountId invitation { email status role } } }";
 const ADD: &str = "mutation($a: ID!, $f: String!) { addContact(accountId: $a, input: {firstName: $f, lastName: \"L\", role: BILLING}) { id } }";
 const OWNER_PASSWORD: &str = "owner password 1";
 
@@ -32,10 +35,34 @@ async fn contact_changes_stream_to_a_dashboard_with_their_payload() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
+    // What a dashboard does first: no cursor. Nothing from before is replayed (the
+    // owner's card was created before)...
     socket
         .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
         .await;
     socket.expect_silence(Duration::from_millis(300)).await;
+    // ...and the stream goes live at a moment the client cannot see: touch the owner's
+    // card (an update that changes nothing) until the stream reports it.
+    let owner_card = app
+        .gql_as(
+            &owner,
+            "query($a: ID!) { account(id: $a) { contacts { edges { node { id } } } } }",
+            json!({"a": account}),
+        )
+        .await
+        .ok()
+        .str("account.contacts.edges.0.node.id")
+        .to_owned();
+    app.until_live(&mut socket, "1", async || {
+        app.gql_as(
+            &owner,
+            "mutation($id: ID!) { updateContact(id: $id, input: {}) { id } }",
+            json!({"id": owner_card}),
+        )
+        .await
+        .ok();
+    })
+    .await;
 
     let id = add(&app, &owner, &account, "Ada").await;
     let created = socket.next_event("1").await;
@@ -97,10 +124,8 @@ async fn the_legacy_graphql_ws_protocol_is_served_too() {
         .init(json!({"authorization": format!("Bearer {owner}")}))
         .await;
     assert_eq!(ack["type"], "connection_ack");
-    socket
-        .subscribe("a", CONTACT_EVENTS, json!({"a": account}))
+    app.listen(&mut socket, "a", CONTACT_EVENTS, json!({"a": account}))
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     add(&app, &owner, &account, "Leg").await;
     let event = socket.next_event("a").await;
     assert_eq!(event["contactEvents"]["contact"]["firstName"], "Leg");
@@ -164,9 +189,9 @@ async fn a_session_cookie_works_only_from_the_portals_own_origin() {
     .await
     .unwrap();
     assert_eq!(same_site.init(json!({})).await["type"], "connection_ack");
-    same_site
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+    app.listen(&mut same_site, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
+    // Not refused.
     same_site.expect_silence(Duration::from_millis(200)).await;
     add(&app, &owner, &account, "Cookie").await;
     assert_eq!(
@@ -195,10 +220,8 @@ async fn resuming_from_a_cursor_replays_exactly_the_missed_events_then_goes_live
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
-    socket
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+    app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     add(&app, &owner, &account, "First").await;
     let seen = socket.next_event("1").await["contactEvents"]["cursor"]
         .as_str()
@@ -242,10 +265,9 @@ async fn removing_a_contact_closes_their_open_streams_within_a_second() {
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
     let mut socket = app.socket(Some(&admin.token)).await;
-    socket
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+    // The admin's own card is the newest event: once it is replayed, the stream is open.
+    app.listen_from(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}), "0")
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     app.gql_as(
         &owner,
         "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }",
@@ -265,10 +287,9 @@ async fn a_lowered_role_or_an_ended_session_closes_the_stream() {
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
     let mut socket = app.socket(Some(&admin.token)).await;
-    socket
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+    // The admin's own card is the newest event: once it is replayed, the stream is open.
+    app.listen_from(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}), "0")
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     app.gql_as(
         &owner,
         "mutation($id: ID!) { updateContact(id: $id, input: {role: BILLING}) { id } }",
@@ -278,11 +299,18 @@ async fn a_lowered_role_or_an_ended_session_closes_the_stream() {
     .ok();
     socket.expect_complete("1", Duration::from_secs(1)).await;
 
+    // An invitation, so that the owner's stream has an event to replay: once it is
+    // replayed, the stream is open.
+    app.gql_as(&owner, "mutation($a: ID!) { inviteUser(accountId: $a, input: {email: \"n@x.test\", role: TECHNICAL}) { id } }", json!({"a": account})).await.ok();
     let mut owner_socket = app.socket(Some(&owner)).await;
-    owner_socket
-        .subscribe("2", INVITATION_EVENTS, json!({"a": account}))
-        .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.listen_from(
+        &mut owner_socket,
+        "2",
+        "subscription($a: ID, $after: String) { invitationEvents(accountId: $a, after: $after) { cursor kind } }",
+        json!({"a": account}),
+        "0",
+    )
+    .await;
     app.gql_as(&owner, "mutation { logout }", json!({}))
         .await
         .ok();
@@ -297,10 +325,8 @@ async fn invitation_changes_stream_too() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
-    socket
-        .subscribe("1", INVITATION_EVENTS, json!({"a": account}))
+    app.listen(&mut socket, "1", INVITATION_EVENTS, json!({"a": account}))
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let r = app.gql_as(&owner, "mutation($a: ID!) { inviteUser(accountId: $a, input: {email: \"n@x.test\", role: TECHNICAL}) { id } }", json!({"a": account})).await.ok();
     let id = r.str("inviteUser.id").to_owned();
     let sent = socket.next_event("1").await;
@@ -341,10 +367,8 @@ async fn staff_can_listen_to_every_account() {
     let (owner, account) = acme(&app).await;
     let staff = app.staff().await;
     let mut socket = app.socket(Some(&staff)).await;
-    socket
-        .subscribe("all", CONTACT_EVENTS, json!({"a": null}))
+    app.listen(&mut socket, "all", CONTACT_EVENTS, json!({"a": null}))
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     add(&app, &owner, &account, "One").await;
     let other = app.register("Other", "o@other.test", OWNER_PASSWORD).await;
     let mut accounts = vec![
@@ -370,15 +394,27 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
+    // From the newest cursor: each open stream gets the change below, however late the
+    // server opens it.
+    let now = app.newest_cursor().await;
     for i in 0..app.config.limits.subscriptions_per_connection {
         socket
-            .subscribe(&i.to_string(), CONTACT_EVENTS, json!({"a": account}))
+            .subscribe(
+                &i.to_string(),
+                CONTACT_EVENTS,
+                json!({"a": account, "after": now}),
+            )
             .await;
     }
     socket
-        .subscribe("one-too-many", CONTACT_EVENTS, json!({"a": account}))
+        .subscribe(
+            "one-too-many",
+            CONTACT_EVENTS,
+            json!({"a": account, "after": now}),
+        )
         .await;
-    // Subscriptions open concurrently, so any one of them may be the one refused.
+    // Subscriptions open concurrently, so any one of them may be the one refused; a
+    // quiet spell of 1.5 s says no other refusal is coming.
     let mut refused = Vec::new();
     while let Incoming::Message(message) = socket.next(Duration::from_millis(1500)).await {
         if let Some(code) = message["payload"]["errors"][0]["extensions"]["code"].as_str() {
@@ -386,7 +422,7 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions() {
         }
     }
     assert_eq!(refused, ["RATE_LIMITED"]);
-    // The others are live.
+    // The others are live (and nothing is delivered twice: the quiet spell again).
     add(&app, &owner, &account, "Busy").await;
     let mut delivered = 0;
     while let Incoming::Message(message) = socket.next(Duration::from_millis(1500)).await {
@@ -412,10 +448,8 @@ async fn a_change_on_one_instance_reaches_a_subscriber_on_another() {
             .await["type"],
         "connection_ack"
     );
-    socket
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+    app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let id = add(&app, &owner, &account, "Across").await;
     let event = socket.next_event("1").await;
     assert_eq!(event["contactEvents"]["contactId"], id);
@@ -482,10 +516,8 @@ async fn no_event_is_lost_when_redis_restarts_mid_stream() {
             .await["type"],
         "connection_ack"
     );
-    socket
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+    app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
     add(&app, &owner, &account, "Before").await;
     assert_eq!(
         socket.next_event("1").await["contactEvents"]["contact"]["firstName"],
@@ -535,17 +567,18 @@ fn which(binary: &str) -> Result<std::path::PathBuf, ()> {
         .ok_or(())
 }
 
+/// Waits for the redis-server process to listen: another process, which says nothing
+/// when it is ready, so a bounded poll.
 async fn wait_for_port(port: u16) {
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("port {port} never opened");
+    clientele_tests::wait_until(
+        async || {
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .ok()
+        },
+        "redis-server to listen",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -565,26 +598,28 @@ async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
     let app = TestApp::start_with(|c| c.limits.live_buffer = 1).await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
-    socket
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account}))
+    // The owner's card is the one event: once it is replayed, the stream is open (its
+    // buffer in place).
+    app.listen_from(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}), "0")
         .await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
     app.gql_as(&owner, "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"Two\", lastName: \"Events\", email: \"two@x.test\", role: BILLING, sendInvite: true}) { id } }", json!({"a": account})).await.ok();
     socket.expect_complete("1", Duration::from_secs(2)).await;
-    // The client resubscribes from its last cursor and misses nothing.
+    // The client resubscribes from its last cursor and misses nothing (and gets nothing
+    // more: a quiet spell).
     socket
         .subscribe("2", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
         .await;
     let mut kinds = Vec::new();
-    while let Incoming::Message(message) = socket.next(Duration::from_millis(700)).await {
+    for _ in 0..2 {
         kinds.push(
-            message["payload"]["data"]["contactEvents"]["contact"]["firstName"]
+            socket.next_event("2").await["contactEvents"]["contact"]["firstName"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned(),
         );
     }
     assert_eq!(kinds, ["Test", "Two"]);
+    socket.expect_silence(Duration::from_millis(700)).await;
     app.stop().await;
 }
 
@@ -622,9 +657,15 @@ async fn add_update_and_remove(app: &TestApp, owner: &str, account: &str) -> Str
     id
 }
 
-/// Every event a stream replays until it falls silent.
-async fn replayed(socket: &mut WsClient, id: &str) -> Vec<Value> {
-    let mut events = Vec::new();
+/// Every event a stream replays, from `after: 0`: what it replays through the newest
+/// event (which it must show), then anything more until it falls silent.
+async fn replayed(app: &TestApp, socket: &mut WsClient, id: &str, account: &str) -> Vec<Value> {
+    let mut events: Vec<Value> = app
+        .listen_from(socket, id, CONTACT_EVENTS, json!({"a": account}), "0")
+        .await
+        .into_iter()
+        .map(|data| data["contactEvents"].clone())
+        .collect();
     while let Incoming::Message(message) = socket.next(Duration::from_millis(700)).await {
         assert_eq!(message["type"], "next", "{message}");
         assert_eq!(message["id"], id, "{message}");
@@ -645,10 +686,7 @@ async fn a_new_member_replays_nothing_from_before_their_access_began() {
 
     // "after: 0" reaches back before the admin joined: it starts where their access did.
     let mut socket = app.socket(Some(&admin.token)).await;
-    socket
-        .subscribe("1", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
-        .await;
-    let seen = replayed(&mut socket, "1").await;
+    let seen = replayed(&app, &mut socket, "1", &account).await;
     assert!(!seen.is_empty(), "the admin's own card is theirs to see");
     for event in &seen {
         assert_eq!(event["contactId"], admin.contact_id, "{seen:?}");
@@ -658,10 +696,7 @@ async fn a_new_member_replays_nothing_from_before_their_access_began() {
     // personal data (its snapshot no longer makes a contact: null, not an error).
     let staff = app.staff().await;
     let mut staff_socket = app.socket(Some(&staff)).await;
-    staff_socket
-        .subscribe("all", CONTACT_EVENTS, json!({"a": account, "after": "0"}))
-        .await;
-    let history = replayed(&mut staff_socket, "all").await;
+    let history = replayed(&app, &mut staff_socket, "all", &account).await;
     let of_gone: Vec<&Value> = history.iter().filter(|e| e["contactId"] == gone).collect();
     let kinds: Vec<&str> = of_gone
         .iter()

@@ -1,6 +1,8 @@
-use std::time::Duration;
+//! The mail worker's own behaviour: retries while SMTP is down, and an outbox that
+//! outlives a restart. Here delivery is the subject, so the tests wait for the worker
+//! (bounded polls) instead of driving it, except to let a pass under way finish.
 
-use clientele_tests::{SmtpSink, TestApp};
+use clientele_tests::{SmtpSink, TestApp, wait_until};
 use domain::entities::email::{self, EmailStatus};
 use sea_orm::EntityTrait;
 use serde_json::json;
@@ -25,41 +27,35 @@ async fn an_email_queued_while_smtp_is_down_is_delivered_once_it_is_back() {
     .await
     .ok();
 
-    // The worker tries, fails, and keeps the email queued with the reason.
+    // The worker tries, fails, and keeps the email queued with the reason; then tries
+    // again on its own, once the backoff has passed.
     let db = app.db().clone();
-    let mut failed_attempt = None;
-    for _ in 0..100 {
-        let rows = email::Entity::find().all(&db).await.unwrap();
-        if let Some(row) = rows
-            .into_iter()
-            .find(|r| r.attempts >= 2 && r.last_error.is_some())
-        {
-            failed_attempt = Some(row);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let row = failed_attempt.expect("the worker retried the email");
+    let row = wait_until(
+        async || {
+            let rows = email::Entity::find().all(&db).await.unwrap();
+            rows.into_iter()
+                .find(|r| r.attempts >= 2 && r.last_error.is_some())
+        },
+        "the worker to retry the email",
+    )
+    .await;
     assert_eq!(row.status, EmailStatus::Queued);
     assert!(row.sent_at.is_none());
 
-    // SMTP comes back on the same port: the email arrives, exactly once.
+    // SMTP comes back on the same port: the worker's next retry delivers the email...
     let sink = SmtpSink::start_on(port).await;
     let message = sink.wait_for("ann@example.com").await;
     assert!(message.contains("/reset-password/"));
-    let sent = loop {
-        let row = email::Entity::find_by_id(row.id)
-            .one(&db)
-            .await
-            .unwrap()
-            .unwrap();
-        if row.status == EmailStatus::Sent {
-            break row;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    // ...records it as sent (a pass of our own waits for the worker's to finish), and
+    // sends it exactly once: that pass finds nothing left to send.
+    app.deliver_mail().await;
+    let sent = email::Entity::find_by_id(row.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(sent.status, EmailStatus::Sent);
     assert!(sent.sent_at.is_some());
-    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(sink.messages().len(), 1);
     app.stop().await;
     sink.stop();
@@ -83,13 +79,13 @@ async fn queued_emails_survive_a_restart_and_are_sent_by_the_next_server() {
     )
     .await
     .ok();
+    // The reset email is queued in the background.
     let db = app.db().clone();
-    let queued = loop {
-        if let Some(row) = email::Entity::find().one(&db).await.unwrap() {
-            break row;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    };
+    let queued = wait_until(
+        async || email::Entity::find().one(&db).await.unwrap(),
+        "the reset email to be queued",
+    )
+    .await;
     assert_eq!(queued.status, EmailStatus::Queued);
 
     // The server stops with the email unsent; the next one, with SMTP up, sends it.

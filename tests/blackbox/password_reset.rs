@@ -101,6 +101,8 @@ async fn reset_request_answers_the_same_for_unknown_emails_and_sends_nothing() {
     assert_eq!(known.body, unknown.body);
     assert_eq!(known.body, invalid.body);
     app.wait_for_eml("ann@example.com").await;
+    // A negative check: the other two requests' background work has no end a client
+    // can see, so it gets 300 ms to (wrongly) queue an email before the count.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(email::Entity::find().count(app.db()).await.unwrap(), 1);
     assert_eq!(

@@ -122,7 +122,7 @@ async fn a_resend_racing_an_acceptance_never_rekeys_an_accepted_invitation() {
             .ok()
             .str("inviteUser.id")
             .to_owned();
-        let message = app.wait_for_eml(&email).await;
+        let message = app.mail_to(&email).await;
         let token = token_in_link(
             &link_after(&message, &format!("{}/invite/", app.config.http.public_url)).unwrap(),
         );

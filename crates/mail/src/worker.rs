@@ -16,7 +16,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Mutex, Notify, watch};
 
 use crate::Transport;
 
@@ -62,6 +62,10 @@ pub struct DeliveryWorker {
     transport: Arc<Transport>,
     from: Mailbox,
     policy: RetryPolicy,
+    /// Held for a whole pass: passes of one worker run one after another, so a pass
+    /// asked for from outside ([`DeliveryWorker::deliver_due`]) starts only once the one
+    /// under way has finished, and nothing queued before it is left in flight.
+    pass: Mutex<()>,
 }
 
 const BATCH: u64 = 50;
@@ -78,12 +82,13 @@ impl DeliveryWorker {
             transport: Arc::new(transport),
             from,
             policy,
+            pass: Mutex::new(()),
         }
     }
 
     /// Delivers until `shutdown` turns true. `wake` is notified after commits that
     /// queued email.
-    pub async fn run(self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+    pub async fn run(self: Arc<Self>, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
         loop {
             if let Err(err) = self.deliver_due().await {
                 tracing::warn!(error = %err, "email delivery pass failed; will retry");
@@ -99,8 +104,11 @@ impl DeliveryWorker {
         }
     }
 
-    /// One pass over the emails that are due; returns how many were sent.
+    /// One pass over the emails that are due, after the pass under way (if any) has
+    /// finished; returns how many were sent. When it returns, every email that was due
+    /// when it was called has been tried (unless another instance holds its lease).
     pub async fn deliver_due(&self) -> Result<usize, DbErr> {
+        let _pass = self.pass.lock().await;
         let mut sent = 0;
         loop {
             let due = email::Entity::find()

@@ -27,6 +27,7 @@ pub struct RunningServer {
     /// The database connection, for tools and tests that inspect rows directly; the
     /// server itself reads and writes only through `domain`'s services.
     pub db: DatabaseConnection,
+    mail: Arc<DeliveryWorker>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -39,6 +40,13 @@ impl RunningServer {
             let _ = task.await;
         }
         self.db.close().await.ok();
+    }
+
+    /// Delivers the emails that are due now, after the pass the mail worker has under
+    /// way (if any), instead of waiting for its next wake-up: tests drive delivery with
+    /// it. Returns how many were sent.
+    pub async fn deliver_mail(&self) -> Result<usize, sea_orm::DbErr> {
+        self.mail.deliver_due().await
     }
 }
 
@@ -184,13 +192,17 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr()?;
 
-    let worker = DeliveryWorker::new(
+    let worker = Arc::new(DeliveryWorker::new(
         db.clone(),
         transport,
         config.mail.from.clone(),
         config.mail.retry.clone(),
+    ));
+    let worker_task = tokio::spawn(
+        worker
+            .clone()
+            .run(domain.outbox_signal(), shutdown_rx.clone()),
     );
-    let worker_task = tokio::spawn(worker.run(domain.outbox_signal(), shutdown_rx.clone()));
     let mut tasks = vec![worker_task];
     if let Some(interval) = config.reminders.interval {
         tasks.push(tokio::spawn(reminder_schedule(
@@ -238,6 +250,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         addr,
         domain,
         db,
+        mail: worker,
         shutdown,
         tasks: std::iter::once(server_task).chain(tasks).collect(),
     })
