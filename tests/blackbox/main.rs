@@ -14,6 +14,7 @@ mod limits;
 mod live;
 mod live_sessions;
 mod mail;
+mod notifications;
 mod password_reset;
 mod races;
 mod registration;
