@@ -16,6 +16,7 @@ mod live;
 mod live_sessions;
 mod mail;
 mod notification_preferences;
+mod notifications;
 mod password_reset;
 mod persisted_operations;
 mod races;

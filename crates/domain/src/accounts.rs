@@ -11,6 +11,7 @@ use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
+use crate::notifications::Notification;
 
 use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, store, validate};
@@ -91,7 +92,8 @@ impl<'a> AccountService<'a> {
     }
 
     /// Makes another contact with portal access the account's owner; the previous owner
-    /// stays on as ADMIN. Needs the actor's password.
+    /// stays on as ADMIN. Needs the actor's password. The account's GENERAL recipients
+    /// hear of it.
     pub async fn transfer_ownership(
         &self,
         actor: &Actor,
@@ -172,6 +174,9 @@ impl<'a> AccountService<'a> {
             change.access_changed(person.user_id);
         }
         change
+            .notify_contacts(account_updated(account.id, "owner", Some(&target)))
+            .await?;
+        change
             .commit(
                 actor.into(),
                 AuditRecord::new("account.transfer_ownership")
@@ -182,14 +187,15 @@ impl<'a> AccountService<'a> {
         Ok(account)
     }
 
-    /// Names the contact printed on the account's invoices, or clears it.
+    /// Names the contact printed on the account's invoices, or clears it; the account's
+    /// GENERAL recipients hear of a change.
     pub async fn set_billing_contact(
         &self,
         actor: &Actor,
         account_id: i64,
         contact_id: Option<i64>,
     ) -> Result<account::Model> {
-        let (change, _) = Change::on_account(
+        let (mut change, _) = Change::on_account(
             self.domain,
             actor,
             account_id,
@@ -197,13 +203,21 @@ impl<'a> AccountService<'a> {
             "account",
         )
         .await?;
-        if let Some(contact_id) = contact_id {
-            contact::Entity::find_by_id(contact_id)
-                .filter(contact::Column::AccountId.eq(account_id))
-                .one(change.conn())
-                .await?
-                .ok_or(DomainError::NotFound("contact"))?;
-        }
+        let billing_contact = match contact_id {
+            Some(contact_id) => Some(
+                contact::Entity::find_by_id(contact_id)
+                    .filter(contact::Column::AccountId.eq(account_id))
+                    .one(change.conn())
+                    .await?
+                    .ok_or(DomainError::NotFound("contact"))?,
+            ),
+            None => None,
+        };
+        let previous = account::Entity::find_by_id(account_id)
+            .one(change.conn())
+            .await?
+            .ok_or(DomainError::NotFound("account"))?
+            .billing_contact_id;
         account::Entity::update_many()
             .col_expr(account::Column::BillingContactId, Expr::value(contact_id))
             .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -218,6 +232,15 @@ impl<'a> AccountService<'a> {
             .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("account"))?;
+        if previous != contact_id {
+            change
+                .notify_contacts(account_updated(
+                    account_id,
+                    "billing_contact",
+                    billing_contact.as_ref(),
+                ))
+                .await?;
+        }
         change.commit(actor.into(), record).await?;
         Ok(account)
     }
@@ -285,6 +308,26 @@ impl<'a> AccountService<'a> {
             .all(self.domain.db())
             .await?;
         Ok(rows.into_iter().map(|c| (c.account_id, c)).collect())
+    }
+}
+
+/// An account's email about a change to it (`account_updated`, GENERAL): what changed
+/// (`owner`, `billing_contact`) and who it names now, if anyone.
+fn account_updated(
+    account_id: i64,
+    what: &str,
+    contact: Option<&contact::Model>,
+) -> Notification<'static> {
+    Notification {
+        account_id,
+        category: "GENERAL",
+        template: "account_updated",
+        data: json!({
+            "change": what,
+            "contact": contact.map(|c| json!({ "name": format!("{} {}", c.first_name, c.last_name) })),
+        }),
+        amounts: None,
+        except_user: None,
     }
 }
 

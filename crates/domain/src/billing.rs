@@ -4,7 +4,9 @@
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
 use serde_json::json;
 
 use crate::access::require_staff;
@@ -13,6 +15,7 @@ use crate::change::Change;
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::service::{self, ServiceStatus};
 use crate::entities::{account, contact, domain_name};
+use crate::notifications::Notification;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
@@ -59,7 +62,7 @@ impl<'a> BillingService<'a> {
         Self { domain }
     }
 
-    /// Staff: issues an invoice to an account.
+    /// Staff: issues an invoice to an account, and emails its INVOICE recipients.
     pub async fn create_invoice(
         &self,
         actor: &Actor,
@@ -72,7 +75,7 @@ impl<'a> BillingService<'a> {
             .number
             .map(|n| validate::name("number", &n))
             .transpose()?;
-        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
+        let mut change = Change::staff_on_account(self.domain, actor, account_id).await?;
         let now = Utc::now();
         let placeholder = format!("pending-{}", tokens::generate().1);
         let inserted = invoice::ActiveModel {
@@ -96,6 +99,9 @@ impl<'a> BillingService<'a> {
             model.number = Set(format!("INV-{:06}", model.id.as_ref()));
             invoice = model.update(change.conn()).await?;
         }
+        change
+            .notify_contacts(invoice_notification(&invoice, "invoice_created"))
+            .await?;
         let record = AuditRecord::new("invoice.create")
             .account(account_id)
             .target("invoice", invoice.id)
@@ -108,10 +114,11 @@ impl<'a> BillingService<'a> {
         Ok(invoice)
     }
 
-    /// Records the payment of an unpaid or overdue invoice (no gateway here).
+    /// Records the payment of an unpaid or overdue invoice (no gateway here), and emails
+    /// the account's INVOICE recipients.
     pub async fn pay_invoice(&self, actor: &Actor, invoice_id: i64) -> Result<invoice::Model> {
         let account_id = find_invoice(self.domain.db(), invoice_id).await?.account_id;
-        let (change, access) = Change::on_account(
+        let (mut change, access) = Change::on_account(
             self.domain,
             actor,
             account_id,
@@ -144,6 +151,9 @@ impl<'a> BillingService<'a> {
         }
         let paid = find_invoice(change.conn(), invoice.id).await?;
         change
+            .notify_contacts(invoice_notification(&paid, "payment_received"))
+            .await?;
+        change
             .commit(
                 actor.into(),
                 AuditRecord::new("invoice.pay")
@@ -155,7 +165,8 @@ impl<'a> BillingService<'a> {
         Ok(paid)
     }
 
-    /// Staff: records a service the account has.
+    /// Staff: records a service the account has (one created ACTIVE is announced to the
+    /// PRODUCT recipients).
     pub async fn create_service(
         &self,
         actor: &Actor,
@@ -177,7 +188,7 @@ impl<'a> BillingService<'a> {
             .recurring_amount
             .map(|a| money("recurringAmount", a))
             .transpose()?;
-        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
+        let mut change = Change::staff_on_account(self.domain, actor, account_id).await?;
         let now = Utc::now();
         let service = service::ActiveModel {
             account_id: Set(account_id),
@@ -192,6 +203,13 @@ impl<'a> BillingService<'a> {
         }
         .insert(change.conn())
         .await?;
+        // A service created running was provisioned; one created pending waits for
+        // `setServiceStatus`.
+        if service.status == ServiceStatus::Active {
+            change
+                .notify_contacts(service_notification(&service))
+                .await?;
+        }
         change
             .commit(
                 actor.into(),
@@ -203,7 +221,8 @@ impl<'a> BillingService<'a> {
         Ok(service)
     }
 
-    /// Staff: provisions, suspends or terminates a service.
+    /// Staff: provisions, suspends or terminates a service, and tells the PRODUCT
+    /// recipients.
     pub async fn set_service_status(
         &self,
         actor: &Actor,
@@ -212,12 +231,19 @@ impl<'a> BillingService<'a> {
     ) -> Result<service::Model> {
         require_staff(actor)?;
         let account_id = find_service(self.domain.db(), service_id).await?.account_id;
-        let change = Change::staff_on_account(self.domain, actor, account_id).await?;
+        let mut change = Change::staff_on_account(self.domain, actor, account_id).await?;
         let service = find_service(change.conn(), service_id).await?;
         let mut model: service::ActiveModel = service.clone().into();
         model.status = Set(status);
         model.updated_at = Set(Utc::now());
         let updated = model.update(change.conn()).await?;
+        // People hear of a status the service reaches, not of one it already had, nor
+        // of a move back to PENDING (nothing for them to act on).
+        if status != service.status && status != ServiceStatus::Pending {
+            change
+                .notify_contacts(service_notification(&updated))
+                .await?;
+        }
         change
             .commit(
                 actor.into(),
@@ -333,6 +359,45 @@ impl<'a> BillingService<'a> {
             account,
             addressee,
         })
+    }
+}
+
+/// An invoice's email (`invoice_created`, `payment_received`): everyone in INVOICE
+/// learns its number and due date; only those who may see invoices learn the total.
+fn invoice_notification<'a>(invoice: &invoice::Model, template: &'a str) -> Notification<'a> {
+    Notification {
+        account_id: invoice.account_id,
+        category: "INVOICE",
+        template,
+        data: json!({
+            "invoice": {
+                "number": invoice.number,
+                "due_date": invoice.due_date.to_string(),
+            },
+        }),
+        amounts: Some(json!({ "total": invoice.total, "currency": invoice.currency })),
+        except_user: None,
+    }
+}
+
+/// A service's new status (`service_status`): the product's name for everyone in
+/// PRODUCT, its price only as an amount, and never its username or password.
+fn service_notification(service: &service::Model) -> Notification<'static> {
+    Notification {
+        account_id: service.account_id,
+        category: "PRODUCT",
+        template: "service_status",
+        data: json!({
+            "service": {
+                "product_name": service.product_name,
+                "status": service.status.to_value(),
+            },
+        }),
+        amounts: service
+            .recurring_amount
+            .as_ref()
+            .map(|amount| json!({ "recurring_amount": amount })),
+        except_user: None,
     }
 }
 

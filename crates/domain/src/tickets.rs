@@ -14,6 +14,7 @@ use crate::change::Change;
 use crate::entities::ticket::{self, TicketStatus};
 use crate::entities::ticket_reply::{self, ReplyBadge};
 use crate::entities::{contact, user};
+use crate::notifications::Notification;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, validate};
@@ -35,7 +36,8 @@ impl<'a> TicketService<'a> {
         Self { domain }
     }
 
-    /// Opens a ticket with its first message.
+    /// Opens a ticket with its first message; the SUPPORT recipients but its author are
+    /// emailed.
     pub async fn open(
         &self,
         actor: &Actor,
@@ -45,7 +47,7 @@ impl<'a> TicketService<'a> {
     ) -> Result<ticket::Model> {
         let subject = validate::line("subject", subject, validate::MAX_LINE_LEN)?;
         let body = message_body(body)?;
-        let (change, access) = Change::on_account(
+        let (mut change, access) = Change::on_account(
             self.domain,
             actor,
             account_id,
@@ -65,7 +67,10 @@ impl<'a> TicketService<'a> {
         }
         .insert(change.conn())
         .await?;
-        insert_reply(change.conn(), ticket.id, &body, author).await?;
+        let first = insert_reply(change.conn(), ticket.id, &body, author).await?;
+        change
+            .notify_contacts(ticket_notification("ticket_opened", &ticket, &first))
+            .await?;
         change
             .commit(
                 actor.into(),
@@ -179,10 +184,10 @@ async fn find(conn: &impl ConnectionTrait, ticket_id: i64) -> Result<ticket::Mod
         .ok_or(DomainError::NotFound("ticket"))
 }
 
-/// Adds `author`'s reply to `ticket` and commits `change`. Staff answering marks it
-/// answered; anyone else (re)opens it for staff.
+/// Adds `author`'s reply to `ticket`, emails the SUPPORT recipients but the author, and
+/// commits `change`. Staff answering marks it answered; anyone else (re)opens it for staff.
 async fn append(
-    change: Change<'_>,
+    mut change: Change<'_>,
     actor: &Actor,
     ticket: &ticket::Model,
     body: &str,
@@ -201,6 +206,9 @@ async fn append(
         .exec(change.conn())
         .await?;
     change
+        .notify_contacts(ticket_notification("ticket_replied", ticket, &reply))
+        .await?;
+    change
         .commit(
             actor.into(),
             AuditRecord::new("ticket.reply")
@@ -209,6 +217,26 @@ async fn append(
         )
         .await?;
     Ok(reply)
+}
+
+/// A ticket's email (`ticket_opened`, `ticket_replied`) to the account's SUPPORT
+/// recipients, with the message itself; the person who wrote it gets no copy.
+fn ticket_notification<'a>(
+    template: &'a str,
+    ticket: &ticket::Model,
+    message: &ticket_reply::Model,
+) -> Notification<'a> {
+    Notification {
+        account_id: ticket.account_id,
+        category: "SUPPORT",
+        template,
+        data: serde_json::json!({
+            "ticket": { "id": ticket.id, "subject": ticket.subject },
+            "message": { "author_name": message.author_name, "body": message.body },
+        }),
+        amounts: None,
+        except_user: message.author_user_id,
+    }
 }
 
 /// The signed-in actor as the author of a reply, badged by their place in the account.

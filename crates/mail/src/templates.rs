@@ -31,7 +31,13 @@ const EMAILS: &[(&str, &str)] = emails!(
     "invitation",
     "notification",
     "invoice_reminder",
-    "domain_expiry"
+    "domain_expiry",
+    "invoice_created",
+    "payment_received",
+    "service_status",
+    "ticket_opened",
+    "ticket_replied",
+    "account_updated",
 );
 
 pub struct Templates {
@@ -205,6 +211,183 @@ mod tests {
         assert_eq!(tomorrow.subject, "example.com expires tomorrow");
         assert!(tomorrow.text.contains("31 March 2026") && tomorrow.text.contains("Acme"));
         assert!(tomorrow.text.contains("http://x/email-preferences/t"));
+    }
+
+    /// What routing adds to every notification's data (and the outbox, `public_url`).
+    fn notification_data(event: serde_json::Value) -> serde_json::Value {
+        let mut data = json!({
+            "account_name": "Acme <Hosting>", "recipient": {"first_name": "Bo", "last_name": "Ng"},
+            "preferences_url": "http://x/email-preferences/t",
+            "unsubscribe_url": "http://x/unsubscribe/t", "public_url": "http://x",
+        });
+        data.as_object_mut()
+            .unwrap()
+            .extend(event.as_object().unwrap().clone());
+        data
+    }
+
+    /// Each event email with its data, the amounts only some recipients get, and the
+    /// subject a person recognises in their inbox.
+    fn event_emails() -> Vec<(
+        &'static str,
+        serde_json::Value,
+        serde_json::Value,
+        &'static str,
+    )> {
+        let invoice = json!({"invoice": {"number": "INV-000012", "due_date": "2031-01-31"}});
+        let invoice_amounts = json!({"total": "120.50", "currency": "EUR"});
+        let service =
+            |status: &str| json!({"service": {"product_name": "Web <Hosting>", "status": status}});
+        let price = json!({"recurring_amount": "19.99"});
+        let ticket = json!({
+            "ticket": {"id": 12, "subject": "Site <down>"},
+            "message": {"author_name": "Ann Lee", "body": "It says <b>502</b>."},
+        });
+        let account = |change: &str, contact: serde_json::Value| json!({"change": change, "contact": contact});
+        vec![
+            (
+                "invoice_created",
+                invoice.clone(),
+                invoice_amounts.clone(),
+                "Invoice INV-000012 for Acme <Hosting>",
+            ),
+            (
+                "payment_received",
+                invoice,
+                invoice_amounts,
+                "Payment received for invoice INV-000012",
+            ),
+            (
+                "service_status",
+                service("ACTIVE"),
+                price.clone(),
+                "Your service Web <Hosting> is now active",
+            ),
+            (
+                "service_status",
+                service("SUSPENDED"),
+                price.clone(),
+                "Your service Web <Hosting> has been suspended",
+            ),
+            (
+                "service_status",
+                service("TERMINATED"),
+                price,
+                "Your service Web <Hosting> has been terminated",
+            ),
+            (
+                "ticket_opened",
+                ticket.clone(),
+                json!({}),
+                "[Ticket #12] Site <down>",
+            ),
+            (
+                "ticket_replied",
+                ticket,
+                json!({}),
+                "Re: [Ticket #12] Site <down>",
+            ),
+            (
+                "account_updated",
+                account("owner", json!({"name": "Ann Lee"})),
+                json!({}),
+                "Acme <Hosting> has a new owner",
+            ),
+            (
+                "account_updated",
+                account("billing_contact", json!({"name": "Ann Lee"})),
+                json!({}),
+                "Billing contact changed for Acme <Hosting>",
+            ),
+            (
+                "account_updated",
+                account("billing_contact", json!(null)),
+                json!({}),
+                "Billing contact changed for Acme <Hosting>",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_event_email_renders_with_and_without_amounts() {
+        let templates = Templates::new().unwrap();
+        for (template, event, amounts, subject) in event_emails() {
+            let without = notification_data(event.clone());
+            let mut with = without.clone();
+            with.as_object_mut()
+                .unwrap()
+                .extend(amounts.as_object().unwrap().clone());
+            for (data, shows_amounts) in [(&without, false), (&with, true)] {
+                let message = templates
+                    .render(template, data)
+                    .unwrap_or_else(|e| panic!("{template} ({data}): {e}"));
+                assert_eq!(message.subject, subject, "{template}");
+                assert!(!message.subject.contains('\n'), "{template}");
+                // The account and, for a recipient who may see it, the amount.
+                assert!(
+                    message.text.contains("Acme <Hosting>"),
+                    "{template}: {}",
+                    message.text
+                );
+                assert!(
+                    message.html.contains("Acme &lt;Hosting&gt;"),
+                    "{template}: {}",
+                    message.html
+                );
+                assert!(
+                    !message.html.contains("<Hosting>"),
+                    "{template}: {}",
+                    message.html
+                );
+                for amount in amounts.as_object().unwrap().values() {
+                    let amount = amount.as_str().unwrap();
+                    for part in [&message.text, &message.html] {
+                        assert_eq!(
+                            part.contains(amount),
+                            shows_amounts,
+                            "{template} {amount}: {part}"
+                        );
+                    }
+                }
+                // Every notification carries its preferences and unsubscribe links.
+                for part in [message.text.clone(), message.html.replace("&#x2f;", "/")] {
+                    assert!(
+                        part.contains("http://x/email-preferences/t"),
+                        "{template}: {part}"
+                    );
+                    assert!(
+                        part.contains("http://x/unsubscribe/t"),
+                        "{template}: {part}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ticket_emails_quote_the_message_escaped_in_html() {
+        let templates = Templates::new().unwrap();
+        for (template, event, _, _) in event_emails()
+            .into_iter()
+            .filter(|(t, ..)| t.starts_with("ticket_"))
+        {
+            let message = templates
+                .render(template, &notification_data(event))
+                .unwrap();
+            assert!(
+                message.text.contains("It says <b>502</b>."),
+                "{}",
+                message.text
+            );
+            assert!(
+                message
+                    .html
+                    .contains("It says &lt;b&gt;502&lt;&#x2f;b&gt;."),
+                "{}",
+                message.html
+            );
+            assert!(message.text.contains("Ann Lee"));
+        }
     }
 
     #[test]

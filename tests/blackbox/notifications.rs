@@ -1,0 +1,653 @@
+//! Who gets which email (SPEC "Notifications"): the routing matrix, generated from the
+//! SPEC's table, run through a real SMTP server. Every event × every kind of recipient:
+//! exactly who received it and who did not, one recipient per message, amounts only
+//! for those who may see invoices, never a service password, no copy for the author.
+//! (Over 500 lines: three declarative tables — SPEC's, the people, the events — and
+//! what makes each event happen.)
+
+use std::collections::BTreeSet;
+
+use clientele_tests::{MEMBER_PASSWORD, SmtpSink, TestApp, decode_qp};
+use domain::entities::email;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+
+/// SPEC "Notifications", the table: category → the roles that receive it by default.
+const SPEC_TABLE: &[(&str, &[&str])] = &[
+    ("INVOICE", &["OWNER", "ADMIN", "BILLING"]),
+    ("PRODUCT", &["OWNER", "ADMIN", "TECHNICAL"]),
+    ("DOMAIN", &["OWNER", "ADMIN", "TECHNICAL"]),
+    ("SUPPORT", &["OWNER", "ADMIN", "TECHNICAL"]),
+    ("GENERAL", &["OWNER", "ADMIN"]),
+    ("MARKETING", &[]),
+];
+
+/// A contact of the account under test.
+struct Person {
+    key: &'static str,
+    role: &'static str,
+    /// For the CUSTOM role.
+    permissions: Option<&'static [&'static str]>,
+    login: bool,
+    /// Chosen categories; `None`: the role's defaults.
+    preferences: Option<&'static [&'static str]>,
+    /// Holds VIEW_INVOICES, so may see amounts.
+    sees_amounts: bool,
+}
+
+/// One contact per role, and two without a login who chose their own mail: the
+/// accountant who gets invoices, and a site manager who asked for invoices too but
+/// may not see amounts.
+const PEOPLE: &[Person] = &[
+    Person {
+        key: "owner",
+        role: "OWNER",
+        permissions: None,
+        login: true,
+        preferences: None,
+        sees_amounts: true,
+    },
+    Person {
+        key: "admin",
+        role: "ADMIN",
+        permissions: None,
+        login: true,
+        preferences: None,
+        sees_amounts: true,
+    },
+    Person {
+        key: "billing",
+        role: "BILLING",
+        permissions: None,
+        login: true,
+        preferences: None,
+        sees_amounts: true,
+    },
+    Person {
+        key: "technical",
+        role: "TECHNICAL",
+        permissions: None,
+        login: true,
+        preferences: None,
+        sees_amounts: false,
+    },
+    Person {
+        key: "custom",
+        role: "CUSTOM",
+        permissions: Some(&["VIEW_SERVICES", "VIEW_TICKETS", "OPEN_TICKETS"]),
+        login: true,
+        preferences: None,
+        sees_amounts: false,
+    },
+    Person {
+        key: "accountant",
+        role: "CUSTOM",
+        permissions: Some(&["VIEW_INVOICES"]),
+        login: false,
+        preferences: Some(&["INVOICE"]),
+        sees_amounts: true,
+    },
+    Person {
+        key: "sitemanager",
+        role: "TECHNICAL",
+        permissions: None,
+        login: false,
+        preferences: Some(&["PRODUCT", "INVOICE"]),
+        sees_amounts: false,
+    },
+];
+
+impl Person {
+    fn email(&self) -> String {
+        format!("{}@acme.test", self.key)
+    }
+
+    fn receives(&self, category: &str) -> bool {
+        match self.preferences {
+            Some(chosen) => chosen.contains(&category),
+            None => SPEC_TABLE
+                .iter()
+                .any(|(c, roles)| *c == category && roles.contains(&self.role)),
+        }
+    }
+}
+
+/// Something that happens to the account.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    InvoiceCreated,
+    PaymentReceived,
+    ServiceCreatedActive,
+    ServiceProvisioned,
+    ServiceSuspended,
+    ServiceTerminated,
+    TicketOpenedByStaff,
+    TicketOpenedBy(&'static str),
+    TicketRepliedByStaff,
+    TicketRepliedBy(&'static str),
+    TicketReplyEmailedBy(&'static str),
+    BillingContactNamed,
+    BillingContactCleared,
+    OwnershipTransferred,
+}
+
+/// A row of the matrix: the event, its category (SPEC table), the person who wrote it
+/// (no copy for them), what the subject says, and the amount only some may see.
+struct Row {
+    event: Event,
+    category: &'static str,
+    author: Option<&'static str>,
+    subject: &'static str,
+    amount: Option<&'static str>,
+}
+
+const TOTAL: &str = "120.50";
+const PRICE: &str = "19.99";
+const SERVICE_PASSWORD: &str = "hunter2-s3cret";
+
+const MATRIX: &[Row] = &[
+    Row {
+        event: Event::InvoiceCreated,
+        category: "INVOICE",
+        author: None,
+        subject: "Invoice INV-000001 for Acme",
+        amount: Some(TOTAL),
+    },
+    Row {
+        event: Event::PaymentReceived,
+        category: "INVOICE",
+        author: None,
+        subject: "Payment received for invoice INV-000001",
+        amount: Some(TOTAL),
+    },
+    Row {
+        event: Event::ServiceCreatedActive,
+        category: "PRODUCT",
+        author: None,
+        subject: "Your service Web Hosting is now active",
+        amount: Some(PRICE),
+    },
+    Row {
+        event: Event::ServiceProvisioned,
+        category: "PRODUCT",
+        author: None,
+        subject: "Your service Mail Hosting is now active",
+        amount: Some(PRICE),
+    },
+    Row {
+        event: Event::ServiceSuspended,
+        category: "PRODUCT",
+        author: None,
+        subject: "Your service Mail Hosting has been suspended",
+        amount: Some(PRICE),
+    },
+    Row {
+        event: Event::ServiceTerminated,
+        category: "PRODUCT",
+        author: None,
+        subject: "Your service Mail Hosting has been terminated",
+        amount: Some(PRICE),
+    },
+    Row {
+        event: Event::TicketOpenedByStaff,
+        category: "SUPPORT",
+        author: None,
+        subject: "] Scheduled maintenance",
+        amount: None,
+    },
+    Row {
+        event: Event::TicketOpenedBy("technical"),
+        category: "SUPPORT",
+        author: Some("technical"),
+        subject: "] Site is down",
+        amount: None,
+    },
+    Row {
+        event: Event::TicketRepliedByStaff,
+        category: "SUPPORT",
+        author: None,
+        subject: "Re: [Ticket #",
+        amount: None,
+    },
+    Row {
+        event: Event::TicketRepliedBy("owner"),
+        category: "SUPPORT",
+        author: Some("owner"),
+        subject: "Re: [Ticket #",
+        amount: None,
+    },
+    Row {
+        event: Event::TicketReplyEmailedBy("admin"),
+        category: "SUPPORT",
+        author: Some("admin"),
+        subject: "Re: [Ticket #",
+        amount: None,
+    },
+    Row {
+        event: Event::BillingContactNamed,
+        category: "GENERAL",
+        author: None,
+        subject: "Billing contact changed for Acme",
+        amount: None,
+    },
+    Row {
+        event: Event::BillingContactCleared,
+        category: "GENERAL",
+        author: None,
+        subject: "Billing contact changed for Acme",
+        amount: None,
+    },
+    // Last: it changes two people's roles (OWNER and ADMIN have the same defaults).
+    Row {
+        event: Event::OwnershipTransferred,
+        category: "GENERAL",
+        author: None,
+        subject: "Acme has a new owner",
+        amount: None,
+    },
+];
+
+/// The account under test and what the events need.
+struct Acme {
+    account: String,
+    staff: String,
+    /// Session tokens of the people with a login, by key.
+    tokens: Vec<(&'static str, String)>,
+    /// Contact ids, by key.
+    contacts: Vec<(&'static str, String)>,
+    invoice: Option<String>,
+    service: Option<String>,
+    ticket: Option<String>,
+}
+
+impl Acme {
+    fn token(&self, key: &str) -> &str {
+        &self.tokens.iter().find(|(k, _)| *k == key).unwrap().1
+    }
+
+    fn contact(&self, key: &str) -> &str {
+        &self.contacts.iter().find(|(k, _)| *k == key).unwrap().1
+    }
+}
+
+const OWNER_PASSWORD: &str = "owner password 1";
+
+async fn acme(app: &TestApp) -> Acme {
+    let owner = app
+        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
+    let account = app.current_account(&owner).await;
+    let mut acme = Acme {
+        account: account.clone(),
+        staff: app.staff().await,
+        tokens: vec![("owner", owner.clone())],
+        contacts: Vec::new(),
+        invoice: None,
+        service: None,
+        ticket: None,
+    };
+    for person in PEOPLE.iter().filter(|p| p.role != "OWNER") {
+        let r = app
+            .gql_as(
+                &owner,
+                "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
+                json!({ "a": account, "i": {
+                    "firstName": person.key, "lastName": "Acme", "email": person.email(),
+                    "role": person.role, "permissions": person.permissions,
+                    "portalAccess": person.login,
+                    "password": person.login.then_some(MEMBER_PASSWORD),
+                    "notificationPreferences": person.preferences,
+                }}),
+            )
+            .await
+            .ok();
+        acme.contacts
+            .push((person.key, r.str("addContact.id").to_owned()));
+        if person.login {
+            let token = app
+                .login(&person.email(), MEMBER_PASSWORD)
+                .await
+                .expect("member signs in");
+            acme.tokens.push((person.key, token));
+        }
+    }
+    // The owner's card came with the account.
+    let r = app
+        .gql_as(
+            &owner,
+            "query($id: ID!) { account(id: $id) { contacts { edges { node { id email } } } } }",
+            json!({ "id": account }),
+        )
+        .await
+        .ok();
+    let owner_card = r
+        .at("account.contacts.edges")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["email"] == "owner@acme.test")
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .expect("the owner's card");
+    acme.contacts.push(("owner", owner_card));
+    acme
+}
+
+/// Makes `event` happen, as the person or staff member who would.
+async fn perform(app: &TestApp, acme: &mut Acme, event: Event) {
+    let staff = acme.staff.clone();
+    let account = acme.account.clone();
+    match event {
+        Event::InvoiceCreated => {
+            let r = app
+                .gql_as(
+                    &staff,
+                    "mutation($a: ID!) { createInvoice(accountId: $a, input: {total: \"120.50\", currency: \"EUR\", dueDate: \"2031-01-31\"}) { id } }",
+                    json!({ "a": account }),
+                )
+                .await
+                .ok();
+            acme.invoice = Some(r.str("createInvoice.id").to_owned());
+        }
+        Event::PaymentReceived => {
+            app.gql_as(
+                acme.token("billing"),
+                "mutation($id: ID!) { payInvoice(id: $id) { status } }",
+                json!({ "id": acme.invoice }),
+            )
+            .await
+            .ok();
+        }
+        Event::ServiceCreatedActive => {
+            create_service(app, acme, "Web Hosting", "ACTIVE").await;
+        }
+        Event::ServiceProvisioned => {
+            let id = create_service(app, acme, "Mail Hosting", "PENDING").await;
+            acme.service = Some(id);
+            set_service_status(app, acme, "ACTIVE").await;
+        }
+        Event::ServiceSuspended => set_service_status(app, acme, "SUSPENDED").await,
+        Event::ServiceTerminated => set_service_status(app, acme, "TERMINATED").await,
+        Event::TicketOpenedByStaff => {
+            let r = open_ticket(app, &staff, &account, "Scheduled maintenance").await;
+            acme.ticket = Some(r);
+        }
+        Event::TicketOpenedBy(key) => {
+            open_ticket(app, acme.token(key), &account, "Site is down").await;
+        }
+        Event::TicketRepliedByStaff => reply(app, &staff, acme).await,
+        Event::TicketRepliedBy(key) => reply(app, acme.token(key), acme).await,
+        Event::TicketReplyEmailedBy(key) => {
+            app.gql_as(
+                &staff,
+                "mutation($t: ID!, $f: String!) { addTicketReplyFromEmail(ticketId: $t, fromEmail: $f, body: \"Sent from my phone.\") { badge } }",
+                json!({ "t": acme.ticket, "f": format!("{key}@acme.test") }),
+            )
+            .await
+            .ok();
+        }
+        Event::BillingContactNamed => {
+            app.gql_as(
+                acme.token("owner"),
+                "mutation($c: ID!) { setBillingContact(contactId: $c) { id } }",
+                json!({ "c": acme.contact("accountant") }),
+            )
+            .await
+            .ok();
+        }
+        Event::BillingContactCleared => {
+            app.gql_as(
+                acme.token("owner"),
+                "mutation($a: ID!) { setBillingContact(contactId: null, accountId: $a) { id } }",
+                json!({ "a": account }),
+            )
+            .await
+            .ok();
+        }
+        Event::OwnershipTransferred => {
+            app.gql_as(
+                acme.token("owner"),
+                "mutation($c: ID!, $p: String!) { transferOwnership(contactId: $c, currentPassword: $p) { id } }",
+                json!({ "c": acme.contact("admin"), "p": OWNER_PASSWORD }),
+            )
+            .await
+            .ok();
+        }
+    }
+}
+
+async fn create_service(app: &TestApp, acme: &Acme, name: &str, status: &str) -> String {
+    let r = app
+        .gql_as(
+            &acme.staff,
+            &format!(
+                "mutation($a: ID!, $n: String!) {{ createService(accountId: $a, input: {{productName: $n, status: {status}, username: \"acme-login\", password: \"{SERVICE_PASSWORD}\", recurringAmount: \"{PRICE}\"}}) {{ id }} }}"
+            ),
+            json!({ "a": acme.account, "n": name }),
+        )
+        .await
+        .ok();
+    r.str("createService.id").to_owned()
+}
+
+async fn set_service_status(app: &TestApp, acme: &Acme, status: &str) {
+    app.gql_as(
+        &acme.staff,
+        &format!(
+            "mutation($id: ID!) {{ setServiceStatus(id: $id, status: {status}) {{ status }} }}"
+        ),
+        json!({ "id": acme.service }),
+    )
+    .await
+    .ok();
+}
+
+async fn open_ticket(app: &TestApp, token: &str, account: &str, subject: &str) -> String {
+    let r = app
+        .gql_as(
+            token,
+            "mutation($a: ID!, $s: String!) { openTicket(accountId: $a, subject: $s, body: \"Please have a look.\") { id } }",
+            json!({ "a": account, "s": subject }),
+        )
+        .await
+        .ok();
+    r.str("openTicket.id").to_owned()
+}
+
+async fn reply(app: &TestApp, token: &str, acme: &Acme) {
+    app.gql_as(
+        token,
+        "mutation($t: ID!) { replyToTicket(ticketId: $t, body: \"Looking into it.\") { id } }",
+        json!({ "t": acme.ticket }),
+    )
+    .await
+    .ok();
+}
+
+/// The outbox rows written after `after` (an email id), oldest first.
+async fn queued_since(app: &TestApp, after: i64) -> Vec<email::Model> {
+    email::Entity::find()
+        .filter(email::Column::Id.gt(after))
+        .order_by_asc(email::Column::Id)
+        .all(app.db())
+        .await
+        .unwrap()
+}
+
+/// The addresses in a message's `To:` header.
+fn to_addresses(message: &str) -> Vec<String> {
+    let line = message
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("to:"))
+        .unwrap_or_else(|| panic!("no To: in {message}"));
+    line[3..]
+        .split(',')
+        .map(|a| {
+            let a = a.trim();
+            a.rsplit_once('<')
+                .map_or(a, |(_, rest)| rest.trim_end_matches('>'))
+                .to_ascii_lowercase()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_event_reaches_exactly_the_people_the_spec_table_names() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = TestApp::start_with(|c| c.mail.smtp_url = Some(url.into())).await;
+    let mut acme = acme(&app).await;
+    let mut last_id = queued_since(&app, 0).await.last().map_or(0, |e| e.id);
+    let mut delivered = sink.messages().len();
+
+    for row in MATRIX {
+        perform(&app, &mut acme, row.event).await;
+        let expected: BTreeSet<String> = PEOPLE
+            .iter()
+            .filter(|p| p.receives(row.category))
+            .filter(|p| Some(p.key) != row.author)
+            .map(Person::email)
+            .collect();
+        assert!(!expected.is_empty(), "{:?} reaches someone", row.event);
+
+        // Queued in the change that caused it: one row per recipient, in the category.
+        let queued = queued_since(&app, last_id).await;
+        last_id = queued.last().map_or(last_id, |e| e.id);
+        let mut queued_to = BTreeSet::new();
+        for email in &queued {
+            let to = email.to_addresses.as_array().unwrap();
+            assert_eq!(to.len(), 1, "{:?}: one recipient per email", row.event);
+            queued_to.insert(to[0].as_str().unwrap().to_owned());
+            assert_eq!(
+                email.category.as_deref(),
+                Some(row.category),
+                "{:?}",
+                row.event
+            );
+            assert!(
+                email.subject.contains(row.subject),
+                "{:?}: {:?}",
+                row.event,
+                email.subject
+            );
+        }
+        assert_eq!(
+            queued.len(),
+            expected.len(),
+            "{:?}: {queued_to:?}",
+            row.event
+        );
+        assert_eq!(queued_to, expected, "{:?}", row.event);
+
+        // Delivered through SMTP: the same people, each alone on the To: line.
+        let total = delivered + queued.len();
+        let messages = clientele_tests::wait_for(
+            || {
+                let all = sink.messages();
+                (all.len() >= total).then_some(all)
+            },
+            "the event's emails over SMTP",
+        )
+        .await;
+        assert_eq!(messages.len(), total, "{:?}: nothing extra", row.event);
+        let mut received = BTreeSet::new();
+        for message in &messages[delivered..] {
+            let message = decode_qp(message);
+            let to = to_addresses(&message);
+            assert_eq!(to.len(), 1, "{:?}: {message}", row.event);
+            let person = PEOPLE
+                .iter()
+                .find(|p| p.email() == to[0])
+                .unwrap_or_else(|| panic!("{:?} went to a stranger: {message}", row.event));
+            // Amounts only for those who may see invoices; never a service password.
+            if let Some(amount) = row.amount {
+                assert_eq!(
+                    message.contains(amount),
+                    person.sees_amounts,
+                    "{:?} to {}: {message}",
+                    row.event,
+                    person.key
+                );
+            }
+            assert!(!message.contains(SERVICE_PASSWORD), "{message}");
+            assert!(!message.contains("acme-login"), "{message}");
+            assert!(message.contains("/unsubscribe/"), "{message}");
+            received.insert(to[0].clone());
+        }
+        assert_eq!(received, expected, "{:?}", row.event);
+        delivered = total;
+    }
+
+    // The matrix's size: rows × the people checked for each (who got it, who did not).
+    let cells = MATRIX.len() * PEOPLE.len();
+    println!(
+        "routing matrix: {} events × {} recipients = {cells} cells; {} messages checked over SMTP",
+        MATRIX.len(),
+        PEOPLE.len(),
+        delivered
+    );
+    app.stop().await;
+    sink.stop();
+}
+
+#[tokio::test]
+async fn nothing_is_sent_for_what_did_not_happen() {
+    let app = TestApp::start().await;
+    let mut acme = acme(&app).await;
+    let count = || email::Entity::find().count(app.db());
+    let before = count().await.unwrap();
+
+    // A service created pending, moved to pending again, or set to the status it has.
+    let id = create_service(&app, &acme, "Backup", "PENDING").await;
+    acme.service = Some(id);
+    set_service_status(&app, &acme, "PENDING").await;
+    assert_eq!(count().await.unwrap(), before);
+    set_service_status(&app, &acme, "ACTIVE").await;
+    let after_activation = count().await.unwrap();
+    assert!(after_activation > before);
+    set_service_status(&app, &acme, "ACTIVE").await;
+    assert_eq!(count().await.unwrap(), after_activation);
+
+    // Naming the billing contact it already has.
+    perform(&app, &mut acme, Event::BillingContactNamed).await;
+    let named = count().await.unwrap();
+    perform(&app, &mut acme, Event::BillingContactNamed).await;
+    assert_eq!(count().await.unwrap(), named);
+
+    // A failed payment (already paid) sends nothing either.
+    perform(&app, &mut acme, Event::InvoiceCreated).await;
+    perform(&app, &mut acme, Event::PaymentReceived).await;
+    let paid = count().await.unwrap();
+    let r = app
+        .gql_as(
+            acme.token("billing"),
+            "mutation($id: ID!) { payInvoice(id: $id) { status } }",
+            json!({ "id": acme.invoice }),
+        )
+        .await;
+    r.expect_code("CONFLICT");
+    assert_eq!(count().await.unwrap(), paid);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_technical_contacts_service_email_names_the_product_not_the_price() {
+    let app = TestApp::start().await;
+    let acme = acme(&app).await;
+    create_service(&app, &acme, "Web Hosting", "ACTIVE").await;
+    let technical = app.wait_for_eml("technical@acme.test").await;
+    let owner = app.wait_for_eml("owner@acme.test").await;
+    assert!(technical.contains("Subject: Your service Web Hosting is now active"));
+    assert!(
+        technical.contains("Web Hosting for Acme is now active"),
+        "{technical}"
+    );
+    assert!(!technical.contains(PRICE), "{technical}");
+    assert!(
+        owner.contains(&format!("Recurring amount: {PRICE}")),
+        "{owner}"
+    );
+    for message in [technical, owner] {
+        assert!(!message.contains(SERVICE_PASSWORD), "{message}");
+    }
+    app.stop().await;
+}
