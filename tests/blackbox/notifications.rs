@@ -92,7 +92,7 @@ const PEOPLE: &[Person] = &[
         role: "TECHNICAL",
         permissions: None,
         login: false,
-        preferences: Some(&["PRODUCT", "INVOICE"]),
+        preferences: Some(&["PRODUCT", "INVOICE", "SUPPORT"]),
         sees_amounts: false,
     },
 ];
@@ -220,6 +220,14 @@ const MATRIX: &[Row] = &[
         event: Event::TicketReplyEmailedBy("admin"),
         category: "SUPPORT",
         author: Some("admin"),
+        subject: "Re: [Ticket #",
+        amount: None,
+    },
+    // A contact without a login writes by email: no copy for them either.
+    Row {
+        event: Event::TicketReplyEmailedBy("sitemanager"),
+        category: "SUPPORT",
+        author: Some("sitemanager"),
         subject: "Re: [Ticket #",
         amount: None,
     },

@@ -328,6 +328,7 @@ fn account_updated(
         }),
         amounts: None,
         except_user: None,
+        except_email: None,
     }
 }
 

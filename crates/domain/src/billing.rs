@@ -377,6 +377,7 @@ fn invoice_notification<'a>(invoice: &invoice::Model, template: &'a str) -> Noti
         }),
         amounts: Some(json!({ "total": invoice.total, "currency": invoice.currency })),
         except_user: None,
+        except_email: None,
     }
 }
 
@@ -398,6 +399,7 @@ fn service_notification(service: &service::Model) -> Notification<'static> {
             .as_ref()
             .map(|amount| json!({ "recurring_amount": amount })),
         except_user: None,
+        except_email: None,
     }
 }
 

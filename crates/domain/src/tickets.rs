@@ -236,6 +236,7 @@ fn ticket_notification<'a>(
         }),
         amounts: None,
         except_user: message.author_user_id,
+        except_email: message.author_email.clone(),
     }
 }
 

@@ -286,6 +286,7 @@ impl<'a> NotificationService<'a> {
                 data: json!({ "subject": subject, "body": body }),
                 amounts: None,
                 except_user: None,
+                except_email: None,
             })
             .await?;
         change

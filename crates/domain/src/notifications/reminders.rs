@@ -279,6 +279,7 @@ async fn remind(
             data: message.data,
             amounts: message.amounts,
             except_user: None,
+            except_email: None,
         })
         .await?;
     change

@@ -24,6 +24,9 @@ pub(crate) struct Notification<'a> {
     /// A user who caused the event and needs no email about it (a ticket reply's
     /// author).
     pub except_user: Option<i64>,
+    /// The same for an author known only by email (a reply piped in from a contact
+    /// without a login).
+    pub except_email: Option<String>,
 }
 
 impl Change<'_> {
@@ -49,8 +52,12 @@ impl Change<'_> {
                     .iter()
                     .any(|k| k == notification.category)
             })
+            .filter(|c| notification.except_user.is_none() || c.user_id != notification.except_user)
             .filter(|c| {
-                notification.except_user.is_none() || c.user_id != notification.except_user
+                !matches!(
+                    (&c.email, &notification.except_email),
+                    (Some(mine), Some(author)) if mine.eq_ignore_ascii_case(author)
+                )
             });
         let public_url = self.public_url().to_owned();
         let mut sent = 0;
