@@ -1,3 +1,6 @@
+//! Contact cards end to end: add, edit, remove, portal access, one story per test.
+//! (Over 500 lines: each story starts its own server and reads the rows it left.)
+
 use clientele_tests::{MEMBER_PASSWORD, TestApp, link_after};
 use domain::entities::{contact, session, user};
 use sea_orm::{EntityTrait, PaginatorTrait};

@@ -1,3 +1,6 @@
+//! Invitations end to end: send, resend, revoke, accept, expiry, rate limit.
+//! (Over 500 lines: each story starts its own server and reads the emails it sent.)
+
 use std::time::Duration;
 
 use clientele_tests::{SmtpSink, TestApp, link_after, token_in_link};
