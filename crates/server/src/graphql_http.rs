@@ -347,12 +347,9 @@ struct RequestErrors<'a> {
 
 /// Writes a GraphQL response: without `data` when it failed before execution, and
 /// then, under `application/graphql-response+json`, as a 400.
-fn answer(response: GqlResponse, media: MediaType, before_execution: bool) -> Response {
-    let headers: Vec<(String, String)> = response
-        .http_headers
-        .iter()
-        .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
-        .collect();
+fn answer(mut response: GqlResponse, media: MediaType, before_execution: bool) -> Response {
+    // Headers resolvers set (the session cookie), as they are: the same `http` types.
+    let headers = std::mem::take(&mut response.http_headers);
     // Written straight from the response, so keys keep the selection's order.
     let body = if before_execution {
         serde_json::to_string(&RequestErrors {
@@ -379,13 +376,8 @@ fn answer(response: GqlResponse, media: MediaType, before_execution: bool) -> Re
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.as_str()),
     );
-    for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (
-            header::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            out.append(name, value);
-        }
+    for (name, value) in headers.iter() {
+        out.append(name, value.clone());
     }
     http
 }
