@@ -327,8 +327,7 @@ fn account_updated(
             "contact": contact.map(|c| json!({ "name": format!("{} {}", c.first_name, c.last_name) })),
         }),
         amounts: None,
-        except_user: None,
-        except_email: None,
+        author: None,
     }
 }
 

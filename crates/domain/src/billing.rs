@@ -136,7 +136,7 @@ impl<'a> BillingService<'a> {
             .col_expr(invoice::Column::PaidAt, Expr::value(now))
             .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
             .filter(invoice::Column::Id.eq(invoice.id))
-            .filter(invoice::Column::Status.is_in([InvoiceStatus::Unpaid, InvoiceStatus::Overdue]))
+            .filter(invoice::Column::Status.is_in(InvoiceStatus::OPEN))
             .exec(change.conn())
             .await?;
         if paid.rows_affected != 1 {
@@ -376,8 +376,7 @@ fn invoice_notification<'a>(invoice: &invoice::Model, template: &'a str) -> Noti
             },
         }),
         amounts: Some(json!({ "total": invoice.total, "currency": invoice.currency })),
-        except_user: None,
-        except_email: None,
+        author: None,
     }
 }
 
@@ -398,8 +397,7 @@ fn service_notification(service: &service::Model) -> Notification<'static> {
             .recurring_amount
             .as_ref()
             .map(|amount| json!({ "recurring_amount": amount })),
-        except_user: None,
-        except_email: None,
+        author: None,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::change::Change;
 use crate::entities::ticket::{self, TicketStatus};
 use crate::entities::ticket_reply::{self, ReplyBadge};
 use crate::entities::{contact, user};
-use crate::notifications::Notification;
+use crate::notifications::{Notification, Writer};
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, validate};
@@ -235,8 +235,10 @@ fn ticket_notification<'a>(
             "message": { "author_name": message.author_name, "body": message.body },
         }),
         amounts: None,
-        except_user: message.author_user_id,
-        except_email: message.author_email.clone(),
+        author: Some(Writer {
+            user_id: message.author_user_id,
+            email: message.author_email.clone(),
+        }),
     }
 }
 

@@ -32,6 +32,12 @@ pub enum InvoiceStatus {
     Cancelled,
 }
 
+impl InvoiceStatus {
+    /// The statuses of an invoice that still wants paying: what `payInvoice` accepts
+    /// and what reminders are sent for.
+    pub const OPEN: [Self; 2] = [Self::Unpaid, Self::Overdue];
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 

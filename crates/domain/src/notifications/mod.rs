@@ -24,7 +24,7 @@ use crate::{Actor, Domain, DomainError, Result, access, validate};
 
 pub use preferences::EmailPreferences;
 pub use reminders::{ReminderKind, ReminderRun, SentReminder};
-pub(crate) use routing::Notification;
+pub(crate) use routing::{Notification, Writer};
 
 /// Bounds on a preference list as given, before any key is looked up or echoed.
 const MAX_KEYS: usize = 100;
@@ -285,8 +285,7 @@ impl<'a> NotificationService<'a> {
                 template: "notification",
                 data: json!({ "subject": subject, "body": body }),
                 amounts: None,
-                except_user: None,
-                except_email: None,
+                author: None,
             })
             .await?;
         change

@@ -209,7 +209,7 @@ async fn candidates(
             .select_only()
             .columns([invoice::Column::Id, invoice::Column::AccountId])
             .filter(invoice::Column::DueDate.eq(date))
-            .filter(invoice::Column::Status.is_in(OPEN))
+            .filter(invoice::Column::Status.is_in(InvoiceStatus::OPEN))
             .into_tuple()
             .all(conn)
             .await?
@@ -228,9 +228,6 @@ async fn candidates(
         .map(|(id, account_id)| Candidate { id, account_id })
         .collect())
 }
-
-/// The statuses of an invoice that still wants paying.
-const OPEN: [InvoiceStatus; 2] = [InvoiceStatus::Unpaid, InvoiceStatus::Overdue];
 
 /// One reminder in its own change: claim it, read the subject again under the account's
 /// lock (paid, renewed or gone since the scan: nothing, and the claim rolls back),
@@ -278,8 +275,7 @@ async fn remind(
             template: message.template,
             data: message.data,
             amounts: message.amounts,
-            except_user: None,
-            except_email: None,
+            author: None,
         })
         .await?;
     change
@@ -326,7 +322,7 @@ async fn invoice_message(
     let invoice = invoice::Entity::find_by_id(invoice_id)
         .one(conn)
         .await?
-        .filter(|i| i.due_date == date && OPEN.contains(&i.status));
+        .filter(|i| i.due_date == date && InvoiceStatus::OPEN.contains(&i.status));
     Ok(invoice.map(|invoice| Message {
         target: "invoice",
         data: json!({

@@ -21,12 +21,26 @@ pub(crate) struct Notification<'a> {
     /// Amounts (totals, prices), merged into `data` only for recipients with
     /// VIEW_INVOICES: a template cannot show what it is not given.
     pub amounts: Option<Value>,
-    /// A user who caused the event and needs no email about it (a ticket reply's
-    /// author).
-    pub except_user: Option<i64>,
-    /// The same for an author known only by email (a reply piped in from a contact
-    /// without a login).
-    pub except_email: Option<String>,
+    /// Who wrote what the email carries (a ticket message): they get no copy.
+    pub author: Option<Writer>,
+}
+
+/// The writer of a message, as far as they are known: by login, by email (a reply piped
+/// in from a contact without a login), or both.
+pub(crate) struct Writer {
+    pub user_id: Option<i64>,
+    pub email: Option<String>,
+}
+
+impl Writer {
+    fn is(&self, contact: &contact::Model) -> bool {
+        let same_login = self.user_id.is_some() && contact.user_id == self.user_id;
+        let same_email = matches!(
+            (&contact.email, &self.email),
+            (Some(theirs), Some(mine)) if theirs.eq_ignore_ascii_case(mine)
+        );
+        same_login || same_email
+    }
 }
 
 impl Change<'_> {
@@ -52,13 +66,7 @@ impl Change<'_> {
                     .iter()
                     .any(|k| k == notification.category)
             })
-            .filter(|c| notification.except_user.is_none() || c.user_id != notification.except_user)
-            .filter(|c| {
-                !matches!(
-                    (&c.email, &notification.except_email),
-                    (Some(mine), Some(author)) if mine.eq_ignore_ascii_case(author)
-                )
-            });
+            .filter(|c| !notification.author.as_ref().is_some_and(|a| a.is(c)));
         let public_url = self.public_url().to_owned();
         let mut sent = 0;
         for recipient in recipients {
