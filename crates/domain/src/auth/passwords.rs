@@ -21,27 +21,22 @@ impl AuthService<'_> {
     /// of theirs ends.
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
         validate::new_password("newPassword", new)?;
-        let user = user::Entity::find_by_id(actor.user_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or_else(|| {
-                DomainError::Unauthenticated("the signed-in user no longer exists".into())
-            })?;
-        self.check_password(&user, current).await?;
+        self.check_actor_password(actor, current).await?;
         let hash = self.domain.passwords().hash(new).await?;
 
+        let user_id = actor.user_id;
         let mut change = Change::begin(self.domain).await?;
-        store::users::set_password(change.conn(), user.id, hash).await?;
+        store::users::set_password(change.conn(), user_id, hash).await?;
         session::Entity::delete_many()
-            .filter(session::Column::UserId.eq(user.id))
+            .filter(session::Column::UserId.eq(user_id))
             .filter(session::Column::Id.ne(actor.session_id))
             .exec(change.conn())
             .await?;
-        change.notify(Notice::AccessChanged { user_id: user.id });
+        change.notify(Notice::AccessChanged { user_id });
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("user.change_password").target("user", user.id),
+                AuditRecord::new("user.change_password").target("user", user_id),
             )
             .await
     }
@@ -55,11 +50,23 @@ impl AuthService<'_> {
             .ok_or_else(|| {
                 DomainError::Unauthenticated("the signed-in user no longer exists".into())
             })?;
-        self.check_password(&user, password).await
+        self.check_password(
+            &user,
+            password,
+            "currentPassword",
+            "the current password is incorrect",
+        )
+        .await
     }
 
-    /// Fails with `BadInput` on `currentPassword` unless `password` is the user's.
-    pub async fn check_password(&self, user: &user::Model, password: &str) -> Result<()> {
+    /// Fails with `BadInput` on `field`, saying `wrong`, unless `password` is the user's.
+    pub(crate) async fn check_password(
+        &self,
+        user: &user::Model,
+        password: &str,
+        field: &'static str,
+        wrong: &str,
+    ) -> Result<()> {
         if self
             .domain
             .passwords()
@@ -68,10 +75,7 @@ impl AuthService<'_> {
         {
             Ok(())
         } else {
-            Err(DomainError::bad_input(
-                "currentPassword",
-                "the current password is incorrect",
-            ))
+            Err(DomainError::bad_input(field, wrong))
         }
     }
 

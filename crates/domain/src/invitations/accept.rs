@@ -209,19 +209,15 @@ impl InvitationService<'_> {
                 "this invitation is addressed to another login; sign in as that user to accept it",
             )),
             (_, Some(password)) => {
-                if self
-                    .domain
-                    .passwords()
-                    .verify(password, Some(&user.password_hash))
-                    .await?
-                {
-                    Ok(())
-                } else {
-                    Err(DomainError::bad_input(
+                self.domain
+                    .auth()
+                    .check_password(
+                        user,
+                        password,
                         "password",
                         "the password of the invited login is incorrect",
-                    ))
-                }
+                    )
+                    .await
             }
             (None, None) => Err(DomainError::Unauthenticated(
                 "this email already has a login: sign in, or give its password, to accept".into(),
