@@ -59,6 +59,19 @@ impl WsClient {
         Ok(Self { stream, protocol })
     }
 
+    /// Opens `/graphql/ws` naming no subprotocol at all.
+    pub async fn connect_without_protocol(
+        http_url: &str,
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let request =
+            format!("{}/graphql/ws", http_url.replacen("http", "ws", 1)).into_client_request()?;
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Self {
+            stream,
+            protocol: TRANSPORT_WS,
+        })
+    }
+
     /// Opens `/graphql/ws` offering `offer` as the whole `Sec-WebSocket-Protocol` value
     /// (e.g. two protocols); returns the client, speaking the protocol the server chose,
     /// and that choice as the handshake's response header said it.
@@ -118,6 +131,43 @@ impl WsClient {
             .send(Message::Text(message.to_string().into()))
             .await
             .is_ok()
+    }
+
+    /// Sends `text` as it is, in a text frame (or, `binary`, a binary one).
+    pub async fn send_raw(&mut self, text: &str, binary: bool) {
+        let frame = if binary {
+            Message::Binary(text.as_bytes().to_vec().into())
+        } else {
+            Message::Text(text.to_owned().into())
+        };
+        self.stream.send(frame).await.expect("socket send");
+    }
+
+    /// Sends `bytes` in a binary frame.
+    pub async fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stream
+            .send(Message::Binary(bytes.to_vec().into()))
+            .await
+            .expect("socket send");
+    }
+
+    /// The next message as it came, without answering pings: for protocol tests.
+    pub async fn next_raw(&mut self, wait: Duration) -> Incoming {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return Incoming::Silent,
+                Ok(None) | Ok(Some(Err(_))) => return Incoming::Closed(None),
+                Ok(Some(Ok(frame))) => frame,
+            };
+            match frame {
+                Message::Text(text) => {
+                    return Incoming::Message(serde_json::from_str(&text).expect("JSON message"));
+                }
+                Message::Close(frame) => return Incoming::Closed(frame.map(|f| f.code.into())),
+                _ => continue,
+            }
+        }
     }
 
     pub async fn send(&mut self, message: Value) {
@@ -196,17 +246,26 @@ impl WsClient {
         }
     }
 
-    /// The error code the server answered subscription `id` with.
+    /// The code of the `error` the server ended (or refused) operation `id` with. In
+    /// graphql-transport-ws that is an `error` message whose payload is the list of
+    /// errors, and nothing follows it; the legacy protocol says it with a `data` of
+    /// errors, then `complete`.
     pub async fn expect_error(&mut self, id: &str) -> String {
-        match self.next(Duration::from_secs(10)).await {
-            Incoming::Message(message) => {
-                assert_eq!(message["id"], id, "{message}");
-                error_code(&message)
-                    .unwrap_or_else(|| panic!("no code in {message}"))
-                    .to_owned()
-            }
+        let message = match self.next(Duration::from_secs(10)).await {
+            Incoming::Message(message) => message,
             other => panic!("expected an error for {id}, got {other:?}"),
+        };
+        assert_eq!(message["id"], id, "{message}");
+        if self.protocol == TRANSPORT_WS {
+            assert_eq!(message["type"], "error", "{message}");
+            assert!(message["payload"].is_array(), "{message}");
+        } else {
+            assert_eq!(message["type"], "data", "{message}");
+            self.expect_complete(id, Duration::from_secs(2)).await;
         }
+        error_code(&message)
+            .unwrap_or_else(|| panic!("no code in {message}"))
+            .to_owned()
     }
 
     /// Reads until the server closes the socket, within `wait`: the messages before

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use clientele_tests::ws::{Incoming, LEGACY_WS, TRANSPORT_WS};
+use clientele_tests::ws::{Incoming, LEGACY_WS, TRANSPORT_WS, error_code};
 use clientele_tests::{TestApp, WsClient};
 use serde_json::{Value, json};
 
@@ -275,7 +275,12 @@ async fn removing_a_contact_closes_their_open_streams_within_a_second() {
     )
     .await
     .ok();
-    socket.expect_complete("1", Duration::from_secs(1)).await;
+    // The stream says why it ended: an `error`, not a `complete` (which would read as
+    // "finished"). Removal ended the admin's only membership, and with it their
+    // session: UNAUTHENTICATED, then the socket closes.
+    assert_eq!(socket.expect_error("1").await, "UNAUTHENTICATED");
+    let (after, code) = socket.until_closed(Duration::from_secs(2)).await;
+    assert_eq!((after.as_slice(), code), (&[][..], Some(4403)));
     app.stop().await;
 }
 
@@ -297,7 +302,9 @@ async fn a_lowered_role_or_an_ended_session_closes_the_stream() {
     )
     .await
     .ok();
-    socket.expect_complete("1", Duration::from_secs(1)).await;
+    // Still signed in, no longer allowed: FORBIDDEN, and nothing after it.
+    assert_eq!(socket.expect_error("1").await, "FORBIDDEN");
+    socket.expect_silence(Duration::from_millis(300)).await;
 
     // An invitation, so that the owner's stream has an event to replay: once it is
     // replayed, the stream is open.
@@ -314,9 +321,7 @@ async fn a_lowered_role_or_an_ended_session_closes_the_stream() {
     app.gql_as(&owner, "mutation { logout }", json!({}))
         .await
         .ok();
-    owner_socket
-        .expect_complete("2", Duration::from_secs(1))
-        .await;
+    assert_eq!(owner_socket.expect_error("2").await, "UNAUTHENTICATED");
     app.stop().await;
 }
 
@@ -417,7 +422,8 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions() {
     // quiet spell of 1.5 s says no other refusal is coming.
     let mut refused = Vec::new();
     while let Incoming::Message(message) = socket.next(Duration::from_millis(1500)).await {
-        if let Some(code) = message["payload"]["errors"][0]["extensions"]["code"].as_str() {
+        if let Some(code) = error_code(&message) {
+            assert_eq!(message["type"], "error", "{message}");
             refused.push(code.to_owned());
         }
     }
@@ -603,7 +609,7 @@ async fn a_subscriber_that_falls_behind_is_dropped_not_buffered() {
     app.listen_from(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}), "0")
         .await;
     app.gql_as(&owner, "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"Two\", lastName: \"Events\", email: \"two@x.test\", role: BILLING, sendInvite: true}) { id } }", json!({"a": account})).await.ok();
-    socket.expect_complete("1", Duration::from_secs(2)).await;
+    assert_eq!(socket.expect_error("1").await, "RESUBSCRIBE");
     // The client resubscribes from its last cursor and misses nothing (and gets nothing
     // more: a quiet spell).
     socket
@@ -824,7 +830,6 @@ async fn a_cursor_from_the_future_or_that_is_no_cursor_is_refused() {
             "BAD_USER_INPUT",
             "after: {after:?}"
         );
-        socket.expect_complete(&id, Duration::from_secs(2)).await;
     }
 
     // The newest cursor itself is fine: nothing to replay, then live.

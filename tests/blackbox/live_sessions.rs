@@ -1,7 +1,7 @@
 //! A WebSocket lives only as long as its session: every operation re-checks it, and
 //! when the session ends (logout, password change or reset, expiry; on any instance)
-//! the socket's streams complete and it closes with 4403, which graphql-ws clients
-//! treat as fatal (no reconnect with a dead token).
+//! each of the socket's subscriptions gets an `error` (UNAUTHENTICATED) and the socket
+//! closes with 4403.
 
 use std::time::Duration;
 
@@ -34,14 +34,15 @@ async fn listening(app: &TestApp, socket: &mut WsClient, id: &str, account: &str
     assert_eq!(replayed[0]["contactEvents"]["kind"], "CREATED");
 }
 
-fn completed(messages: &[Value], id: &str) -> bool {
+/// Whether subscription `id` was ended with an `error` saying the session ended.
+fn ended_by_logout(messages: &[Value], id: &str) -> bool {
     messages
         .iter()
-        .any(|m| m["type"] == "complete" && m["id"] == id)
+        .any(|m| m["type"] == "error" && m["id"] == id && error_code(m) == Some("UNAUTHENTICATED"))
 }
 
 #[tokio::test]
-async fn logging_out_completes_the_streams_and_closes_the_socket_with_4403() {
+async fn logging_out_ends_the_streams_and_closes_the_socket_with_4403() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
@@ -57,18 +58,16 @@ async fn logging_out_completes_the_streams_and_closes_the_socket_with_4403() {
     let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
     assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
     assert!(
-        completed(&messages, "1"),
-        "stream 1 completes first: {messages:?}"
+        ended_by_logout(&messages, "1"),
+        "stream 1 ends with UNAUTHENTICATED first: {messages:?}"
     );
     for message in messages.iter().filter(|m| m["id"] == "2") {
         assert!(sent);
-        match message["type"].as_str() {
-            Some("complete") => {}
-            _ => assert_eq!(
-                message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-                "a subscribe after logout must be refused: {message}"
-            ),
-        }
+        assert_eq!(
+            (message["type"].as_str(), error_code(message)),
+            (Some("error"), Some("UNAUTHENTICATED")),
+            "a subscribe after logout must be refused: {message}"
+        );
     }
     app.stop().await;
 }
@@ -120,7 +119,7 @@ async fn changing_the_password_closes_the_users_other_sockets_but_not_this_ones(
     .ok();
     let (messages, code) = other_socket.until_closed(Duration::from_secs(2)).await;
     assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
-    assert!(completed(&messages, "1"), "{messages:?}");
+    assert!(ended_by_logout(&messages, "1"), "{messages:?}");
 
     // The session that changed the password keeps its socket and its stream.
     app.gql_as(
@@ -161,7 +160,7 @@ async fn resetting_the_password_closes_the_users_sockets() {
     .ok();
     let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
     assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
-    assert!(completed(&messages, "1"), "{messages:?}");
+    assert!(ended_by_logout(&messages, "1"), "{messages:?}");
     app.stop().await;
 }
 
@@ -183,7 +182,7 @@ async fn a_socket_closes_when_its_session_expires() {
 
     let (messages, code) = socket.until_closed(Duration::from_secs(5)).await;
     assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
-    assert!(completed(&messages, "1"), "{messages:?}");
+    assert!(ended_by_logout(&messages, "1"), "{messages:?}");
     app.stop().await;
 }
 
@@ -214,7 +213,7 @@ async fn logging_out_on_one_instance_closes_the_socket_held_by_another() {
         .ok();
     let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
     assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
-    assert!(completed(&messages, "1"), "{messages:?}");
+    assert!(ended_by_logout(&messages, "1"), "{messages:?}");
     second.shutdown().await;
     app.stop().await;
 }

@@ -25,3 +25,4 @@ mod reminders;
 mod schema;
 mod sessions;
 mod tickets;
+mod ws_protocol;

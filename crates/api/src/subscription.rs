@@ -1,9 +1,13 @@
 //! Live subscriptions: contact and invitation events of an account (MANAGE_CONTACTS),
 //! or of every account (staff). `after` replays from the event log, then the stream
 //! goes live with no gap and no duplicate at the seam. A member's replay starts no
-//! earlier than their access did; staff replay everything. A stream ends as soon as
-//! its subscriber loses the right to it (contact removed, role lowered, access revoked,
-//! session ended), and a subscriber too slow to keep up is dropped.
+//! earlier than their access did; staff replay everything.
+//!
+//! A stream the server ends says why, as its last item: FORBIDDEN when its subscriber
+//! lost the right to it (contact removed, role lowered, access revoked),
+//! UNAUTHENTICATED when their session ended, RESUBSCRIBE when they fell too far behind
+//! to be kept (dropped, not buffered: they resubscribe from their last cursor). The
+//! WebSocket sends that item as the subscription's `error` message.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,12 +40,10 @@ impl Subscription {
         ctx: &Context<'_>,
         account_id: Option<ID>,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = ContactEvent> + use<>> {
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ContactEvent>> + use<>>
+    {
         let listener = Listener::open(ctx, account_id, after, EventStream::Contact).await?;
-        Ok(futures_util::StreamExt::map(
-            listener.into_stream(),
-            ContactEvent,
-        ))
+        Ok(listener.into_stream(ContactEvent))
     }
 
     /// Invitation changes of an account (null: every account, staff only).
@@ -50,12 +52,10 @@ impl Subscription {
         ctx: &Context<'_>,
         account_id: Option<ID>,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = InvitationEvent> + use<>> {
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<InvitationEvent>> + use<>>
+    {
         let listener = Listener::open(ctx, account_id, after, EventStream::Invitation).await?;
-        Ok(futures_util::StreamExt::map(
-            listener.into_stream(),
-            InvitationEvent,
-        ))
+        Ok(listener.into_stream(InvitationEvent))
     }
 }
 
@@ -135,42 +135,69 @@ impl Listener {
         event.stream == self.stream && self.account_id.is_none_or(|id| id == event.account_id)
     }
 
-    /// Whether the subscriber may still listen: session alive, and still staff or a
-    /// member with MANAGE_CONTACTS.
-    async fn still_allowed(&self) -> bool {
-        if self
-            .domain
+    /// Whether the subscriber may still listen: session alive (else UNAUTHENTICATED),
+    /// and still staff or a member with MANAGE_CONTACTS (else FORBIDDEN, whatever
+    /// hides the account now).
+    async fn still_allowed(&self) -> Result<(), DomainError> {
+        self.domain
             .auth()
             .resume(self.actor.session_id, self.actor.meta.clone())
-            .await
-            .is_err()
-        {
-            return false;
-        }
-        match self.account_id {
-            Some(id) => self
-                .domain
-                .require(&self.actor, id, Permission::ManageContacts, "account")
-                .await
-                .is_ok(),
+            .await?;
+        let allowed = match self.account_id {
+            Some(id) => {
+                match self
+                    .domain
+                    .require(&self.actor, id, Permission::ManageContacts, "account")
+                    .await
+                {
+                    Ok(_) => true,
+                    Err(DomainError::Internal(detail)) => {
+                        return Err(DomainError::Internal(detail));
+                    }
+                    Err(_) => false,
+                }
+            }
             None => self.actor.is_staff,
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden(
+                "you no longer have access to these events",
+            ))
         }
     }
 
-    fn into_stream(mut self) -> impl Stream<Item = Arc<event::Model>> {
+    /// The stream of `item`s, ended by the reason the server stopped it, if it did.
+    fn into_stream<T>(
+        self,
+        item: fn(Arc<event::Model>) -> T,
+    ) -> impl Stream<Item = async_graphql::Result<T>> {
+        futures_util::StreamExt::map(self.events(), move |event| {
+            event.map(item).map_err(|err| ApiError(err).into())
+        })
+    }
+
+    /// The events, then (when the server ends the stream) why it ended.
+    fn events(mut self) -> impl Stream<Item = Result<Arc<event::Model>, DomainError>> {
         async_stream::stream! {
             // Replay what the subscriber missed, from the log.
             loop {
                 if self.connection_ended.as_ref().is_some_and(|ended| *ended.borrow()) {
+                    yield Err(session_ended_error());
                     return;
                 }
-                let Ok(rows) = self.domain.events().read(self.cursor, self.filter, REPLAY_BATCH).await else {
-                    return;
+                let rows = match self.domain.events().read(self.cursor, self.filter, REPLAY_BATCH).await {
+                    Ok(rows) => rows,
+                    Err(err) => {
+                        yield Err(err);
+                        return;
+                    }
                 };
                 let full = rows.len() as u64 == REPLAY_BATCH;
                 for row in rows {
                     self.cursor = row.id;
-                    yield Arc::new(row);
+                    yield Ok(Arc::new(row));
                 }
                 if !full {
                     break;
@@ -180,7 +207,7 @@ impl Listener {
             let mut recheck = tokio::time::interval(RECHECK_EVERY);
             recheck.reset();
             loop {
-                tokio::select! {
+                let check = tokio::select! {
                     received = self.live.recv() => match received {
                         Ok(Live::Event(event)) => {
                             if event.id <= self.cursor {
@@ -188,32 +215,45 @@ impl Listener {
                             }
                             self.cursor = event.id;
                             let about_me = event.stream == EventStream::Contact && Some(event.subject_id) == self.own_contact;
-                            if about_me && !self.still_allowed().await {
+                            if about_me && let Err(err) = self.still_allowed().await {
+                                yield Err(err);
                                 return;
                             }
                             if self.wants(&event) {
-                                yield event;
+                                yield Ok(event);
                             }
+                            false
                         }
-                        Ok(Live::AccessChanged { user_id }) => {
-                            if user_id == self.actor.user_id && !self.still_allowed().await {
-                                return;
-                            }
-                        }
+                        Ok(Live::AccessChanged { user_id }) => user_id == self.actor.user_id,
                         // Too slow: dropped rather than buffered without limit. The client
                         // resubscribes with its last cursor and misses nothing.
-                        Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => return,
-                    },
-                    _ = recheck.tick() => {
-                        if !self.still_allowed().await {
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            yield Err(DomainError::Resubscribe(
+                                "this stream fell behind and was dropped; subscribe again from your last cursor".into(),
+                            ));
                             return;
                         }
+                        // The server is stopping.
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    },
+                    _ = recheck.tick() => true,
+                    _ = session_ended(self.connection_ended.as_mut()) => {
+                        yield Err(session_ended_error());
+                        return;
                     }
-                    _ = session_ended(self.connection_ended.as_mut()) => return,
+                };
+                if check && let Err(err) = self.still_allowed().await {
+                    yield Err(err);
+                    return;
                 }
             }
         }
     }
+}
+
+/// Why the streams of a connection whose session ended stop.
+fn session_ended_error() -> DomainError {
+    DomainError::Unauthenticated("your session ended".into())
 }
 
 /// Resolves when the connection's session has ended; never outside a connection.

@@ -11,6 +11,8 @@ pub enum ErrorCode {
     BadUserInput,
     Conflict,
     RateLimited,
+    /// A live stream fell behind and was dropped: subscribe again from the last cursor.
+    Resubscribe,
     InternalServerError,
 }
 
@@ -24,6 +26,7 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Resubscribe => "RESUBSCRIBE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -38,6 +41,8 @@ impl ErrorCode {
             Self::BadUserInput => 400,
             Self::Conflict => 409,
             Self::RateLimited => 429,
+            // Only a live stream ends this way; no route answers it.
+            Self::Resubscribe => 409,
             Self::InternalServerError => 500,
         }
     }
@@ -72,6 +77,9 @@ pub enum DomainError {
     Conflict(String),
     #[error("{0}")]
     RateLimited(String),
+    /// A live stream's subscriber fell behind the feed (see [`ErrorCode::Resubscribe`]).
+    #[error("{0}")]
+    Resubscribe(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -87,6 +95,7 @@ impl DomainError {
             Self::BadInput { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Resubscribe(_) => ErrorCode::Resubscribe,
             Self::Internal(_) => ErrorCode::InternalServerError,
         }
     }

@@ -74,6 +74,9 @@ pub struct EventsConfig {
     pub poll_interval: Duration,
     /// How often the server pings each WebSocket. Not an environment variable.
     pub ping_interval: Duration,
+    /// How long a WebSocket may take to send `connection_init` before it is closed
+    /// with 4408 (`WS_INIT_TIMEOUT_SECS`).
+    pub ws_init_timeout: Duration,
 }
 
 impl Default for EventsConfig {
@@ -82,6 +85,7 @@ impl Default for EventsConfig {
             redis_url: None,
             poll_interval: Duration::from_secs(2),
             ping_interval: Duration::from_secs(20),
+            ws_init_timeout: Duration::from_secs(3),
         }
     }
 }
@@ -206,6 +210,8 @@ impl Config {
             },
             events: EventsConfig {
                 redis_url,
+                ws_init_timeout: secs_var(&get, "WS_INIT_TIMEOUT_SECS")?
+                    .unwrap_or(EventsConfig::default().ws_init_timeout),
                 ..EventsConfig::default()
             },
             reminders,
@@ -266,6 +272,23 @@ fn url_var(
         ));
     }
     Ok(Some(SecretUrl::from(raw)))
+}
+
+/// An optional variable of whole seconds, at least 1.
+fn secs_var(
+    get: impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<Duration>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(Some(Duration::from_secs(secs))),
+        _ => Err(ConfigError::new(
+            var,
+            "a whole number of seconds, at least 1",
+        )),
+    }
 }
 
 /// `REMINDER_INTERVAL_SECS`: whole seconds, 0 for off.

@@ -137,14 +137,15 @@ pub(crate) async fn get(
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let mut request = match form_request(query.as_bytes()) {
+    let request = match form_request(query.as_bytes()) {
         Ok(request) => request,
         Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
     };
     // A persisted query's text first: what is refused over GET is what it would run.
-    if let Err(error) = state.persisted.resolve(&mut request) {
-        return answer(GqlResponse::from_errors(vec![error]), media, true);
-    }
+    let request = match state.admit(request) {
+        Ok(request) => request,
+        Err(error) => return answer(GqlResponse::from_errors(vec![error]), media, true),
+    };
     if operation_type(&request) == Some(OperationType::Mutation) {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -208,7 +209,7 @@ pub(crate) async fn post(
             "a request that is not application/json needs an Authorization header or X-Clientele-CSRF",
         );
     }
-    let mut request = match essence.as_str() {
+    let request = match essence.as_str() {
         "application/x-www-form-urlencoded" => match form_request(&body) {
             Ok(request) => request,
             Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
@@ -236,10 +237,10 @@ pub(crate) async fn post(
             Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
         },
     };
-    if let Err(error) = state.persisted.resolve(&mut request) {
-        return answer(GqlResponse::from_errors(vec![error]), media, true);
+    match state.admit(request) {
+        Ok(request) => execute(&state, caller, request, media).await,
+        Err(error) => answer(GqlResponse::from_errors(vec![error]), media, true),
     }
-    execute(&state, caller, request, media).await
 }
 
 /// A GraphQL-over-HTTP request from URL-encoded parameters (a GET's query string, a
@@ -272,7 +273,7 @@ fn json_request(body: &[u8]) -> Result<Request, String> {
 }
 
 /// The request the parameters describe, each checked for shape.
-fn request_from(mut params: serde_json::Map<String, Value>) -> Result<Request, String> {
+pub(crate) fn request_from(mut params: serde_json::Map<String, Value>) -> Result<Request, String> {
     let query = match params.remove("query") {
         Some(Value::String(query)) => query,
         None | Some(Value::Null) => String::new(),
@@ -321,12 +322,9 @@ fn operation_type(request: &Request) -> Option<OperationType> {
 async fn execute(
     state: &AppState,
     caller: RequestContext,
-    mut request: Request,
+    request: Request,
     media: MediaType,
 ) -> Response {
-    if !state.introspection {
-        request = request.disable_introspection();
-    }
     let auth = match api::authenticate(&state.domain, caller.token(), caller.meta.clone()).await {
         Ok(auth) => auth,
         Err(err) => return answer(api::error_response(err), media, true),

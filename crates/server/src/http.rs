@@ -49,6 +49,7 @@ pub(crate) fn router(
             introspection: config.http.introspection,
             shutdown,
             ws_ping: config.events.ping_interval,
+            ws_init_timeout: config.events.ws_init_timeout,
             limits: config.limits,
             live,
         })

@@ -17,8 +17,26 @@ pub(crate) struct AppState {
     pub(crate) introspection: bool,
     pub(crate) shutdown: tokio::sync::watch::Receiver<bool>,
     pub(crate) ws_ping: std::time::Duration,
+    /// How long a WebSocket may take to send `connection_init`.
+    pub(crate) ws_init_timeout: std::time::Duration,
     /// WebSocket message size and subscriptions per connection.
     pub(crate) limits: api::Limits,
     /// Where WebSockets hear that a user's access changed (on any instance).
     pub(crate) live: events::LiveFeed,
+}
+
+impl AppState {
+    /// What every GraphQL request goes through before it runs, whatever its transport:
+    /// a persisted query's text looked up, the allow-list applied, introspection
+    /// turned off when configured.
+    pub(crate) fn admit(
+        &self,
+        mut request: async_graphql::Request,
+    ) -> Result<async_graphql::Request, async_graphql::ServerError> {
+        self.persisted.resolve(&mut request)?;
+        if !self.introspection {
+            request = request.disable_introspection();
+        }
+        Ok(request)
+    }
 }
