@@ -34,3 +34,9 @@ fmt:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+
+# The graphql-http audit and the graphql-ws client against a fresh server (needs npm)
+audit:
+    cargo build -q
+    cd examples/protocol_audit && npm install --silent --no-fund --no-audit
+    bash -c 'dir=$(mktemp -d); DATABASE_URL="sqlite://$dir/audit.db?mode=rwc" MAIL_DIR=$dir/mail BIND=127.0.0.1:18181 target/debug/clientele & pid=$!; trap "kill $pid" EXIT; for i in $(seq 50); do curl -sf http://127.0.0.1:18181/healthz >/dev/null && break; sleep 0.1; done; cd examples/protocol_audit && BASE=http://127.0.0.1:18181 node http.mjs && BASE=http://127.0.0.1:18181 node ws.mjs'
