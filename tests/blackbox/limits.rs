@@ -112,10 +112,11 @@ async fn page_and_socket_limits_come_from_the_config() {
     socket.subscribe("1", events, json!({ "a": account })).await;
     socket.subscribe("2", events, json!({ "a": account })).await;
     assert_eq!(socket.expect_error("2").await, "RATE_LIMITED");
-    // A message over the size limit ends the connection.
+    // A message over the size limit ends the connection with WebSocket's 1009.
     socket
         .send(json!({ "type": "ping", "payload": { "pad": "x".repeat(4 * 1024) } }))
         .await;
-    socket.until_closed(Duration::from_secs(5)).await;
+    let (_, code) = socket.until_closed(Duration::from_secs(5)).await;
+    assert_eq!(code, Some(1009));
     app.stop().await;
 }

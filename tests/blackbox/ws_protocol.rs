@@ -213,6 +213,32 @@ async fn a_client_complete_stops_the_stream_without_an_answer() {
 }
 
 #[tokio::test]
+async fn a_socket_runs_a_bounded_number_of_operations_queries_included() {
+    let app = TestApp::start_with(|c| c.limits.subscriptions_per_connection = 2).await;
+    let (owner, account) = owner(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    app.listen(&mut socket, "2", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    socket
+        .send(subscribe("q", "{ viewer { isStaff } }", json!({})))
+        .await;
+    assert_eq!(socket.expect_error("q").await, "RATE_LIMITED");
+    // A finished one frees its place.
+    socket.send(json!({"type": "complete", "id": "1"})).await;
+    socket
+        .send(subscribe("q", "{ viewer { isStaff } }", json!({})))
+        .await;
+    match socket.next(Duration::from_secs(5)).await {
+        Incoming::Message(m) => assert_eq!(m["payload"]["data"]["viewer"]["isStaff"], false, "{m}"),
+        other => panic!("{other:?}"),
+    }
+    socket.expect_complete("q", Duration::from_secs(2)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn ping_is_answered_with_pong_echoing_its_payload() {
     let app = TestApp::start().await;
     let (owner, _) = owner(&app).await;

@@ -153,7 +153,11 @@ impl Socket {
                 }
             }
             let wake = tokio::select! {
-                message = self.input.next() => Wake::Input(message.and_then(Result::ok)),
+                message = self.input.next() => match message {
+                    Some(Ok(message)) => Wake::Input(Some(message)),
+                    Some(Err(err)) => Wake::Stop(read_failure(err)),
+                    None => Wake::Input(None),
+                },
                 (id, frame) = self.operations.next() => Wake::Frame(id, frame),
                 _ = ping.tick() => Wake::Ping,
                 _ = &mut init_timeout, if !self.init_received => Wake::InitTimeout,
@@ -312,7 +316,18 @@ impl Socket {
                 }
             }
         }
-        let responses = match self.state.admit(request) {
+        // Queries and mutations run over the socket too: without a bound, one socket
+        // could start any number at once.
+        let max = self.state.limits.subscriptions_per_connection;
+        let admitted = if self.operations.len() >= max {
+            let err = DomainError::RateLimited(format!(
+                "at most {max} operations at once per connection"
+            ));
+            Err(api::error_response(err).errors.remove(0))
+        } else {
+            self.state.admit(request)
+        };
+        let responses = match admitted {
             Ok(request) => self
                 .state
                 .schema
@@ -421,6 +436,17 @@ impl Socket {
             while let Some(Ok(_)) = input.next().await {}
         })
         .await;
+    }
+}
+
+/// How to close a socket whose read failed: 1009 for a message over the size limit,
+/// 1002 for a broken frame; nothing when the connection itself is gone.
+fn read_failure(err: axum::Error) -> Option<Close> {
+    use tungstenite::Error;
+    match err.into_inner().downcast::<Error>().map(|err| *err) {
+        Ok(Error::Capacity(_)) => Some(Close::message_too_big()),
+        Ok(Error::Protocol(why)) => Some(Close::protocol_error(why)),
+        _ => None,
     }
 }
 

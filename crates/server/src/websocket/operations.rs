@@ -28,6 +28,10 @@ pub(super) struct Operations {
 }
 
 impl Operations {
+    pub(super) fn len(&self) -> usize {
+        self.running.len()
+    }
+
     pub(super) fn contains(&self, id: &str) -> bool {
         self.running.contains_key(id)
     }

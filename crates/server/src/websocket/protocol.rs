@@ -73,6 +73,14 @@ impl Close {
     pub(super) fn internal() -> Self {
         Self::new(4500, "Internal server error")
     }
+    /// A message over `limits.ws_message_bytes` (WebSocket's own code).
+    pub(super) fn message_too_big() -> Self {
+        Self::new(1009, "Message too big")
+    }
+    /// A frame that breaks WebSocket itself (WebSocket's own code).
+    pub(super) fn protocol_error(why: impl std::fmt::Display) -> Self {
+        Self::new(1002, format!("Protocol error: {why}"))
+    }
     /// The server is shutting down.
     pub(super) fn going_away() -> Self {
         Self::new(1001, "server shutting down")
