@@ -239,6 +239,19 @@ async fn a_socket_runs_a_bounded_number_of_operations_queries_included() {
 }
 
 #[tokio::test]
+async fn a_stopping_server_closes_its_sockets_with_1001() {
+    let app = TestApp::start().await;
+    let (owner, account) = owner(&app).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    let stopping = tokio::spawn(app.stop());
+    let (_, code) = socket.until_closed(Duration::from_secs(5)).await;
+    assert_eq!(code, Some(1001));
+    stopping.await.unwrap();
+}
+
+#[tokio::test]
 async fn ping_is_answered_with_pong_echoing_its_payload() {
     let app = TestApp::start().await;
     let (owner, _) = owner(&app).await;
