@@ -29,6 +29,7 @@ mod tokens;
 pub mod validate;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
@@ -69,6 +70,8 @@ pub struct Domain {
 
 struct Inner {
     db: DatabaseConnection,
+    /// SQL statements run through `db` since start (metrics, benchmarks, tests).
+    statements: Arc<AtomicU64>,
     passwords: PasswordHasher,
     renderer: Arc<dyn EmailRenderer>,
     config: DomainConfig,
@@ -79,14 +82,22 @@ struct Inner {
 
 impl Domain {
     pub fn new(
-        db: DatabaseConnection,
+        mut db: DatabaseConnection,
         renderer: Arc<dyn EmailRenderer>,
         notices: Arc<dyn events::NoticeSink>,
         config: DomainConfig,
     ) -> Self {
+        let statements = Arc::new(AtomicU64::new(0));
+        db.set_metric_callback({
+            let statements = statements.clone();
+            move |_| {
+                statements.fetch_add(1, Ordering::Relaxed);
+            }
+        });
         Self {
             inner: Arc::new(Inner {
                 db,
+                statements,
                 passwords: PasswordHasher::new(),
                 renderer,
                 config,
@@ -100,6 +111,12 @@ impl Domain {
     /// Reads and writes go through the services; nothing outside the domain builds SQL.
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.inner.db
+    }
+
+    /// How many SQL statements the domain has run since it started, inside
+    /// transactions too (their BEGIN and COMMIT are not counted).
+    pub fn sql_statements(&self) -> u64 {
+        self.inner.statements.load(Ordering::Relaxed)
     }
 
     /// Whether the database answers (readiness).

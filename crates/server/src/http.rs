@@ -39,6 +39,7 @@ pub(crate) fn router(
             get(crate::unsubscribe::confirm_page).post(crate::unsubscribe::one_click),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(crate::metrics::metrics))
         .route("/readyz", get(readyz))
         .with_state(AppState {
             schema,

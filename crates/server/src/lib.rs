@@ -5,6 +5,7 @@ pub mod config;
 mod graphql_http;
 mod http;
 mod invoice_pdf;
+mod metrics;
 mod persisted;
 mod request;
 mod startup;

@@ -1,0 +1,20 @@
+//! `GET /metrics`: the server's counters in Prometheus' text format.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::state::AppState;
+
+pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let body = format!(
+        "# HELP clientele_sql_statements_total SQL statements run since start (BEGIN and COMMIT not counted).\n\
+         # TYPE clientele_sql_statements_total counter\n\
+         clientele_sql_statements_total {}\n",
+        state.domain.sql_statements()
+    );
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+}
