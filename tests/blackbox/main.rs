@@ -24,5 +24,6 @@ mod registration;
 mod reminders;
 mod schema;
 mod sessions;
+mod statement_count;
 mod tickets;
 mod ws_protocol;

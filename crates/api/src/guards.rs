@@ -5,14 +5,13 @@
 //! Guards only ever sit on fields of concrete object types, never on interfaces
 //! (async-graphql skips guards reached through an interface, issue 1826).
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Guard};
 use domain::access::forbidden;
 use domain::permissions::Permission;
 
 use crate::context::actor;
 use crate::error::ApiError;
-use crate::loaders::{AccessTo, Loaders};
+use crate::loaders::access_to;
 
 /// Requires `permission` on account `account_id`.
 pub struct Require {
@@ -32,11 +31,7 @@ impl Require {
 impl Guard for Require {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
         actor(ctx)?;
-        let access = ctx
-            .data_unchecked::<DataLoader<Loaders>>()
-            .load_one(AccessTo(self.account_id))
-            .await?;
-        match access {
+        match access_to(ctx, self.account_id).await? {
             Some(access) => access
                 .require(self.permission)
                 .map_err(|e| ApiError(e).into()),

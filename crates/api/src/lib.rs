@@ -18,7 +18,6 @@ mod subscription;
 mod types;
 
 use async_graphql::Schema;
-use async_graphql::dataloader::DataLoader;
 use domain::Domain;
 
 pub use context::{RequestAuth, authenticate, bearer_token};
@@ -101,8 +100,7 @@ pub fn prepare_request(
         RequestAuth::SignedIn(actor) => Some(actor.clone()),
         _ => None,
     };
-    request.data(auth).data(DataLoader::new(
-        Loaders::new(domain.clone(), actor),
-        tokio::spawn,
-    ))
+    request
+        .data(auth)
+        .data(Loaders::for_request(domain.clone(), actor))
 }

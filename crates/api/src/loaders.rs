@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::access::Access;
-use domain::entities::{contact, ticket_reply};
+use domain::accounts::KeyContacts;
+use domain::entities::ticket_reply;
 use domain::{Actor, Domain};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 
 /// The request's loaders. They know who is asking, so permission lookups are batched
 /// and cached for the request too.
@@ -16,9 +18,26 @@ pub struct Loaders {
     actor: Option<Actor>,
 }
 
+/// The loaders as resolvers find them in the context.
+pub type RequestLoader = DataLoader<Loaders, HashMapCache>;
+
 impl Loaders {
-    pub fn new(domain: Domain, actor: Option<Actor>) -> Self {
-        Self { domain, actor }
+    /// One request's loaders, cached for the request: a row asked for twice (the
+    /// viewer's access, by every guard) is read once.
+    pub fn for_request(domain: Domain, actor: Option<Actor>) -> RequestLoader {
+        DataLoader::with_cache(
+            Self { domain, actor },
+            tokio::spawn,
+            HashMapCache::default(),
+        )
+    }
+
+    /// A WebSocket connection's loaders: batched but not cached, since a connection
+    /// lives for hours and permissions must be read fresh.
+    pub fn for_connection(domain: Domain, actor: Option<Actor>) -> RequestLoader {
+        let loader = Self::for_request(domain, actor);
+        loader.enable_all_cache(false);
+        loader
     }
 }
 
@@ -26,13 +45,28 @@ impl Loaders {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AccessTo(pub i64);
 
-/// A contact by id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ContactById(pub i64);
-
 /// The replies of a ticket, oldest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RepliesOf(pub i64);
+
+impl Loaders {
+    /// Whether these loaders read for `actor`: not so for the viewer a mutation that
+    /// signs someone in returns (the request itself came from no one, or someone else).
+    pub(crate) fn serve(&self, actor: &Actor) -> bool {
+        self.actor
+            .as_ref()
+            .is_some_and(|own| own.session_id == actor.session_id)
+    }
+}
+
+/// The viewer's access to account `account_id` (with the account row), read once per
+/// request however many fields ask: `account(id)`, `viewer.permissions` and every
+/// field guard on the account share one query.
+pub(crate) async fn access_to(ctx: &Context<'_>, account_id: i64) -> ApiResult<Option<Access>> {
+    ctx.data_unchecked::<RequestLoader>()
+        .load_one(AccessTo(account_id))
+        .await
+}
 
 impl Loader<AccessTo> for Loaders {
     type Value = Access;
@@ -45,23 +79,6 @@ impl Loader<AccessTo> for Loaders {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let found = self.domain.accesses(actor, &ids).await?;
         Ok(found.into_iter().map(|(id, a)| (AccessTo(id), a)).collect())
-    }
-}
-
-impl Loader<ContactById> for Loaders {
-    type Value = contact::Model;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[ContactById],
-    ) -> Result<HashMap<ContactById, Self::Value>, Self::Error> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let found = self.domain.contacts().by_ids(&ids).await?;
-        Ok(found
-            .into_iter()
-            .map(|(id, c)| (ContactById(id), c))
-            .collect())
     }
 }
 
@@ -82,23 +99,30 @@ impl Loader<RepliesOf> for Loaders {
     }
 }
 
-/// The primary contact of an account, by the account's id.
+/// The owner and billing contact of an account: the account's id and its
+/// `billing_contact_id`. Both fields read them in one query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct OwnerOfAccount(pub i64);
+pub struct KeyContactsOf {
+    pub account_id: i64,
+    pub billing_contact_id: Option<i64>,
+}
 
-impl Loader<OwnerOfAccount> for Loaders {
-    type Value = contact::Model;
+impl Loader<KeyContactsOf> for Loaders {
+    type Value = KeyContacts;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[OwnerOfAccount],
-    ) -> Result<HashMap<OwnerOfAccount, Self::Value>, Self::Error> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let found = self.domain.accounts().owners(&ids).await?;
-        Ok(found
-            .into_iter()
-            .map(|(id, c)| (OwnerOfAccount(id), c))
+        keys: &[KeyContactsOf],
+    ) -> Result<HashMap<KeyContactsOf, Self::Value>, Self::Error> {
+        let accounts: Vec<(i64, Option<i64>)> = keys
+            .iter()
+            .map(|k| (k.account_id, k.billing_contact_id))
+            .collect();
+        let mut found = self.domain.accounts().key_contacts(&accounts).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|&key| Some((key, found.remove(&key.account_id)?)))
             .collect())
     }
 }

@@ -2,7 +2,8 @@ use async_graphql::{Context, ID, Object};
 
 use crate::connection::{Conn, connection, page_args};
 use crate::context::{RequestAuth, actor, auth, domain};
-use crate::error::{ApiResult, parse_id};
+use crate::error::{ApiError, ApiResult, parse_id};
+use crate::loaders::access_to;
 use crate::types::{Account, EmailPreferences, NotificationCategory, PortalSettings, Viewer};
 
 #[derive(Default)]
@@ -20,10 +21,12 @@ impl Query {
 
     /// One of the viewer's accounts (staff: any). Other ids are NOT_FOUND (and null).
     async fn account(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Account>> {
+        actor(ctx)?;
         let id = parse_id(&id, "account")?;
-        Ok(Some(Account(
-            domain(ctx).accounts().visible(actor(ctx)?, id).await?,
-        )))
+        match access_to(ctx, id).await? {
+            Some(access) => Ok(Some(Account(access.account))),
+            None => Err(ApiError::not_found("account")),
+        }
     }
 
     /// Staff: every account, optionally filtered by name.

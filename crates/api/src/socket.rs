@@ -9,7 +9,6 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
@@ -203,12 +202,7 @@ pub async fn websocket_connection(
     }
     let mut data = async_graphql::Data::default();
     data.insert(auth);
-    // No cache: a connection lives for hours, and permissions must be read fresh.
-    data.insert(DataLoader::with_cache(
-        Loaders::new(domain.clone(), actor),
-        tokio::spawn,
-        async_graphql::dataloader::NoCache,
-    ));
+    data.insert(Loaders::for_connection(domain.clone(), actor));
     data.insert(connection.clone());
     Ok(data)
 }

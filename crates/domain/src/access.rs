@@ -1,17 +1,21 @@
 //! Authorization: what an actor may do in one account. Every service checks here, so
 //! tenancy and permissions are decided in one place, whatever the schema does.
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+};
 
 use crate::entities::{account, contact};
 use crate::permissions::{self, Permission};
 use crate::{Actor, Domain, DomainError, Result};
 
-/// The actor's standing in one account.
+/// The actor's standing in one account, with the account itself (read together).
 #[derive(Clone, Debug)]
 pub struct Access {
-    pub account_id: i64,
+    pub account: account::Model,
     pub is_staff: bool,
     /// The actor's own contact in the account, when they are a member.
     pub contact: Option<contact::Model>,
@@ -19,6 +23,28 @@ pub struct Access {
 }
 
 impl Access {
+    /// The actor's access to `account` given their own contact there (if any): a
+    /// member's, staff's, or none.
+    fn of(actor: &Actor, account: account::Model, contact: Option<contact::Model>) -> Option<Self> {
+        if contact.is_none() && !actor.is_staff {
+            return None;
+        }
+        let permissions = contact
+            .as_ref()
+            .map(permissions::of_contact)
+            .unwrap_or_default();
+        Some(Self {
+            account,
+            is_staff: actor.is_staff,
+            contact,
+            permissions,
+        })
+    }
+
+    pub fn account_id(&self) -> i64 {
+        self.account.id
+    }
+
     /// What the actor may do here: every permission for staff, else their role's.
     pub fn effective(&self) -> Vec<Permission> {
         if self.is_staff {
@@ -93,6 +119,16 @@ pub fn forbidden(permission: Permission) -> DomainError {
     ))
 }
 
+/// What the actor may do where their session is placed, given their access there (if
+/// any): every permission for staff (placed or not), their role's, or nothing.
+pub fn current_permissions(actor: &Actor, placed: Option<&Access>) -> Vec<Permission> {
+    match placed {
+        Some(access) => access.effective(),
+        None if actor.is_staff => Permission::ALL.to_vec(),
+        None => Vec::new(),
+    }
+}
+
 /// Staff only: others get FORBIDDEN.
 pub fn require_staff(actor: &Actor) -> Result<()> {
     if actor.is_staff {
@@ -111,31 +147,38 @@ pub(crate) async fn access_on(
     account_id: i64,
     what: &'static str,
 ) -> Result<Access> {
-    let contact = contact::Entity::find()
-        .filter(contact::Column::UserId.eq(actor.user_id))
-        .filter(contact::Column::AccountId.eq(account_id))
-        .one(conn)
+    accesses_on(conn, actor, &[account_id])
+        .await?
+        .remove(&account_id)
+        .ok_or(DomainError::NotFound(what))
+}
+
+/// The actor's access to each of `account_ids` where they have any (staff: every one
+/// that exists), in one query: each account joined with the actor's own contact in it.
+async fn accesses_on(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    account_ids: &[i64],
+) -> Result<HashMap<i64, Access>> {
+    let user_id = actor.user_id;
+    let own_contact = account::Relation::Contacts
+        .def()
+        .on_condition(move |_, contact| {
+            Expr::col((contact, contact::Column::UserId))
+                .eq(user_id)
+                .into_condition()
+        });
+    let rows = account::Entity::find()
+        .filter(account::Column::Id.is_in(account_ids.iter().copied()))
+        .select_also(contact::Entity)
+        .join(JoinType::LeftJoin, own_contact)
+        .all(conn)
         .await?;
-    if contact.is_none() && !actor.is_staff {
-        return Err(DomainError::NotFound(what));
-    }
-    if actor.is_staff {
-        // Staff may name an account that does not exist.
-        account::Entity::find_by_id(account_id)
-            .one(conn)
-            .await?
-            .ok_or(DomainError::NotFound(what))?;
-    }
-    let permissions = contact
-        .as_ref()
-        .map(permissions::of_contact)
-        .unwrap_or_default();
-    Ok(Access {
-        account_id,
-        is_staff: actor.is_staff,
-        contact,
-        permissions,
-    })
+    Ok(rows
+        .into_iter()
+        .filter_map(|(account, contact)| Access::of(actor, account, contact))
+        .map(|access| (access.account_id(), access))
+        .collect())
 }
 
 /// The actor's access for a change needing `permission`, read on `conn`. When staff
@@ -193,47 +236,8 @@ impl Domain {
         &self,
         actor: &Actor,
         account_ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, Access>> {
-        let members = contact::Entity::find()
-            .filter(contact::Column::UserId.eq(actor.user_id))
-            .filter(contact::Column::AccountId.is_in(account_ids.iter().copied()))
-            .all(self.db())
-            .await?;
-        let mut found: std::collections::HashMap<i64, Access> = members
-            .into_iter()
-            .map(|c| {
-                let access = Access {
-                    account_id: c.account_id,
-                    is_staff: actor.is_staff,
-                    permissions: permissions::of_contact(&c),
-                    contact: Some(c),
-                };
-                (access.account_id, access)
-            })
-            .collect();
-        if actor.is_staff {
-            for &account_id in account_ids {
-                found.entry(account_id).or_insert(Access {
-                    account_id,
-                    is_staff: true,
-                    contact: None,
-                    permissions: Vec::new(),
-                });
-            }
-        }
-        Ok(found)
-    }
-
-    /// What the actor may do where their session is placed: every permission for staff
-    /// (placed or not), their role's in the current account, or nothing.
-    pub async fn current_permissions(&self, actor: &Actor) -> Result<Vec<Permission>> {
-        let placed = actor.current_account_id.into_iter().collect::<Vec<_>>();
-        let mut found = self.accesses(actor, &placed).await?;
-        Ok(match placed.first().and_then(|id| found.remove(id)) {
-            Some(access) => access.effective(),
-            None if actor.is_staff => Permission::ALL.to_vec(),
-            None => Vec::new(),
-        })
+    ) -> Result<HashMap<i64, Access>> {
+        accesses_on(self.db(), actor, account_ids).await
     }
 
     /// The actor's access to `account_id`, which must include `permission`.

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::audit::AuditRecord;
@@ -84,11 +84,11 @@ impl<'a> AccountService<'a> {
     /// An account the actor may see: one they belong to, or any for staff. Anything
     /// else is `NotFound`, so other accounts' ids reveal nothing.
     pub async fn visible(&self, actor: &Actor, account_id: i64) -> Result<account::Model> {
-        self.domain.access(actor, account_id, "account").await?;
-        account::Entity::find_by_id(account_id)
-            .one(self.domain.db())
+        Ok(self
+            .domain
+            .access(actor, account_id, "account")
             .await?
-            .ok_or(DomainError::NotFound("account"))
+            .account)
     }
 
     /// Makes another contact with portal access the account's owner; the previous owner
@@ -300,15 +300,52 @@ impl<'a> AccountService<'a> {
         .await
     }
 
-    /// The primary contact of each account, for batched loading.
-    pub async fn owners(&self, account_ids: &[i64]) -> Result<HashMap<i64, contact::Model>> {
+    /// The owner and the billing contact of each account (given with its
+    /// `billing_contact_id`), in one query for all of them.
+    pub async fn key_contacts(
+        &self,
+        accounts: &[(i64, Option<i64>)],
+    ) -> Result<HashMap<i64, KeyContacts>> {
+        let account_ids = accounts.iter().map(|(id, _)| *id);
+        let billing_ids = accounts.iter().filter_map(|(_, billing)| *billing);
         let rows = contact::Entity::find()
-            .filter(contact::Column::AccountId.is_in(account_ids.iter().copied()))
-            .filter(contact::Column::IsPrimary.eq(true))
+            .filter(
+                Condition::any()
+                    .add(
+                        contact::Column::AccountId
+                            .is_in(account_ids)
+                            .and(contact::Column::IsPrimary.eq(true)),
+                    )
+                    .add(contact::Column::Id.is_in(billing_ids)),
+            )
             .all(self.domain.db())
             .await?;
-        Ok(rows.into_iter().map(|c| (c.account_id, c)).collect())
+        let mut found: HashMap<i64, KeyContacts> = HashMap::new();
+        for &(account_id, billing_id) in accounts {
+            let of_account = |c: &&contact::Model| c.account_id == account_id;
+            found.insert(
+                account_id,
+                KeyContacts {
+                    owner: rows
+                        .iter()
+                        .filter(of_account)
+                        .find(|c| c.is_primary)
+                        .cloned(),
+                    billing: billing_id.and_then(|id| {
+                        rows.iter().filter(of_account).find(|c| c.id == id).cloned()
+                    }),
+                },
+            );
+        }
+        Ok(found)
     }
+}
+
+/// The people an account names: its owner (primary contact) and its billing contact.
+#[derive(Clone, Debug, Default)]
+pub struct KeyContacts {
+    pub owner: Option<contact::Model>,
+    pub billing: Option<contact::Model>,
 }
 
 /// An account's email about a change to it (`account_updated`, GENERAL): what changed

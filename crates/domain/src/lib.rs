@@ -90,8 +90,10 @@ impl Domain {
         let statements = Arc::new(AtomicU64::new(0));
         db.set_metric_callback({
             let statements = statements.clone();
-            move |_| {
+            move |info| {
                 statements.fetch_add(1, Ordering::Relaxed);
+                // `RUST_LOG=sql=trace` prints every statement with its values.
+                tracing::trace!(target: "sql", elapsed = ?info.elapsed, "{}", info.statement);
             }
         });
         Self {
@@ -196,6 +198,8 @@ impl Domain {
 pub struct Actor {
     pub user_id: i64,
     pub email: String,
+    pub first_name: String,
+    pub last_name: String,
     pub is_staff: bool,
     pub session_id: i64,
     /// The account the session is placed in (`switchAccount`), if any.

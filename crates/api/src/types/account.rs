@@ -1,4 +1,3 @@
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use domain::DomainError;
@@ -11,11 +10,27 @@ use crate::connection::{Conn, connection, page_args};
 use crate::context::domain;
 use crate::error::ApiResult;
 use crate::guards::Require;
-use crate::loaders::{ContactById, Loaders, OwnerOfAccount};
+use crate::loaders::{KeyContactsOf, RequestLoader};
+use domain::accounts::KeyContacts;
 
 /// A billable party. Only ever built for a viewer allowed to see it; its lists are
 /// guarded by permission and nullable, so a FORBIDDEN list leaves the rest intact.
 pub struct Account(pub account::Model);
+
+impl Account {
+    /// The owner and billing contact, read together for both fields.
+    async fn key_contacts(&self, ctx: &Context<'_>) -> ApiResult<KeyContacts> {
+        let key = KeyContactsOf {
+            account_id: self.0.id,
+            billing_contact_id: self.0.billing_contact_id,
+        };
+        Ok(ctx
+            .data_unchecked::<RequestLoader>()
+            .load_one(key)
+            .await?
+            .unwrap_or_default())
+    }
+}
 
 #[Object]
 impl Account {
@@ -29,24 +44,19 @@ impl Account {
 
     /// The primary contact.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Contact> {
-        let owner = ctx
-            .data_unchecked::<DataLoader<Loaders>>()
-            .load_one(OwnerOfAccount(self.0.id))
-            .await?
-            .ok_or_else(|| DomainError::Internal(format!("account {} has no owner", self.0.id)))?;
+        let owner =
+            self.key_contacts(ctx).await?.owner.ok_or_else(|| {
+                DomainError::Internal(format!("account {} has no owner", self.0.id))
+            })?;
         Ok(Contact(owner))
     }
 
     /// The contact printed on invoices.
     async fn billing_contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
-        let Some(id) = self.0.billing_contact_id else {
+        if self.0.billing_contact_id.is_none() {
             return Ok(None);
-        };
-        let contact = ctx
-            .data_unchecked::<DataLoader<Loaders>>()
-            .load_one(ContactById(id))
-            .await?;
-        Ok(contact.filter(|c| c.account_id == self.0.id).map(Contact))
+        }
+        Ok(self.key_contacts(ctx).await?.billing.map(Contact))
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

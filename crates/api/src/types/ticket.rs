@@ -1,11 +1,10 @@
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use domain::entities::{ticket, ticket_reply};
 
 use super::enums::{ReplyBadge, TicketStatus};
 use crate::error::ApiResult;
-use crate::loaders::{Loaders, RepliesOf};
+use crate::loaders::{RepliesOf, RequestLoader};
 
 pub struct Ticket(pub ticket::Model);
 
@@ -26,7 +25,7 @@ impl Ticket {
     /// The conversation, oldest first.
     async fn replies(&self, ctx: &Context<'_>) -> ApiResult<Vec<TicketReply>> {
         let replies = ctx
-            .data_unchecked::<DataLoader<Loaders>>()
+            .data_unchecked::<RequestLoader>()
             .load_one(RepliesOf(self.0.id))
             .await?
             .unwrap_or_default();

@@ -1,33 +1,51 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use domain::entities::user;
+use domain::access::{self, Access};
 use domain::permissions;
-use domain::{Actor, settings};
+use domain::{Actor, DomainError, settings};
 
 use super::enums::{self, Permission, Role};
 use super::{Account, Contact};
 use crate::context::domain;
 use crate::error::ApiResult;
+use crate::loaders::{RequestLoader, access_to};
 
 /// A login identity.
-pub struct User(pub user::Model);
+pub struct User {
+    id: i64,
+    email: String,
+    first_name: String,
+    last_name: String,
+}
+
+impl User {
+    /// The signed-in user as their session read them (no second query).
+    fn of(actor: &Actor) -> Self {
+        Self {
+            id: actor.user_id,
+            email: actor.email.clone(),
+            first_name: actor.first_name.clone(),
+            last_name: actor.last_name.clone(),
+        }
+    }
+}
 
 #[Object]
 impl User {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.id.to_string())
     }
 
     async fn email(&self) -> &str {
-        &self.0.email
+        &self.email
     }
 
     async fn first_name(&self) -> &str {
-        &self.0.first_name
+        &self.first_name
     }
 
     async fn last_name(&self) -> &str {
-        &self.0.last_name
+        &self.last_name
     }
 }
 
@@ -36,8 +54,8 @@ pub struct Viewer(pub Actor);
 
 #[Object]
 impl Viewer {
-    async fn user(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User(domain(ctx).auth().user(self.0.user_id).await?))
+    async fn user(&self) -> User {
+        User::of(&self.0)
     }
 
     async fn is_staff(&self) -> bool {
@@ -53,22 +71,42 @@ impl Viewer {
     /// The account the session is placed in; null until `switchAccount` for a user
     /// with several accounts.
     async fn current_account(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        let Some(account_id) = self.0.current_account_id else {
-            return Ok(None);
-        };
         // Membership may have ended since the session was placed there.
-        match domain(ctx).accounts().visible(&self.0, account_id).await {
-            Ok(account) => Ok(Some(Account(account))),
-            Err(domain::DomainError::NotFound(_)) => Ok(None),
-            Err(err) => Err(err.into()),
-        }
+        Ok(self
+            .placed(ctx)
+            .await?
+            .map(|access| Account(access.account)))
     }
 
     /// The viewer's permissions in the current account (all of them for staff).
     async fn permissions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Permission>> {
-        Ok(enums::permissions(
-            domain(ctx).current_permissions(&self.0).await?,
-        ))
+        let placed = self.placed(ctx).await?;
+        Ok(enums::permissions(access::current_permissions(
+            &self.0,
+            placed.as_ref(),
+        )))
+    }
+}
+
+impl Viewer {
+    /// The viewer's access where their session is placed (shared with `account(id)`
+    /// and the guards through the request's loader).
+    async fn placed(&self, ctx: &Context<'_>) -> ApiResult<Option<Access>> {
+        let Some(account_id) = self.0.current_account_id else {
+            return Ok(None);
+        };
+        if ctx
+            .data_unchecked::<RequestLoader>()
+            .loader()
+            .serve(&self.0)
+        {
+            return access_to(ctx, account_id).await;
+        }
+        match domain(ctx).access(&self.0, account_id, "account").await {
+            Ok(access) => Ok(Some(access)),
+            Err(DomainError::NotFound(_)) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
     }
 }
 

@@ -191,14 +191,6 @@ impl<'a> AuthService<'a> {
             ..actor.clone()
         })
     }
-
-    /// The user behind an id (e.g. for `viewer.user`).
-    pub async fn user(&self, user_id: i64) -> Result<user::Model> {
-        user::Entity::find_by_id(user_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or(DomainError::NotFound("user"))
-    }
 }
 
 /// The actor of a session found with its user, if it has not expired.
@@ -212,6 +204,8 @@ fn signed_in_as(
             Actor {
                 user_id: user.id,
                 email: user.email,
+                first_name: user.first_name,
+                last_name: user.last_name,
                 is_staff: user.is_staff,
                 session_id: session.id,
                 current_account_id: session.current_account_id,

@@ -46,6 +46,8 @@ pub(crate) async fn open(
         actor: Actor {
             user_id: user.id,
             email: user.email.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
             is_staff: user.is_staff,
             session_id: session.id,
             current_account_id,
