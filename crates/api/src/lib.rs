@@ -17,6 +17,8 @@ mod socket;
 mod subscription;
 mod types;
 
+use std::sync::Arc;
+
 use async_graphql::Schema;
 use domain::Domain;
 
@@ -30,7 +32,7 @@ use loaders::Loaders;
 use mutation::Mutation;
 use query::Query;
 
-pub type ClienteleSchema = Schema<Query, Mutation, Subscription>;
+type ClienteleSchema = Schema<Query, Mutation, Subscription>;
 
 pub use socket::{SessionState, WsConnection, websocket_connection};
 use subscription::Subscription;
@@ -45,23 +47,39 @@ pub struct ApiConfig {
     pub limits: Limits,
 }
 
-pub fn build_schema(
-    domain: Domain,
-    live: events_feed::LiveFeed,
-    config: ApiConfig,
-) -> ClienteleSchema {
-    builder(field_types(), &config.limits)
-        .data(domain)
-        .data(live)
-        .data(config)
-        .finish()
+/// The GraphQL API as the server runs it: the schema, and what every operation goes
+/// through around it (see [`responses`]). Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    pub(crate) schema: ClienteleSchema,
+    pub(crate) field_types: Arc<FieldTypes>,
+    pub(crate) domain: Domain,
+}
+
+impl Api {
+    pub fn new(domain: Domain, live: events_feed::LiveFeed, config: ApiConfig) -> Self {
+        let schema = builder(&config.limits)
+            .data(domain.clone())
+            .data(live)
+            .data(config)
+            .finish();
+        Self {
+            schema,
+            field_types: Arc::new(field_types()),
+            domain,
+        }
+    }
+
+    /// Runs one request (a query or mutation) carrying [`prepare_request`]'s data:
+    /// every error coded, every failed field `null`, the operation's span around it.
+    pub async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        responses::execute(&self.schema, &self.field_types, request).await
+    }
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    builder(FieldTypes::default(), &Limits::default())
-        .finish()
-        .sdl()
+    builder(&Limits::default()).finish().sdl()
 }
 
 /// The declared type of every field, read once from the SDL, for the response pass that
@@ -77,16 +95,11 @@ fn field_types() -> FieldTypes {
 
 /// The schema with the limits that keep one request from costing the server too much.
 /// The standard introspection query that GraphiQL sends stays well inside the default
-/// ones (tested).
-fn builder(
-    field_types: FieldTypes,
-    limits: &Limits,
-) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+/// ones (tested). No extension: see [`responses`] for why and what runs instead.
+fn builder(limits: &Limits) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query, Mutation::default(), Subscription)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
-        .extension(responses::ErrorResponses::new(field_types))
-        .extension(socket::SocketAuth)
 }
 
 /// Attaches what every resolver of one request may need: who is asking, and fresh

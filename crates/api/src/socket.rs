@@ -9,18 +9,18 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
-use async_graphql::{Request, ServerResult};
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::{Request, Response};
 use chrono::{DateTime, Utc};
 use domain::{Domain, DomainError, RequestMeta};
+use futures_util::StreamExt;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
+use crate::Api;
 use crate::context::{RequestAuth, authenticate, bearer_token};
 use crate::error::ApiError;
-use crate::loaders::Loaders;
+use crate::loaders::{Loaders, RequestLoader};
 
 /// The session behind a connection, as last read.
 #[derive(Clone, Copy, Debug)]
@@ -207,48 +207,67 @@ pub async fn websocket_connection(
     Ok(data)
 }
 
-/// Authenticates every operation a WebSocket sends, as HTTP does every request: the
-/// connection's session is re-read, and the operation runs as the actor it now is, or
-/// (session ended) as a dead token would (UNAUTHENTICATED for anything that needs a
-/// user). Requests that did not come over a socket pass untouched.
-pub(crate) struct SocketAuth;
-
-impl ExtensionFactory for SocketAuth {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SocketAuth)
+impl Api {
+    /// Runs one operation a WebSocket sent, authenticated as HTTP authenticates every
+    /// request: the connection's session is re-read, and the operation runs as the
+    /// actor it now is, or (session ended) as a dead token would (UNAUTHENTICATED for
+    /// anything that needs a user). `data` is the connection's (its `connection_init`).
+    pub fn execute_operation(
+        &self,
+        connection: &WsConnection,
+        request: Request,
+        data: Arc<async_graphql::Data>,
+    ) -> BoxStream<'static, Response> {
+        let (api, connection) = (self.clone(), connection.clone());
+        async_stream::stream! {
+            let request = match connection.operation_data(&api).await {
+                Ok(Some((auth, loaders))) => request.data(auth).data(loaders),
+                Ok(None) => request,
+                Err(err) => {
+                    yield crate::error_response(err);
+                    return;
+                }
+            };
+            let mut responses = crate::responses::execute_stream(
+                &api.schema,
+                api.field_types.clone(),
+                request,
+                data,
+            );
+            while let Some(response) = responses.next().await {
+                yield response;
+            }
+        }
+        .boxed()
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for SocketAuth {
-    async fn prepare_request(
+impl WsConnection {
+    /// Who one operation runs as, read fresh, with loaders of its own; `None` for a
+    /// connection no one signed in on.
+    async fn operation_data(
         &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let (Some(connection), Some(domain)) =
-            (ctx.data_opt::<WsConnection>(), ctx.data_opt::<Domain>())
-        else {
-            return next.run(ctx, request).await;
+        api: &Api,
+    ) -> Result<Option<(RequestAuth, RequestLoader)>, DomainError> {
+        let Some(session) = self.session() else {
+            return Ok(None);
         };
-        let Some(session) = connection.session() else {
-            return next.run(ctx, request).await;
-        };
-        let meta = connection.0.meta.clone();
+        let domain = &api.domain;
+        let meta = self.0.meta.clone();
         let auth = match domain.auth().resume(session.session_id, meta.clone()).await {
             Ok((actor, _)) => RequestAuth::SignedIn(actor),
             Err(DomainError::Unauthenticated(message)) => {
                 // This instance may not have heard that the session ended: close now.
-                connection.0.check.notify_one();
+                self.0.check.notify_one();
                 RequestAuth::Invalid(meta, message)
             }
-            Err(err) => {
-                let err = async_graphql::Error::from(ApiError(err));
-                return Err(err.into_server_error(Default::default()));
-            }
+            Err(err) => return Err(err),
         };
-        next.run(ctx, request.data(auth)).await
+        let actor = match &auth {
+            RequestAuth::SignedIn(actor) => Some(actor.clone()),
+            _ => None,
+        };
+        Ok(Some((auth, Loaders::for_connection(domain.clone(), actor))))
     }
 }
 

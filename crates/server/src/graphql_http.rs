@@ -142,11 +142,11 @@ pub(crate) async fn get(
         Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
     };
     // A persisted query's text first: what is refused over GET is what it would run.
-    let request = match state.admit(request) {
+    let mut request = match state.admit(request) {
         Ok(request) => request,
         Err(error) => return answer(GqlResponse::from_errors(vec![error]), media, true),
     };
-    if operation_type(&request) == Some(OperationType::Mutation) {
+    if operation_type(&mut request) == Some(OperationType::Mutation) {
         let mut response = refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             "mutations are sent with POST",
@@ -306,9 +306,11 @@ pub(crate) fn request_from(mut params: serde_json::Map<String, Value>) -> Result
 }
 
 /// The type of the operation a request would run, if its document parses and names one.
-fn operation_type(request: &Request) -> Option<OperationType> {
-    let document = async_graphql::parser::parse_query(&request.query).ok()?;
-    match (&document.operations, request.operation_name.as_deref()) {
+/// The document stays in the request: execution does not parse it again.
+fn operation_type(request: &mut Request) -> Option<OperationType> {
+    let operation_name = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    match (&document.operations, operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
@@ -330,7 +332,7 @@ async fn execute(
         Err(err) => return answer(api::error_response(err), media, true),
     };
     let request = api::prepare_request(request, &state.domain, auth);
-    let response = state.schema.execute(request).await;
+    let response = state.api.execute(request).await;
     let before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());

@@ -1,6 +1,6 @@
 //! The HTTP surface: GraphQL, GraphiQL, health and readiness.
 
-use api::{ApiConfig, SessionCookie};
+use api::{Api, ApiConfig, SessionCookie};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,7 +26,7 @@ pub(crate) fn router(
         session_cookie,
         limits: config.limits,
     };
-    let schema = api::build_schema(domain.clone(), live.clone(), api_config);
+    let api = Api::new(domain.clone(), live.clone(), api_config);
     Router::new()
         .route(
             "/graphql",
@@ -42,7 +42,7 @@ pub(crate) fn router(
         .route("/metrics", get(crate::metrics::metrics))
         .route("/readyz", get(readyz))
         .with_state(AppState {
-            schema,
+            api,
             domain,
             public_origin: config.http.public_url.origin().to_owned(),
             session_cookie,

@@ -1,11 +1,11 @@
 //! What every route handler shares.
 
-use api::{ClienteleSchema, SessionCookie};
+use api::{Api, SessionCookie};
 use domain::Domain;
 
 #[derive(Clone)]
 pub(crate) struct AppState {
-    pub(crate) schema: ClienteleSchema,
+    pub(crate) api: Api,
     pub(crate) domain: Domain,
     /// PUBLIC_URL's origin (scheme://host[:port]), which cookie-authenticated sockets
     /// must come from.

@@ -330,8 +330,8 @@ impl Socket {
         let responses = match admitted {
             Ok(request) => self
                 .state
-                .schema
-                .execute_stream_with_session_data(request, data),
+                .api
+                .execute_operation(&self.connection, request, data),
             Err(refused) => {
                 stream::once(async move { Response::from_errors(vec![refused]) }).boxed()
             }
