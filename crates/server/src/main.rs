@@ -6,6 +6,12 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use clientele::Config;
 
+/// mimalloc instead of the system allocator: a request allocates and frees thousands
+/// of small objects (the parsed query, every field's value, the JSON), and glibc's
+/// malloc spent about a quarter of the server's CPU on them under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "clientele",
