@@ -14,7 +14,10 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse 
         state.domain.sql_statements()
     );
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
 }
