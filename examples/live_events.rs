@@ -53,8 +53,9 @@ async fn main() {
         }
     );
     println!(
-        "  opened {subscribers} subscriptions in {:.1} s",
-        report.opened_in.as_secs_f64()
+        "  opened {subscribers} subscriptions in {:.1} s; the servers settled {:.1} s later",
+        report.opened_in.as_secs_f64(),
+        report.settled_in.as_secs_f64()
     );
     println!(
         "  delivered {}/{}  latency p50={:.1} ms  p99={:.1} ms  max={:.1} ms",

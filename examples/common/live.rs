@@ -21,6 +21,9 @@ pub struct LiveReport {
     pub instances: usize,
     pub changes: usize,
     pub opened_in: Duration,
+    /// From the last socket opening to the servers running no more SQL than when idle:
+    /// until then they are still starting streams (session, access, the log).
+    pub settled_in: Duration,
     /// Events received, of `expected` (every change by every subscriber).
     pub delivered: usize,
     pub expected: usize,
@@ -44,8 +47,9 @@ impl LiveReport {
 }
 
 /// Registers an account, opens `subscribers` subscriptions to its contact events
-/// (round-robin over `servers`), lets them idle, then adds `changes` contacts 20 ms
-/// apart (round-robin too) and times every delivery.
+/// (round-robin over `servers`), waits until the servers have started every stream and
+/// reads their memory, then adds `changes` contacts 20 ms apart (round-robin too) and
+/// times every delivery.
 pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usize) -> LiveReport {
     let client = reqwest::Client::new();
     let registered = gql(
@@ -83,7 +87,8 @@ pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usi
         }
     }
     let opened_in = opened.elapsed();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let settled_in = settle(servers, &client).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_after: Vec<u64> = servers.iter().map(ServerProcess::rss_kib).collect();
 
     // Make the changes, paced, and remember when each was sent.
@@ -123,6 +128,7 @@ pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usi
         instances: servers.len(),
         changes,
         opened_in,
+        settled_in,
         delivered: latencies.len(),
         expected,
         p50: percentile(&latencies, 0.50),
@@ -130,6 +136,31 @@ pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usi
         max: latencies.last().copied().unwrap_or_default(),
         rss_kib: rss_before.into_iter().zip(rss_after).collect(),
     }
+}
+
+/// Waits (a minute at most) until the servers run no more SQL than their idle polling
+/// (under one statement per half second each), so that changes are timed against
+/// streams that are open, not still starting; returns how long that took.
+async fn settle(servers: &[ServerProcess], client: &reqwest::Client) -> Duration {
+    let started = Instant::now();
+    let mut last = statements(servers, client).await;
+    while started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = statements(servers, client).await;
+        if now - last <= servers.len() as u64 {
+            break;
+        }
+        last = now;
+    }
+    started.elapsed()
+}
+
+async fn statements(servers: &[ServerProcess], client: &reqwest::Client) -> u64 {
+    let mut total = 0;
+    for server in servers {
+        total += server.sql_statements(client).await;
+    }
+    total
 }
 
 /// One dashboard: a socket subscribed to the account's contact events, reporting each
