@@ -20,8 +20,15 @@ test-pg:
 ci:
     bash .ci/run
 
-# Login latency and throughput (release build)
-bench:
+# SQLite, then PostgreSQL (PG_URL; a fresh database, dropped after) with Redis
+# (REDIS_URL). Arguments pass through: just bench --seconds 20 --only postgres
+# The benchmark harness (release builds): one table, also as target/bench/bench.json
+bench *ARGS:
+    cargo build --release -p clientele -p clientele-examples --bins --examples
+    cargo run -q --release -p clientele-examples --example bench -- {{ARGS}}
+
+# Login latency and throughput alone (in-process server, SQLite)
+bench-login:
     cargo run --release -p clientele-examples --example login_latency -- 200 16
 
 # Regenerate schema.graphql from the code

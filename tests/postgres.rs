@@ -13,11 +13,19 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A database on the server `DATABASE_URL` names when it is PostgreSQL, else a
+    /// SQLite file in `dir`.
     pub async fn create(dir: &Path) -> Self {
-        match std::env::var("DATABASE_URL")
+        let admin_url = std::env::var("DATABASE_URL")
             .ok()
-            .filter(|u| u.starts_with("postgres"))
-        {
+            .filter(|u| u.starts_with("postgres"));
+        Self::create_on(admin_url.as_deref(), dir).await
+    }
+
+    /// A fresh database on the PostgreSQL server `postgres_admin_url` points at (any
+    /// database of it), or with `None` a SQLite file in `dir`.
+    pub async fn create_on(postgres_admin_url: Option<&str>, dir: &Path) -> Self {
+        match postgres_admin_url {
             None => Self {
                 url: format!("sqlite://{}?mode=rwc", dir.join("clientele.db").display()),
                 postgres: None,
@@ -30,18 +38,18 @@ impl TestDatabase {
                     NEXT.fetch_add(1, Ordering::Relaxed),
                     chrono_suffix()
                 );
-                let admin = Database::connect(&admin_url)
+                let admin = Database::connect(admin_url)
                     .await
-                    .unwrap_or_else(|e| panic!("DATABASE_URL={admin_url} is not reachable: {e}"));
+                    .unwrap_or_else(|e| panic!("{admin_url} is not reachable: {e}"));
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
                 admin.close().await.ok();
-                let url = replace_database(&admin_url, &name);
+                let url = replace_database(admin_url, &name);
                 Self {
                     url,
-                    postgres: Some((admin_url, name)),
+                    postgres: Some((admin_url.to_owned(), name)),
                 }
             }
         }
@@ -88,7 +96,7 @@ fn chrono_suffix() -> u128 {
 
 /// `postgres://u@h:5432/test?x` with the database name replaced.
 fn replace_database(url: &str, name: &str) -> String {
-    let mut parsed = url::Url::parse(url).expect("DATABASE_URL is a URL");
+    let mut parsed = url::Url::parse(url).expect("the PostgreSQL server is given as a URL");
     parsed.set_path(&format!("/{name}"));
     parsed.to_string()
 }

@@ -1,0 +1,55 @@
+//! What the load generators share: the release `clientele` binary as a child process
+//! (so its CPU and memory are its own to measure), GraphQL calls as a client makes
+//! them, latency percentiles, and the live-events measurement (`live_events` runs it
+//! alone, `bench` as one of its rows).
+
+pub mod live;
+mod server;
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+pub use server::{ServerOptions, ServerProcess, cpu_ticks, migrate};
+
+/// Sends one GraphQL operation to the server at `base_url` (as `token`'s session, if
+/// any) and returns its `data`. Panics with the response when it carries errors: these
+/// calls set a benchmark up, and a benchmark whose setup failed measures nothing.
+pub async fn gql(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = client
+        .post(format!("{base_url}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let body: Value = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{base_url} answers: {e}"))
+        .json()
+        .await
+        .expect("a JSON answer");
+    assert!(body.get("errors").is_none(), "{query}\n→ {body}");
+    body["data"].clone()
+}
+
+/// The `p` quantile (0 ≤ p ≤ 1) of durations sorted in ascending order; zero when there
+/// are none.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let last = sorted.len().saturating_sub(1);
+    sorted
+        .get(((sorted.len() as f64 * p) as usize).min(last))
+        .copied()
+        .unwrap_or_default()
+}
+
+/// Milliseconds, for printing.
+pub fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
