@@ -27,12 +27,34 @@ pub struct TestApp {
     client: reqwest::Client,
     _database: TestDatabase,
     _dir: tempfile::TempDir,
+    /// The allow-list of [`TestApp::start_with_allow_list`].
+    _operations: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
     /// A server on the database the environment selects, emails as `.eml` files.
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
+    }
+
+    /// A server that runs only `documents` (an `OPERATIONS_DIR` allow-list, one
+    /// `.graphql` file each, as deployments keep them) with introspection off.
+    pub async fn start_with_allow_list(documents: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (i, document) in documents.iter().enumerate() {
+            std::fs::write(
+                dir.path().join(format!("op{i}.graphql")),
+                format!("{document}\n"),
+            )
+            .expect("operation written");
+        }
+        let mut app = Self::start_with(|c| {
+            c.http.operations_dir = Some(dir.path().to_owned());
+            c.http.introspection = false;
+        })
+        .await;
+        app._operations = Some(dir);
+        app
     }
 
     /// Like [`TestApp::start`], with the configuration adjusted first.
@@ -67,6 +89,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             _database: database,
             _dir: dir,
+            _operations: None,
         }
     }
 
@@ -304,6 +327,7 @@ impl TestApp {
             client,
             _database,
             _dir,
+            _operations,
             ..
         } = self;
         server.shutdown().await;
@@ -320,6 +344,7 @@ impl TestApp {
             client,
             _database,
             _dir,
+            _operations,
         }
     }
 

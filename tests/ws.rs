@@ -133,14 +133,12 @@ impl WsClient {
             .is_ok()
     }
 
-    /// Sends `text` as it is, in a text frame (or, `binary`, a binary one).
-    pub async fn send_raw(&mut self, text: &str, binary: bool) {
-        let frame = if binary {
-            Message::Binary(text.as_bytes().to_vec().into())
-        } else {
-            Message::Text(text.to_owned().into())
-        };
-        self.stream.send(frame).await.expect("socket send");
+    /// Sends `text` as it is, in a text frame.
+    pub async fn send_raw(&mut self, text: &str) {
+        self.stream
+            .send(Message::Text(text.to_owned().into()))
+            .await
+            .expect("socket send");
     }
 
     /// Sends `bytes` in a binary frame.
@@ -177,30 +175,19 @@ impl WsClient {
             .expect("socket send");
     }
 
-    /// The next protocol message, skipping keep-alives, within `wait`.
+    /// The next protocol message, skipping keep-alives (and answering the server's
+    /// `ping`), within `wait`.
     pub async fn next(&mut self, wait: Duration) -> Incoming {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = match tokio::time::timeout_at(deadline, self.stream.next()).await {
-                Err(_) => return Incoming::Silent,
-                Ok(None) | Ok(Some(Err(_))) => return Incoming::Closed(None),
-                Ok(Some(Ok(frame))) => frame,
-            };
-            match frame {
-                Message::Text(text) => {
-                    let value: Value = serde_json::from_str(&text).expect("JSON message");
-                    match value["type"].as_str() {
-                        Some("ka") => continue,
-                        Some("ping") => {
-                            self.send(json!({ "type": "pong" })).await;
-                            continue;
-                        }
-                        Some("pong") => continue,
-                        _ => return Incoming::Message(value),
-                    }
-                }
-                Message::Close(frame) => return Incoming::Closed(frame.map(|f| f.code.into())),
-                _ => continue,
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_raw(left).await {
+                Incoming::Message(value) => match value["type"].as_str() {
+                    Some("ka" | "pong") => continue,
+                    Some("ping") => self.send(json!({ "type": "pong" })).await,
+                    _ => return Incoming::Message(value),
+                },
+                other => return other,
             }
         }
     }

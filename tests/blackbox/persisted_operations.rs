@@ -96,15 +96,8 @@ async fn an_unknown_hash_is_asked_for_once_then_runs_by_hash_alone() {
 
 #[tokio::test]
 async fn with_an_allow_list_and_introspection_off_only_registered_operations_run() {
-    let dir = tempfile::tempdir().unwrap();
     let listed = "query Portal { portalSettings { invitationTtlHours } }";
-    std::fs::write(dir.path().join("portal.graphql"), format!("{listed}\n")).unwrap();
-    let ops = dir.path().to_owned();
-    let app = TestApp::start_with(move |c| {
-        c.http.operations_dir = Some(ops);
-        c.http.introspection = false;
-    })
-    .await;
+    let app = TestApp::start_with_allow_list(&[listed]).await;
     // Registered: by text and by hash.
     let (status, body) = post(&app, json!({ "query": listed })).await;
     assert_eq!(

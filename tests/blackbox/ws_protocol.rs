@@ -52,27 +52,18 @@ fn subscribe(id: &str, query: &str, variables: Value) -> Value {
 async fn a_message_that_is_not_the_protocols_closes_the_socket_with_4400() {
     let app = TestApp::start().await;
     let (owner, _) = owner(&app).await;
-    for (raw, binary) in [
-        ("not json", false),
-        ("[]", false),
-        (r#"{"type":"hello"}"#, false),
-        (
-            r#"{"type":"subscribe","payload":{"query":"{ viewer { user { email } } }"}}"#,
-            false,
-        ),
-        (
-            r#"{"type":"subscribe","id":"1","payload":{"query":7}}"#,
-            false,
-        ),
+    for raw in [
+        "not json",
+        "[]",
+        r#"{"type":"hello"}"#,
+        r#"{"type":"subscribe","payload":{"query":"{ viewer { user { email } } }"}}"#,
+        r#"{"type":"subscribe","id":"1","payload":{"query":7}}"#,
         // The legacy protocol's message, on the new one.
-        (
-            r#"{"type":"start","id":"1","payload":{"query":"{ viewer { user { email } } }"}}"#,
-            false,
-        ),
-        (r#"{"type":"connection_init","payload":"Bearer x"}"#, false),
+        r#"{"type":"start","id":"1","payload":{"query":"{ viewer { user { email } } }"}}"#,
+        r#"{"type":"connection_init","payload":"Bearer x"}"#,
     ] {
         let mut socket = app.socket(Some(&owner)).await;
-        socket.send_raw(raw, binary).await;
+        socket.send_raw(raw).await;
         assert_eq!(closed_with(&mut socket).await, Some(4400), "{raw}");
     }
     // A binary frame that is not UTF-8 text (0xff never occurs in UTF-8).
@@ -82,9 +73,10 @@ async fn a_message_that_is_not_the_protocols_closes_the_socket_with_4400() {
     // A JSON message in a binary frame is still a message.
     let mut socket = app.socket(Some(&owner)).await;
     socket
-        .send_raw(
-            &subscribe("b", "{ viewer { user { email } } }", json!({})).to_string(),
-            true,
+        .send_bytes(
+            subscribe("b", "{ viewer { user { email } } }", json!({}))
+                .to_string()
+                .as_bytes(),
         )
         .await;
     match socket.next(Duration::from_secs(5)).await {
@@ -332,15 +324,8 @@ async fn an_operation_that_fails_as_a_whole_is_one_error_message() {
 
 #[tokio::test]
 async fn the_allow_list_and_introspection_switch_hold_over_the_socket_too() {
-    let dir = tempfile::tempdir().unwrap();
     let listed = "query Portal { portalSettings { invitationTtlHours } }";
-    std::fs::write(dir.path().join("portal.graphql"), format!("{listed}\n")).unwrap();
-    let ops = dir.path().to_owned();
-    let app = TestApp::start_with(move |c| {
-        c.http.operations_dir = Some(ops);
-        c.http.introspection = false;
-    })
-    .await;
+    let app = TestApp::start_with_allow_list(&[listed]).await;
     let mut socket = app.socket(None).await;
     socket.send(subscribe("ok", listed, json!({}))).await;
     match socket.next(Duration::from_secs(5)).await {
