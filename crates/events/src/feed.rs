@@ -34,14 +34,15 @@ pub struct LiveFeed {
 
 impl LiveFeed {
     /// Starts reading the log after its newest row. A subscriber that falls `buffer`
-    /// events behind is dropped rather than buffered without limit.
+    /// events behind is dropped rather than buffered without limit. The reader runs
+    /// until `shutdown`; await the returned task before closing the database.
     pub async fn start(
         domain: Domain,
         bus: &EventBus,
         poll: Duration,
         buffer: usize,
         shutdown: watch::Receiver<bool>,
-    ) -> domain::Result<Self> {
+    ) -> domain::Result<(Self, tokio::task::JoinHandle<()>)> {
         let (tx, _) = broadcast::channel(buffer.max(1));
         let (access, _) = broadcast::channel(ACCESS_CAPACITY);
         let last = domain.events().latest().await?;
@@ -50,8 +51,8 @@ impl LiveFeed {
             tx: tx.clone(),
             access: access.clone(),
         };
-        tokio::spawn(pump.run(bus.wake_ups(), last, poll, shutdown));
-        Ok(Self { tx, access })
+        let reader = tokio::spawn(pump.run(bus.wake_ups(), last, poll, shutdown));
+        Ok((Self { tx, access }, reader))
     }
 
     /// Live rows from now on. Subscribe before reading the log for a replay, then skip

@@ -157,7 +157,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         None => EventBus::in_process(),
     };
     let domain = domain(&config, db.clone(), Arc::new(bus.clone()))?;
-    let live = LiveFeed::start(
+    let (live, live_reader) = LiveFeed::start(
         domain.clone(),
         &bus,
         config.events.poll_interval,
@@ -203,7 +203,8 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
             .clone()
             .run(domain.outbox_signal(), shutdown_rx.clone()),
     );
-    let mut tasks = vec![worker_task];
+    // The live feed reads the database until shutdown: awaited before it is closed.
+    let mut tasks = vec![worker_task, live_reader];
     if let Some(interval) = config.reminders.interval {
         tasks.push(tokio::spawn(reminder_schedule(
             domain.clone(),
