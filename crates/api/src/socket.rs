@@ -220,7 +220,7 @@ impl Api {
     ) -> BoxStream<'static, Response> {
         let (api, connection) = (self.clone(), connection.clone());
         async_stream::stream! {
-            let request = match connection.operation_data(&api).await {
+            let request = match connection.operation_data(&api.domain).await {
                 Ok(Some((auth, loaders))) => request.data(auth).data(loaders),
                 Ok(None) => request,
                 Err(err) => {
@@ -247,12 +247,11 @@ impl WsConnection {
     /// connection no one signed in on.
     async fn operation_data(
         &self,
-        api: &Api,
+        domain: &Domain,
     ) -> Result<Option<(RequestAuth, RequestLoader)>, DomainError> {
         let Some(session) = self.session() else {
             return Ok(None);
         };
-        let domain = &api.domain;
         let meta = self.0.meta.clone();
         let auth = match domain.auth().resume(session.session_id, meta.clone()).await {
             Ok((actor, _)) => RequestAuth::SignedIn(actor),
