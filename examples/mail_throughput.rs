@@ -8,8 +8,9 @@
 
 use std::time::{Duration, Instant};
 
+use clientele_examples::gql;
 use clientele_tests::SmtpSink;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::main]
 async fn main() {
@@ -37,31 +38,11 @@ async fn main() {
         password: "staff benchmark password".to_owned().into(),
     });
     let server = clientele::spawn(config).await.expect("server starts");
-    let url = format!("http://{}/graphql", server.addr);
+    let base = format!("http://{}", server.addr);
     let client = reqwest::Client::new();
-    let gql = |token: Option<String>, query: &'static str, variables: Value| {
-        let client = client.clone();
-        let url = url.clone();
-        async move {
-            let mut request = client
-                .post(&url)
-                .json(&json!({ "query": query, "variables": variables }));
-            if let Some(token) = token {
-                request = request.bearer_auth(token);
-            }
-            let body: Value = request
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("JSON");
-            assert!(body.get("errors").is_none(), "{body}");
-            body["data"].clone()
-        }
-    };
-
     let owner = gql(
+        &client,
+        &base,
         None,
         "mutation($i: RegisterInput!) { register(input: $i) { token viewer { currentAccount { id } } } }",
         json!({ "i": { "accountName": "Bench", "firstName": "B", "lastName": "M",
@@ -73,7 +54,9 @@ async fn main() {
     // The owner receives GENERAL by default; the rest are contacts who chose it.
     for i in 1..recipients {
         gql(
-            Some(token.clone()),
+            &client,
+            &base,
+            Some(&token),
             "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
             json!({ "a": account, "i": { "firstName": "R", "lastName": format!("{i}"),
                 "email": format!("r{i}@example.com"), "role": "TECHNICAL",
@@ -82,6 +65,8 @@ async fn main() {
         .await;
     }
     let staff = gql(
+        &client,
+        &base,
         None,
         "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
         json!({ "e": staff_email, "p": "staff benchmark password" }),
@@ -98,7 +83,9 @@ async fn main() {
     for n in 0..sends {
         let sent = Instant::now();
         let data = gql(
-            Some(staff.clone()),
+            &client,
+            &base,
+            Some(&staff),
             "mutation($a: ID!, $s: String!) { sendNotification(accountId: $a, category: \"GENERAL\", subject: $s, body: \"Planned maintenance tonight.\") }",
             json!({ "a": account, "s": format!("Notice {n}") }),
         )
