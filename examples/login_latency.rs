@@ -18,17 +18,8 @@ async fn main() {
     let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config =
-        clientele::Config::from_lookup(|name| std::env::var(name).ok()).expect("config");
-    if std::env::var("DATABASE_URL").is_err() {
-        config.database.url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        )
-        .into();
-    }
+    let mut config = clientele_examples::in_process_config(dir.path());
     config.mail.dir = dir.path().join("mail");
-    config.http.bind = "127.0.0.1:0".parse().unwrap();
     let server = clientele::spawn(config).await.expect("server starts");
     let url = format!("http://{}/graphql", server.addr);
     let client = reqwest::Client::new();

@@ -20,18 +20,8 @@ async fn main() {
 
     let sink = SmtpSink::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config =
-        clientele::Config::from_lookup(|name| std::env::var(name).ok()).expect("config");
-    if std::env::var("DATABASE_URL").is_err() {
-        config.database.url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        )
-        .into();
-    }
-    config.http.bind = "127.0.0.1:0".parse().unwrap();
+    let mut config = clientele_examples::in_process_config(dir.path());
     config.mail.smtp_url = Some(sink.url().into());
-    config.reminders.interval = None;
     let staff_email = format!("staff-{}@example.com", std::process::id());
     config.admin = Some(clientele::AdminCredentials {
         email: staff_email.clone(),

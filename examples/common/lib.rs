@@ -12,6 +12,21 @@ use serde_json::{Value, json};
 
 pub use server::{ServerOptions, ServerProcess, cpu_ticks, migrate};
 
+/// The configuration of a server run in-process by a benchmark: the environment's,
+/// on a SQLite file in `dir` unless DATABASE_URL names a database, listening on a free
+/// port, without the reminder schedule.
+pub fn in_process_config(dir: &std::path::Path) -> clientele::Config {
+    let mut config =
+        clientele::Config::from_lookup(|name| std::env::var(name).ok()).expect("config");
+    if std::env::var("DATABASE_URL").is_err() {
+        config.database.url =
+            format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()).into();
+    }
+    config.http.bind = "127.0.0.1:0".parse().expect("an address");
+    config.reminders.interval = None;
+    config
+}
+
 /// Sends one GraphQL operation to the server at `base_url` (as `token`'s session, if
 /// any) and returns its `data`. Panics with the response when it carries errors: these
 /// calls set a benchmark up, and a benchmark whose setup failed measures nothing.
