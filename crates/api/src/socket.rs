@@ -170,7 +170,7 @@ pub async fn websocket_connection(
     payload: &serde_json::Value,
     cookie_token: Option<&str>,
     connection: &WsConnection,
-) -> async_graphql::Result<async_graphql::Data> {
+) -> Result<async_graphql::Data, DomainError> {
     let bearer = payload
         .get("authorization")
         .or_else(|| payload.get("Authorization"))
@@ -178,22 +178,16 @@ pub async fn websocket_connection(
         .and_then(bearer_token);
     let token = bearer.or(cookie_token);
     let meta = connection.0.meta.clone();
-    let auth = authenticate(domain, token, meta.clone())
-        .await
-        .map_err(|e| async_graphql::Error::from(ApiError(e)))?;
+    let auth = authenticate(domain, token, meta.clone()).await?;
     let actor = match &auth {
         RequestAuth::SignedIn(actor) => Some(actor.clone()),
         RequestAuth::Invalid(_, message) => {
-            return Err(ApiError(DomainError::Unauthenticated(message.clone())).into());
+            return Err(DomainError::Unauthenticated(message.clone()));
         }
         RequestAuth::Anonymous(_) => None,
     };
     if let Some(actor) = &actor {
-        let (_, expires_at) = domain
-            .auth()
-            .resume(actor.session_id, meta)
-            .await
-            .map_err(|e| async_graphql::Error::from(ApiError(e)))?;
+        let (_, expires_at) = domain.auth().resume(actor.session_id, meta).await?;
         connection.set_session(SessionRef {
             user_id: actor.user_id,
             session_id: actor.session_id,

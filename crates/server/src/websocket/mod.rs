@@ -28,7 +28,7 @@ use api::{SessionState, WsConnection};
 use async_graphql::{Data, Request, Response};
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use domain::{DomainError, ErrorCode};
+use domain::DomainError;
 use futures_util::future::{Fuse, FusedFuture};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt, stream};
@@ -283,20 +283,17 @@ impl Socket {
                 Ok(None)
             }
             Err(err) => {
-                if self.protocol == Protocol::Legacy {
-                    self.send(ServerMessage::ConnectionError {
-                        message: &err.message,
-                    })
-                    .await?;
+                if let DomainError::Internal(detail) = &err {
+                    tracing::error!(%detail, "could not check a WebSocket's connection_init");
                 }
-                let internal = err.extensions.as_ref().and_then(|e| e.get("code"))
-                    == Some(&async_graphql::Value::from(
-                        ErrorCode::InternalServerError.as_str(),
-                    ));
-                Ok(Some(if internal {
-                    Close::internal()
-                } else {
-                    Close::forbidden(&err.message)
+                let message = err.public_message();
+                if self.protocol == Protocol::Legacy {
+                    self.send(ServerMessage::ConnectionError { message: &message })
+                        .await?;
+                }
+                Ok(Some(match err {
+                    DomainError::Internal(_) => Close::internal(),
+                    _ => Close::forbidden(&message),
                 }))
             }
         }
@@ -319,21 +316,17 @@ impl Socket {
         // Queries and mutations run over the socket too: without a bound, one socket
         // could start any number at once.
         let max = self.state.limits.subscriptions_per_connection;
-        let admitted = if self.operations.len() >= max {
-            let err = DomainError::RateLimited(format!(
+        let responses = if self.operations.len() >= max {
+            refused(api::error_response(DomainError::RateLimited(format!(
                 "at most {max} operations at once per connection"
-            ));
-            Err(api::error_response(err).errors.remove(0))
+            ))))
         } else {
-            self.state.admit(request)
-        };
-        let responses = match admitted {
-            Ok(request) => self
-                .state
-                .api
-                .execute_operation(&self.connection, request, data),
-            Err(refused) => {
-                stream::once(async move { Response::from_errors(vec![refused]) }).boxed()
+            match self.state.admit(request) {
+                Ok(request) => self
+                    .state
+                    .api
+                    .execute_operation(&self.connection, request, data),
+                Err(error) => refused(Response::from_errors(vec![error])),
             }
         };
         self.operations.start(id, responses);
@@ -448,6 +441,11 @@ fn read_failure(err: axum::Error) -> Option<Close> {
         Ok(Error::Protocol(why)) => Some(Close::protocol_error(why)),
         _ => None,
     }
+}
+
+/// An operation refused before it ran: its one response.
+fn refused(response: Response) -> futures_util::stream::BoxStream<'static, Response> {
+    stream::once(async move { response }).boxed()
 }
 
 /// A re-read of a socket's session, running beside its streams.
