@@ -273,10 +273,28 @@ async fn lists_are_relay_connections_with_total_counts() {
             names.push(edge["node"]["name"].as_str().unwrap().to_owned());
         }
         if r.at("account.domains.pageInfo.hasNextPage") != &json!(true) {
+            after = r.at("account.domains.pageInfo.endCursor").clone();
             break;
         }
         after = r.at("account.domains.pageInfo.endCursor").clone();
     }
+    // Past the last item: an empty page still knows the list's total (no row carries
+    // it there), and a list with nothing at all counts zero.
+    let past = app
+        .gql_as(&owner, page, json!({"id": account, "after": after}))
+        .await
+        .ok();
+    assert_eq!(past.at("account.domains.edges"), &json!([]));
+    assert_eq!(past.at("account.domains.totalCount"), 5);
+    let empty = app
+        .gql_as(
+            &owner,
+            "query($id: ID!) { account(id: $id) { tickets { totalCount edges { cursor } } } }",
+            json!({"id": account}),
+        )
+        .await
+        .ok();
+    assert_eq!(empty.at("account.tickets.totalCount"), 0);
     assert_eq!(
         names,
         [
