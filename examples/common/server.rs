@@ -52,6 +52,8 @@ impl ServerProcess {
             .env("MAIL_DIR", options.mail_dir)
             .env("RUST_LOG", "warn")
             .env("REMINDER_INTERVAL_SECS", "0")
+            // The live measurement opens all its subscribers as one user.
+            .env("SUBSCRIPTIONS_PER_USER", "100000")
             .env_remove("REDIS_URL")
             .env_remove("SMTP_URL")
             .env_remove("ADMIN_EMAIL")

@@ -863,3 +863,146 @@ async fn a_cursor_from_the_future_or_that_is_no_cursor_is_refused() {
     assert_eq!(delivered, ["0", "ok"]);
     app.stop().await;
 }
+
+/// A counter from `GET /metrics`.
+async fn metric(app: &TestApp, name: &str) -> u64 {
+    let (status, body) = app.get("/metrics").await;
+    assert_eq!(status, 200);
+    body.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} in {body}"))
+}
+
+#[tokio::test]
+async fn subscribers_who_send_the_same_and_see_the_same_share_one_render_per_event() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let staff = app.staff().await;
+    add(&app, &owner, &account, "Zero").await;
+    const OTHER_DOCUMENT: &str = "subscription($a: ID, $after: String) { changes: contactEvents(accountId: $a, after: $after) { cursor contact { firstName } } }";
+    let renders_before = metric(&app, "clientele_live_renders_total").await;
+    let delivered_before = metric(&app, "clientele_live_events_delivered_total").await;
+    // Five dashboards of the owner with one document and the same variables, one with
+    // another document, and staff with the first: three groups.
+    let mut sockets = Vec::new();
+    for (token, document) in [
+        (&owner, CONTACT_EVENTS),
+        (&owner, CONTACT_EVENTS),
+        (&owner, CONTACT_EVENTS),
+        (&owner, CONTACT_EVENTS),
+        (&owner, CONTACT_EVENTS),
+        (&owner, OTHER_DOCUMENT),
+        (&staff, CONTACT_EVENTS),
+    ] {
+        let mut socket = app.socket(Some(token)).await;
+        socket
+            .subscribe("s", document, json!({"a": account, "after": "0"}))
+            .await;
+        sockets.push(socket);
+    }
+
+    // Each replays the log up to Zero's creation (the owner's own card came first).
+    let mut replayed = Vec::new();
+    for socket in &mut sockets {
+        let mut events = Vec::new();
+        loop {
+            let event = socket.next_event("s").await;
+            let done = event.to_string().contains("\"Zero\"");
+            events.push(event);
+            if done {
+                break;
+            }
+        }
+        replayed.push(events);
+    }
+    let each = replayed[0].len() as u64;
+    assert!(each >= 1);
+    // The same payloads where the document is the same, whoever sees them...
+    for events in &replayed[1..5] {
+        assert_eq!(events, &replayed[0]);
+    }
+    assert_eq!(replayed[6], replayed[0]);
+    // ...in the other document's shape where it is not.
+    assert!(replayed[5].last().unwrap()["changes"]["contact"]["firstName"] == "Zero");
+    assert!(replayed[5].last().unwrap().get("contactEvents").is_none());
+    let renders = metric(&app, "clientele_live_renders_total").await;
+    assert_eq!(
+        renders - renders_before,
+        3 * each,
+        "one render per group and event"
+    );
+
+    // Live, the same: one change, seven deliveries, three renders.
+    add(&app, &owner, &account, "Ada").await;
+    for socket in &mut sockets {
+        let event = socket.next_event("s").await;
+        assert!(event.to_string().contains("\"Ada\""), "{event}");
+    }
+    assert_eq!(
+        metric(&app, "clientele_live_renders_total").await - renders,
+        3
+    );
+    assert_eq!(
+        metric(&app, "clientele_live_events_delivered_total").await - delivered_before,
+        7 * (each + 1)
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_holds_a_bounded_number_of_subscriptions_over_all_their_connections() {
+    let app = TestApp::start_with(|c| c.limits.subscriptions_per_user = 3).await;
+    let (owner, account) = acme(&app).await;
+    let mut first = app.socket(Some(&owner)).await;
+    let mut second = app.socket(Some(&owner)).await;
+    // Each from the start of the log: its replay shows the stream is open (counted).
+    for id in ["1", "2"] {
+        app.listen_from(&mut first, id, CONTACT_EVENTS, json!({"a": account}), "0")
+            .await;
+    }
+    app.listen_from(&mut second, "1", CONTACT_EVENTS, json!({"a": account}), "0")
+        .await;
+    // A fourth, on either connection, is refused...
+    second
+        .subscribe("2", CONTACT_EVENTS, json!({"a": account}))
+        .await;
+    assert_eq!(second.expect_error("2").await, "RATE_LIMITED");
+    // ...and fits again once one of the three ends.
+    first.send(json!({"id": "1", "type": "complete"})).await;
+    let mut accepted = false;
+    for attempt in 0..20 {
+        // The server frees the place when it handles the `complete`: until then the
+        // refusal stands.
+        let id = format!("again{attempt}");
+        second
+            .subscribe(&id, CONTACT_EVENTS, json!({"a": account, "after": "0"}))
+            .await;
+        match second.next(Duration::from_secs(5)).await {
+            Incoming::Message(m) if m["type"] == "next" => {
+                accepted = true;
+                break;
+            }
+            Incoming::Message(m) => {
+                assert_eq!(error_code(&m), Some("RATE_LIMITED"), "{m}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            other => panic!("expected an answer, got {other:?}"),
+        }
+    }
+    assert!(accepted, "a place freed by `complete` is taken again");
+    // Another user is not counted with them.
+    let other = app
+        .register("Other", "other@acme.test", "other password 1")
+        .await;
+    let other_account = app.current_account(&other).await;
+    let mut theirs = app.socket(Some(&other)).await;
+    app.listen_from(
+        &mut theirs,
+        "1",
+        CONTACT_EVENTS,
+        json!({"a": other_account}),
+        "0",
+    )
+    .await;
+    app.stop().await;
+}

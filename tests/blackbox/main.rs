@@ -1,6 +1,7 @@
 //! Black-box tests, run against the embedded default or, with `DATABASE_URL` set to a
 //! PostgreSQL server, against PostgreSQL.
 
+mod abuse;
 mod accounts;
 mod authorization_matrix;
 mod billing;

@@ -50,7 +50,9 @@ async fn account_with(app: &TestApp, contacts: usize) -> (String, String) {
 }
 
 /// The statements one dashboard request runs (after a first one, so nothing is
-/// counted that only a first request does).
+/// counted that only a first request does). The counter is the whole server's, and
+/// background work (the mail outbox, the live feed's reader) may add to it while a
+/// request runs; that can only add, so the fewest over a few requests is the request's.
 async fn dashboard_statements(app: &TestApp, owner: &str, account: &str, contacts: usize) -> u64 {
     let run = || async {
         let answer = app
@@ -67,9 +69,13 @@ async fn dashboard_statements(app: &TestApp, owner: &str, account: &str, contact
         assert!(answer.at("account.owner.id").is_string());
     };
     run().await;
-    let before = app.server.domain.sql_statements();
-    run().await;
-    app.server.domain.sql_statements() - before
+    let mut fewest = u64::MAX;
+    for _ in 0..5 {
+        let before = app.server.domain.sql_statements();
+        run().await;
+        fewest = fewest.min(app.server.domain.sql_statements() - before);
+    }
+    fewest
 }
 
 #[tokio::test]

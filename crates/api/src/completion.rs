@@ -96,6 +96,21 @@ pub(crate) fn operation<'d>(
     }
 }
 
+/// The selection set of every definition of a document: its operations', then its
+/// fragments'.
+pub(crate) fn definitions(document: &ExecutableDocument) -> impl Iterator<Item = &SelectionSet> {
+    document
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set.node)
+        .chain(
+            document
+                .fragments
+                .values()
+                .map(|f| &f.node.selection_set.node),
+        )
+}
+
 /// Repairs `data` for the field errors among `errors` (those with a path), as the
 /// module documentation says.
 pub(crate) fn complete(

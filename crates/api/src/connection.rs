@@ -5,8 +5,8 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, SimpleObject};
 use domain::pagination::{Page, PageArgs};
 
-use crate::ApiConfig;
 use crate::error::{ApiError, ApiResult};
+use crate::{ApiConfig, Limits};
 
 #[derive(SimpleObject)]
 pub struct TotalCount {
@@ -15,6 +15,18 @@ pub struct TotalCount {
 }
 
 pub type Conn<N> = Connection<String, N, TotalCount>;
+
+/// A connection field's complexity: what it selects, once for every item it may
+/// return (`first`, else the default page size; never more than the largest page). So
+/// `contacts(first: 100) { … }` weighs a hundred times its selection.
+pub(crate) fn complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let limits = Limits::default();
+    let items = match first {
+        Some(first) => u64::try_from(first).unwrap_or(0).min(limits.page_max),
+        None => limits.page_default,
+    };
+    usize::try_from(items).unwrap_or(usize::MAX).max(1) * child_complexity
+}
 
 /// The `first`/`after` arguments of a connection field, with the page sizes of the
 /// schema's [`Limits`](crate::Limits).

@@ -17,6 +17,14 @@ pub enum RequestAuth {
 }
 
 impl RequestAuth {
+    /// The signed-in caller, if there is one.
+    pub fn actor(&self) -> Option<&Actor> {
+        match self {
+            RequestAuth::SignedIn(actor) => Some(actor),
+            _ => None,
+        }
+    }
+
     pub fn meta(&self) -> &RequestMeta {
         match self {
             RequestAuth::Anonymous(meta) | RequestAuth::Invalid(meta, _) => meta,

@@ -61,6 +61,16 @@ pub(crate) fn code(error: &ServerError) -> Option<&async_graphql::Value> {
     error.extensions.as_ref()?.get("code")
 }
 
+/// Whether `error` refused its request before it ran: the client's (BAD_USER_INPUT),
+/// outside every field. Anything else means execution had begun.
+pub fn is_request_error(error: &ServerError) -> bool {
+    error.path.is_empty()
+        && code(error)
+            == Some(&async_graphql::Value::from(
+                ErrorCode::BadUserInput.as_str(),
+            ))
+}
+
 /// Gives `error` the code `code` unless it has one.
 pub(crate) fn set_code(error: &mut ServerError, code: ErrorCode) {
     let extensions = error.extensions.get_or_insert_with(Default::default);

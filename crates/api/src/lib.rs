@@ -5,6 +5,7 @@ mod completion;
 mod connection;
 mod context;
 mod error;
+mod fanout;
 mod guards;
 mod limits;
 mod loaders;
@@ -16,6 +17,7 @@ mod session_cookie;
 mod socket;
 mod subscription;
 mod types;
+mod user_streams;
 
 use std::sync::Arc;
 
@@ -23,7 +25,8 @@ use async_graphql::Schema;
 use domain::Domain;
 
 pub use context::{RequestAuth, authenticate, bearer_token};
-pub use error::{ApiError, ApiResult, error_response};
+pub use error::{ApiError, ApiResult, error_response, is_request_error};
+pub use fanout::{LiveCounters, Reply};
 pub use limits::Limits;
 pub use session_cookie::SessionCookie;
 
@@ -54,26 +57,40 @@ pub struct Api {
     pub(crate) schema: ClienteleSchema,
     pub(crate) field_types: Arc<FieldTypes>,
     pub(crate) domain: Domain,
+    /// Subscribers who share rendered events.
+    pub(crate) fanout: Arc<fanout::Groups>,
+    pub(crate) limits: Limits,
 }
 
 impl Api {
     pub fn new(domain: Domain, live: events_feed::LiveFeed, config: ApiConfig) -> Self {
+        let limits = config.limits;
         let schema = builder(&config.limits)
             .data(domain.clone())
             .data(live)
+            .data(user_streams::UserStreams::new(
+                limits.subscriptions_per_user,
+            ))
             .data(config)
             .finish();
         Self {
             schema,
             field_types: Arc::new(field_types()),
             domain,
+            fanout: Arc::default(),
+            limits,
         }
     }
 
     /// Runs one request (a query or mutation) carrying [`prepare_request`]'s data:
     /// every error coded, every failed field `null`, the operation's span around it.
     pub async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        responses::execute(&self.schema, &self.field_types, request).await
+        responses::execute(&self.schema, &self.field_types, &self.limits, request).await
+    }
+
+    /// What this instance's live streams have done since it started.
+    pub fn live_counters(&self) -> LiveCounters {
+        self.fanout.counters()
     }
 }
 
@@ -109,10 +126,7 @@ pub fn prepare_request(
     domain: &Domain,
     auth: RequestAuth,
 ) -> async_graphql::Request {
-    let actor = match &auth {
-        RequestAuth::SignedIn(actor) => Some(actor.clone()),
-        _ => None,
-    };
+    let actor = auth.actor().cloned();
     request
         .data(auth)
         .data(Loaders::for_request(domain.clone(), actor))

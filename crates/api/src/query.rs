@@ -30,6 +30,7 @@ impl Query {
     }
 
     /// Staff: every account, optionally filtered by name.
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn accounts(
         &self,
         ctx: &Context<'_>,

@@ -11,36 +11,95 @@
 //! not parse is refused here before it runs; any other error async-graphql makes is
 //! placed by where it stands (see [`uncoded`]).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
 use async_graphql::{Data, Executor, Pos, Request, Response, ServerError};
-use domain::ErrorCode;
-use futures_util::StreamExt;
+use domain::{DomainError, ErrorCode};
+use futures_util::{FutureExt, StreamExt};
 use tracing::Instrument;
 
 use crate::completion::{self, FieldTypes};
 use crate::error::{code, set_code};
+use crate::limits::Limits;
 
 /// Runs one request (a query or mutation) and shapes its response.
 pub(crate) async fn execute(
     executor: &impl Executor,
     types: &FieldTypes,
+    limits: &Limits,
     mut request: Request,
 ) -> Response {
-    let mut operation = match Operation::begin(&mut request) {
+    let mut operation = match Operation::begin(&mut request, limits) {
         Ok(operation) => operation,
         Err(refused) => return Response::from_errors(vec![refused]),
     };
-    let mut response = executor
-        .execute(request)
-        .instrument(operation.span.clone())
-        .await;
+    let span = operation.span.clone();
+    // A resolver that panics fails its own request (INTERNAL_SERVER_ERROR), not the
+    // connection it came on.
+    let committed = Arc::new(AtomicBool::new(false));
+    let execution = domain::commits::watched(
+        committed.clone(),
+        AssertUnwindSafe(executor.execute(request)).catch_unwind(),
+    )
+    .instrument(span);
+    tokio::pin!(execution);
+    let finished = tokio::select! {
+        finished = &mut execution => Some(finished),
+        () = tokio::time::sleep(limits.request_time) => None,
+    };
+    // Out of time, but something has begun to commit: stopping now would lose the
+    // answer, not the change, so it runs to its end. Otherwise dropping the execution
+    // rolls its transaction back.
+    let finished = match finished {
+        None if committed.load(Ordering::SeqCst) => Some(execution.await),
+        finished => finished,
+    };
+    let mut response = match finished {
+        Some(Ok(response)) => response,
+        Some(Err(panic)) => panicked(&panic),
+        None => {
+            let _in = operation.span.enter();
+            tracing::warn!(limit = ?limits.request_time, "an operation ran out of time and was stopped");
+            timed_out(limits.request_time)
+        }
+    };
     operation.shape(&mut response, types);
     response
+}
+
+/// The response of an operation stopped after `limit`, having committed nothing.
+fn timed_out(limit: std::time::Duration) -> Response {
+    let mut error = ServerError::new(
+        format!(
+            "the request took longer than {} ms and was stopped; nothing it began was kept",
+            limit.as_millis()
+        ),
+        None,
+    );
+    set_code(&mut error, ErrorCode::InternalServerError);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("reason", "TIMEOUT");
+    Response::from_errors(vec![error])
+}
+
+/// The response of an operation whose resolver panicked; the panic is logged.
+fn panicked(panic: &(dyn std::any::Any + Send)) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    crate::error_response(DomainError::Internal(format!(
+        "a resolver panicked: {what}"
+    )))
 }
 
 /// Runs one operation as a stream (a subscription's events, or a query's one
@@ -48,10 +107,11 @@ pub(crate) async fn execute(
 pub(crate) fn execute_stream(
     executor: &impl Executor,
     types: Arc<FieldTypes>,
+    limits: Limits,
     mut request: Request,
     session_data: Arc<Data>,
 ) -> BoxStream<'static, Response> {
-    let mut operation = match Operation::begin(&mut request) {
+    let mut operation = match Operation::begin(&mut request, &limits) {
         Ok(operation) => operation,
         Err(refused) => {
             return futures_util::stream::once(async move { Response::from_errors(vec![refused]) })
@@ -59,7 +119,11 @@ pub(crate) fn execute_stream(
         }
     };
     let span = operation.span.clone();
-    in_span(executor.execute_stream(request, Some(session_data)), span)
+    let responses = AssertUnwindSafe(executor.execute_stream(request, Some(session_data)))
+        // A panic is the stream's last item: its error.
+        .catch_unwind()
+        .map(|item| item.unwrap_or_else(|panic| panicked(&*panic)));
+    in_span(responses.boxed(), span)
         .map(move |mut response| {
             operation.shape(&mut response, &types);
             response
@@ -81,8 +145,10 @@ struct Operation {
 impl Operation {
     /// Parses the request (async-graphql keeps the document and does not parse it
     /// again) and opens its span, named after the operation. A query that does not
-    /// parse is the client's mistake, answered before anything runs.
-    fn begin(request: &mut Request) -> Result<Self, ServerError> {
+    /// parse, or asks more than [`Limits::check_document`] allows (too many aliases or
+    /// root fields, more than one password check), is the client's mistake, answered
+    /// before anything runs.
+    fn begin(request: &mut Request, limits: &Limits) -> Result<Self, ServerError> {
         // No span per field: that would cost on every field of every response.
         let span = tracing::info_span!(
             "graphql",
@@ -91,6 +157,9 @@ impl Operation {
         );
         let operation_name = request.operation_name.clone();
         let document = request.parsed_query().map_err(bad_user_input)?;
+        limits
+            .check_document(document, operation_name.as_deref())
+            .map_err(|why| bad_user_input(ServerError::new(why, None)))?;
         name_span(&span, document, operation_name.as_deref());
         Ok(Self {
             query: request.query.clone(),
@@ -185,17 +254,7 @@ fn uncoded(error: &ServerError, document: Option<&ExecutableDocument>) -> ErrorC
 /// argument that fails to coerce there (a resolver's own error sits at its field), and
 /// no two things of a document share a position.
 fn is_argument_value(document: &ExecutableDocument, pos: Pos) -> bool {
-    let mut sets = document
-        .operations
-        .iter()
-        .map(|(_, op)| &op.node.selection_set.node)
-        .chain(
-            document
-                .fragments
-                .values()
-                .map(|fragment| &fragment.node.selection_set.node),
-        );
-    sets.any(|set| has_argument_at(set, pos))
+    completion::definitions(document).any(|set| has_argument_at(set, pos))
 }
 
 fn has_argument_at(set: &SelectionSet, pos: Pos) -> bool {

@@ -9,8 +9,8 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use async_graphql::Request;
 use async_graphql::futures_util::stream::BoxStream;
-use async_graphql::{Request, Response};
 use chrono::{DateTime, Utc};
 use domain::{Domain, DomainError, RequestMeta};
 use futures_util::StreamExt;
@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use crate::Api;
 use crate::context::{RequestAuth, authenticate, bearer_token};
 use crate::error::ApiError;
+use crate::fanout::{self, Handoff, Reply, Subscriber};
 use crate::loaders::{Loaders, RequestLoader};
 
 /// The session behind a connection, as last read.
@@ -206,30 +207,60 @@ impl Api {
     /// request: the connection's session is re-read, and the operation runs as the
     /// actor it now is, or (session ended) as a dead token would (UNAUTHENTICATED for
     /// anything that needs a user). `data` is the connection's (its `connection_init`).
+    ///
+    /// A subscription with one root field shares its rendered events with every
+    /// subscriber who sent the same and sees the same (see [`crate::fanout`]).
     pub fn execute_operation(
         &self,
         connection: &WsConnection,
-        request: Request,
+        mut request: Request,
         data: Arc<async_graphql::Data>,
-    ) -> BoxStream<'static, Response> {
+    ) -> BoxStream<'static, Reply> {
         let (api, connection) = (self.clone(), connection.clone());
+        let shared = fanout::shareable(&mut request).then(|| {
+            let template = (
+                request.query.clone(),
+                request.operation_name.clone(),
+                request.variables.clone(),
+            );
+            (Handoff::default(), template)
+        });
         async_stream::stream! {
-            let request = match connection.operation_data(&api.domain).await {
-                Ok(Some((auth, loaders))) => request.data(auth).data(loaders),
-                Ok(None) => request,
+            // Futures that read the database or execute are boxed: inline, they would
+            // size the state every idle subscription keeps.
+            let (request, auth) = match Box::pin(connection.operation_data(&api.domain)).await {
+                Ok(Some((auth, loaders))) => (request.data(auth.clone()).data(loaders), Some(auth)),
+                Ok(None) => (request, None),
                 Err(err) => {
-                    yield crate::error_response(err);
+                    yield crate::error_response(err).into();
                     return;
                 }
+            };
+            let request = match &shared {
+                Some((handoff, _)) => request.data(handoff.clone()),
+                None => request,
             };
             let mut responses = crate::responses::execute_stream(
                 &api.schema,
                 api.field_types.clone(),
+                api.limits,
                 request,
-                data,
+                data.clone(),
             );
             while let Some(response) = responses.next().await {
-                yield response;
+                yield response.into();
+            }
+            drop(responses);
+            let Some((handoff, template)) = shared else {
+                return;
+            };
+            let Some((subscriber, mut items)) =
+                Subscriber::join(&api, &handoff, template, auth, data)
+            else {
+                return;
+            };
+            while let Some(item) = items.next().await {
+                yield Box::pin(subscriber.reply(item)).await;
             }
         }
         .boxed()
@@ -256,10 +287,7 @@ impl WsConnection {
             }
             Err(err) => return Err(err),
         };
-        let actor = match &auth {
-            RequestAuth::SignedIn(actor) => Some(actor.clone()),
-            _ => None,
-        };
+        let actor = auth.actor().cloned();
         Ok(Some((auth, Loaders::for_connection(domain.clone(), actor))))
     }
 }

@@ -17,13 +17,16 @@ use domain::entities::event::{self, EventStream};
 use domain::permissions::Permission;
 use domain::{Actor, Domain, DomainError, access, events};
 use events_feed::{Live, LiveFeed};
-use futures_util::Stream;
+use futures_util::stream::{self, BoxStream};
+use futures_util::{Stream, StreamExt};
 use tokio::sync::{OwnedSemaphorePermit, broadcast, watch};
 
 use crate::context::{actor, domain};
 use crate::error::{ApiError, ApiResult, parse_id};
+use crate::fanout::{Handoff, LiveItem, RenderOne, Visibility};
 use crate::socket::WsConnection;
 use crate::types::{ContactEvent, InvitationEvent};
+use crate::user_streams::{UserStream, UserStreams};
 
 /// How often an idle stream re-checks its subscriber's right to it anyway.
 const RECHECK_EVERY: Duration = Duration::from_secs(30);
@@ -40,10 +43,8 @@ impl Subscription {
         ctx: &Context<'_>,
         account_id: Option<ID>,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ContactEvent>> + use<>>
-    {
-        let listener = Listener::open(ctx, account_id, after, EventStream::Contact).await?;
-        Ok(listener.into_stream(ContactEvent))
+    ) -> async_graphql::Result<LiveStream<ContactEvent>> {
+        Ok(open(ctx, account_id, after, EventStream::Contact, ContactEvent).await?)
     }
 
     /// Invitation changes of an account (null: every account, staff only).
@@ -52,11 +53,44 @@ impl Subscription {
         ctx: &Context<'_>,
         account_id: Option<ID>,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<InvitationEvent>> + use<>>
-    {
-        let listener = Listener::open(ctx, account_id, after, EventStream::Invitation).await?;
-        Ok(listener.into_stream(InvitationEvent))
+    ) -> async_graphql::Result<LiveStream<InvitationEvent>> {
+        Ok(open(
+            ctx,
+            account_id,
+            after,
+            EventStream::Invitation,
+            InvitationEvent,
+        )
+        .await?)
     }
+}
+
+type LiveStream<T> = BoxStream<'static, async_graphql::Result<T>>;
+
+/// A subscription's stream of `item`s. On a WebSocket, its listener is handed over to
+/// be rendered once per group (see [`crate::fanout`]) and async-graphql gets nothing;
+/// when rendering one event for such a group, that event is all there is.
+async fn open<T: Send + 'static>(
+    ctx: &Context<'_>,
+    account_id: Option<ID>,
+    after: Option<String>,
+    log: EventStream,
+    item: fn(Arc<event::Model>) -> T,
+) -> ApiResult<LiveStream<T>> {
+    if let Some(RenderOne(one)) = ctx.data_opt::<RenderOne>() {
+        return Ok(stream::iter([answer(one.clone(), item)]).boxed());
+    }
+    let listener = Listener::open(ctx, account_id, after, log).await?;
+    if let Some(handoff) = ctx.data_opt::<Handoff>() {
+        handoff.put(listener.visibility.clone(), listener.events().boxed());
+        return Ok(stream::empty().boxed());
+    }
+    Ok(listener.events().map(move |one| answer(one, item)).boxed())
+}
+
+/// One item of a live stream, as async-graphql takes it.
+fn answer<T>(one: LiveItem, item: fn(Arc<event::Model>) -> T) -> async_graphql::Result<T> {
+    one.map(item).map_err(|err| ApiError(err).into())
 }
 
 /// One open stream: who listens to what, from where.
@@ -74,7 +108,11 @@ struct Listener {
     live: broadcast::Receiver<Live>,
     /// Set when the connection's session ends (none outside a WebSocket connection).
     connection_ended: Option<watch::Receiver<bool>>,
+    /// What the subscriber sees of a payload.
+    visibility: Visibility,
     _slot: Option<OwnedSemaphorePermit>,
+    /// One of the user's subscriptions on this instance.
+    _user_slot: UserStream,
 }
 
 impl Listener {
@@ -87,7 +125,7 @@ impl Listener {
         let actor = actor(ctx)?.clone();
         let domain = domain(ctx).clone();
         let account_id = account_id.map(|id| parse_id(&id, "account")).transpose()?;
-        let (own_contact, since) = match account_id {
+        let (own_contact, since, visibility) = match account_id {
             Some(id) => {
                 let access = domain
                     .require(&actor, id, Permission::ManageContacts, "account")
@@ -97,15 +135,26 @@ impl Listener {
                     Some(contact) if !access.is_staff => Some(contact.member_since()),
                     _ => None,
                 };
-                (access.contact.map(|c| c.id), since)
+                let mut permissions = access.permissions;
+                permissions.sort_unstable();
+                let visibility = Visibility {
+                    staff: access.is_staff,
+                    permissions,
+                };
+                (access.contact.map(|c| c.id), since, visibility)
             }
             None => {
                 access::require_staff(&actor)?;
-                (None, None)
+                let visibility = Visibility {
+                    staff: true,
+                    permissions: Vec::new(),
+                };
+                (None, None, visibility)
             }
         };
         let connection = ctx.data_opt::<WsConnection>();
         let slot = connection.map(WsConnection::take_slot).transpose()?;
+        let user_slot = ctx.data_unchecked::<UserStreams>().take(actor.user_id)?;
         // Listen before reading the log, so nothing committed in between is missed.
         let live = ctx.data_unchecked::<LiveFeed>().subscribe();
         let latest = domain.events().latest().await?;
@@ -127,7 +176,9 @@ impl Listener {
             cursor,
             live,
             connection_ended: connection.map(WsConnection::ended),
+            visibility,
             _slot: slot,
+            _user_slot: user_slot,
         })
     }
 
@@ -168,18 +219,8 @@ impl Listener {
         }
     }
 
-    /// The stream of `item`s, ended by the reason the server stopped it, if it did.
-    fn into_stream<T>(
-        self,
-        item: fn(Arc<event::Model>) -> T,
-    ) -> impl Stream<Item = async_graphql::Result<T>> {
-        futures_util::StreamExt::map(self.events(), move |event| {
-            event.map(item).map_err(|err| ApiError(err).into())
-        })
-    }
-
     /// The events, then (when the server ends the stream) why it ended.
-    fn events(mut self) -> impl Stream<Item = Result<Arc<event::Model>, DomainError>> {
+    fn events(mut self) -> impl Stream<Item = LiveItem> + Send + 'static {
         async_stream::stream! {
             // Replay what the subscriber missed, from the log.
             loop {
@@ -187,7 +228,9 @@ impl Listener {
                     yield Err(session_ended_error());
                     return;
                 }
-                let rows = match self.domain.events().read(self.cursor, self.filter, REPLAY_BATCH).await {
+                // Database reads are boxed: inline, they would size the state every
+                // idle stream keeps.
+                let rows = match Box::pin(self.domain.events().read(self.cursor, self.filter, REPLAY_BATCH)).await {
                     Ok(rows) => rows,
                     Err(err) => {
                         yield Err(err);
@@ -215,7 +258,7 @@ impl Listener {
                             }
                             self.cursor = event.id;
                             let about_me = event.stream == EventStream::Contact && Some(event.subject_id) == self.own_contact;
-                            if about_me && let Err(err) = self.still_allowed().await {
+                            if about_me && let Err(err) = Box::pin(self.still_allowed()).await {
                                 yield Err(err);
                                 return;
                             }
@@ -242,7 +285,7 @@ impl Listener {
                         return;
                     }
                 };
-                if check && let Err(err) = self.still_allowed().await {
+                if check && let Err(err) = Box::pin(self.still_allowed()).await {
                     yield Err(err);
                     return;
                 }

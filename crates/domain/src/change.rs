@@ -149,6 +149,7 @@ impl<'d> Change<'d> {
     /// Writes the audit entry, commits, then tells the other instances and the mailer.
     pub(crate) async fn commit(self, actor: AuditActor<'_>, record: AuditRecord<'_>) -> Result<()> {
         audit::record(&self.txn, actor, record).await?;
+        crate::commits::committing();
         self.txn.commit().await?;
         self.domain.publish(&self.notices);
         if self.queued_email {

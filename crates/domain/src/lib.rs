@@ -12,6 +12,7 @@ pub mod auth;
 pub mod billing;
 mod change;
 mod clock;
+pub mod commits;
 pub mod contacts;
 pub mod entities;
 mod error;

@@ -17,6 +17,7 @@ use domain::DomainConfig;
 use mail::{Mailbox, RetryPolicy};
 
 mod values;
+pub use crate::client_address::TrustedProxies;
 pub use values::{PublicUrl, Secret, SecretUrl};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clientele.db?mode=rwc";
@@ -52,6 +53,8 @@ pub struct HttpConfig {
     pub operations_dir: Option<PathBuf>,
     /// Whether `__schema`/`__type` answer (`INTROSPECTION=off` hides the schema).
     pub introspection: bool,
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (`TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone, Debug)]
@@ -194,6 +197,9 @@ impl Config {
             Some(_) => return Err(ConfigError::new("INTROSPECTION", "must be on or off")),
         };
 
+        let trusted_proxies = TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|message| ConfigError::new("TRUSTED_PROXIES", message))?;
+
         Ok(Self {
             database,
             http: HttpConfig {
@@ -201,6 +207,7 @@ impl Config {
                 public_url,
                 operations_dir: get("OPERATIONS_DIR").map(PathBuf::from),
                 introspection,
+                trusted_proxies,
             },
             mail: MailConfig {
                 smtp_url,
@@ -215,7 +222,11 @@ impl Config {
                 ..EventsConfig::default()
             },
             reminders,
-            limits: Limits::default(),
+            limits: Limits {
+                subscriptions_per_user: count_var(&get, "SUBSCRIPTIONS_PER_USER")?
+                    .unwrap_or(Limits::default().subscriptions_per_user),
+                ..Limits::default()
+            },
             admin,
             tuning: Tuning::default(),
         })
@@ -274,21 +285,38 @@ fn url_var(
     Ok(Some(SecretUrl::from(raw)))
 }
 
+/// An optional whole number, at least 1; `of` says what it counts, for the error.
+fn whole_var(
+    get: impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    of: &str,
+) -> Result<Option<u64>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(ConfigError::new(
+            var,
+            format!("a whole number{of}, at least 1"),
+        )),
+    }
+}
+
+/// An optional count, at least 1.
+fn count_var(
+    get: impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<usize>, ConfigError> {
+    Ok(whole_var(get, var, "")?.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
+}
+
 /// An optional variable of whole seconds, at least 1.
 fn secs_var(
     get: impl Fn(&str) -> Option<String>,
     var: &'static str,
 ) -> Result<Option<Duration>, ConfigError> {
-    let Some(raw) = get(var) else {
-        return Ok(None);
-    };
-    match raw.trim().parse::<u64>() {
-        Ok(secs) if secs > 0 => Ok(Some(Duration::from_secs(secs))),
-        _ => Err(ConfigError::new(
-            var,
-            "a whole number of seconds, at least 1",
-        )),
-    }
+    Ok(whole_var(get, var, " of seconds")?.map(Duration::from_secs))
 }
 
 /// `REMINDER_INTERVAL_SECS`: whole seconds, 0 for off.
@@ -463,6 +491,9 @@ mod tests {
             ("BIND", "8080"),
             ("REMINDER_INTERVAL_SECS", "1h"),
             ("REMINDER_INTERVAL_SECS", "-5"),
+            ("SUBSCRIPTIONS_PER_USER", "0"),
+            ("SUBSCRIPTIONS_PER_USER", "many"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, the balancer"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");

@@ -333,9 +333,13 @@ async fn execute(
     };
     let request = api::prepare_request(request, &state.domain, auth);
     let response = state.api.execute(request).await;
+    // What refuses a request before it runs (it does not parse or validate, its
+    // variables do not coerce, it asks too much) is the client's, coded BAD_USER_INPUT,
+    // and stands outside every field. A resolver that panicked also fails the whole
+    // operation, but execution had begun: `data` is null.
     let before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+        && response.errors.iter().all(api::is_request_error);
     answer(response, media, before_execution)
 }
 

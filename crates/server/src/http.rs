@@ -8,7 +8,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use domain::Domain;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::Config;
 use crate::persisted::PersistedOperations;
@@ -45,6 +46,7 @@ pub(crate) fn router(
             api,
             domain,
             public_origin: config.http.public_url.origin().to_owned(),
+            trusted_proxies: std::sync::Arc::new(config.http.trusted_proxies.clone()),
             session_cookie,
             persisted: std::sync::Arc::new(persisted),
             introspection: config.http.introspection,
@@ -55,7 +57,23 @@ pub(crate) fn router(
             live,
         })
         .layer(RequestBodyLimitLayer::new(config.limits.body_bytes))
-        .layer(TraceLayer::new_for_http())
+        // Every request gets an id (the client's `X-Request-Id`, or a new UUID), which
+        // names its span, so every log line of the request carries it, and comes back
+        // in the response's `X-Request-Id`. One line per response at info: the access log.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &axum::http::Request<_>| {
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|id| id.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {

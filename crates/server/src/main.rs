@@ -53,13 +53,26 @@ fn main() -> ExitCode {
         print!("{}", api::sdl());
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tower_http=info".into()),
-        )
-        .init();
+        );
+    // `LOG_FORMAT=json`: one JSON object per line, with the spans it happened in (the
+    // request's id among them), for a log collector.
+    match std::env::var("LOG_FORMAT").ok().as_deref().map(str::trim) {
+        None | Some("" | "text") => logs.init(),
+        Some("json") => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+        Some(other) => {
+            eprintln!("clientele: LOG_FORMAT: `{other}` is neither text nor json");
+            return ExitCode::FAILURE;
+        }
+    }
     // Deep GraphQL resolvers need more than the default 2 MiB in debug builds.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

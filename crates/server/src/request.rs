@@ -1,5 +1,6 @@
 //! What every request brings, read once by one extractor for GraphQL, the WebSocket
-//! upgrade and the plain HTTP routes: where it comes from (IP, user agent), its
+//! upgrade and the plain HTTP routes: where it comes from (the client's address, see
+//! [`crate::client_address`]; its user agent), its
 //! session token (bearer header or cookie), and whether it comes from the portal's own
 //! origin. And how a plain HTTP route answers a domain error.
 
@@ -46,7 +47,8 @@ impl FromRequestParts<AppState> for RequestContext {
             ip: parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(peer)| peer.ip().to_string()),
+                .map(|ConnectInfo(peer)| state.trusted_proxies.client(peer.ip(), headers))
+                .map(|client| client.to_string()),
             user_agent: text(header::USER_AGENT).map(str::to_owned),
         };
         Ok(Self {

@@ -10,6 +10,8 @@ pub(crate) struct AppState {
     /// PUBLIC_URL's origin (scheme://host[:port]), which cookie-authenticated sockets
     /// must come from.
     pub(crate) public_origin: String,
+    /// Whose forwarding headers name the client.
+    pub(crate) trusted_proxies: std::sync::Arc<crate::client_address::TrustedProxies>,
     pub(crate) session_cookie: SessionCookie,
     /// Automatic persisted queries, and the allow-list when one is configured.
     pub(crate) persisted: std::sync::Arc<crate::persisted::PersistedOperations>,

@@ -17,10 +17,29 @@ fn clientele(dir: &std::path::Path) -> Command {
         "ADMIN_EMAIL",
         "ADMIN_PASSWORD",
         "REMINDER_INTERVAL_SECS",
+        "LOG_FORMAT",
+        "RUST_LOG",
     ] {
         command.env_remove(var);
     }
     command
+}
+
+/// Starts `command` serving on a free port; returns it and its GraphQL URL (the first
+/// line it prints).
+fn serve(command: &mut Command) -> (std::process::Child, String) {
+    let mut child = command
+        .env("BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.ends_with("/graphql"), "{line}");
+    (child, url)
 }
 
 #[test]
@@ -58,6 +77,7 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
             "clientele: DATABASE_URL: cannot connect",
         ),
         ("SMTP_URL", "smtp//broken", "clientele: SMTP_URL: "),
+        ("LOG_FORMAT", "xml", "clientele: LOG_FORMAT: "),
     ] {
         let out = clientele(dir.path()).env(var, value).output().unwrap();
         assert!(!out.status.success());
@@ -115,18 +135,7 @@ fn run_reminders_migrates_runs_and_reports_what_it_sent() {
 #[test]
 fn with_no_arguments_it_creates_its_sqlite_file_serves_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = clientele(dir.path())
-        .env("BIND", "127.0.0.1:0")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(url.ends_with("/graphql"), "{line}");
+    let (mut child, url) = serve(clientele(dir.path()).stderr(Stdio::null()));
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let health = runtime.block_on(async {
@@ -147,4 +156,63 @@ fn with_no_arguments_it_creates_its_sqlite_file_serves_and_stops_on_sigterm() {
         .unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
+
+#[test]
+fn every_request_has_an_id_that_its_json_log_lines_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = serve(
+        clientele(dir.path())
+            .env("LOG_FORMAT", "json")
+            .stderr(Stdio::piped()),
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (given, made) = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let ask = |id: Option<&'static str>| {
+            let mut request = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(r#"{"query":"{ __typename }"}"#);
+            if let Some(id) = id {
+                request = request.header("x-request-id", id);
+            }
+            request.send()
+        };
+        let given = ask(Some("req-from-the-balancer-42")).await.unwrap();
+        let made = ask(None).await.unwrap();
+        let id = |r: &reqwest::Response| {
+            r.headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        (id(&given), id(&made))
+    });
+    // The client's (or the balancer's) id is kept; otherwise one is made.
+    assert_eq!(given, "req-from-the-balancer-42");
+    assert_eq!(made.len(), 36, "a UUID: {made}");
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    child.wait().unwrap();
+    // Every line is one JSON object, and each request's access line carries its id.
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    for id in [&given, &made] {
+        assert!(
+            lines.iter().any(|l| l["span"]["id"] == id.as_str()
+                && l["fields"]["message"] == "finished processing request"),
+            "no access line for {id} in {stderr}"
+        );
+    }
 }

@@ -41,6 +41,15 @@ impl Query {
     async fn missing(&self) -> ApiResult<i32> {
         Err(ApiError::not_found("thing"))
     }
+
+    async fn panics(&self) -> i32 {
+        a_bug()
+    }
+}
+
+/// A resolver's bug.
+fn a_bug() -> i32 {
+    panic!("a bug")
 }
 
 struct Thing;
@@ -68,6 +77,10 @@ impl Events {
         futures_util::stream::iter([Thing, Thing])
     }
 
+    async fn bug(&self) -> impl Stream<Item = i32> {
+        futures_util::stream::iter([1, 2]).map(|n| if n == 2 { panic!("a bug") } else { n })
+    }
+
     async fn years(&self, from: Date) -> impl Stream<Item = String> {
         futures_util::stream::iter([from.0.format("%Y").to_string()])
     }
@@ -82,13 +95,14 @@ fn types() -> FieldTypes {
 }
 
 async fn exec(request: impl Into<Request>) -> Response {
-    execute(&schema(), &types(), request.into()).await
+    execute(&schema(), &types(), &Limits::default(), request.into()).await
 }
 
 fn exec_stream(request: impl Into<Request>) -> BoxStream<'static, Response> {
     execute_stream(
         &schema(),
         Arc::new(types()),
+        Limits::default(),
         request.into(),
         Default::default(),
     )
@@ -288,4 +302,19 @@ async fn an_internal_error_is_logged_with_its_cause_and_operation() {
         line.contains("graphql{operation=Dashboard kind=query}"),
         "{line}"
     );
+}
+
+#[tokio::test]
+async fn a_resolver_that_panics_fails_its_own_request_only() {
+    let response = exec("{ ok panics }").await;
+    assert_eq!(codes(&response), ["INTERNAL_SERVER_ERROR"]);
+    assert_eq!(response.errors[0].message, "internal server error");
+    // The next request runs as usual.
+    let response = exec("{ ok }").await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    // A stream that panics ends with the error.
+    let responses: Vec<Response> = exec_stream("subscription { bug }").collect().await;
+    assert_eq!(responses.len(), 2);
+    assert!(responses[0].errors.is_empty());
+    assert_eq!(codes(&responses[1]), ["INTERNAL_SERVER_ERROR"]);
 }

@@ -64,7 +64,10 @@ impl Account {
     }
 
     /// The people on file under the account, oldest first. Needs MANAGE_CONTACTS.
-    #[graphql(guard = "Require::new(Permission::ManageContacts, self.0.id)")]
+    #[graphql(
+        guard = "Require::new(Permission::ManageContacts, self.0.id)",
+        complexity = "crate::connection::complexity(first, child_complexity)"
+    )]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -94,7 +97,10 @@ impl Account {
     }
 
     /// The account's invoices, newest first. Needs VIEW_INVOICES.
-    #[graphql(guard = "Require::new(Permission::ViewInvoices, self.0.id)")]
+    #[graphql(
+        guard = "Require::new(Permission::ViewInvoices, self.0.id)",
+        complexity = "crate::connection::complexity(first, child_complexity)"
+    )]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
@@ -109,7 +115,10 @@ impl Account {
     }
 
     /// The account's services. Needs VIEW_SERVICES.
-    #[graphql(guard = "Require::new(Permission::ViewServices, self.0.id)")]
+    #[graphql(
+        guard = "Require::new(Permission::ViewServices, self.0.id)",
+        complexity = "crate::connection::complexity(first, child_complexity)"
+    )]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -124,7 +133,10 @@ impl Account {
     }
 
     /// The account's domain names. Needs VIEW_DOMAINS.
-    #[graphql(guard = "Require::new(Permission::ViewDomains, self.0.id)")]
+    #[graphql(
+        guard = "Require::new(Permission::ViewDomains, self.0.id)",
+        complexity = "crate::connection::complexity(first, child_complexity)"
+    )]
     async fn domains(
         &self,
         ctx: &Context<'_>,
@@ -139,7 +151,10 @@ impl Account {
     }
 
     /// The account's support tickets, newest first. Needs VIEW_TICKETS.
-    #[graphql(guard = "Require::new(Permission::ViewTickets, self.0.id)")]
+    #[graphql(
+        guard = "Require::new(Permission::ViewTickets, self.0.id)",
+        complexity = "crate::connection::complexity(first, child_complexity)"
+    )]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -154,7 +169,10 @@ impl Account {
     }
 
     /// The account's email history, newest first (no bodies). Needs VIEW_EMAILS.
-    #[graphql(guard = "Require::new(Permission::ViewEmails, self.0.id)")]
+    #[graphql(
+        guard = "Require::new(Permission::ViewEmails, self.0.id)",
+        complexity = "crate::connection::complexity(first, child_complexity)"
+    )]
     async fn emails(
         &self,
         ctx: &Context<'_>,
@@ -169,7 +187,10 @@ impl Account {
     }
 
     /// Who did what in the account, newest first. Needs VIEW_AUDIT_LOG.
-    #[graphql(guard = "Require::new(Permission::ViewAuditLog, self.0.id)")]
+    #[graphql(
+        guard = "Require::new(Permission::ViewAuditLog, self.0.id)",
+        complexity = "crate::connection::complexity(first, child_complexity)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

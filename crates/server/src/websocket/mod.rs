@@ -180,7 +180,10 @@ impl Socket {
                 _ = shutdown.changed() => Wake::Stop(Some(Close::going_away())),
             };
             let outcome = match wake {
-                Wake::Input(Some(message)) => self.receive(message).await,
+                // Boxed: an idle socket's task is as large as the largest future it
+                // awaits inline, and `connection_init`'s reads of the database would
+                // make every idle socket carry their size.
+                Wake::Input(Some(message)) => Box::pin(self.receive(message)).await,
                 // The peer closed the connection or it broke.
                 Wake::Input(None) => return,
                 Wake::Frame(id, frame) => self.forward(&id, frame).await.map(|()| None),
@@ -198,7 +201,7 @@ impl Socket {
                     Ok(None)
                 }
                 Wake::Checked(Ok(SessionState::Ended)) => {
-                    self.end_session().await;
+                    Box::pin(self.end_session()).await;
                     return;
                 }
                 Wake::Checked(Ok(SessionState::AliveUntil(at))) => {
@@ -444,8 +447,8 @@ fn read_failure(err: axum::Error) -> Option<Close> {
 }
 
 /// An operation refused before it ran: its one response.
-fn refused(response: Response) -> futures_util::stream::BoxStream<'static, Response> {
-    stream::once(async move { response }).boxed()
+fn refused(response: Response) -> futures_util::stream::BoxStream<'static, api::Reply> {
+    stream::once(async move { response.into() }).boxed()
 }
 
 /// A re-read of a socket's session, running beside its streams.

@@ -1,6 +1,7 @@
 //! The operations one socket runs, by the client's id, and what each one says next.
 //!
-//! An operation's responses come from async-graphql's `execute_stream`. Each becomes a
+//! An operation's responses come from `Api::execute_operation` (async-graphql's
+//! execution, or an event rendered once for many subscribers). Each becomes a
 //! `next`, and the end of the stream a `complete`, except in one case: a response with
 //! errors and no data that is the stream's last is the operation failing as a whole,
 //! and becomes its `error` (nothing follows it). That is every failure before execution
@@ -8,7 +9,8 @@
 //! and a stream the server ended (access lost, session ended, fell behind; see
 //! `api::subscription`), which yields why as its last item.
 
-use async_graphql::{Response, ServerError};
+use api::Reply;
+use async_graphql::ServerError;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, Stream, StreamExt};
 use tokio_stream::StreamMap;
@@ -16,7 +18,7 @@ use tokio_stream::StreamMap;
 /// What an operation says next.
 #[derive(Debug)]
 pub(super) enum Frame {
-    Next(Box<Response>),
+    Next(Reply),
     /// The operation failed or was ended; nothing follows.
     Error(Vec<ServerError>),
     Complete,
@@ -37,7 +39,7 @@ impl Operations {
     }
 
     /// Starts operation `id` with the responses of its execution.
-    pub(super) fn start(&mut self, id: String, responses: BoxStream<'static, Response>) {
+    pub(super) fn start(&mut self, id: String, responses: BoxStream<'static, Reply>) {
         self.running.insert(id, frames(responses).boxed());
     }
 
@@ -58,19 +60,23 @@ impl Operations {
 
 /// An operation's frames: its responses as `next`, then `complete`, or its last
 /// response as `error` when that failed as a whole.
-fn frames(responses: BoxStream<'static, Response>) -> impl Stream<Item = Frame> {
+fn frames(responses: BoxStream<'static, Reply>) -> impl Stream<Item = Frame> {
     async_stream::stream! {
         let mut responses = responses.peekable();
-        while let Some(response) = responses.next().await {
-            let failed = response.data == async_graphql::Value::Null && !response.errors.is_empty();
+        while let Some(reply) = responses.next().await {
+            let failed = reply
+                .executed()
+                .is_some_and(|r| r.data == async_graphql::Value::Null && !r.errors.is_empty());
             // Whether this is the stream's last: async-graphql ends a stream in the
             // same poll that follows its last item, so a stream that goes on is
             // never mistaken for one that ended.
             if failed && matches!(std::pin::Pin::new(&mut responses).peek().now_or_never(), Some(None)) {
-                yield Frame::Error(response.errors);
+                if let Reply::Executed(response) = reply {
+                    yield Frame::Error(response.errors);
+                }
                 return;
             }
-            yield Frame::Next(Box::new(response));
+            yield Frame::Next(reply);
         }
         yield Frame::Complete;
     }
@@ -79,17 +85,18 @@ fn frames(responses: BoxStream<'static, Response>) -> impl Stream<Item = Frame> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use async_graphql::Response;
     use futures_util::stream;
 
-    fn failure() -> Response {
-        Response::from_errors(vec![ServerError::new("refused", None)])
+    fn failure() -> Reply {
+        Response::from_errors(vec![ServerError::new("refused", None)]).into()
     }
 
-    fn ok() -> Response {
-        Response::new(async_graphql::Value::Boolean(true))
+    fn ok() -> Reply {
+        Response::new(async_graphql::Value::Boolean(true)).into()
     }
 
-    async fn kinds(responses: Vec<Response>) -> Vec<&'static str> {
+    async fn kinds(responses: Vec<Reply>) -> Vec<&'static str> {
         frames(stream::iter(responses).boxed())
             .map(|frame| match frame {
                 Frame::Next(_) => "next",

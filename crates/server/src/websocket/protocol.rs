@@ -6,7 +6,8 @@
 //! `graphql-ws` (subscriptions-transport-ws) has no close codes of its own; it gets the
 //! same ones, and its own message names (`start`, `stop`, `data`, `ka`, …).
 
-use async_graphql::{Request, Response, ServerError};
+use api::Reply;
+use async_graphql::{Request, ServerError};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -211,7 +212,7 @@ pub(super) enum ServerMessage<'a> {
     /// One result of an operation (legacy: `data`).
     Next {
         id: &'a str,
-        payload: &'a Response,
+        payload: &'a Reply,
     },
     /// The operation failed or was ended by the server; nothing follows for `id`.
     Error {
@@ -366,7 +367,7 @@ mod tests {
 
     #[test]
     fn messages_are_named_per_protocol() {
-        let response = Response::new(async_graphql::Value::Null);
+        let response = Reply::from(async_graphql::Response::new(async_graphql::Value::Null));
         let errors = [ServerError::new("gone", None)];
         let text = |m: ServerMessage, p| m.to_text(p).unwrap();
         assert_eq!(
@@ -388,6 +389,19 @@ mod tests {
                 Protocol::Legacy
             ),
             r#"{"type":"data","id":"1","payload":{"data":null}}"#
+        );
+        // A payload rendered once for many sockets is written as it is.
+        let shared =
+            serde_json::value::RawValue::from_string(r#"{"data":{"n":1}}"#.into()).unwrap();
+        assert_eq!(
+            text(
+                ServerMessage::Next {
+                    id: "7",
+                    payload: &Reply::Shared(shared.into())
+                },
+                Protocol::TransportWs
+            ),
+            r#"{"type":"next","id":"7","payload":{"data":{"n":1}}}"#
         );
         assert_eq!(
             text(
