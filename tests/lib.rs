@@ -74,6 +74,12 @@ impl TestApp {
             .filter(|_| database.is_postgres())
             .map(Into::into);
         config.events.poll_interval = Duration::from_millis(500);
+        // Tests share one Redis: each server (and its second instances) keeps its
+        // throttles apart, under a name as unique as its temporary directory.
+        config.events.redis_namespace = format!(
+            "clientele-test-{}",
+            dir.path().file_name().unwrap_or_default().to_string_lossy()
+        );
         // Reminders run when a test runs them (or sets a schedule), not on their own.
         config.reminders.interval = None;
         adjust(&mut config);
@@ -148,6 +154,12 @@ impl TestApp {
             body,
             set_cookie,
         }
+    }
+
+    /// A sample's value in `/metrics`: `name` with its labels as printed, e.g.
+    /// `clientele_sign_ins_total{outcome="failed"}`; 0 when it is not there yet.
+    pub async fn metric(&self, name: &str) -> f64 {
+        metric_of(&self.url, name).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {
@@ -456,6 +468,24 @@ impl Gql {
 /// Polls `probe` until it returns something, for up to 10 seconds; returns at once when
 /// it does. Only for what the test cannot drive or be told of (a background task, the
 /// mail worker's retry timer, another process): each caller says which.
+/// A sample's value in the `/metrics` of the server at `url` (see [`TestApp::metric`]).
+pub async fn metric_of(url: &str, name: &str) -> f64 {
+    let response = reqwest::get(format!("{url}/metrics"))
+        .await
+        .expect("/metrics answers");
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.expect("/metrics text");
+    body.lines()
+        .find_map(|line| {
+            line.strip_prefix(name)?
+                .strip_prefix(' ')?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0.0)
+}
+
 pub async fn wait_until<T>(mut probe: impl AsyncFnMut() -> Option<T>, what: &str) -> T {
     for _ in 0..200 {
         if let Some(found) = probe().await {

@@ -26,5 +26,6 @@ mod reminders;
 mod schema;
 mod sessions;
 mod statement_count;
+mod throttles;
 mod tickets;
 mod ws_protocol;

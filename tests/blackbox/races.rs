@@ -98,7 +98,14 @@ async fn racing_ownership_changes_always_leave_exactly_one_owner() {
 
 #[tokio::test]
 async fn a_resend_racing_an_acceptance_never_rekeys_an_accepted_invitation() {
-    let app = TestApp::start().await;
+    // Each round opens an account and accepts an invitation from one address: more
+    // than the throttles let one client do in an hour.
+    let app = TestApp::start_with(|c| {
+        let plenty = domain::throttle::Limit::new(100, std::time::Duration::from_secs(3600));
+        c.tuning.throttles.accounts_opened_per_address = plenty;
+        c.tuning.throttles.invitation_acceptances_per_address = plenty;
+    })
+    .await;
     let owner = app
         .register("Race Co", "owner@race.test", "owner password 1")
         .await;

@@ -32,6 +32,13 @@ impl From<ApiError> for async_graphql::Error {
             {
                 ext.set("field", *field);
             }
+            if let DomainError::RateLimited {
+                retry_after: Some(seconds),
+                ..
+            } = &err
+            {
+                ext.set("retryAfter", *seconds);
+            }
         })
     }
 }

@@ -17,7 +17,6 @@
 //! async-graphql would merge several). Anything else runs as before, per subscriber.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use async_graphql::parser::types::{OperationType, Selection};
@@ -113,17 +112,6 @@ pub(crate) struct RenderOne(pub LiveItem);
 #[derive(Default)]
 pub(crate) struct Groups {
     map: Mutex<GroupMap>,
-    renders: AtomicU64,
-    delivered: AtomicU64,
-}
-
-/// What an instance's live streams have done since it started.
-#[derive(Clone, Copy, Debug)]
-pub struct LiveCounters {
-    /// Events (and stream endings) rendered: once per group, not per subscriber.
-    pub renders: u64,
-    /// Events sent to subscribers.
-    pub delivered: u64,
 }
 
 #[derive(Default)]
@@ -155,13 +143,6 @@ struct Group {
 }
 
 impl Groups {
-    pub(crate) fn counters(&self) -> LiveCounters {
-        LiveCounters {
-            renders: self.renders.load(Ordering::Relaxed),
-            delivered: self.delivered.load(Ordering::Relaxed),
-        }
-    }
-
     fn join(&self, key: GroupKey, variables: Variables) -> Arc<Group> {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(group) = map.groups.get(&key).and_then(Weak::upgrade) {
@@ -263,7 +244,7 @@ impl Subscriber {
     /// The reply for one item: an event's shared payload, or (the stream's end) why.
     pub(crate) async fn reply(&self, item: LiveItem) -> Reply {
         if item.is_ok() {
-            self.api.fanout.delivered.fetch_add(1, Ordering::Relaxed);
+            self.api.stats.delivered.inc();
         }
         let cell = match &item {
             Ok(event) => self.group.cell(event.id),
@@ -290,7 +271,7 @@ impl Subscriber {
 
     /// Runs the subscription's document on `item` alone.
     async fn render(&self, item: LiveItem) -> Response {
-        self.api.fanout.renders.fetch_add(1, Ordering::Relaxed);
+        self.api.stats.renders.inc();
         let key = &self.group.key;
         let mut request = Request::new(key.query.clone())
             .variables(self.group.variables.clone())
@@ -305,6 +286,7 @@ impl Subscriber {
             &self.api.schema,
             self.api.field_types.clone(),
             self.api.limits,
+            None,
             request,
             self.connection.clone(),
         );

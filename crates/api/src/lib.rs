@@ -15,6 +15,7 @@ mod responses;
 mod scalars;
 mod session_cookie;
 mod socket;
+mod stats;
 mod subscription;
 mod types;
 mod user_streams;
@@ -26,7 +27,7 @@ use domain::Domain;
 
 pub use context::{RequestAuth, authenticate, bearer_token};
 pub use error::{ApiError, ApiResult, error_response, is_request_error};
-pub use fanout::{LiveCounters, Reply};
+pub use fanout::Reply;
 pub use limits::Limits;
 pub use session_cookie::SessionCookie;
 
@@ -60,16 +61,19 @@ pub struct Api {
     /// Subscribers who share rendered events.
     pub(crate) fanout: Arc<fanout::Groups>,
     pub(crate) limits: Limits,
+    pub(crate) stats: Arc<stats::ApiStats>,
 }
 
 impl Api {
     pub fn new(domain: Domain, live: events_feed::LiveFeed, config: ApiConfig) -> Self {
         let limits = config.limits;
+        let stats = Arc::new(stats::ApiStats::default());
         let schema = builder(&config.limits)
             .data(domain.clone())
             .data(live)
             .data(user_streams::UserStreams::new(
                 limits.subscriptions_per_user,
+                stats.subscriptions_open.clone(),
             ))
             .data(config)
             .finish();
@@ -79,18 +83,26 @@ impl Api {
             domain,
             fanout: Arc::default(),
             limits,
+            stats,
         }
     }
 
     /// Runs one request (a query or mutation) carrying [`prepare_request`]'s data:
     /// every error coded, every failed field `null`, the operation's span around it.
     pub async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        responses::execute(&self.schema, &self.field_types, &self.limits, request).await
+        responses::execute(
+            &self.schema,
+            &self.field_types,
+            &self.limits,
+            &self.stats,
+            request,
+        )
+        .await
     }
 
-    /// What this instance's live streams have done since it started.
-    pub fn live_counters(&self) -> LiveCounters {
-        self.fanout.counters()
+    /// Adds the API's counters (operations, errors, live streams) to `/metrics`.
+    pub fn register_metrics(&self, registry: &mut prometheus_client::registry::Registry) {
+        self.stats.register(registry);
     }
 }
 

@@ -14,10 +14,11 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Data, Executor, Pos, Request, Response, ServerError};
 use domain::{DomainError, ErrorCode};
@@ -27,17 +28,19 @@ use tracing::Instrument;
 use crate::completion::{self, FieldTypes};
 use crate::error::{code, set_code};
 use crate::limits::Limits;
+use crate::stats::{ApiStats, OperationLabel};
 
 /// Runs one request (a query or mutation) and shapes its response.
 pub(crate) async fn execute(
     executor: &impl Executor,
     types: &FieldTypes,
     limits: &Limits,
+    stats: &Arc<ApiStats>,
     mut request: Request,
 ) -> Response {
-    let mut operation = match Operation::begin(&mut request, limits) {
+    let mut operation = match Operation::begin(&mut request, limits, Some(stats)) {
         Ok(operation) => operation,
-        Err(refused) => return Response::from_errors(vec![refused]),
+        Err(refused) => return refused_response(refused, Some(stats)),
     };
     let span = operation.span.clone();
     // A resolver that panics fails its own request (INTERNAL_SERVER_ERROR), not the
@@ -73,6 +76,16 @@ pub(crate) async fn execute(
     response
 }
 
+/// The response to a request refused before it ran.
+fn refused_response(refused: ServerError, stats: Option<&Arc<ApiStats>>) -> Response {
+    let response = Response::from_errors(vec![refused]);
+    if let Some(stats) = stats {
+        stats.errors(&response.errors);
+        stats.finished(&OperationLabel::unknown(), std::time::Duration::ZERO);
+    }
+    response
+}
+
 /// The response of an operation stopped after `limit`, having committed nothing.
 fn timed_out(limit: std::time::Duration) -> Response {
     let mut error = ServerError::new(
@@ -104,18 +117,20 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> Response {
 
 /// Runs one operation as a stream (a subscription's events, or a query's one
 /// response), each response shaped. `session_data` is a WebSocket connection's.
+/// `stats` counts a client's operation (not a live event's render).
 pub(crate) fn execute_stream(
     executor: &impl Executor,
     types: Arc<FieldTypes>,
     limits: Limits,
+    stats: Option<Arc<ApiStats>>,
     mut request: Request,
     session_data: Arc<Data>,
 ) -> BoxStream<'static, Response> {
-    let mut operation = match Operation::begin(&mut request, &limits) {
+    let mut operation = match Operation::begin(&mut request, &limits, stats.as_ref()) {
         Ok(operation) => operation,
         Err(refused) => {
-            return futures_util::stream::once(async move { Response::from_errors(vec![refused]) })
-                .boxed();
+            let response = refused_response(refused, stats.as_ref());
+            return futures_util::stream::once(async move { response }).boxed();
         }
     };
     let span = operation.span.clone();
@@ -140,6 +155,18 @@ struct Operation {
     document: Option<ExecutableDocument>,
     /// The operation's span: everything its resolvers log is inside it.
     span: tracing::Span,
+    /// Where the operation is counted, and as what; its duration is recorded when it
+    /// is dropped (a subscription's when its stream is).
+    counted: Option<(Arc<ApiStats>, OperationLabel)>,
+    started: Instant,
+}
+
+impl Drop for Operation {
+    fn drop(&mut self) {
+        if let Some((stats, label)) = &self.counted {
+            stats.finished(label, self.started.elapsed());
+        }
+    }
 }
 
 impl Operation {
@@ -148,7 +175,11 @@ impl Operation {
     /// parse, or asks more than [`Limits::check_document`] allows (too many aliases or
     /// root fields, more than one password check), is the client's mistake, answered
     /// before anything runs.
-    fn begin(request: &mut Request, limits: &Limits) -> Result<Self, ServerError> {
+    fn begin(
+        request: &mut Request,
+        limits: &Limits,
+        stats: Option<&Arc<ApiStats>>,
+    ) -> Result<Self, ServerError> {
         // No span per field: that would cost on every field of every response.
         let span = tracing::info_span!(
             "graphql",
@@ -160,12 +191,25 @@ impl Operation {
         limits
             .check_document(document, operation_name.as_deref())
             .map_err(|why| bad_user_input(ServerError::new(why, None)))?;
-        name_span(&span, document, operation_name.as_deref());
+        let chosen = chosen_operation(document, operation_name.as_deref());
+        if let Some((name, ty)) = chosen {
+            span.record("operation", tracing::field::display(name))
+                .record("kind", tracing::field::display(ty));
+        }
+        let counted = stats.map(|stats| {
+            let label = match chosen {
+                Some((name, ty)) => stats.label(name, ty),
+                None => OperationLabel::unknown(),
+            };
+            (stats.clone(), label)
+        });
         Ok(Self {
             query: request.query.clone(),
             operation_name,
             document: None,
             span,
+            counted,
+            started: Instant::now(),
         })
     }
 
@@ -173,6 +217,9 @@ impl Operation {
     fn shape(&mut self, response: &mut Response, types: &FieldTypes) {
         if response.errors.is_empty() {
             return;
+        }
+        if let Some((stats, _)) = &self.counted {
+            stats.errors(&response.errors);
         }
         // Only field errors need the document: to find their nulls, and whether they
         // are about an argument.
@@ -196,25 +243,23 @@ impl Operation {
     }
 }
 
-/// Records in the span which operation the request runs and of what type.
-fn name_span(span: &tracing::Span, document: &ExecutableDocument, requested: Option<&str>) {
-    let (name, ty) = match &document.operations {
-        DocumentOperations::Single(op) => ("anonymous", op.node.ty),
+/// Which operation the request runs and of what type (none: async-graphql refuses it
+/// before it runs).
+fn chosen_operation<'d>(
+    document: &'d ExecutableDocument,
+    requested: Option<&str>,
+) -> Option<(&'d str, OperationType)> {
+    match &document.operations {
+        DocumentOperations::Single(op) => Some(("anonymous", op.node.ty)),
         DocumentOperations::Multiple(ops) => {
             let chosen = match requested {
                 Some(name) => ops.get_key_value(name),
                 None if ops.len() == 1 => ops.iter().next(),
-                // async-graphql refuses the request before it runs.
                 None => None,
             };
-            let Some((name, op)) = chosen else {
-                return;
-            };
-            (name.as_str(), op.node.ty)
+            chosen.map(|(name, op)| (name.as_str(), op.node.ty))
         }
-    };
-    span.record("operation", tracing::field::display(name))
-        .record("kind", tracing::field::display(ty));
+    }
 }
 
 /// `error` is about the request the client sent.

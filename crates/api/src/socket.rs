@@ -132,7 +132,7 @@ impl WsConnection {
     /// A subscription slot, or RATE_LIMITED when the connection holds the maximum.
     pub(crate) fn take_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
         self.0.slots.clone().try_acquire_owned().map_err(|_| {
-            ApiError(DomainError::RateLimited(format!(
+            ApiError(DomainError::capped(format!(
                 "at most {} subscriptions per connection",
                 self.0.max_subscriptions
             )))
@@ -244,6 +244,7 @@ impl Api {
                 &api.schema,
                 api.field_types.clone(),
                 api.limits,
+                Some(api.stats.clone()),
                 request,
                 data.clone(),
             );

@@ -12,6 +12,7 @@ use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 use crate::notifications::Notification;
+use crate::throttle::Rule;
 
 use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, store, validate};
@@ -35,6 +36,10 @@ impl<'a> AccountService<'a> {
     /// Creates an account whose owner (primary contact) is the signed-in user.
     pub async fn create(&self, actor: &Actor, name: &str) -> Result<account::Model> {
         let name = validate::name("name", name)?;
+        self.domain
+            .throttle()
+            .spend_each(&[(Rule::AccountsOpenedPerAddress, actor.meta.address())])
+            .await?;
         let mut change = Change::begin(self.domain).await?;
         let owner = user::Entity::find_by_id(actor.user_id)
             .one(change.conn())

@@ -21,6 +21,8 @@ pub(crate) struct Change<'d> {
     domain: &'d Domain,
     txn: DatabaseTransaction,
     notices: Vec<Notice>,
+    /// Events appended to the log (counted for `/metrics` once committed).
+    events: u64,
     queued_email: bool,
 }
 
@@ -31,6 +33,7 @@ impl<'d> Change<'d> {
             domain,
             txn: domain.db().begin().await?,
             notices: Vec::new(),
+            events: 0,
             queued_email: false,
         })
     }
@@ -108,6 +111,7 @@ impl<'d> Change<'d> {
     /// hear of it after the commit.
     pub(crate) async fn event<S: Subject>(&mut self, kind: EventKind, subject: &S) -> Result<i64> {
         let id = events::record(&self.txn, kind, subject).await?;
+        self.events += 1;
         self.notify(Notice::Logged {
             account_id: subject.account_id(),
         });
@@ -151,6 +155,7 @@ impl<'d> Change<'d> {
         audit::record(&self.txn, actor, record).await?;
         crate::commits::committing();
         self.txn.commit().await?;
+        self.domain.stats().events_logged(self.events);
         self.domain.publish(&self.notices);
         if self.queued_email {
             self.domain.wake_mailer();

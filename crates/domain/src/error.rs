@@ -75,8 +75,12 @@ pub enum DomainError {
     },
     #[error("{0}")]
     Conflict(String),
-    #[error("{0}")]
-    RateLimited(String),
+    /// Too much too often; `retry_after` is the seconds to wait, when a wait helps.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after: Option<u64>,
+    },
     /// A live stream's subscriber fell behind the feed (see [`ErrorCode::Resubscribe`]).
     #[error("{0}")]
     Resubscribe(String),
@@ -94,7 +98,7 @@ impl DomainError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::BadInput { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Resubscribe(_) => ErrorCode::Resubscribe,
             Self::Internal(_) => ErrorCode::InternalServerError,
         }
@@ -122,6 +126,14 @@ impl DomainError {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::Forbidden(message.into())
+    }
+
+    /// A cap that waiting does not lift (a count of open things, a daily quota).
+    pub fn capped(message: impl Into<String>) -> Self {
+        Self::RateLimited {
+            message: message.into(),
+            retry_after: None,
+        }
     }
 }
 

@@ -24,13 +24,14 @@ pub mod pagination;
 pub mod passwords;
 pub mod permissions;
 pub mod settings;
+pub mod stats;
 mod store;
+pub mod throttle;
 pub mod tickets;
 mod tokens;
 pub mod validate;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
@@ -51,6 +52,7 @@ pub struct DomainConfig {
     pub session_ttl: Duration,
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
+    pub throttles: throttle::Throttles,
 }
 
 impl Default for DomainConfig {
@@ -59,6 +61,7 @@ impl Default for DomainConfig {
             public_url: "http://localhost:8080".into(),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
+            throttles: throttle::Throttles::default(),
         }
     }
 }
@@ -71,8 +74,12 @@ pub struct Domain {
 
 struct Inner {
     db: DatabaseConnection,
-    /// SQL statements run through `db` since start (metrics, benchmarks, tests).
-    statements: Arc<AtomicU64>,
+    /// Counters for `/metrics` (SQL statements run through `db` among them).
+    stats: Arc<stats::Stats>,
+    /// Where throttles count: shared by instances (Redis) or this process's.
+    rates: Arc<dyn throttle::RateStore>,
+    /// This process's count, for when the shared store is away.
+    local_rates: throttle::InProcessRates,
     passwords: PasswordHasher,
     renderer: Arc<dyn EmailRenderer>,
     config: DomainConfig,
@@ -86,13 +93,14 @@ impl Domain {
         mut db: DatabaseConnection,
         renderer: Arc<dyn EmailRenderer>,
         notices: Arc<dyn events::NoticeSink>,
+        rates: Arc<dyn throttle::RateStore>,
         config: DomainConfig,
     ) -> Self {
-        let statements = Arc::new(AtomicU64::new(0));
+        let stats = Arc::new(stats::Stats::default());
         db.set_metric_callback({
-            let statements = statements.clone();
+            let stats = stats.clone();
             move |info| {
-                statements.fetch_add(1, Ordering::Relaxed);
+                stats.statement();
                 // `RUST_LOG=sql=trace` prints every statement with its values.
                 tracing::trace!(target: "sql", elapsed = ?info.elapsed, "{}", info.statement);
             }
@@ -100,7 +108,9 @@ impl Domain {
         Self {
             inner: Arc::new(Inner {
                 db,
-                statements,
+                stats,
+                rates,
+                local_rates: throttle::InProcessRates::default(),
                 passwords: PasswordHasher::new(),
                 renderer,
                 config,
@@ -119,12 +129,45 @@ impl Domain {
     /// How many SQL statements the domain has run since it started, inside
     /// transactions too (their BEGIN and COMMIT are not counted).
     pub fn sql_statements(&self) -> u64 {
-        self.inner.statements.load(Ordering::Relaxed)
+        self.inner.stats.sql_statements()
+    }
+
+    /// The domain's counters, for `/metrics`.
+    pub fn stats(&self) -> &stats::Stats {
+        &self.inner.stats
+    }
+
+    pub fn throttle(&self) -> throttle::Throttle<'_> {
+        throttle::Throttle::new(self)
+    }
+
+    pub(crate) fn rates(&self) -> &dyn throttle::RateStore {
+        self.inner.rates.as_ref()
+    }
+
+    pub(crate) fn local_rates(&self) -> &throttle::InProcessRates {
+        &self.inner.local_rates
     }
 
     /// Whether the database answers (readiness).
     pub async fn ping(&self) -> Result<()> {
         Ok(self.inner.db.ping().await?)
+    }
+
+    /// The database pool's connections: open, and of those in use.
+    pub fn pool(&self) -> (u32, u32) {
+        let db = &self.inner.db;
+        let (size, idle) = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        (size, size.saturating_sub(idle as u32))
     }
 
     pub fn config(&self) -> &DomainConfig {
@@ -213,4 +256,11 @@ pub struct Actor {
 pub struct RequestMeta {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+}
+
+impl RequestMeta {
+    /// The client address as throttles key it (requests without one share a key).
+    pub(crate) fn address(&self) -> &str {
+        self.ip.as_deref().unwrap_or("unknown")
+    }
 }

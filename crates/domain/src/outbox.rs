@@ -74,6 +74,37 @@ impl Domain {
     pub(crate) fn wake_mailer(&self) {
         self.outbox_signal().notify_one();
     }
+
+    /// What waits in the outbox, and what it gave up on (`/metrics`).
+    pub async fn outbox_backlog(&self) -> Result<Backlog> {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+        let with = |status| email::Entity::find().filter(email::Column::Status.eq(status));
+        let queued = with(EmailStatus::Queued).count(self.db()).await?;
+        let oldest = with(EmailStatus::Queued)
+            .order_by_asc(email::Column::CreatedAt)
+            .one(self.db())
+            .await?
+            .map(|row| row.created_at);
+        let failed = with(EmailStatus::Failed).count(self.db()).await?;
+        Ok(Backlog {
+            queued,
+            oldest_queued_age: oldest
+                .map(|at| (Utc::now() - at).to_std().unwrap_or_default())
+                .unwrap_or_default(),
+            failed,
+        })
+    }
+}
+
+/// The outbox's backlog.
+#[derive(Clone, Copy, Debug)]
+pub struct Backlog {
+    /// Emails waiting to be sent (or retried).
+    pub queued: u64,
+    /// How long the oldest of them has waited (zero when none waits).
+    pub oldest_queued_age: std::time::Duration,
+    /// Emails given up on.
+    pub failed: u64,
 }
 
 /// A page of the emails sent (or queued) to an account's people, newest first.

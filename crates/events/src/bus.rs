@@ -59,6 +59,13 @@ impl EventBus {
     pub fn wake_ups(&self) -> broadcast::Receiver<Wake> {
         self.local.subscribe()
     }
+
+    /// Throttle state shared by every instance on this Redis (keys under `namespace`);
+    /// none for the in-process bus.
+    pub fn shared_rates(&self, namespace: &str) -> Option<crate::RedisRates> {
+        let redis = self.redis.clone()?;
+        Some(crate::RedisRates::new(redis, namespace))
+    }
 }
 
 impl NoticeSink for EventBus {

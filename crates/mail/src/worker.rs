@@ -5,6 +5,10 @@
 //! before sending by a conditional update (a lease), so only one instance sends it; a
 //! worker that dies mid-send leaves the lease to expire and the email is retried.
 
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,6 +70,14 @@ pub struct DeliveryWorker {
     /// asked for from outside ([`DeliveryWorker::deliver_due`]) starts only once the one
     /// under way has finished, and nothing queued before it is left in flight.
     pass: Mutex<()>,
+    /// Delivery attempts by outcome: sent, retry (failed, tried again later), failed
+    /// (given up), for `/metrics`.
+    attempts: Family<OutcomeLabel, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
 }
 
 const BATCH: u64 = 50;
@@ -83,7 +95,21 @@ impl DeliveryWorker {
             from,
             policy,
             pass: Mutex::new(()),
+            attempts: Family::default(),
         }
+    }
+
+    /// Adds the delivery counters to `/metrics`.
+    pub fn register_metrics(&self, registry: &mut Registry) {
+        registry.register(
+            "clientele_email_delivery_attempts",
+            "Email delivery attempts by outcome: sent, retry (will be tried again), failed (given up)",
+            self.attempts.clone(),
+        );
+    }
+
+    fn attempted(&self, outcome: &'static str) {
+        self.attempts.get_or_create(&OutcomeLabel { outcome }).inc();
     }
 
     /// Delivers until `shutdown` turns true. `wake` is notified after commits that
@@ -181,6 +207,7 @@ impl DeliveryWorker {
                     .exec(&self.db)
                     .await?;
                 tracing::info!(email_id = row.id, attempts, "email sent");
+                self.attempted("sent");
                 Ok(true)
             }
             Err(err) => {
@@ -194,6 +221,7 @@ impl DeliveryWorker {
                         .exec(&self.db)
                         .await?;
                     tracing::error!(email_id = row.id, attempts, error = %err, "email failed for good");
+                    self.attempted("failed");
                 } else {
                     let retry_at = now + self.policy.delay_after(attempts);
                     update
@@ -201,6 +229,7 @@ impl DeliveryWorker {
                         .exec(&self.db)
                         .await?;
                     tracing::warn!(email_id = row.id, attempts, error = %err, %retry_at, "email not sent; will retry");
+                    self.attempted("retry");
                 }
                 Ok(false)
             }

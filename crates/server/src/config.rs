@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use api::Limits;
 use domain::DomainConfig;
+use domain::throttle::Throttles;
 use mail::{Mailbox, RetryPolicy};
 
 mod values;
@@ -80,6 +81,9 @@ pub struct EventsConfig {
     /// How long a WebSocket may take to send `connection_init` before it is closed
     /// with 4408 (`WS_INIT_TIMEOUT_SECS`).
     pub ws_init_timeout: Duration,
+    /// Prefix of the keys this deployment keeps in Redis (throttles): deployments, or
+    /// test servers, sharing one Redis keep apart. Not an environment variable.
+    pub redis_namespace: String,
 }
 
 impl Default for EventsConfig {
@@ -89,6 +93,7 @@ impl Default for EventsConfig {
             poll_interval: Duration::from_secs(2),
             ping_interval: Duration::from_secs(20),
             ws_init_timeout: Duration::from_secs(3),
+            redis_namespace: "clientele".into(),
         }
     }
 }
@@ -115,12 +120,13 @@ impl Default for RemindersConfig {
     }
 }
 
-/// Lifetimes the domain applies to links that are not portal settings. The defaults
-/// are the SPEC's (the domain's own).
+/// Lifetimes the domain applies to links that are not portal settings, and the
+/// throttles' limits. The defaults are the SPEC's (the domain's own).
 #[derive(Clone, Debug)]
 pub struct Tuning {
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
+    pub throttles: Throttles,
 }
 
 impl Default for Tuning {
@@ -128,6 +134,7 @@ impl Default for Tuning {
         let domain = DomainConfig::default();
         Self {
             password_reset_ttl: domain.password_reset_ttl,
+            throttles: domain.throttles,
         }
     }
 }

@@ -20,6 +20,7 @@ pub(crate) fn router(
     live: events::LiveFeed,
     config: &Config,
     persisted: PersistedOperations,
+    mut registry: prometheus_client::registry::Registry,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
     let session_cookie = SessionCookie::new(config.http.public_url.is_https());
@@ -28,6 +29,7 @@ pub(crate) fn router(
         limits: config.limits,
     };
     let api = Api::new(domain.clone(), live.clone(), api_config);
+    api.register_metrics(&mut registry);
     Router::new()
         .route(
             "/graphql",
@@ -55,6 +57,7 @@ pub(crate) fn router(
             ws_init_timeout: config.events.ws_init_timeout,
             limits: config.limits,
             live,
+            metrics: crate::metrics::Metrics::new(registry),
         })
         .layer(RequestBodyLimitLayer::new(config.limits.body_bytes))
         // Every request gets an id (the client's `X-Request-Id`, or a new UUID), which

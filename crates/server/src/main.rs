@@ -117,6 +117,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 &config,
                 db,
                 std::sync::Arc::new(domain::events::NoListeners),
+                std::sync::Arc::new(domain::throttle::InProcessRates::default()),
             )?;
             let user = domain
                 .auth()

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use domain::auth::StaffBootstrap;
+use domain::throttle::{InProcessRates, RateStore};
 use domain::{Domain, DomainConfig};
 use events::{EventBus, LiveFeed};
 use mail::{DeliveryWorker, Templates, Transport};
@@ -116,19 +117,28 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 /// Builds the domain over a migrated database; `notices` is where committed changes
-/// are announced (the event bus; `NoListeners` for the CLI).
+/// are announced (the event bus; `NoListeners` for the CLI), `rates` where throttles
+/// count (Redis when instances share it, else this process).
 pub fn domain(
     config: &Config,
     db: DatabaseConnection,
     notices: Arc<dyn domain::events::NoticeSink>,
+    rates: Arc<dyn RateStore>,
 ) -> anyhow::Result<Domain> {
     let templates = Templates::new().context("loading the email templates")?;
     let domain_config = DomainConfig {
         public_url: config.http.public_url.to_string(),
         password_reset_ttl: config.tuning.password_reset_ttl,
+        throttles: config.tuning.throttles.clone(),
         ..DomainConfig::default()
     };
-    Ok(Domain::new(db, Arc::new(templates), notices, domain_config))
+    Ok(Domain::new(
+        db,
+        Arc::new(templates),
+        notices,
+        rates,
+        domain_config,
+    ))
 }
 
 fn transport(config: &MailConfig) -> Result<Transport, ConfigError> {
@@ -156,7 +166,11 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
             .map_err(|e| ConfigError::new("REDIS_URL", format!("cannot connect to Redis: {e}")))?,
         None => EventBus::in_process(),
     };
-    let domain = domain(&config, db.clone(), Arc::new(bus.clone()))?;
+    let rates: Arc<dyn RateStore> = match bus.shared_rates(&config.events.redis_namespace) {
+        Some(shared) => Arc::new(shared),
+        None => Arc::new(InProcessRates::default()),
+    };
+    let domain = domain(&config, db.clone(), Arc::new(bus.clone()), rates)?;
     let (live, live_reader) = LiveFeed::start(
         domain.clone(),
         &bus,
@@ -223,11 +237,15 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         })?,
         None => PersistedOperations::open(),
     };
+    let mut registry = prometheus_client::registry::Registry::default();
+    domain.stats().register(&mut registry);
+    worker.register_metrics(&mut registry);
     let router = http::router(
         domain.clone(),
         live,
         &config,
         persisted,
+        registry,
         shutdown_rx.clone(),
     );
     let mut stop = shutdown_rx;
@@ -303,7 +321,12 @@ pub struct RemindersOutcome {
 pub async fn run_reminders(config: &Config) -> anyhow::Result<RemindersOutcome> {
     let db = connect_database(&config.database).await?;
     migrate(&db).await?;
-    let domain = domain(config, db.clone(), Arc::new(domain::events::NoListeners))?;
+    let domain = domain(
+        config,
+        db.clone(),
+        Arc::new(domain::events::NoListeners),
+        Arc::new(InProcessRates::default()),
+    )?;
     let run = domain
         .notifications()
         .run_reminders()

@@ -25,6 +25,7 @@ pub(crate) struct AppState {
     pub(crate) limits: api::Limits,
     /// Where WebSockets hear that a user's access changed (on any instance).
     pub(crate) live: events::LiveFeed,
+    pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

@@ -75,7 +75,8 @@ impl SessionMutation {
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
         domain(ctx)
             .auth()
-            .request_password_reset(&email, auth(ctx).meta().clone())?;
+            .request_password_reset(&email, auth(ctx).meta().clone())
+            .await?;
         Ok(true)
     }
 

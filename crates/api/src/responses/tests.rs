@@ -95,7 +95,14 @@ fn types() -> FieldTypes {
 }
 
 async fn exec(request: impl Into<Request>) -> Response {
-    execute(&schema(), &types(), &Limits::default(), request.into()).await
+    execute(
+        &schema(),
+        &types(),
+        &Limits::default(),
+        &Default::default(),
+        request.into(),
+    )
+    .await
 }
 
 fn exec_stream(request: impl Into<Request>) -> BoxStream<'static, Response> {
@@ -103,6 +110,7 @@ fn exec_stream(request: impl Into<Request>) -> BoxStream<'static, Response> {
         &schema(),
         Arc::new(types()),
         Limits::default(),
+        None,
         request.into(),
         Default::default(),
     )

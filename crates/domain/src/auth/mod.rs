@@ -16,6 +16,8 @@ use crate::entities::{contact, session, user};
 use crate::events::EventKind;
 use crate::events::Notice;
 use crate::permissions::Role;
+use crate::stats::SignIn;
+use crate::throttle::Rule;
 use crate::{
     Actor, Domain, DomainError, RequestMeta, Result, notifications, store, tokens, validate,
 };
@@ -52,6 +54,10 @@ impl<'a> AuthService<'a> {
         let last_name = validate::name("lastName", &input.last_name)?;
         let email = validate::email("email", &input.email)?;
         validate::new_password("password", &input.password)?;
+        self.domain
+            .throttle()
+            .spend_each(&[(Rule::AccountsOpenedPerAddress, meta.address())])
+            .await?;
         let password_hash = self.domain.passwords().hash(&input.password).await?;
 
         let mut change = Change::begin(self.domain).await?;
@@ -94,9 +100,23 @@ impl<'a> AuthService<'a> {
 
     /// Checks credentials and opens a session. A user with exactly one account is placed
     /// in it; with several, they pick one with `switch_account`.
+    ///
+    /// Failed sign-ins are throttled per email and per client address: each attempt
+    /// spends before the password is hashed (so parallel guesses are counted too) and a
+    /// successful one gives its spends back.
     pub async fn login(&self, email: &str, password: &str, meta: RequestMeta) -> Result<SignedIn> {
         validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
-        let user = store::users::find_by_email(self.domain.db(), email.trim()).await?;
+        let email = email.trim();
+        let spends = [
+            (Rule::SignInFailuresPerEmail, email),
+            (Rule::SignInFailuresPerAddress, meta.address()),
+        ];
+        let throttle = self.domain.throttle();
+        if let Err(refused) = throttle.spend_each(&spends).await {
+            self.domain.stats().sign_in(SignIn::Throttled);
+            return Err(refused);
+        }
+        let user = store::users::find_by_email(self.domain.db(), email).await?;
         let verified = self
             .domain
             .passwords()
@@ -104,8 +124,13 @@ impl<'a> AuthService<'a> {
             .await?;
         let user = match user {
             Some(user) if verified => user,
-            _ => return Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into())),
+            _ => {
+                self.domain.stats().sign_in(SignIn::Failed);
+                return Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into()));
+            }
         };
+        throttle.refund_each(&spends).await;
+        self.domain.stats().sign_in(SignIn::Succeeded);
 
         let change = Change::begin(self.domain).await?;
         let memberships = contact::Entity::find()

@@ -12,6 +12,7 @@ use crate::change::Change;
 use crate::entities::{password_reset, session, user};
 use crate::events::Notice;
 use crate::outbox::Outgoing;
+use crate::throttle::Rule;
 use crate::{Actor, DomainError, RequestMeta, Result, store, tokens, validate};
 
 const BAD_RESET_LINK: &str = "this password reset link is invalid or has expired";
@@ -82,11 +83,21 @@ impl AuthService<'_> {
     /// Emails a reset link if the address belongs to a user. Answers the same, at once,
     /// whether or not it does: the work happens in the background so neither the
     /// answer nor its timing reveals which emails have logins.
-    pub fn request_password_reset(&self, email: &str, meta: RequestMeta) -> Result<()> {
+    ///
+    /// Throttled per email and per client address, whether or not the email has a
+    /// login, so the throttle reveals nothing either.
+    pub async fn request_password_reset(&self, email: &str, meta: RequestMeta) -> Result<()> {
         // Only the shape is checked here; it says nothing about who has a login.
         validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
-        let domain = self.domain.clone();
         let email = email.trim().to_owned();
+        self.domain
+            .throttle()
+            .spend_each(&[
+                (Rule::ResetRequestsPerEmail, &email),
+                (Rule::ResetRequestsPerAddress, meta.address()),
+            ])
+            .await?;
+        let domain = self.domain.clone();
         tokio::spawn(async move {
             if let Err(err) = domain.auth().send_reset_link(&email, &meta).await {
                 tracing::error!(error = %err, "could not queue a password reset email");

@@ -124,7 +124,9 @@ impl<'a> ContactService<'a> {
                     "portal access needs an email address",
                 ));
             }
-            (true, Some(_)) => Some(NewLogin::prepare(self.domain, input.password).await?),
+            (true, Some(_)) => {
+                Some(NewLogin::prepare(self.domain, account_id, input.password).await?)
+            }
         };
 
         let (mut change, access) = Change::on_account(

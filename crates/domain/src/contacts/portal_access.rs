@@ -12,6 +12,7 @@ use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
+use crate::throttle::Rule;
 
 use crate::outbox::Outgoing;
 use crate::permissions::Permission;
@@ -29,8 +30,15 @@ pub(crate) struct NewLogin {
 }
 
 impl NewLogin {
-    /// The password chosen by whoever adds the contact, or a generated one.
-    pub(crate) async fn prepare(domain: &Domain, chosen: Option<String>) -> Result<Self> {
+    /// The password chosen by whoever adds the contact, or a generated one. Called once
+    /// the actor may grant logins on `account_id`; each grant counts against the
+    /// account's throttle (a generated password is emailed: an account hands out only
+    /// so many).
+    pub(crate) async fn prepare(
+        domain: &Domain,
+        account_id: i64,
+        chosen: Option<String>,
+    ) -> Result<Self> {
         let (password, generated) = match chosen {
             Some(password) => {
                 validate::new_password("password", &password)?;
@@ -38,6 +46,10 @@ impl NewLogin {
             }
             None => (tokens::generate_password(), true),
         };
+        domain
+            .throttle()
+            .spend_each(&[(Rule::PortalGrantsPerAccount, &account_id.to_string())])
+            .await?;
         let hash = domain.passwords().hash(&password).await?;
         Ok(Self {
             password,
@@ -110,7 +122,7 @@ impl ContactService<'_> {
                     "portal access needs an email address on the contact",
                 )
             })?;
-            Some(NewLogin::prepare(self.domain, None).await?)
+            Some(NewLogin::prepare(self.domain, contact.account_id, None).await?)
         } else {
             None
         };

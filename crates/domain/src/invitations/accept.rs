@@ -13,6 +13,7 @@ use crate::entities::{contact, email_is, user};
 use crate::events::{EventKind, Notice};
 use crate::permissions::{self};
 use crate::store::sessions::SignedIn;
+use crate::throttle::Rule;
 use crate::{Actor, DomainError, RequestMeta, Result, store, tokens, validate};
 
 /// What a new user gives when accepting; ignored for an existing user.
@@ -37,6 +38,11 @@ impl InvitationService<'_> {
         meta: RequestMeta,
     ) -> Result<(SignedIn, invitation::Model)> {
         let bad_link = || DomainError::bad_input("token", BAD_LINK);
+        // Every attempt counts, a guessed link as much as a real one.
+        self.domain
+            .throttle()
+            .spend_each(&[(Rule::InvitationAcceptancesPerAddress, meta.address())])
+            .await?;
         let found = invitation::Entity::find()
             .filter(invitation::Column::TokenHash.eq(tokens::hash(token)))
             .one(self.domain.db())

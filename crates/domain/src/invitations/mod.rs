@@ -321,7 +321,7 @@ impl<'a> InvitationService<'a> {
             .count(conn)
             .await?;
         if sent >= DAILY_LIMIT {
-            return Err(DomainError::RateLimited(format!(
+            return Err(DomainError::capped(format!(
                 "at most {DAILY_LIMIT} invitations per account per 24 hours; try again later"
             )));
         }

@@ -74,6 +74,8 @@ pub(crate) async fn upgrade(
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
+            let open = state.metrics.websockets_open.clone();
+            open.inc();
             let (sink, input) = socket.split();
             let mut socket = Socket {
                 sink,
@@ -90,6 +92,7 @@ pub(crate) async fn upgrade(
                 Some(_) => socket.serve().await,
                 None => socket.close(Close::subprotocol_not_acceptable()).await,
             }
+            open.dec();
         })
 }
 
@@ -320,7 +323,7 @@ impl Socket {
         // could start any number at once.
         let max = self.state.limits.subscriptions_per_connection;
         let responses = if self.operations.len() >= max {
-            refused(api::error_response(DomainError::RateLimited(format!(
+            refused(api::error_response(DomainError::capped(format!(
                 "at most {max} operations at once per connection"
             ))))
         } else {

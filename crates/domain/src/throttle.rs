@@ -1,0 +1,322 @@
+//! Throttles: how often one email, one client address or one account may do what an
+//! attacker repeats — guess passwords, send reset emails, try invitation links, open
+//! accounts, hand out logins. Past its limit an action answers RATE_LIMITED with the
+//! seconds to wait (`extensions.retryAfter`).
+//!
+//! Each limit is a GCRA (generic cell rate algorithm): `count` actions at once, then one
+//! more every `per / count`. A key's whole state is one instant, its theoretical arrival
+//! time, kept in a [`RateStore`]: this process's memory ([`InProcessRates`]), or Redis
+//! so every instance counts against the same limit (the events crate's `RedisRates`,
+//! which runs [`gcra`]'s arithmetic in one Lua script).
+//!
+//! A spend is taken *before* the work it pays for and checked atomically in the store,
+//! so concurrent requests cannot all slip past one check; work that turns out not to
+//! count (a sign-in that succeeds, for the failed-sign-in limits) gives its cell back.
+//! Why not the `governor` crate: it cannot give a cell back nor look without spending
+//! (governor issues #15 and #152), which a failed-attempts limit needs.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::{Domain, DomainError, Result, tokens};
+
+/// What is limited, and by which subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    SignInFailuresPerEmail,
+    SignInFailuresPerAddress,
+    ResetRequestsPerEmail,
+    ResetRequestsPerAddress,
+    InvitationAcceptancesPerAddress,
+    /// `register` and `createAccount` together.
+    AccountsOpenedPerAddress,
+    PortalGrantsPerAccount,
+}
+
+impl Rule {
+    /// The rule's part of a store key and its metric label.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::SignInFailuresPerEmail => "sign_in_failures_per_email",
+            Self::SignInFailuresPerAddress => "sign_in_failures_per_address",
+            Self::ResetRequestsPerEmail => "reset_requests_per_email",
+            Self::ResetRequestsPerAddress => "reset_requests_per_address",
+            Self::InvitationAcceptancesPerAddress => "invitation_acceptances_per_address",
+            Self::AccountsOpenedPerAddress => "accounts_opened_per_address",
+            Self::PortalGrantsPerAccount => "portal_grants_per_account",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Self::SignInFailuresPerEmail | Self::SignInFailuresPerAddress => {
+                "too many failed sign-ins"
+            }
+            Self::ResetRequestsPerEmail | Self::ResetRequestsPerAddress => {
+                "too many password reset requests"
+            }
+            Self::InvitationAcceptancesPerAddress => "too many invitation acceptances",
+            Self::AccountsOpenedPerAddress => "too many new accounts",
+            Self::PortalGrantsPerAccount => "too many portal logins granted",
+        }
+    }
+}
+
+/// `count` actions at once, then one more every `per / count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub count: u32,
+    pub per: Duration,
+}
+
+impl Limit {
+    pub const fn new(count: u32, per: Duration) -> Self {
+        Self { count, per }
+    }
+
+    /// The spacing of actions once the burst is spent, in milliseconds (at least 1).
+    pub fn interval_ms(self) -> i64 {
+        (self.per.as_millis() as i64 / i64::from(self.count.max(1))).max(1)
+    }
+
+    pub fn per_ms(self) -> i64 {
+        self.per.as_millis() as i64
+    }
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// The limit of every [`Rule`]. Not environment variables; tests adjust them.
+#[derive(Clone, Debug)]
+pub struct Throttles {
+    pub sign_in_failures_per_email: Limit,
+    /// Generous: an office behind one address signs many people in.
+    pub sign_in_failures_per_address: Limit,
+    pub reset_requests_per_email: Limit,
+    pub reset_requests_per_address: Limit,
+    pub invitation_acceptances_per_address: Limit,
+    pub accounts_opened_per_address: Limit,
+    pub portal_grants_per_account: Limit,
+}
+
+impl Default for Throttles {
+    fn default() -> Self {
+        Self {
+            sign_in_failures_per_email: Limit::new(10, MINUTE * 15),
+            sign_in_failures_per_address: Limit::new(50, MINUTE * 15),
+            reset_requests_per_email: Limit::new(3, HOUR),
+            reset_requests_per_address: Limit::new(20, HOUR),
+            invitation_acceptances_per_address: Limit::new(20, HOUR),
+            accounts_opened_per_address: Limit::new(20, HOUR),
+            portal_grants_per_account: Limit::new(30, HOUR),
+        }
+    }
+}
+
+impl Throttles {
+    pub fn limit(&self, rule: Rule) -> Limit {
+        match rule {
+            Rule::SignInFailuresPerEmail => self.sign_in_failures_per_email,
+            Rule::SignInFailuresPerAddress => self.sign_in_failures_per_address,
+            Rule::ResetRequestsPerEmail => self.reset_requests_per_email,
+            Rule::ResetRequestsPerAddress => self.reset_requests_per_address,
+            Rule::InvitationAcceptancesPerAddress => self.invitation_acceptances_per_address,
+            Rule::AccountsOpenedPerAddress => self.accounts_opened_per_address,
+            Rule::PortalGrantsPerAccount => self.portal_grants_per_account,
+        }
+    }
+}
+
+/// What one spend decided, and the state to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Milliseconds to wait before the spend would be allowed; 0 when it was.
+    pub retry_after_ms: i64,
+    /// The key's theoretical arrival time after the spend (unchanged when refused).
+    pub tat_ms: i64,
+}
+
+impl Decision {
+    pub fn allowed(&self) -> bool {
+        self.retry_after_ms == 0
+    }
+}
+
+/// GCRA: spends `cost` cells (negative gives cells back and is never refused) of
+/// `limit` at `now_ms` on a key whose theoretical arrival time is `tat_ms`.
+/// `RedisRates`' Lua script is this function, line for line.
+pub fn gcra(tat_ms: Option<i64>, now_ms: i64, limit: Limit, cost: i64) -> Decision {
+    let tat = tat_ms.unwrap_or(now_ms).max(now_ms);
+    let new_tat = (tat + cost * limit.interval_ms()).max(now_ms);
+    let allow_at = new_tat - limit.per_ms();
+    if cost > 0 && now_ms < allow_at {
+        Decision {
+            retry_after_ms: allow_at - now_ms,
+            tat_ms: tat,
+        }
+    } else {
+        Decision {
+            retry_after_ms: 0,
+            tat_ms: new_tat,
+        }
+    }
+}
+
+/// Where the keys' arrival times live.
+#[async_trait]
+pub trait RateStore: Send + Sync {
+    /// [`gcra`] on `key`, atomically: concurrent spends on one key are counted one after
+    /// another. The key expires once its state is back to "never used".
+    async fn spend(&self, key: &str, limit: Limit, cost: i64, now_ms: i64) -> Result<Decision>;
+}
+
+/// The embedded default: this process's memory.
+#[derive(Default)]
+pub struct InProcessRates {
+    keys: Mutex<HashMap<String, i64>>,
+}
+
+/// Past this many keys, a spend first forgets the keys that are back to "never used".
+const PRUNE_AT: usize = 10_000;
+
+impl InProcessRates {
+    pub fn spend_now(&self, key: &str, limit: Limit, cost: i64, now_ms: i64) -> Decision {
+        let mut keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if keys.len() >= PRUNE_AT {
+            keys.retain(|_, tat| *tat > now_ms);
+        }
+        let decision = gcra(keys.get(key).copied(), now_ms, limit, cost);
+        if decision.tat_ms > now_ms {
+            keys.insert(key.to_owned(), decision.tat_ms);
+        } else {
+            keys.remove(key);
+        }
+        decision
+    }
+}
+
+#[async_trait]
+impl RateStore for InProcessRates {
+    async fn spend(&self, key: &str, limit: Limit, cost: i64, now_ms: i64) -> Result<Decision> {
+        Ok(self.spend_now(key, limit, cost, now_ms))
+    }
+}
+
+/// The domain's view: spends on a rule for a subject (an email, an address, an account).
+pub struct Throttle<'a> {
+    domain: &'a Domain,
+}
+
+impl<'a> Throttle<'a> {
+    pub(crate) fn new(domain: &'a Domain) -> Self {
+        Self { domain }
+    }
+
+    /// Spends one action of `rule` for `subject`, or answers RATE_LIMITED.
+    async fn spend(&self, rule: Rule, subject: &str) -> Result<()> {
+        let decision = self.apply(rule, subject, 1).await;
+        if decision.allowed() {
+            return Ok(());
+        }
+        self.domain.stats().throttled(rule);
+        // Whole seconds, rounded up: a client that waits that long is let through.
+        let seconds = (decision.retry_after_ms as u64).div_ceil(1000).max(1);
+        Err(DomainError::RateLimited {
+            message: format!("{}; try again in {seconds} s", rule.what()),
+            retry_after: Some(seconds),
+        })
+    }
+
+    /// Spends one action of each rule for its subject; if one refuses, the ones spent
+    /// before it are given back and its RATE_LIMITED is the answer.
+    pub async fn spend_each(&self, spends: &[(Rule, &str)]) -> Result<()> {
+        for (done, (rule, subject)) in spends.iter().enumerate() {
+            if let Err(refused) = self.spend(*rule, subject).await {
+                self.refund_each(&spends[..done]).await;
+                return Err(refused);
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives back actions spent that turned out not to count.
+    pub async fn refund_each(&self, spends: &[(Rule, &str)]) {
+        for (rule, subject) in spends {
+            self.apply(*rule, subject, -1).await;
+        }
+    }
+
+    async fn apply(&self, rule: Rule, subject: &str, cost: i64) -> Decision {
+        let limit = self.domain.config().throttles.limit(rule);
+        // Subjects are emails and addresses: the store keeps only their hash.
+        let subject = subject.trim().to_lowercase();
+        let key = format!("{}:{}", rule.name(), tokens::hash(&subject));
+        let now_ms = self.domain.now().timestamp_millis();
+        match self.domain.rates().spend(&key, limit, cost, now_ms).await {
+            Ok(decision) => decision,
+            Err(err) => {
+                // The shared store is away (Redis down): this instance still counts.
+                tracing::warn!(error = %err, "throttle store unavailable; counting in this process");
+                self.domain
+                    .local_rates()
+                    .spend_now(&key, limit, cost, now_ms)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: Limit = Limit::new(3, Duration::from_secs(60));
+
+    fn spend(rates: &InProcessRates, now_ms: i64, cost: i64) -> Decision {
+        rates.spend_now("k", LIMIT, cost, now_ms)
+    }
+
+    #[test]
+    fn a_burst_of_count_then_one_per_interval() {
+        let rates = InProcessRates::default();
+        for _ in 0..3 {
+            assert!(spend(&rates, 0, 1).allowed());
+        }
+        let refused = spend(&rates, 0, 1);
+        assert_eq!(refused.retry_after_ms, 20_000);
+        assert!(!spend(&rates, 19_999, 1).allowed());
+        assert!(spend(&rates, 20_000, 1).allowed());
+        assert!(!spend(&rates, 20_000, 1).allowed());
+        // A whole period later the burst is back and the key forgotten.
+        assert!(spend(&rates, 80_000, 0).allowed());
+        assert!(rates.keys.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_refused_spend_costs_nothing_and_a_refund_gives_a_cell_back() {
+        let rates = InProcessRates::default();
+        for _ in 0..3 {
+            spend(&rates, 0, 1);
+        }
+        for _ in 0..10 {
+            assert!(!spend(&rates, 0, 1).allowed());
+        }
+        assert!(spend(&rates, 0, -1).allowed());
+        assert!(spend(&rates, 0, 1).allowed());
+        assert!(!spend(&rates, 0, 1).allowed());
+        // Refunds never go below "never used".
+        for _ in 0..10 {
+            spend(&rates, 0, -1);
+        }
+        for _ in 0..3 {
+            assert!(spend(&rates, 0, 1).allowed());
+        }
+        assert!(!spend(&rates, 0, 1).allowed());
+    }
+}
