@@ -465,9 +465,6 @@ impl Gql {
     }
 }
 
-/// Polls `probe` until it returns something, for up to 10 seconds; returns at once when
-/// it does. Only for what the test cannot drive or be told of (a background task, the
-/// mail worker's retry timer, another process): each caller says which.
 /// A sample's value in the `/metrics` of the server at `url` (see [`TestApp::metric`]).
 pub async fn metric_of(url: &str, name: &str) -> f64 {
     let response = reqwest::get(format!("{url}/metrics"))
@@ -486,6 +483,9 @@ pub async fn metric_of(url: &str, name: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Polls `probe` until it returns something, for up to 10 seconds; returns at once when
+/// it does. Only for what the test cannot drive or be told of (a background task, the
+/// mail worker's retry timer, another process): each caller says which.
 pub async fn wait_until<T>(mut probe: impl AsyncFnMut() -> Option<T>, what: &str) -> T {
     for _ in 0..200 {
         if let Some(found) = probe().await {

@@ -22,10 +22,12 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, PathSegment, Positioned, ServerError, Value};
 
 /// The declared type of every field of the schema, by parent type and field name, and
-/// the root type of each kind of operation.
+/// the root type of each kind of operation; also the fields of every input object
+/// (for [`crate::variables`]).
 #[derive(Debug, Default)]
 pub(crate) struct FieldTypes {
     fields: HashMap<String, HashMap<String, Type>>,
+    inputs: HashMap<String, HashMap<String, Type>>,
     query: Option<String>,
     mutation: Option<String>,
     subscription: Option<String>,
@@ -49,6 +51,17 @@ impl FieldTypes {
                     let fields = match ty.node.kind {
                         TypeKind::Object(object) => object.fields,
                         TypeKind::Interface(interface) => interface.fields,
+                        TypeKind::InputObject(input) => {
+                            table.inputs.insert(
+                                ty.node.name.node.to_string(),
+                                input
+                                    .fields
+                                    .into_iter()
+                                    .map(|f| (f.node.name.node.to_string(), f.node.ty.node))
+                                    .collect(),
+                            );
+                            continue;
+                        }
                         _ => continue,
                     };
                     table.fields.insert(
@@ -67,6 +80,11 @@ impl FieldTypes {
 
     fn field(&self, parent: &str, field: &str) -> Option<&Type> {
         self.fields.get(parent)?.get(field)
+    }
+
+    /// The fields of the input object `name` (none: not an input object).
+    pub(crate) fn input_fields(&self, name: &str) -> Option<&HashMap<String, Type>> {
+        self.inputs.get(name)
     }
 
     /// The root type of an operation; the SDL may leave out a `schema` block when the

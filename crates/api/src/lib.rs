@@ -19,6 +19,7 @@ mod stats;
 mod subscription;
 mod types;
 mod user_streams;
+mod variables;
 
 use std::sync::Arc;
 

@@ -31,6 +31,11 @@ pub struct Limits {
     /// Largest HTTP request body. Larger than any sensible query: GraphiQL's
     /// introspection query is ~2 KB.
     pub body_bytes: usize,
+    /// How long a client may take to send a request's headers (a slow-header client
+    /// holds a connection otherwise); past it the connection is closed.
+    pub header_time: Duration,
+    /// How long a client may take to send a request's body; past it, 408.
+    pub body_time: Duration,
     /// Largest WebSocket message (and frame) a client may send.
     pub ws_message_bytes: usize,
     /// Most subscriptions one WebSocket connection may hold at once.
@@ -56,6 +61,8 @@ impl Default for Limits {
             aliases: 30,
             request_time: Duration::from_secs(10),
             body_bytes: 256 * 1024,
+            header_time: Duration::from_secs(10),
+            body_time: Duration::from_secs(20),
             ws_message_bytes: 64 * 1024,
             subscriptions_per_connection: 32,
             subscriptions_per_user: 100,

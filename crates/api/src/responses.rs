@@ -38,7 +38,7 @@ pub(crate) async fn execute(
     stats: &Arc<ApiStats>,
     mut request: Request,
 ) -> Response {
-    let mut operation = match Operation::begin(&mut request, limits, Some(stats)) {
+    let mut operation = match Operation::begin(&mut request, limits, types, Some(stats)) {
         Ok(operation) => operation,
         Err(refused) => return refused_response(refused, Some(stats)),
     };
@@ -126,7 +126,7 @@ pub(crate) fn execute_stream(
     mut request: Request,
     session_data: Arc<Data>,
 ) -> BoxStream<'static, Response> {
-    let mut operation = match Operation::begin(&mut request, &limits, stats.as_ref()) {
+    let mut operation = match Operation::begin(&mut request, &limits, &types, stats.as_ref()) {
         Ok(operation) => operation,
         Err(refused) => {
             let response = refused_response(refused, stats.as_ref());
@@ -178,6 +178,7 @@ impl Operation {
     fn begin(
         request: &mut Request,
         limits: &Limits,
+        types: &FieldTypes,
         stats: Option<&Arc<ApiStats>>,
     ) -> Result<Self, ServerError> {
         // No span per field: that would cost on every field of every response.
@@ -187,9 +188,13 @@ impl Operation {
             kind = tracing::field::Empty
         );
         let operation_name = request.operation_name.clone();
+        let variables = std::mem::take(&mut request.variables);
         let document = request.parsed_query().map_err(bad_user_input)?;
         limits
             .check_document(document, operation_name.as_deref())
+            .and_then(|()| {
+                crate::variables::check(types, document, operation_name.as_deref(), &variables)
+            })
             .map_err(|why| bad_user_input(ServerError::new(why, None)))?;
         let chosen = chosen_operation(document, operation_name.as_deref());
         if let Some((name, ty)) = chosen {
@@ -203,6 +208,7 @@ impl Operation {
             };
             (stats.clone(), label)
         });
+        request.variables = variables;
         Ok(Self {
             query: request.query.clone(),
             operation_name,

@@ -59,6 +59,10 @@ pub(crate) fn router(
             live,
             metrics: crate::metrics::Metrics::new(registry),
         })
+        .layer(axum::middleware::from_fn_with_state(
+            config.limits.body_time,
+            body_in_time,
+        ))
         .layer(RequestBodyLimitLayer::new(config.limits.body_bytes))
         // Every request gets an id (the client's `X-Request-Id`, or a new UUID), which
         // names its span, so every log line of the request carries it, and comes back
@@ -79,12 +83,60 @@ pub(crate) fn router(
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
+/// Reads the whole request body within `limit` (a slow-body client would otherwise
+/// hold its connection and a task for as long as it likes): 408 past it, 413 past the
+/// size limit (the layer outside this one bounds the body).
+async fn body_in_time(
+    State(limit): State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, usize::MAX)).await {
+        Ok(Ok(bytes)) => {
+            next.run(axum::extract::Request::from_parts(parts, bytes.into()))
+                .await
+        }
+        Ok(Err(err)) => {
+            let too_large = std::error::Error::source(&err)
+                .is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the request body is too large",
+                )
+                    .into_response()
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "the request body could not be read",
+                )
+                    .into_response()
+            }
+        }
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            [(axum::http::header::CONNECTION, "close")],
+            "the request body took too long to arrive",
+        )
+            .into_response(),
+    }
+}
+
+/// Ready when the database answers within [`READY_WITHIN`] (a probe must not wait out
+/// the pool's acquire timeout while the database restarts).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.domain.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(err) => {
+    match tokio::time::timeout(READY_WITHIN, state.domain.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready"),
+        Ok(Err(err)) => {
             tracing::warn!(error = %err, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+        Err(_) => {
+            tracing::warn!("database did not answer the readiness probe in time");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
     }
 }
+
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);

@@ -9,6 +9,7 @@ mod invoice_pdf;
 mod metrics;
 mod persisted;
 mod request;
+mod serve;
 mod startup;
 mod state;
 mod unsubscribe;

@@ -53,9 +53,17 @@ impl FromRequestParts<AppState> for RequestContext {
         };
         Ok(Self {
             meta,
-            bearer: text(header::AUTHORIZATION)
-                .and_then(api::bearer_token)
-                .map(str::to_owned),
+            // A header that is there but holds no usable bearer token (another scheme,
+            // bytes that are not text) is a bad credential, never anonymity: it
+            // authenticates as an empty token, which no session has.
+            bearer: headers.get(header::AUTHORIZATION).map(|value| {
+                value
+                    .to_str()
+                    .ok()
+                    .and_then(api::bearer_token)
+                    .unwrap_or_default()
+                    .to_owned()
+            }),
             cookie: state.session_cookie.read(
                 headers
                     .get_all(header::COOKIE)

@@ -65,7 +65,9 @@ pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnect
     options
         .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+        // While the database is away (restarting), a request waits this long for a
+        // connection and then fails with a coded error instead of hanging.
+        .acquire_timeout(Duration::from_secs(5));
     if config.is_sqlite() {
         let folder = config
             .sqlite_file()
@@ -248,19 +250,12 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         registry,
         shutdown_rx.clone(),
     );
-    let mut stop = shutdown_rx;
-    let server_task = tokio::spawn(async move {
-        let serve = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|stopping| *stopping).await;
-        });
-        if let Err(err) = serve.await {
-            tracing::error!(error = %err, "HTTP server failed");
-        }
-    });
+    let server_task = tokio::spawn(crate::serve::serve(
+        listener,
+        router,
+        config.limits.header_time,
+        shutdown_rx,
+    ));
 
     tracing::info!(%addr, database = if config.database.is_sqlite() { "sqlite" } else { "postgres" },
         mail = if config.mail.smtp_url.is_some() { "smtp" } else { "files" },

@@ -216,3 +216,121 @@ fn every_request_has_an_id_that_its_json_log_lines_carry() {
         );
     }
 }
+
+/// Stories run against the binary at its most talkative operating level (`debug`),
+/// then every secret they used — passwords, session tokens, reset and invitation links
+/// and their tokens, a generated password — is searched for in all it printed.
+#[test]
+fn no_password_token_or_link_reaches_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = serve(
+        clientele(dir.path())
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "debug")
+            .env("MAIL_DIR", dir.path().join("mail"))
+            .stderr(Stdio::piped()),
+    );
+    let mail_dir = dir.path().join("mail");
+    // The link (and so its token) in the newest email to `to` containing `marker`.
+    let secret_in_mail = |to: &str, marker: &str| -> String {
+        for _ in 0..100 {
+            for entry in std::fs::read_dir(&mail_dir).into_iter().flatten().flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                // Quoted-printable: join soft line breaks and undo `=3D`.
+                let text = text
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=");
+                if !text.contains(&format!("To: {to}")) {
+                    continue;
+                }
+                if let Some(start) = text.find(marker) {
+                    let rest = &text[start + marker.len()..];
+                    let end = rest
+                        .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+                        .unwrap_or(rest.len());
+                    return rest[..end].to_owned();
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no email to {to} with {marker}");
+    };
+
+    let mut secrets: Vec<String> = Vec::new();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let gql = |token: Option<String>, query: &'static str, variables: serde_json::Value| {
+            let mut request = client
+                .post(&url)
+                .json(&serde_json::json!({"query": query, "variables": variables}));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            async move {
+                let body: serde_json::Value =
+                    request.send().await.unwrap().json().await.unwrap();
+                assert!(body.get("errors").is_none(), "{body}");
+                body["data"].clone()
+            }
+        };
+        let password = "first secret password 1";
+        let data = gql(None, "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+            serde_json::json!({"i": {"accountName": "Acme", "firstName": "Ann", "lastName": "Owner", "email": "owner@acme.test", "password": password}})).await;
+        let owner = data["register"]["token"].as_str().unwrap().to_owned();
+        let data = gql(None, "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+            serde_json::json!({"e": "owner@acme.test", "p": password})).await;
+        let second = data["login"]["token"].as_str().unwrap().to_owned();
+        let changed = "second secret password 2";
+        gql(Some(second.clone()), "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
+            serde_json::json!({"c": password, "n": changed})).await;
+
+        gql(None, "mutation { requestPasswordReset(email: \"owner@acme.test\") }", serde_json::json!({})).await;
+        let reset = secret_in_mail("owner@acme.test", "/reset-password/");
+        let reset_to = "third secret password 3";
+        gql(None, "mutation($t: String!, $n: String!) { resetPassword(token: $t, newPassword: $n) }",
+            serde_json::json!({"t": reset, "n": reset_to})).await;
+        let data = gql(None, "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+            serde_json::json!({"e": "owner@acme.test", "p": reset_to})).await;
+        let owner_again = data["login"]["token"].as_str().unwrap().to_owned();
+        let data = gql(Some(owner_again.clone()), "{ viewer { memberships { account { id } } } }", serde_json::json!({})).await;
+        let account = data["viewer"]["memberships"][0]["account"]["id"].as_str().unwrap().to_owned();
+
+        gql(Some(owner_again.clone()), "mutation($a: ID!) { inviteUser(accountId: $a, input: { email: \"tech@acme.test\", role: TECHNICAL }) { id } }",
+            serde_json::json!({"a": account})).await;
+        let invite = secret_in_mail("tech@acme.test", "/invite/");
+        let invitee_password = "fourth secret password 4";
+        let data = gql(None, "mutation($t: String!, $p: String!) { acceptInvitation(token: $t, input: { firstName: \"Tess\", lastName: \"Tech\", password: $p }) { token } }",
+            serde_json::json!({"t": invite, "p": invitee_password})).await;
+        let invitee = data["acceptInvitation"]["token"].as_str().unwrap().to_owned();
+
+        // A login granted with a generated password, which is emailed.
+        gql(Some(owner_again.clone()), "mutation($a: ID!) { addContact(accountId: $a, input: { firstName: \"Bill\", lastName: \"Payer\", email: \"bill@acme.test\", role: BILLING, portalAccess: true }) { id } }",
+            serde_json::json!({"a": account})).await;
+        let generated = secret_in_mail("bill@acme.test", "Password: ");
+        gql(Some(invitee.clone()), "mutation { logout }", serde_json::json!({})).await;
+        secrets.extend([
+            password.to_owned(), changed.to_owned(), reset_to.to_owned(),
+            invitee_password.to_owned(), owner, second, owner_again, invitee,
+            reset.clone(), invite.clone(), generated,
+            format!("/reset-password/{reset}"), format!("/invite/{invite}"),
+        ]);
+    });
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    child.wait().unwrap();
+    assert!(
+        stderr.lines().count() > 30,
+        "the stories were logged: {stderr}"
+    );
+    for secret in &secrets {
+        assert!(secret.len() >= 12, "a real secret: {secret}");
+        assert!(!stderr.contains(secret.as_str()), "{secret} is in the logs");
+    }
+}

@@ -1,0 +1,164 @@
+//! Faults: the database goes away under load and comes back. The server must answer
+//! meanwhile — `/readyz` 503, requests a coded error within seconds, never a hang —
+//! and recover by itself.
+//!
+//! PostgreSQL is "restarted" by a TCP proxy between the server and it (the machine's
+//! PostgreSQL serves every other test running at the same time): going down, the proxy
+//! cuts every connection and refuses new ones, as a restarting server does.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clientele_tests::TestApp;
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// A TCP proxy to `upstream` that can be taken down (every connection cut, new ones
+/// refused) and brought back.
+struct Proxy {
+    port: u16,
+    up: watch::Sender<bool>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Arc<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (up, _) = watch::channel(true);
+        let proxy = Arc::new(Self { port, up });
+        let up = proxy.up.clone();
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let mut state = up.subscribe();
+                if !*state.borrow() {
+                    continue; // dropped: refused
+                }
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = state.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        proxy
+    }
+
+    fn set_up(&self, up: bool) {
+        self.up.send_replace(up);
+    }
+}
+
+#[tokio::test]
+async fn postgres_restarting_under_load_is_answered_fast_and_recovered_from() {
+    let Some(real) = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    else {
+        eprintln!("the PostgreSQL restart story runs in the PostgreSQL + Redis suite");
+        return;
+    };
+    let upstream = url::Url::parse(&real).unwrap();
+    let upstream = format!(
+        "{}:{}",
+        upstream.host_str().unwrap(),
+        upstream.port().unwrap_or(5432)
+    );
+    let proxy = Proxy::start(upstream).await;
+    let port = proxy.port;
+    let app = TestApp::start_with(move |c| {
+        let mut url = url::Url::parse(c.database.url.expose()).unwrap();
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(port)).unwrap();
+        c.database.url = url.as_str().into();
+    })
+    .await;
+    let owner = app
+        .register("Acme", "owner@acme.test", "owner password 1")
+        .await;
+    let account = app.current_account(&owner).await;
+    let dashboard = "query($a: ID!) { account(id: $a) { name contacts(first: 5) { totalCount } } }";
+    app.gql_as(&owner, dashboard, json!({"a": account}))
+        .await
+        .ok();
+
+    // Load: readers in the background the whole time.
+    let load = {
+        let url = app.url.clone();
+        let owner = owner.clone();
+        let account = account.clone();
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut answered = 0u32;
+            for _ in 0..200 {
+                let sent = client
+                    .post(format!("{url}/graphql"))
+                    .bearer_auth(&owner)
+                    .json(&json!({"query": dashboard, "variables": {"a": account}}))
+                    .timeout(Duration::from_secs(15))
+                    .send()
+                    .await;
+                if let Ok(response) = sent {
+                    assert!(response.status().as_u16() < 500, "{}", response.status());
+                    answered += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            answered
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    proxy.set_up(false);
+    let started = Instant::now();
+    let (status, _) = app.get("/readyz").await;
+    assert_eq!(status, 503, "not ready while the database is away");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let r = app.gql_as(&owner, dashboard, json!({"a": account})).await;
+    assert_eq!(r.error_code(), Some("INTERNAL_SERVER_ERROR"), "{}", r.body);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "a coded error, not a hang: {:?}",
+        started.elapsed()
+    );
+    // Nothing half-written: a change refused while away is not there afterwards.
+    let r = app
+        .gql_as(
+            &owner,
+            "mutation($a: ID!) { addContact(accountId: $a, input: { firstName: \"Away\", lastName: \"Away\", role: BILLING }) { id } }",
+            json!({"a": account}),
+        )
+        .await;
+    assert_eq!(r.error_code(), Some("INTERNAL_SERVER_ERROR"), "{}", r.body);
+
+    proxy.set_up(true);
+    // The pool reconnects by itself (the readiness probe is what tells).
+    clientele_tests::wait_until(
+        async || (app.get("/readyz").await.0 == 200).then_some(()),
+        "ready again",
+    )
+    .await;
+    let r = app
+        .gql_as(&owner, dashboard, json!({"a": account}))
+        .await
+        .ok();
+    assert_eq!(r.at("account.contacts.totalCount"), &json!(1), "{}", r.body);
+    app.login("owner@acme.test", "owner password 1")
+        .await
+        .expect("signs in after the restart");
+    assert!(
+        load.await.unwrap() > 100,
+        "the load was answered throughout"
+    );
+    app.stop().await;
+}
