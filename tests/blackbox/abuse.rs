@@ -267,7 +267,34 @@ async fn a_request_out_of_time_is_stopped_with_a_coded_error_and_keeps_nothing()
         r.body
     );
 
-    // Nothing of it was kept (no contact, no audit entry), and the next request works.
+    // The same mutation over a WebSocket has the same time.
+    let mut socket = app.socket(Some(&owner)).await;
+    let holder = other.begin().await.expect("a transaction");
+    holder
+        .execute_unprepared(&format!(
+            "UPDATE accounts SET name = name WHERE id = {account}"
+        ))
+        .await
+        .expect("the account row locked");
+    socket.subscribe("slow", add, json!({"a": account})).await;
+    let message = match socket.next(std::time::Duration::from_secs(5)).await {
+        clientele_tests::ws::Incoming::Message(message) => message,
+        other => panic!("no answer: {other:?}"),
+    };
+    holder.rollback().await.expect("released");
+    assert_eq!(message["id"], "slow", "{message}");
+    let error = &message["payload"]
+        .as_array()
+        .or_else(|| message["payload"]["errors"].as_array())
+        .unwrap_or_else(|| panic!("errors in {message}"))[0];
+    assert_eq!(
+        error["extensions"]["code"], "INTERNAL_SERVER_ERROR",
+        "{message}"
+    );
+    assert_eq!(error["extensions"]["reason"], "TIMEOUT", "{message}");
+
+    // Nothing of either was kept (no contact, no audit entry), and the next request
+    // works.
     let after = app.gql_as(&owner, state, json!({"a": account})).await;
     assert_eq!(after.at("account"), before.at("account"));
     app.gql_as(&owner, add, json!({"a": account})).await.ok();

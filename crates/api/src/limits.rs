@@ -23,10 +23,10 @@ pub struct Limits {
     /// Most aliases a document may hold: a field asked for many times under many names
     /// is the shape of a guessing attack.
     pub aliases: usize,
-    /// How long a query or mutation over HTTP may run before it is stopped: one that
-    /// has committed nothing yet is dropped (its transaction rolls back) and answers
-    /// INTERNAL_SERVER_ERROR with reason TIMEOUT; one that has begun to commit runs to
-    /// its end (see `domain::commits`).
+    /// How long a query or mutation (over HTTP or a WebSocket) may run before it is
+    /// stopped: one that has committed nothing yet is dropped (its transaction rolls
+    /// back) and answers INTERNAL_SERVER_ERROR with reason TIMEOUT; one that has begun
+    /// to commit runs to its end (see `domain::commits`).
     pub request_time: Duration,
     /// Largest HTTP request body. Larger than any sensible query: GraphiQL's
     /// introspection query is ~2 KB.

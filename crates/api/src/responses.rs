@@ -86,6 +86,39 @@ fn refused_response(refused: ServerError, stats: Option<&Arc<ApiStats>>) -> Resp
     response
 }
 
+/// `responses`, stopped after `limit` unless something has begun to commit (the
+/// streaming twin of [`execute`]'s limit): then one TIMEOUT response ends it.
+fn in_time(
+    mut responses: BoxStream<'static, Response>,
+    limit: std::time::Duration,
+) -> BoxStream<'static, Response> {
+    let committed = Arc::new(AtomicBool::new(false));
+    let mut watched = {
+        let committed = committed.clone();
+        futures_util::stream::poll_fn(move |cx| {
+            domain::commits::watched_poll(&committed, || responses.poll_next_unpin(cx))
+        })
+    };
+    async_stream::stream! {
+        let deadline = tokio::time::sleep(limit);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                item = watched.next() => match item {
+                    Some(response) => yield response,
+                    None => break,
+                },
+                () = &mut deadline, if !committed.load(Ordering::SeqCst) => {
+                    tracing::warn!(?limit, "an operation ran out of time and was stopped");
+                    yield timed_out(limit);
+                    break;
+                }
+            }
+        }
+    }
+    .boxed()
+}
+
 /// The response of an operation stopped after `limit`, having committed nothing.
 fn timed_out(limit: std::time::Duration) -> Response {
     let mut error = ServerError::new(
@@ -137,8 +170,17 @@ pub(crate) fn execute_stream(
     let responses = AssertUnwindSafe(executor.execute_stream(request, Some(session_data)))
         // A panic is the stream's last item: its error.
         .catch_unwind()
-        .map(|item| item.unwrap_or_else(|panic| panicked(&*panic)));
-    in_span(responses.boxed(), span)
+        .map(|item| item.unwrap_or_else(|panic| panicked(&*panic)))
+        .boxed();
+    // A query or mutation over a WebSocket has the time HTTP gives it; a subscription
+    // lives as long as its client wants.
+    let responses = match operation.kind {
+        Some(OperationType::Query | OperationType::Mutation) => {
+            in_time(responses, limits.request_time)
+        }
+        _ => responses,
+    };
+    in_span(responses, span)
         .map(move |mut response| {
             operation.shape(&mut response, &types);
             response
@@ -159,6 +201,8 @@ struct Operation {
     /// is dropped (a subscription's when its stream is).
     counted: Option<(Arc<ApiStats>, OperationLabel)>,
     started: Instant,
+    /// Query, mutation or subscription (none: the request names no operation it has).
+    kind: Option<OperationType>,
 }
 
 impl Drop for Operation {
@@ -208,6 +252,7 @@ impl Operation {
             };
             (stats.clone(), label)
         });
+        let kind = chosen.map(|(_, ty)| ty);
         request.variables = variables;
         Ok(Self {
             query: request.query.clone(),
@@ -216,6 +261,7 @@ impl Operation {
             span,
             counted,
             started: Instant::now(),
+            kind,
         })
     }
 

@@ -17,6 +17,12 @@ pub async fn watched<F: Future>(committed: Arc<AtomicBool>, work: F) -> F::Outpu
     COMMITTED.scope(committed, work).await
 }
 
+/// Runs one poll of a stream's work (a WebSocket operation's responses) with
+/// `committed` as the flag its changes set.
+pub fn watched_poll<R>(committed: &Arc<AtomicBool>, poll: impl FnOnce() -> R) -> R {
+    COMMITTED.sync_scope(committed.clone(), poll)
+}
+
 /// Called by a change just before it commits.
 pub(crate) fn committing() {
     let _ = COMMITTED.try_with(|committed| committed.store(true, Ordering::SeqCst));
