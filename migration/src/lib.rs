@@ -10,6 +10,7 @@ mod m0003_invitations;
 mod m0004_events;
 mod m0005_access_granted_at;
 mod m0006_notifications;
+mod m0007_account_security;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_events::Migration),
             Box::new(m0005_access_granted_at::Migration),
             Box::new(m0006_notifications::Migration),
+            Box::new(m0007_account_security::Migration),
         ]
     }
 }

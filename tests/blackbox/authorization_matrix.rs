@@ -637,6 +637,9 @@ const NOT_IN_THE_MATRIX: &[&str] = &[
     "Mutation.changePassword",
     "Mutation.createAccount",
     "Mutation.switchAccount",
+    "Mutation.revokeSession",
+    // Staff only, and about sessions (covered by `sessions`).
+    "Mutation.revokeUserSessions",
     // Authorized by the emailed token, not by a role (covered by `invitations` and
     // `notification_preferences`).
     "Mutation.acceptInvitation",

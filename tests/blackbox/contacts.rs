@@ -132,7 +132,59 @@ async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
         })
         .expect("password line");
     assert!(password.len() >= 20);
-    let token = app.login("tess@acme.test", &password).await.unwrap();
+    let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token passwordChangeRequired } }";
+    let signed_in = app
+        .gql(login, json!({"e": "tess@acme.test", "p": password}))
+        .await
+        .ok();
+    assert_eq!(signed_in.at("login.passwordChangeRequired"), true);
+    let token = signed_in.str("login.token").to_owned();
+
+    // The emailed password is temporary: until Tess chooses her own, she sees her name
+    // and nothing of the account, and every other operation is refused with a reason.
+    let v = app
+        .gql_as(
+            &token,
+            "{ viewer { user { email } currentAccount { name } permissions } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(v.str("viewer.user.email"), "tess@acme.test");
+    assert!(v.null_at("viewer.currentAccount"), "{}", v.body);
+    assert_eq!(v.at("viewer.permissions"), &json!([]));
+    let r = app
+        .gql_as(
+            &token,
+            "query($a: ID!) { account(id: $a) { name } }",
+            json!({"a": account}),
+        )
+        .await;
+    r.expect_code("FORBIDDEN");
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["reason"],
+        "PASSWORD_CHANGE_REQUIRED"
+    );
+    assert!(r.null_at("account"), "{}", r.body);
+    let change = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }";
+    // One of the most common passwords is refused, whatever its case.
+    let r = app
+        .gql_as(&token, change, json!({"c": password, "n": "Qwertyuiop"}))
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    assert!(
+        r.error_message().unwrap().contains("most common"),
+        "{}",
+        r.body
+    );
+    app.gql_as(
+        &token,
+        change,
+        json!({"c": password, "n": "tess own password 1"}),
+    )
+    .await
+    .ok();
+
     let v = app
         .gql_as(
             &token,
@@ -143,6 +195,14 @@ async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
         .ok();
     assert_eq!(v.str("viewer.currentAccount.name"), "Acme");
     assert_eq!(v.at("viewer.permissions").as_array().unwrap().len(), 5);
+    let again = app
+        .gql(
+            login,
+            json!({"e": "tess@acme.test", "p": "tess own password 1"}),
+        )
+        .await
+        .ok();
+    assert_eq!(again.at("login.passwordChangeRequired"), false);
     // The email is in the account's history, without its body.
     let emails = app.gql_as(&owner, "query($id: ID!) { account(id: $id) { emails { totalCount edges { node { to subject status } } } } }", json!({"id": account})).await.ok();
     assert_eq!(emails.at("account.emails.totalCount"), 1);

@@ -217,3 +217,74 @@ async fn logging_out_on_one_instance_closes_the_socket_held_by_another() {
     second.shutdown().await;
     app.stop().await;
 }
+
+/// `viewer.sessions` lists the user's sessions; `revokeSession` ends one of them (its
+/// token dies, its socket closes at once) and no one else's; staff end them all.
+#[tokio::test]
+async fn sessions_are_listed_and_a_revoked_one_loses_its_token_and_its_socket() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    let phone = app
+        .gql_with_headers(
+            &[("user-agent", "Phone/1.0")],
+            "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+            json!({"e": OWNER_EMAIL, "p": OWNER_PASSWORD}),
+        )
+        .await
+        .ok()
+        .str("login.token")
+        .to_owned();
+    let list = "{ viewer { user { id } sessions { id createdAt lastSeenAt expiresAt ipAddress userAgent current } } }";
+    let listed = app.gql_as(&owner, list, json!({})).await.ok();
+    let sessions = listed.at("viewer.sessions").as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 2, "{}", listed.body);
+    assert_eq!(
+        sessions.iter().filter(|s| s["current"] == true).count(),
+        1,
+        "{sessions:?}"
+    );
+    let other = sessions
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("the phone's session");
+    assert_eq!(other["userAgent"], "Phone/1.0");
+    assert_eq!(other["ipAddress"], "127.0.0.1");
+    for key in ["createdAt", "lastSeenAt", "expiresAt"] {
+        assert!(other[key].is_string(), "{key}: {other}");
+    }
+
+    let mut socket = app.socket(Some(&phone)).await;
+    listening(&app, &mut socket, "1", &account).await;
+    // Someone else's session is not theirs to end: NOT_FOUND.
+    let stranger = app
+        .register("Else", "else@else.test", "else password 12")
+        .await;
+    let revoke = "mutation($id: ID!) { revokeSession(id: $id) }";
+    app.gql_as(&stranger, revoke, json!({"id": other["id"]}))
+        .await
+        .expect_code("NOT_FOUND");
+    app.gql_as(&owner, revoke, json!({"id": other["id"]}))
+        .await
+        .ok();
+    let (messages, code) = socket.until_closed(Duration::from_secs(2)).await;
+    assert_eq!(code, Some(SESSION_ENDED), "{messages:?}");
+    app.gql_as(&phone, "{ viewer { user { id } } }", json!({}))
+        .await
+        .expect_code("UNAUTHENTICATED");
+    let listed = app.gql_as(&owner, list, json!({})).await.ok();
+    assert_eq!(listed.at("viewer.sessions").as_array().unwrap().len(), 1);
+
+    // Staff end all of a user's sessions; nobody else may.
+    let user_id = listed.str("viewer.user.id").to_owned();
+    let all = "mutation($u: ID!) { revokeUserSessions(userId: $u) }";
+    app.gql_as(&stranger, all, json!({"u": user_id}))
+        .await
+        .expect_code("FORBIDDEN");
+    let staff = app.staff().await;
+    let ended = app.gql_as(&staff, all, json!({"u": user_id})).await.ok();
+    assert_eq!(ended.at("revokeUserSessions"), 1);
+    app.gql_as(&owner, "{ viewer { user { id } } }", json!({}))
+        .await
+        .expect_code("UNAUTHENTICATED");
+    app.stop().await;
+}

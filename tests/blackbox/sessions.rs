@@ -236,3 +236,48 @@ async fn staff_user_from_admin_env_is_created_once() {
     assert!(matches!(again, Err(domain::DomainError::Conflict(_))));
     app.stop().await;
 }
+
+/// A session ends after `SESSION_IDLE_TIMEOUT` unused, and 30 days after sign-in however
+/// much it is used; use within a minute of the last costs no write.
+#[tokio::test]
+async fn a_session_ends_when_left_unused_and_after_thirty_days_in_any_case() {
+    let hour = std::time::Duration::from_secs(3600);
+    let app = TestApp::start_with(move |c| c.tuning.session_idle_timeout = hour).await;
+    let token = app
+        .register("Acme", "ann@example.com", "correct horse battery")
+        .await;
+    let clock = app.server.domain.clock();
+    let use_it = async || app.gql_as(&token, VIEWER, json!({})).await;
+
+    // Used every 50 minutes, it lives on.
+    for _ in 0..3 {
+        clock.advance(std::time::Duration::from_secs(50 * 60));
+        use_it().await.ok();
+    }
+    // Two quick uses write the last use once at most.
+    let before = app.server.domain.sql_statements();
+    use_it().await.ok();
+    let one = app.server.domain.sql_statements() - before;
+    let before = app.server.domain.sql_statements();
+    use_it().await.ok();
+    assert_eq!(app.server.domain.sql_statements() - before, one);
+
+    // Unused for over an hour, it is over.
+    clock.advance(std::time::Duration::from_secs(61 * 60));
+    use_it().await.expect_code("UNAUTHENTICATED");
+
+    // With a long idle timeout, the absolute end still comes 30 days after sign-in.
+    let app = TestApp::start().await;
+    let token = app
+        .register("Acme", "ann@example.com", "correct horse battery")
+        .await;
+    let clock = app.server.domain.clock();
+    for _ in 0..2 {
+        clock.advance(std::time::Duration::from_secs(13 * 24 * 3600));
+        app.gql_as(&token, VIEWER, json!({})).await.ok();
+    }
+    clock.advance(std::time::Duration::from_secs(5 * 24 * 3600));
+    app.gql_as(&token, VIEWER, json!({}))
+        .await
+        .expect_code("UNAUTHENTICATED");
+}

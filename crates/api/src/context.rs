@@ -65,8 +65,23 @@ pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
     ctx.data_unchecked::<RequestAuth>()
 }
 
-/// The signed-in actor, or UNAUTHENTICATED.
+/// The signed-in actor, or UNAUTHENTICATED; FORBIDDEN (`PASSWORD_CHANGE_REQUIRED`)
+/// while their password is a generated one: they may only use [`signed_in`]'s
+/// operations (`viewer`, `changePassword`, `logout`).
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    let actor = signed_in(ctx)?;
+    if actor.password_change_required {
+        return Err(DomainError::ForbiddenUntil {
+            reason: "PASSWORD_CHANGE_REQUIRED",
+            message: "choose your own password first (changePassword)".into(),
+        }
+        .into());
+    }
+    Ok(actor)
+}
+
+/// The signed-in actor, or UNAUTHENTICATED, even one who must change their password.
+pub(crate) fn signed_in<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     match auth(ctx) {
         RequestAuth::SignedIn(actor) => Ok(actor),
         RequestAuth::Invalid(_, message) => {

@@ -32,6 +32,9 @@ impl From<ApiError> for async_graphql::Error {
             {
                 ext.set("field", *field);
             }
+            if let DomainError::ForbiddenUntil { reason, .. } = &err {
+                ext.set("reason", *reason);
+            }
             if let DomainError::RateLimited {
                 retry_after: Some(seconds),
                 ..

@@ -139,7 +139,11 @@ pub fn prepare_request(
     domain: &Domain,
     auth: RequestAuth,
 ) -> async_graphql::Request {
-    let actor = auth.actor().cloned();
+    // Loaders read accounts for the actor: not for one who must change their password.
+    let actor = auth
+        .actor()
+        .filter(|actor| !actor.password_change_required)
+        .cloned();
     request
         .data(auth)
         .data(Loaders::for_request(domain.clone(), actor))

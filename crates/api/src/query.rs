@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, Object};
 
 use crate::connection::{Conn, connection, page_args};
-use crate::context::{RequestAuth, actor, auth, domain};
+use crate::context::{RequestAuth, actor, auth, domain, signed_in};
 use crate::error::{ApiError, ApiResult, parse_id};
 use crate::loaders::access_to;
 use crate::types::{Account, EmailPreferences, NotificationCategory, PortalSettings, Viewer};
@@ -15,7 +15,7 @@ impl Query {
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<Viewer>> {
         match auth(ctx) {
             RequestAuth::Anonymous(_) => Ok(None),
-            _ => Ok(Some(Viewer(actor(ctx)?.clone()))),
+            _ => Ok(Some(Viewer(signed_in(ctx)?.clone()))),
         }
     }
 

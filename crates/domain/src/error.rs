@@ -64,6 +64,13 @@ pub enum DomainError {
     Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
+    /// FORBIDDEN for a reason the client must tell apart (`extensions.reason`, e.g.
+    /// `PASSWORD_CHANGE_REQUIRED`): it can do something about it.
+    #[error("{message}")]
+    ForbiddenUntil {
+        reason: &'static str,
+        message: String,
+    },
     /// Also the answer for another account's objects: their existence is not revealed.
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -94,7 +101,7 @@ impl DomainError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
-            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Forbidden(_) | Self::ForbiddenUntil { .. } => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::BadInput { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,

@@ -48,8 +48,10 @@ pub use passwords::PasswordHasher;
 pub struct DomainConfig {
     /// Base of the links in emails, without a trailing slash.
     pub public_url: String,
-    /// How long a session token stays valid after login.
+    /// How long a session token stays valid after login, however much it is used.
     pub session_ttl: Duration,
+    /// A session unused this long ends.
+    pub session_idle_timeout: Duration,
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
     pub throttles: throttle::Throttles,
@@ -60,6 +62,7 @@ impl Default for DomainConfig {
         Self {
             public_url: "http://localhost:8080".into(),
             session_ttl: Duration::from_secs(30 * 24 * 3600),
+            session_idle_timeout: Duration::from_secs(14 * 24 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
             throttles: throttle::Throttles::default(),
         }
@@ -245,6 +248,9 @@ pub struct Actor {
     pub first_name: String,
     pub last_name: String,
     pub is_staff: bool,
+    /// Their password was generated: until they choose their own, they may only read
+    /// `viewer`, `changePassword` and `logout` (the API enforces it).
+    pub password_change_required: bool,
     pub session_id: i64,
     /// The account the session is placed in (`switchAccount`), if any.
     pub current_account_id: Option<i64>,

@@ -129,7 +129,18 @@ fn bounded(field: &'static str, value: &str, max: usize, multi_line: bool) -> Re
     Ok(())
 }
 
-/// A new password: long enough to resist guessing, short enough to hash.
+/// The 10,000 most common passwords (lower case), from Django's
+/// `contrib/auth/common-passwords.txt.gz` (BSD licence; Royce Williams' list), most
+/// common first: see `crates/domain/data/README.md`.
+static COMMON_PASSWORDS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../data/common-passwords.txt")
+            .lines()
+            .collect()
+    });
+
+/// A new password: long enough to resist guessing, short enough to hash, and not one
+/// of the most common.
 pub fn new_password(field: &'static str, value: &str) -> Result<()> {
     let len = value.chars().count();
     if len < MIN_PASSWORD_LEN {
@@ -148,6 +159,12 @@ pub fn new_password(field: &'static str, value: &str) -> Result<()> {
         return Err(DomainError::bad_input(
             field,
             format!("{field} must not contain a NUL character"),
+        ));
+    }
+    if COMMON_PASSWORDS.contains(value.to_lowercase().as_str()) {
+        return Err(DomainError::bad_input(
+            field,
+            format!("{field} is one of the most common passwords; choose another"),
         ));
     }
     Ok(())

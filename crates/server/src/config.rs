@@ -120,12 +120,15 @@ impl Default for RemindersConfig {
     }
 }
 
-/// Lifetimes the domain applies to links that are not portal settings, and the
-/// throttles' limits. The defaults are the SPEC's (the domain's own).
+/// Lifetimes the domain applies to links and sessions that are not portal settings,
+/// and the throttles' limits. The defaults are the SPEC's (the domain's own); only
+/// `SESSION_IDLE_TIMEOUT` is an environment variable.
 #[derive(Clone, Debug)]
 pub struct Tuning {
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
+    /// A session unused this long ends (`SESSION_IDLE_TIMEOUT`, e.g. `14d`, `12h`).
+    pub session_idle_timeout: Duration,
     pub throttles: Throttles,
 }
 
@@ -134,6 +137,7 @@ impl Default for Tuning {
         let domain = DomainConfig::default();
         Self {
             password_reset_ttl: domain.password_reset_ttl,
+            session_idle_timeout: domain.session_idle_timeout,
             throttles: domain.throttles,
         }
     }
@@ -235,7 +239,11 @@ impl Config {
                 ..Limits::default()
             },
             admin,
-            tuning: Tuning::default(),
+            tuning: Tuning {
+                session_idle_timeout: duration_var(&get, "SESSION_IDLE_TIMEOUT")?
+                    .unwrap_or(Tuning::default().session_idle_timeout),
+                ..Tuning::default()
+            },
         })
     }
 }
@@ -324,6 +332,23 @@ fn secs_var(
     var: &'static str,
 ) -> Result<Option<Duration>, ConfigError> {
     Ok(whole_var(get, var, " of seconds")?.map(Duration::from_secs))
+}
+
+/// An optional duration with its unit (`14d`, `12h`, `90min`), at least a minute.
+fn duration_var(
+    get: impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<Duration>, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(None);
+    };
+    match humantime::parse_duration(raw.trim()) {
+        Ok(duration) if duration >= Duration::from_secs(60) => Ok(Some(duration)),
+        _ => Err(ConfigError::new(
+            var,
+            "a duration with its unit, at least a minute: 14d, 12h, 90min",
+        )),
+    }
 }
 
 /// `REMINDER_INTERVAL_SECS`: whole seconds, 0 for off.
@@ -501,6 +526,9 @@ mod tests {
             ("SUBSCRIPTIONS_PER_USER", "0"),
             ("SUBSCRIPTIONS_PER_USER", "many"),
             ("TRUSTED_PROXIES", "10.0.0.0/8, the balancer"),
+            ("SESSION_IDLE_TIMEOUT", "soon"),
+            ("SESSION_IDLE_TIMEOUT", "14"),
+            ("SESSION_IDLE_TIMEOUT", "30s"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{err}");
@@ -511,6 +539,17 @@ mod tests {
                 .unwrap_err()
                 .message,
             "must start with redis:// or rediss://"
+        );
+        assert_eq!(
+            config(&[("SESSION_IDLE_TIMEOUT", "12h")])
+                .unwrap()
+                .tuning
+                .session_idle_timeout,
+            Duration::from_secs(12 * 3600)
+        );
+        assert_eq!(
+            config(&[]).unwrap().tuning.session_idle_timeout,
+            Duration::from_secs(14 * 24 * 3600)
         );
         assert_eq!(
             config(&[("ADMIN_EMAIL", "a@b.c")]).unwrap_err().var,

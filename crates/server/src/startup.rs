@@ -131,6 +131,7 @@ pub fn domain(
     let domain_config = DomainConfig {
         public_url: config.http.public_url.to_string(),
         password_reset_ttl: config.tuning.password_reset_ttl,
+        session_idle_timeout: config.tuning.session_idle_timeout,
         throttles: config.tuning.throttles.clone(),
         ..DomainConfig::default()
     };

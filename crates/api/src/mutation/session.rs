@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use domain::auth::{Registration, SignedIn};
 
 use crate::ApiConfig;
-use crate::context::{actor, auth, domain};
+use crate::context::{actor, auth, domain, signed_in};
 use crate::error::{ApiResult, parse_id};
 use crate::types::{AuthPayload, Viewer};
 
@@ -52,12 +52,30 @@ impl SessionMutation {
 
     /// Ends this session (other sessions of the user stay).
     async fn logout(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        domain(ctx).auth().logout(actor(ctx)?).await?;
+        domain(ctx).auth().logout(signed_in(ctx)?).await?;
         ctx.append_http_header(
             "set-cookie",
             ctx.data_unchecked::<ApiConfig>().session_cookie.clear(),
         );
         Ok(true)
+    }
+
+    /// Ends one of the viewer's own sessions (`viewer.sessions`): its token stops
+    /// working and its WebSockets close.
+    async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        let id = parse_id(&id, "session")?;
+        domain(ctx).auth().revoke_session(actor(ctx)?, id).await?;
+        Ok(true)
+    }
+
+    /// Staff: ends every session of a user; answers how many there were.
+    async fn revoke_user_sessions(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<i32> {
+        let user_id = parse_id(&user_id, "user")?;
+        let ended = domain(ctx)
+            .auth()
+            .revoke_user_sessions(actor(ctx)?, user_id)
+            .await?;
+        Ok(i32::try_from(ended).unwrap_or(i32::MAX))
     }
 
     /// Places the session in one of the viewer's accounts.
@@ -103,7 +121,7 @@ impl SessionMutation {
     ) -> ApiResult<bool> {
         domain(ctx)
             .auth()
-            .change_password(actor(ctx)?, &current_password, &new_password)
+            .change_password(signed_in(ctx)?, &current_password, &new_password)
             .await?;
         Ok(true)
     }
@@ -123,6 +141,7 @@ pub(crate) fn session_payload(ctx: &Context<'_>, signed_in: SignedIn) -> AuthPay
     AuthPayload {
         token: signed_in.token,
         expires_at: signed_in.expires_at,
+        password_change_required: signed_in.actor.password_change_required,
         viewer: Viewer(signed_in.actor),
     }
 }

@@ -62,6 +62,19 @@ impl Viewer {
         self.0.is_staff
     }
 
+    /// The user's signed-in sessions, most recently used first (`revokeSession` ends
+    /// one).
+    async fn sessions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Session>> {
+        let sessions = domain(ctx).auth().sessions(&self.0).await?;
+        Ok(sessions
+            .into_iter()
+            .map(|row| Session {
+                current: row.id == self.0.session_id,
+                row,
+            })
+            .collect())
+    }
+
     /// Every account this user belongs to.
     async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
         let memberships = domain(ctx).accounts().memberships(self.0.user_id).await?;
@@ -91,10 +104,15 @@ impl Viewer {
 impl Viewer {
     /// The viewer's access where their session is placed (shared with `account(id)`
     /// and the guards through the request's loader).
+    /// None while the viewer must choose their own password: until then nothing of
+    /// an account is theirs to read.
     async fn placed(&self, ctx: &Context<'_>) -> ApiResult<Option<Access>> {
         let Some(account_id) = self.0.current_account_id else {
             return Ok(None);
         };
+        if self.0.password_change_required {
+            return Ok(None);
+        }
         if ctx
             .data_unchecked::<RequestLoader>()
             .loader()
@@ -139,6 +157,51 @@ pub struct AuthPayload {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub viewer: Viewer,
+    /// The password was generated and emailed: choose your own (`changePassword`)
+    /// before anything but `viewer` and `logout` works (FORBIDDEN, reason
+    /// PASSWORD_CHANGE_REQUIRED).
+    pub password_change_required: bool,
+}
+
+/// One of the viewer's signed-in sessions.
+pub struct Session {
+    pub(crate) row: domain::entities::session::Model,
+    pub(crate) current: bool,
+}
+
+#[Object]
+impl Session {
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+
+    /// When the session was last used (kept to the minute).
+    async fn last_seen_at(&self) -> DateTime<Utc> {
+        self.row.last_seen_at.unwrap_or(self.row.created_at)
+    }
+
+    /// When it ends however much it is used (it ends sooner unused).
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.row.expires_at
+    }
+
+    /// The client address it signed in from.
+    async fn ip_address(&self) -> Option<&str> {
+        self.row.ip_address.as_deref()
+    }
+
+    async fn user_agent(&self) -> Option<&str> {
+        self.row.user_agent.as_deref()
+    }
+
+    /// Whether this is the session asking.
+    async fn current(&self) -> bool {
+        self.current
+    }
 }
 
 #[derive(SimpleObject)]

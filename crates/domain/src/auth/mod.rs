@@ -164,7 +164,7 @@ impl<'a> AuthService<'a> {
             .find_also_related(user::Entity)
             .one(self.domain.db())
             .await?;
-        signed_in_as(found, meta, self.domain.now()).map(|(actor, _)| actor)
+        self.live(found, meta).await.map(|(actor, _)| actor)
     }
 
     /// A session re-read by id, for a connection that outlives a request (a WebSocket
@@ -179,7 +179,109 @@ impl<'a> AuthService<'a> {
             .find_also_related(user::Entity)
             .one(self.domain.db())
             .await?;
-        signed_in_as(found, meta, self.domain.now())
+        self.live(found, meta).await
+    }
+
+    /// The actor of a session found with its user, if it has neither expired nor gone
+    /// unused for `session_idle_timeout`, and when it will end if unused. Its last use
+    /// is written at most once a minute (one conditional write, whichever request of
+    /// the minute gets there first).
+    async fn live(
+        &self,
+        found: Option<(session::Model, Option<user::Model>)>,
+        meta: RequestMeta,
+    ) -> Result<(Actor, DateTime<Utc>)> {
+        let ended = || {
+            DomainError::Unauthenticated(
+                "the session is invalid or has expired; sign in again".into(),
+            )
+        };
+        let Some((session, Some(user))) = found else {
+            return Err(ended());
+        };
+        let now = self.domain.now();
+        let idle = chrono::Duration::from_std(self.domain.config().session_idle_timeout)
+            .unwrap_or(chrono::Duration::days(14));
+        let last_seen = session.last_seen_at.unwrap_or(session.created_at);
+        if session.expires_at.min(last_seen + idle) <= now {
+            return Err(ended());
+        }
+        let last_seen = if now - last_seen >= store::sessions::TOUCH_EVERY {
+            store::sessions::touch(self.domain.db(), session.id, now).await?;
+            now
+        } else {
+            last_seen
+        };
+        Ok((
+            Actor {
+                user_id: user.id,
+                email: user.email,
+                first_name: user.first_name,
+                last_name: user.last_name,
+                is_staff: user.is_staff,
+                password_change_required: user.password_change_required,
+                session_id: session.id,
+                current_account_id: session.current_account_id,
+                meta,
+            },
+            session.expires_at.min(last_seen + idle),
+        ))
+    }
+
+    /// The actor's live sessions, most recently used first.
+    pub async fn sessions(&self, actor: &Actor) -> Result<Vec<session::Model>> {
+        let idle = chrono::Duration::from_std(self.domain.config().session_idle_timeout)
+            .unwrap_or(chrono::Duration::days(14));
+        store::sessions::of_user(self.domain.db(), actor.user_id, self.domain.now(), idle).await
+    }
+
+    /// Ends one of the actor's own sessions (another's is NOT_FOUND). Its token dies and
+    /// its WebSockets close, on every instance.
+    pub async fn revoke_session(&self, actor: &Actor, session_id: i64) -> Result<()> {
+        let mut change = Change::begin(self.domain).await?;
+        let ended = session::Entity::delete_many()
+            .filter(session::Column::Id.eq(session_id))
+            .filter(session::Column::UserId.eq(actor.user_id))
+            .exec(change.conn())
+            .await?;
+        if ended.rows_affected == 0 {
+            return Err(DomainError::NotFound("session"));
+        }
+        change.notify(Notice::AccessChanged {
+            user_id: actor.user_id,
+        });
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("session.revoke").target("session", session_id),
+            )
+            .await
+    }
+
+    /// Staff: ends every session of a user; how many there were.
+    pub async fn revoke_user_sessions(&self, actor: &Actor, user_id: i64) -> Result<u64> {
+        if !actor.is_staff {
+            return Err(DomainError::forbidden(
+                "only staff can end another user's sessions",
+            ));
+        }
+        let mut change = Change::begin(self.domain).await?;
+        user::Entity::find_by_id(user_id)
+            .one(change.conn())
+            .await?
+            .ok_or(DomainError::NotFound("user"))?;
+        let ended = session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user_id))
+            .exec(change.conn())
+            .await?;
+        change.notify(Notice::AccessChanged { user_id });
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("session.revoke_all").target("user", user_id),
+            )
+            .await?;
+        Ok(ended.rows_affected)
     }
 
     /// Ends the actor's session (only this one).
@@ -215,31 +317,5 @@ impl<'a> AuthService<'a> {
             current_account_id: Some(account.id),
             ..actor.clone()
         })
-    }
-}
-
-/// The actor of a session found with its user, if it has not expired.
-fn signed_in_as(
-    found: Option<(session::Model, Option<user::Model>)>,
-    meta: RequestMeta,
-    now: DateTime<Utc>,
-) -> Result<(Actor, DateTime<Utc>)> {
-    match found {
-        Some((session, Some(user))) if session.expires_at > now => Ok((
-            Actor {
-                user_id: user.id,
-                email: user.email,
-                first_name: user.first_name,
-                last_name: user.last_name,
-                is_staff: user.is_staff,
-                session_id: session.id,
-                current_account_id: session.current_account_id,
-                meta,
-            },
-            session.expires_at,
-        )),
-        _ => Err(DomainError::Unauthenticated(
-            "the session is invalid or has expired; sign in again".into(),
-        )),
     }
 }

@@ -87,10 +87,19 @@ impl NewLogin {
             .await,
             LOGIN_EXISTS,
         )?;
-        if self.generated {
-            queue_generated_password(change, account_id, first_name, email, &self.password).await?;
+        if !self.generated {
+            return Ok(user);
         }
-        Ok(user)
+        queue_generated_password(change, account_id, first_name, email, &self.password).await?;
+        // The emailed password is temporary: its owner chooses their own at first
+        // sign-in (OWASP ASVS 6.4.1).
+        Ok(user::ActiveModel {
+            id: Set(user.id),
+            password_change_required: Set(true),
+            ..Default::default()
+        }
+        .update(change.conn())
+        .await?)
     }
 }
 

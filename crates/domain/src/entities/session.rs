@@ -13,6 +13,10 @@ pub struct Model {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When the session was last used, kept at most once a minute (`None`: not since
+    /// it was created).
+    pub last_seen_at: Option<DateTimeUtc>,
+    /// The absolute end (30 days after sign-in); idleness may end it sooner.
     pub expires_at: DateTimeUtc,
 }
 

@@ -12,6 +12,9 @@ pub struct Model {
     pub first_name: String,
     pub last_name: String,
     pub is_staff: bool,
+    /// The password was generated (and emailed): the user must choose their own before
+    /// anything but `viewer`, `changePassword` and `logout`.
+    pub password_change_required: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

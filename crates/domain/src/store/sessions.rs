@@ -49,11 +49,51 @@ pub(crate) async fn open(
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
             is_staff: user.is_staff,
+            password_change_required: user.password_change_required,
             session_id: session.id,
             current_account_id,
             meta,
         },
     })
+}
+
+/// How stale a session's last use may be before a request writes it again.
+pub(crate) const TOUCH_EVERY: Duration = Duration::minutes(1);
+
+/// Records that session `id` was used at `now`, unless a request of the last minute
+/// already did.
+pub(crate) async fn touch(conn: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(now))
+        .filter(session::Column::Id.eq(id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(session::Column::LastSeenAt.is_null())
+                .add(session::Column::LastSeenAt.lt(now - TOUCH_EVERY)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The live sessions of `user_id` (not expired, not idle past `idle`), most recently
+/// used first.
+pub(crate) async fn of_user(
+    conn: &impl ConnectionTrait,
+    user_id: i64,
+    now: DateTime<Utc>,
+    idle: Duration,
+) -> Result<Vec<session::Model>> {
+    let mut sessions: Vec<_> = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::ExpiresAt.gt(now))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|s| s.last_seen_at.unwrap_or(s.created_at) + idle > now)
+        .collect();
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.last_seen_at.unwrap_or(s.created_at)));
+    Ok(sessions)
 }
 
 /// After a user's membership in `account_id` ended: if it was their last and they are

@@ -34,6 +34,7 @@ pub(crate) async fn insert(
         first_name: Set(first_name.to_owned()),
         last_name: Set(last_name.to_owned()),
         is_staff: Set(is_staff),
+        password_change_required: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -43,8 +44,9 @@ pub(crate) async fn insert(
     crate::error::on_conflict(inserted, "a user with this email already exists")
 }
 
-/// Stores a new password hash. Every reset link the user still holds dies with the
-/// old password: a link mailed before a change must not undo it later.
+/// Stores a new password hash, chosen by the user (a generated one no longer needs
+/// changing). Every reset link the user still holds dies with the old password: a link
+/// mailed before a change must not undo it later.
 pub(crate) async fn set_password(
     conn: &impl ConnectionTrait,
     user_id: i64,
@@ -53,6 +55,7 @@ pub(crate) async fn set_password(
     let now = Utc::now();
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::PasswordChangeRequired, Expr::value(false))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(user_id))
         .exec(conn)
