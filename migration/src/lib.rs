@@ -11,6 +11,7 @@ mod m0004_events;
 mod m0005_access_granted_at;
 mod m0006_notifications;
 mod m0007_account_security;
+mod m0008_two_factor;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_access_granted_at::Migration),
             Box::new(m0006_notifications::Migration),
             Box::new(m0007_account_security::Migration),
+            Box::new(m0008_two_factor::Migration),
         ]
     }
 }

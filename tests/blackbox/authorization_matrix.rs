@@ -499,6 +499,16 @@ const OPERATIONS: &[Op] = &[
         None,
     ),
     mutation(
+        "Mutation.setAccountSecurity",
+        &[TRANSFER_OWNERSHIP],
+        // Off, the default: turning it on needs the actor's own second factor (covered
+        // by `two_factor`), and the other rows keep running.
+        "mutation($a: ID!) { setAccountSecurity(accountId: $a, requireTwoFactor: false) { requireTwoFactor } }",
+        Setup::Nothing,
+        |p| json!({ "a": p.account_id }),
+        None,
+    ),
+    mutation(
         "Mutation.setBillingContact",
         &[MANAGE_ACCOUNT],
         "mutation($id: ID!) { setBillingContact(contactId: $id) { billingContact { lastName } } }",
@@ -638,8 +648,13 @@ const NOT_IN_THE_MATRIX: &[&str] = &[
     "Mutation.createAccount",
     "Mutation.switchAccount",
     "Mutation.revokeSession",
-    // Staff only, and about sessions (covered by `sessions`).
+    "Mutation.enrollTotp",
+    "Mutation.confirmTotp",
+    "Mutation.disableTotp",
+    // Staff only, and about a user's sign-in rather than an account (covered by
+    // `live_sessions` and `two_factor`).
     "Mutation.revokeUserSessions",
+    "Mutation.resetTwoFactor",
     // Authorized by the emailed token, not by a role (covered by `invitations` and
     // `notification_preferences`).
     "Mutation.acceptInvitation",
@@ -656,6 +671,7 @@ const PUBLIC_FIELDS: &[&str] = &[
     "Query.portalSettings",
     "Query.notificationCategories",
     "Account.id",
+    "Account.requireTwoFactor",
     "Account.createdAt",
     "Service.id",
     "Service.productName",

@@ -30,4 +30,5 @@ mod sessions;
 mod statement_count;
 mod throttles;
 mod tickets;
+mod two_factor;
 mod ws_protocol;

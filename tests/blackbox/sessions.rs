@@ -254,13 +254,29 @@ async fn a_session_ends_when_left_unused_and_after_thirty_days_in_any_case() {
         clock.advance(std::time::Duration::from_secs(50 * 60));
         use_it().await.ok();
     }
-    // Two quick uses write the last use once at most.
-    let before = app.server.domain.sql_statements();
+    // The last use is written at most once a minute, not on every request.
+    let last_seen = async || {
+        session::Entity::find()
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at
+            .expect("written")
+    };
+    let just_now = |at: chrono::DateTime<chrono::Utc>| (clock.now() - at).num_seconds().abs() < 2;
+    let written = last_seen().await;
+    assert!(
+        just_now(written),
+        "the use that came 50 minutes later wrote it"
+    );
+    clock.advance(std::time::Duration::from_secs(30));
     use_it().await.ok();
-    let one = app.server.domain.sql_statements() - before;
-    let before = app.server.domain.sql_statements();
     use_it().await.ok();
-    assert_eq!(app.server.domain.sql_statements() - before, one);
+    assert_eq!(last_seen().await, written, "not again within the minute");
+    clock.advance(std::time::Duration::from_secs(31));
+    use_it().await.ok();
+    assert!(just_now(last_seen().await), "a minute later, written again");
 
     // Unused for over an hour, it is over.
     clock.advance(std::time::Duration::from_secs(61 * 60));

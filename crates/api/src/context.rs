@@ -71,10 +71,10 @@ pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     let actor = signed_in(ctx)?;
     if actor.password_change_required {
-        return Err(DomainError::ForbiddenUntil {
-            reason: "PASSWORD_CHANGE_REQUIRED",
-            message: "choose your own password first (changePassword)".into(),
-        }
+        return Err(DomainError::forbidden_until(
+            "PASSWORD_CHANGE_REQUIRED",
+            "choose your own password first (changePassword)",
+        )
         .into());
     }
     Ok(actor)

@@ -32,7 +32,7 @@ impl From<ApiError> for async_graphql::Error {
             {
                 ext.set("field", *field);
             }
-            if let DomainError::ForbiddenUntil { reason, .. } = &err {
+            if let DomainError::Because { reason, .. } = &err {
                 ext.set("reason", *reason);
             }
             if let DomainError::RateLimited {

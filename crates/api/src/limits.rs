@@ -85,6 +85,8 @@ pub(crate) const CREDENTIAL_FIELDS: &[&str] = &[
     "transferOwnership",
     "register",
     "requestPasswordReset",
+    "confirmTotp",
+    "disableTotp",
 ];
 
 impl Limits {

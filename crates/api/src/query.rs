@@ -24,6 +24,7 @@ impl Query {
         actor(ctx)?;
         let id = parse_id(&id, "account")?;
         match access_to(ctx, id).await? {
+            Some(access) if access.two_factor_missing => Err(access.two_factor_needed().into()),
             Some(access) => Ok(Some(Account(access.account))),
             None => Err(ApiError::not_found("account")),
         }

@@ -20,6 +20,9 @@ pub struct Access {
     /// The actor's own contact in the account, when they are a member.
     pub contact: Option<contact::Model>,
     pub permissions: Vec<Permission>,
+    /// The account requires two-factor sign-in and this member has not turned it on:
+    /// they hold nothing here until they do (TWO_FACTOR_REQUIRED).
+    pub two_factor_missing: bool,
 }
 
 impl Access {
@@ -29,15 +32,17 @@ impl Access {
         if contact.is_none() && !actor.is_staff {
             return None;
         }
-        let permissions = contact
-            .as_ref()
-            .map(permissions::of_contact)
-            .unwrap_or_default();
+        let two_factor_missing = account.require_two_factor && !actor.is_staff && !actor.two_factor;
+        let permissions = match &contact {
+            Some(contact) if !two_factor_missing => permissions::of_contact(contact),
+            _ => Vec::new(),
+        };
         Some(Self {
             account,
             is_staff: actor.is_staff,
             contact,
             permissions,
+            two_factor_missing,
         })
     }
 
@@ -61,9 +66,22 @@ impl Access {
     pub fn require(&self, permission: Permission) -> Result<()> {
         if self.has(permission) {
             Ok(())
+        } else if self.two_factor_missing {
+            Err(self.two_factor_needed())
         } else {
             Err(forbidden(permission))
         }
+    }
+
+    /// FORBIDDEN with reason TWO_FACTOR_REQUIRED.
+    pub fn two_factor_needed(&self) -> DomainError {
+        DomainError::forbidden_until(
+            "TWO_FACTOR_REQUIRED",
+            format!(
+                "{} requires two-factor sign-in: turn it on (enrollTotp) to use it",
+                self.account.name
+            ),
+        )
     }
 }
 

@@ -96,6 +96,50 @@ impl<'a> AccountService<'a> {
             .account)
     }
 
+    /// The owner's (or staff's) security settings of the account: whether its members
+    /// must sign in with two factors. Turning it on needs the owner's own second factor
+    /// first (they would lock themselves out otherwise).
+    pub async fn set_security(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        require_two_factor: bool,
+    ) -> Result<account::Model> {
+        let (change, _) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::TransferOwnership,
+            "account",
+        )
+        .await?;
+        if require_two_factor && !actor.two_factor && !actor.is_staff {
+            return Err(DomainError::forbidden_until(
+                "TWO_FACTOR_REQUIRED",
+                "turn on two-factor sign-in for yourself first (enrollTotp)",
+            ));
+        }
+        let account = sea_orm::ActiveModelTrait::update(
+            account::ActiveModel {
+                id: sea_orm::Set(account_id),
+                require_two_factor: sea_orm::Set(require_two_factor),
+                updated_at: sea_orm::Set(Utc::now()),
+                ..Default::default()
+            },
+            change.conn(),
+        )
+        .await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new("account.set_security")
+                    .account(account_id)
+                    .target("account", account_id),
+            )
+            .await?;
+        Ok(account)
+    }
+
     /// Makes another contact with portal access the account's owner; the previous owner
     /// stays on as ADMIN. Needs the actor's password. The account's GENERAL recipients
     /// hear of it.

@@ -64,10 +64,12 @@ pub enum DomainError {
     Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
-    /// FORBIDDEN for a reason the client must tell apart (`extensions.reason`, e.g.
-    /// `PASSWORD_CHANGE_REQUIRED`): it can do something about it.
+    /// An error whose cause the client must tell apart, as `extensions.reason`
+    /// (`PASSWORD_CHANGE_REQUIRED`, `TOTP_REQUIRED`, `TWO_FACTOR_REQUIRED`): it can do
+    /// something about it.
     #[error("{message}")]
-    ForbiddenUntil {
+    Because {
+        code: ErrorCode,
         reason: &'static str,
         message: String,
     },
@@ -101,7 +103,8 @@ impl DomainError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
-            Self::Forbidden(_) | Self::ForbiddenUntil { .. } => ErrorCode::Forbidden,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Because { code, .. } => *code,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::BadInput { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
@@ -133,6 +136,15 @@ impl DomainError {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::Forbidden(message.into())
+    }
+
+    /// FORBIDDEN until the caller does what `reason` says.
+    pub fn forbidden_until(reason: &'static str, message: impl Into<String>) -> Self {
+        Self::Because {
+            code: ErrorCode::Forbidden,
+            reason,
+            message: message.into(),
+        }
     }
 
     /// A cap that waiting does not lift (a count of open things, a daily quota).

@@ -251,6 +251,8 @@ pub struct Actor {
     /// Their password was generated: until they choose their own, they may only read
     /// `viewer`, `changePassword` and `logout` (the API enforces it).
     pub password_change_required: bool,
+    /// Two-factor sign-in is on for them.
+    pub two_factor: bool,
     pub session_id: i64,
     /// The account the session is placed in (`switchAccount`), if any.
     pub current_account_id: Option<i64>,

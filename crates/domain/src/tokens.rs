@@ -20,6 +20,19 @@ pub(crate) fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `chars` random base32 characters (RFC 4648 alphabet, 5 bits each): TOTP secrets
+/// and recovery codes.
+pub(crate) fn random_base32(chars: usize) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bytes = vec![0u8; chars];
+    OsRng.fill_bytes(&mut bytes);
+    // 256 is a multiple of 32: every character is equally likely.
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 31)] as char)
+        .collect()
+}
+
 /// A strong password for people given portal access without one: 120 random bits.
 pub(crate) fn generate_password() -> String {
     let mut bytes = [0u8; 15];

@@ -4,7 +4,7 @@ use domain::auth::{Registration, SignedIn};
 use crate::ApiConfig;
 use crate::context::{actor, auth, domain, signed_in};
 use crate::error::{ApiResult, parse_id};
-use crate::types::{AuthPayload, Viewer};
+use crate::types::{AuthPayload, TotpEnrolment, Viewer};
 
 #[derive(Default)]
 pub struct SessionMutation;
@@ -36,18 +36,66 @@ impl SessionMutation {
         Ok(session_payload(ctx, signed_in))
     }
 
-    /// Wrong password and unknown email get the same answer.
+    /// Wrong password and unknown email get the same answer. With two-factor sign-in
+    /// on, a right password without `totpCode` (a code from the app, or a recovery
+    /// code), or with a wrong one, is UNAUTHENTICATED with reason TOTP_REQUIRED.
     async fn login(
         &self,
         ctx: &Context<'_>,
         email: String,
         password: String,
+        totp_code: Option<String>,
     ) -> ApiResult<AuthPayload> {
         let signed_in = domain(ctx)
             .auth()
-            .login(&email, &password, auth(ctx).meta().clone())
+            .login(
+                &email,
+                &password,
+                totp_code.as_deref(),
+                auth(ctx).meta().clone(),
+            )
             .await?;
         Ok(session_payload(ctx, signed_in))
+    }
+
+    /// Starts two-factor enrolment: a new secret for an authenticator app, shown this
+    /// once. It is on after `confirmTotp`.
+    async fn enroll_totp(&self, ctx: &Context<'_>) -> ApiResult<TotpEnrolment> {
+        let enrolment = domain(ctx).auth().enroll_totp(actor(ctx)?).await?;
+        Ok(TotpEnrolment {
+            secret: enrolment.secret,
+            otpauth_uri: enrolment.uri,
+        })
+    }
+
+    /// Turns two-factor sign-in on with a code from the app; answers ten single-use
+    /// recovery codes, shown this once.
+    async fn confirm_totp(&self, ctx: &Context<'_>, code: String) -> ApiResult<Vec<String>> {
+        Ok(domain(ctx).auth().confirm_totp(actor(ctx)?, &code).await?)
+    }
+
+    /// Turns two-factor sign-in off: needs the password and a code (or recovery code).
+    async fn disable_totp(
+        &self,
+        ctx: &Context<'_>,
+        password: String,
+        code: String,
+    ) -> ApiResult<bool> {
+        domain(ctx)
+            .auth()
+            .disable_totp(actor(ctx)?, &password, &code)
+            .await?;
+        Ok(true)
+    }
+
+    /// Staff: turns a user's two-factor sign-in off (lost device and codes); audited.
+    async fn reset_two_factor(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<bool> {
+        let user_id = parse_id(&user_id, "user")?;
+        domain(ctx)
+            .auth()
+            .reset_two_factor(actor(ctx)?, user_id)
+            .await?;
+        Ok(true)
     }
 
     /// Ends this session (other sessions of the user stay).

@@ -42,6 +42,11 @@ impl Account {
         &self.0.name
     }
 
+    /// Members must sign in with two factors to use this account.
+    async fn require_two_factor(&self) -> bool {
+        self.0.require_two_factor
+    }
+
     /// The primary contact.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Contact> {
         let owner =

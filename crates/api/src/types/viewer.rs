@@ -62,6 +62,11 @@ impl Viewer {
         self.0.is_staff
     }
 
+    /// Two-factor sign-in is on.
+    async fn two_factor_enabled(&self) -> bool {
+        self.0.two_factor
+    }
+
     /// The user's signed-in sessions, most recently used first (`revokeSession` ends
     /// one).
     async fn sessions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Session>> {
@@ -161,6 +166,15 @@ pub struct AuthPayload {
     /// before anything but `viewer` and `logout` works (FORBIDDEN, reason
     /// PASSWORD_CHANGE_REQUIRED).
     pub password_change_required: bool,
+}
+
+/// A two-factor secret being enrolled, for an authenticator app.
+#[derive(SimpleObject)]
+pub struct TotpEnrolment {
+    /// Base32, to type in.
+    pub secret: String,
+    /// `otpauth://totp/…`, to show as a QR code.
+    pub otpauth_uri: String,
 }
 
 /// One of the viewer's signed-in sessions.

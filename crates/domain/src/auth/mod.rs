@@ -3,8 +3,10 @@
 
 mod passwords;
 mod staff;
+mod two_factor;
 
 pub use staff::StaffBootstrap;
+pub use two_factor::Enrolment;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -104,7 +106,16 @@ impl<'a> AuthService<'a> {
     /// Failed sign-ins are throttled per email and per client address: each attempt
     /// spends before the password is hashed (so parallel guesses are counted too) and a
     /// successful one gives its spends back.
-    pub async fn login(&self, email: &str, password: &str, meta: RequestMeta) -> Result<SignedIn> {
+    ///
+    /// With two-factor sign-in on, a right password also needs `totp_code` (or a
+    /// recovery code); a missing or wrong code counts as a failed sign-in.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        totp_code: Option<&str>,
+        meta: RequestMeta,
+    ) -> Result<SignedIn> {
         validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
         let email = email.trim();
         let spends = [
@@ -129,6 +140,10 @@ impl<'a> AuthService<'a> {
                 return Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into()));
             }
         };
+        if let Err(err) = self.second_factor(&user, totp_code).await {
+            self.domain.stats().sign_in(SignIn::Failed);
+            return Err(err);
+        }
         throttle.refund_each(&spends).await;
         self.domain.stats().sign_in(SignIn::Succeeded);
 
@@ -220,6 +235,7 @@ impl<'a> AuthService<'a> {
                 last_name: user.last_name,
                 is_staff: user.is_staff,
                 password_change_required: user.password_change_required,
+                two_factor: user.totp_secret.is_some(),
                 session_id: session.id,
                 current_account_id: session.current_account_id,
                 meta,

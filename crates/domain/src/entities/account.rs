@@ -9,6 +9,8 @@ pub struct Model {
     pub name: String,
     /// The contact whose name and address are printed on invoices.
     pub billing_contact_id: Option<i64>,
+    /// Members without two-factor sign-in are refused here (TWO_FACTOR_REQUIRED).
+    pub require_two_factor: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -13,6 +13,7 @@ pub mod invoice;
 pub mod notification_category;
 pub mod password_reset;
 pub mod portal_settings;
+pub mod recovery_code;
 pub mod reminder_sent;
 pub mod service;
 pub mod session;

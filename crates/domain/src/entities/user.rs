@@ -15,6 +15,13 @@ pub struct Model {
     /// The password was generated (and emailed): the user must choose their own before
     /// anything but `viewer`, `changePassword` and `logout`.
     pub password_change_required: bool,
+    /// The TOTP secret (base32) once two-factor sign-in is on. Never returned or logged
+    /// after enrolment.
+    pub totp_secret: Option<String>,
+    /// A secret enrolled but not yet confirmed with a code.
+    pub totp_pending_secret: Option<String>,
+    /// The last 30-second step a code was accepted for: a code works once.
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

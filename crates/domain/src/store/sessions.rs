@@ -50,6 +50,7 @@ pub(crate) async fn open(
             last_name: user.last_name.clone(),
             is_staff: user.is_staff,
             password_change_required: user.password_change_required,
+            two_factor: user.totp_secret.is_some(),
             session_id: session.id,
             current_account_id,
             meta,
