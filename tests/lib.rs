@@ -82,6 +82,7 @@ impl TestApp {
         );
         // Reminders run when a test runs them (or sets a schedule), not on their own.
         config.reminders.interval = None;
+        config.tuning.access_sweep_interval = Duration::from_millis(200);
         adjust(&mut config);
         let server = clientele::spawn(config.clone())
             .await

@@ -12,6 +12,7 @@ mod m0005_access_granted_at;
 mod m0006_notifications;
 mod m0007_account_security;
 mod m0008_two_factor;
+mod m0009_temporary_access;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_notifications::Migration),
             Box::new(m0007_account_security::Migration),
             Box::new(m0008_two_factor::Migration),
+            Box::new(m0009_temporary_access::Migration),
         ]
     }
 }

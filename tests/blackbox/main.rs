@@ -28,6 +28,7 @@ mod reminders;
 mod schema;
 mod sessions;
 mod statement_count;
+mod temporary_access;
 mod throttles;
 mod tickets;
 mod two_factor;

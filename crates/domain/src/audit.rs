@@ -26,6 +26,15 @@ impl<'a> From<&'a Actor> for AuditActor<'a> {
 }
 
 impl<'a> AuditActor<'a> {
+    /// The portal itself (a scheduled job: temporary access ending).
+    pub fn system() -> AuditActor<'static> {
+        AuditActor {
+            user_id: None,
+            email: None,
+            ip: None,
+        }
+    }
+
     /// Someone not (yet) signed in, known by the request only.
     pub fn anonymous(meta: &'a RequestMeta) -> Self {
         Self {

@@ -130,6 +130,8 @@ pub struct Tuning {
     /// A session unused this long ends (`SESSION_IDLE_TIMEOUT`, e.g. `14d`, `12h`).
     pub session_idle_timeout: Duration,
     pub throttles: Throttles,
+    /// How often each instance ends the temporary access whose time has come.
+    pub access_sweep_interval: Duration,
 }
 
 impl Default for Tuning {
@@ -139,6 +141,7 @@ impl Default for Tuning {
             password_reset_ttl: domain.password_reset_ttl,
             session_idle_timeout: domain.session_idle_timeout,
             throttles: domain.throttles,
+            access_sweep_interval: Duration::from_secs(2),
         }
     }
 }

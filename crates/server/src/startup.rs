@@ -222,6 +222,11 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     );
     // The live feed reads the database until shutdown: awaited before it is closed.
     let mut tasks = vec![worker_task, live_reader];
+    tasks.push(tokio::spawn(access_sweep(
+        domain.clone(),
+        config.tuning.access_sweep_interval,
+        shutdown_rx.clone(),
+    )));
     if let Some(interval) = config.reminders.interval {
         tasks.push(tokio::spawn(reminder_schedule(
             domain.clone(),
@@ -269,6 +274,24 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         shutdown,
         tasks: std::iter::once(server_task).chain(tasks).collect(),
     })
+}
+
+/// Ends the temporary access whose time has come, every `interval`, until shutdown
+/// (every instance does; each expiry is processed once).
+async fn access_sweep(domain: Domain, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => break,
+        }
+        match domain.contacts().end_expired_access().await {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(ended, "temporary access ended"),
+            Err(err) => {
+                tracing::warn!(error = %err, "the temporary-access sweep failed; the next one retries")
+            }
+        }
+    }
 }
 
 /// Runs the reminders `first_run_after` start, then every `interval`, until shutdown.

@@ -1,4 +1,5 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use chrono::{DateTime, Utc};
 use domain::contacts::{Address, ContactChanges, NewContact};
 
 use crate::context::{actor, domain};
@@ -51,6 +52,9 @@ pub struct AddContactInput {
     pub send_invite: Option<bool>,
     /// Notification category keys; default from the role.
     pub notification_preferences: Option<Vec<String>>,
+    /// Temporary access: the contact's portal access ends then, by itself (the card
+    /// stays). Must be in the future.
+    pub access_expires_at: Option<DateTime<Utc>>,
 }
 
 /// Fields left out stay as they are; optional text fields set to null are cleared.
@@ -66,9 +70,12 @@ pub struct UpdateContactInput {
     pub role: Option<Role>,
     pub permissions: Option<Vec<Permission>>,
     pub notification_preferences: Option<Vec<String>>,
+    /// Moves the end of temporary access (in the future), or with null makes the
+    /// access permanent. Not on one's own card.
+    pub access_expires_at: MaybeUndefined<DateTime<Utc>>,
 }
 
-fn patch(value: MaybeUndefined<String>) -> Option<Option<String>> {
+fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
@@ -104,6 +111,7 @@ impl ContactMutation {
             password: input.password,
             send_invite: input.send_invite.unwrap_or(false),
             notification_preferences: input.notification_preferences,
+            access_expires_at: input.access_expires_at,
         };
         Ok(Contact(
             domain(ctx)
@@ -132,6 +140,7 @@ impl ContactMutation {
             role: input.role.map(Into::into),
             permissions: permissions(input.permissions),
             notification_preferences: input.notification_preferences,
+            access_expires_at: patch(input.access_expires_at),
         };
         Ok(Contact(
             domain(ctx)

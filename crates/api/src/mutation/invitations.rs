@@ -17,6 +17,8 @@ pub struct InviteUserInput {
     pub role: Role,
     /// For the CUSTOM role.
     pub permissions: Option<Vec<Permission>>,
+    /// Temporary access: the membership accepting gives ends then, by itself.
+    pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// For a new login: name and password. An existing login signs in first, or gives
@@ -45,6 +47,7 @@ impl InvitationMutation {
             permissions: input
                 .permissions
                 .map(|l| l.into_iter().map(Into::into).collect()),
+            access_expires_at: input.access_expires_at,
         };
         Ok(Invitation(
             domain(ctx)

@@ -86,6 +86,12 @@ impl Contact {
         self.0.user_id.is_some()
     }
 
+    /// Temporary access: when the contact's portal access ends by itself (null:
+    /// permanent).
+    async fn access_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.access_expires_at
+    }
+
     /// The notification category keys this contact receives.
     async fn notification_preferences(&self) -> Vec<String> {
         serde_json::from_value(self.0.notification_preferences.clone()).unwrap_or_default()

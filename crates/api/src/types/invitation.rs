@@ -36,6 +36,11 @@ impl Invitation {
         self.0.expires_at
     }
 
+    /// Temporary access: when the membership accepting gives ends (null: permanent).
+    async fn access_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.access_expires_at
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

@@ -151,6 +151,11 @@ impl Membership {
         permissions::role_named(&self.0.contact.role).into()
     }
 
+    /// Temporary access: when this membership ends by itself (null: permanent).
+    async fn access_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.contact.access_expires_at
+    }
+
     async fn permissions(&self) -> Vec<Permission> {
         enums::permissions(permissions::of_contact(&self.0.contact))
     }

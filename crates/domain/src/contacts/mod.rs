@@ -1,10 +1,11 @@
 //! Contacts: the people on file under an account (their cards and roles, here), what
 //! may be done to whom ([`rules`]), and whether they may sign in ([`portal_access`]).
 
+mod expiry;
 mod portal_access;
 mod rules;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -40,6 +41,8 @@ pub struct NewContact {
     pub password: Option<String>,
     pub send_invite: bool,
     pub notification_preferences: Option<Vec<String>>,
+    /// Temporary access: when the contact's portal access ends by itself.
+    pub access_expires_at: Option<DateTime<Utc>>,
 }
 
 /// What `updateContact` changes: `None` leaves a field as it is; for the optional text
@@ -56,6 +59,28 @@ pub struct ContactChanges {
     pub role: Option<Role>,
     pub permissions: Option<Vec<Permission>>,
     pub notification_preferences: Option<Vec<String>>,
+    /// `Some(Some(at))` sets or moves the end of temporary access, `Some(None)` makes
+    /// the access permanent.
+    pub access_expires_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// A temporary access's end must be ahead, and the owner's access is never temporary.
+pub(crate) fn check_access_expiry(
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    is_primary: bool,
+) -> Result<()> {
+    match at {
+        Some(at) if at <= now => Err(DomainError::bad_input(
+            "accessExpiresAt",
+            "the end of temporary access must be in the future",
+        )),
+        Some(_) if is_primary => Err(DomainError::bad_input(
+            "accessExpiresAt",
+            "the owner's access cannot be temporary",
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub struct ContactService<'a> {
@@ -86,6 +111,7 @@ impl<'a> ContactService<'a> {
             input.address,
         )?;
         let (role, custom) = crate::permissions::assignable(input.role, input.permissions, None)?;
+        check_access_expiry(input.access_expires_at, self.domain.now(), false)?;
         let granted = crate::permissions::effective(role, &custom);
         // Checked before any hashing, and again inside the transaction.
         authorize_change(
@@ -161,6 +187,7 @@ impl<'a> ContactService<'a> {
             permissions: Set(crate::permissions::to_json(&custom)),
             notification_preferences: Set(json!(preferences)),
             is_primary: Set(false),
+            access_expires_at: Set(input.access_expires_at),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -296,6 +323,20 @@ impl<'a> ContactService<'a> {
         if let Some(preferences) = preferences {
             model.notification_preferences = Set(json!(preferences));
             changed.push("notificationPreferences");
+        }
+        if let Some(at) = changes.access_expires_at {
+            // A temporary member does not extend their own access.
+            if access.is_own(contact.id) && !access.is_staff {
+                return Err(DomainError::forbidden(
+                    "you cannot change when your own access ends",
+                ));
+            }
+            access.may_manage(&contact)?;
+            check_access_expiry(at, self.domain.now(), contact.is_primary)?;
+            // Extending it starts a new warning the day before.
+            model.access_expires_at = Set(at);
+            model.access_expiry_warned_at = Set(None);
+            changed.push("accessExpiresAt");
         }
         model.updated_at = Set(Utc::now());
         let updated =

@@ -33,6 +33,10 @@ pub struct Model {
     /// whenever `user_id` is set); `None` without portal access, or on rows older than
     /// the column, which then count from `created_at`.
     pub access_granted_at: Option<DateTimeUtc>,
+    /// Temporary access: when the contact's portal access ends by itself.
+    pub access_expires_at: Option<DateTimeUtc>,
+    /// When the holder was warned that their access ends within a day (once).
+    pub access_expiry_warned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -20,6 +20,8 @@ pub struct Model {
     /// Stored status; a PENDING one past `expires_at` reads as EXPIRED.
     pub status: InvitationStatus,
     pub expires_at: DateTimeUtc,
+    /// Temporary access, carried to the contact on acceptance.
+    pub access_expires_at: Option<DateTimeUtc>,
     pub invited_by_user_id: Option<i64>,
     pub accepted_by_user_id: Option<i64>,
     pub accepted_at: Option<DateTimeUtc>,

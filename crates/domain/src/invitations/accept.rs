@@ -173,6 +173,9 @@ impl InvitationService<'_> {
             Some(card) if card.user_id.is_none() => {
                 let mut model: contact::ActiveModel = card.clone().into();
                 model.user_id = Set(Some(user.id));
+                if found.access_expires_at.is_some() {
+                    model.access_expires_at = Set(found.access_expires_at);
+                }
                 if !card.is_primary {
                     model.role = Set(role.as_str().to_owned());
                     model.permissions = Set(permissions::to_json(&custom));
@@ -197,6 +200,14 @@ impl InvitationService<'_> {
                     false,
                 )
                 .await?;
+                let added = match found.access_expires_at {
+                    Some(at) => {
+                        let mut model: contact::ActiveModel = added.into();
+                        model.access_expires_at = Set(Some(at));
+                        model.update(change.conn()).await?
+                    }
+                    None => added,
+                };
                 change.event(EventKind::Created, &added).await?;
                 Ok(added.id)
             }

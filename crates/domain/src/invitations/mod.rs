@@ -36,6 +36,8 @@ pub struct NewInvitation {
     pub email: String,
     pub role: Role,
     pub permissions: Option<Vec<Permission>>,
+    /// Temporary access: the membership the invitation gives ends then.
+    pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub struct InvitationService<'a> {
@@ -58,6 +60,7 @@ impl<'a> InvitationService<'a> {
     ) -> Result<invitation::Model> {
         let email = validate::email("email", &input.email)?;
         let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
+        crate::contacts::check_access_expiry(input.access_expires_at, self.domain.now(), false)?;
         let (mut change, access) = Change::on_account(
             self.domain,
             actor,
@@ -67,9 +70,14 @@ impl<'a> InvitationService<'a> {
         )
         .await?;
         access.may_grant(&permissions::effective(role, &custom))?;
-        let created = self
+        let mut created = self
             .create_on(&mut change, actor, account_id, &email, role, &custom, None)
             .await?;
+        if let Some(at) = input.access_expires_at {
+            let mut model: invitation::ActiveModel = created.into();
+            model.access_expires_at = Set(Some(at));
+            created = model.update(change.conn()).await?;
+        }
         change.commit(actor.into(), sent_record(&created)).await?;
         Ok(created)
     }
