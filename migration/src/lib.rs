@@ -13,6 +13,7 @@ mod m0006_notifications;
 mod m0007_account_security;
 mod m0008_two_factor;
 mod m0009_temporary_access;
+mod m0010_known_devices;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_account_security::Migration),
             Box::new(m0008_two_factor::Migration),
             Box::new(m0009_temporary_access::Migration),
+            Box::new(m0010_known_devices::Migration),
         ]
     }
 }

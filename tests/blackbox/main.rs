@@ -26,6 +26,7 @@ mod races;
 mod registration;
 mod reminders;
 mod schema;
+mod security_emails;
 mod sessions;
 mod statement_count;
 mod temporary_access;

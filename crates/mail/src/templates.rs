@@ -38,6 +38,7 @@ const EMAILS: &[(&str, &str)] = emails!(
     "ticket_opened",
     "ticket_replied",
     "account_updated",
+    "security_notice",
 );
 
 pub struct Templates {

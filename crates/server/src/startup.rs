@@ -276,15 +276,23 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     })
 }
 
-/// Ends the temporary access whose time has come, every `interval`, until shutdown
-/// (every instance does; each expiry is processed once).
+/// Warns of temporary access ending tomorrow and ends the access whose time has come,
+/// every `interval`, until shutdown (every instance does; each is processed once).
 async fn access_sweep(domain: Domain, interval: Duration, mut shutdown: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             () = tokio::time::sleep(interval) => {}
             _ = shutdown.wait_for(|stopping| *stopping) => break,
         }
-        match domain.contacts().end_expired_access().await {
+        let contacts = domain.contacts();
+        match contacts.warn_expiring_access().await {
+            Ok(0) => {}
+            Ok(warned) => tracing::info!(warned, "warned of temporary access ending tomorrow"),
+            Err(err) => {
+                tracing::warn!(error = %err, "the temporary-access warning failed; the next sweep retries")
+            }
+        }
+        match contacts.end_expired_access().await {
             Ok(0) => {}
             Ok(ended) => tracing::info!(ended, "temporary access ended"),
             Err(err) => {

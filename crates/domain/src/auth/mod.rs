@@ -2,6 +2,7 @@
 //! switching accounts. Passwords (change, reset) and staff users have their own files.
 
 mod passwords;
+pub(crate) mod security_notices;
 mod staff;
 mod two_factor;
 
@@ -80,6 +81,7 @@ impl<'a> AuthService<'a> {
         )
         .await?;
         change.event(EventKind::Created, &owner).await?;
+        security_notices::unseen_device(&change, user.id, &meta).await?;
         let signed_in = store::sessions::open(
             change.conn(),
             &user,
@@ -147,7 +149,16 @@ impl<'a> AuthService<'a> {
         throttle.refund_each(&spends).await;
         self.domain.stats().sign_in(SignIn::Succeeded);
 
-        let change = Change::begin(self.domain).await?;
+        let mut change = Change::begin(self.domain).await?;
+        if security_notices::unseen_device(&change, user.id, &meta).await? {
+            security_notices::send(
+                &mut change,
+                &user.email,
+                &user.first_name,
+                security_notices::Notice::NewSignIn(&meta),
+            )
+            .await?;
+        }
         let memberships = contact::Entity::find()
             .filter(contact::Column::UserId.eq(user.id))
             .all(change.conn())

@@ -34,6 +34,13 @@ impl AuthService<'_> {
             .exec(change.conn())
             .await?;
         change.notify(Notice::AccessChanged { user_id });
+        super::security_notices::send(
+            &mut change,
+            &actor.email,
+            &actor.first_name,
+            super::security_notices::Notice::PasswordChanged,
+        )
+        .await?;
         change
             .commit(
                 actor.into(),
@@ -183,6 +190,13 @@ impl AuthService<'_> {
             .await?
             .ok_or_else(bad_link)?;
         change.notify(Notice::AccessChanged { user_id: user.id });
+        super::security_notices::send(
+            &mut change,
+            &user.email,
+            &user.first_name,
+            super::security_notices::Notice::PasswordChanged,
+        )
+        .await?;
         change
             .commit(
                 AuditActor::user(user.id, &user.email, &meta),

@@ -14,6 +14,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter
 use totp_rs::{Algorithm, TOTP};
 
 use super::AuthService;
+use super::security_notices::{self, Notice};
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{recovery_code, user};
@@ -210,8 +211,15 @@ impl AuthService<'_> {
         self.second_factor(&user, Some(code))
             .await
             .map_err(|_| DomainError::bad_input("code", "the code is wrong"))?;
-        let change = Change::begin(self.domain).await?;
+        let mut change = Change::begin(self.domain).await?;
         clear(&change, user.id).await?;
+        security_notices::send(
+            &mut change,
+            &user.email,
+            &user.first_name,
+            Notice::TwoFactorOff { by_staff: false },
+        )
+        .await?;
         change
             .commit(
                 actor.into(),
@@ -223,12 +231,19 @@ impl AuthService<'_> {
     /// Staff: turns a user's two-factor sign-in off (they lost their device and codes).
     pub async fn reset_two_factor(&self, actor: &Actor, user_id: i64) -> Result<()> {
         crate::access::require_staff(actor)?;
-        let change = Change::begin(self.domain).await?;
-        user::Entity::find_by_id(user_id)
+        let mut change = Change::begin(self.domain).await?;
+        let user = user::Entity::find_by_id(user_id)
             .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("user"))?;
         clear(&change, user_id).await?;
+        security_notices::send(
+            &mut change,
+            &user.email,
+            &user.first_name,
+            Notice::TwoFactorOff { by_staff: true },
+        )
+        .await?;
         change
             .commit(
                 actor.into(),

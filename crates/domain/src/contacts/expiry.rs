@@ -12,8 +12,9 @@ use serde_json::json;
 use super::ContactService;
 use crate::access::lock_account;
 use crate::audit::{AuditActor, AuditRecord};
+use crate::auth::security_notices::{self, Notice};
 use crate::change::Change;
-use crate::entities::contact;
+use crate::entities::{account, contact};
 use crate::events::EventKind;
 use crate::notifications::Notification;
 use crate::{DomainError, Result, store};
@@ -39,6 +40,64 @@ impl ContactService<'_> {
             }
         }
         Ok(ended)
+    }
+
+    /// Warns, once, each holder of temporary access that ends within a day; returns
+    /// how many this call warned.
+    pub async fn warn_expiring_access(&self) -> Result<usize> {
+        let now = self.domain.now();
+        let soon = now + chrono::Duration::days(1);
+        let due = contact::Entity::find()
+            .filter(contact::Column::AccessExpiresAt.gt(now))
+            .filter(contact::Column::AccessExpiresAt.lte(soon))
+            .filter(contact::Column::AccessExpiryWarnedAt.is_null())
+            .filter(contact::Column::UserId.is_not_null())
+            .filter(contact::Column::Email.is_not_null())
+            .limit(BATCH)
+            .all(self.domain.db())
+            .await?;
+        let mut warned = 0;
+        for found in due {
+            let (Some(email), Some(ends)) = (&found.email, found.access_expires_at) else {
+                continue;
+            };
+            let mut change = Change::begin(self.domain).await?;
+            // Once, whichever instance gets there first.
+            let claimed = contact::Entity::update_many()
+                .col_expr(contact::Column::AccessExpiryWarnedAt, Expr::value(now))
+                .filter(contact::Column::Id.eq(found.id))
+                .filter(contact::Column::AccessExpiryWarnedAt.is_null())
+                .filter(contact::Column::AccessExpiresAt.eq(ends))
+                .exec(change.conn())
+                .await?;
+            if claimed.rows_affected != 1 {
+                continue;
+            }
+            let account = account::Entity::find_by_id(found.account_id)
+                .one(change.conn())
+                .await?
+                .ok_or(DomainError::NotFound("account"))?;
+            security_notices::send(
+                &mut change,
+                email,
+                &found.first_name,
+                Notice::AccessEnding {
+                    account_name: &account.name,
+                    at: ends,
+                },
+            )
+            .await?;
+            change
+                .commit(
+                    AuditActor::system(),
+                    AuditRecord::new("contact.access_expiry_warned")
+                        .account(found.account_id)
+                        .target("contact", found.id),
+                )
+                .await?;
+            warned += 1;
+        }
+        Ok(warned)
     }
 
     async fn end_access(

@@ -10,6 +10,7 @@ pub mod event;
 pub mod event_sequence;
 pub mod invitation;
 pub mod invoice;
+pub mod known_device;
 pub mod notification_category;
 pub mod password_reset;
 pub mod portal_settings;

@@ -1,0 +1,108 @@
+//! Security emails: transactional, to the person concerned, whatever their notification
+//! preferences — a sign-in from a device never seen before, a password change,
+//! two-factor sign-in turned off, temporary access ending tomorrow. One template
+//! (`security_notice`), one kind per case.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::json;
+
+use crate::change::Change;
+use crate::entities::known_device;
+use crate::outbox::Outgoing;
+use crate::{RequestMeta, Result, tokens};
+
+pub(crate) enum Notice<'a> {
+    NewSignIn(&'a RequestMeta),
+    PasswordChanged,
+    TwoFactorOff {
+        by_staff: bool,
+    },
+    AccessEnding {
+        account_name: &'a str,
+        at: DateTime<Utc>,
+    },
+}
+
+/// Queues `notice` to `to` in `change`.
+pub(crate) async fn send(
+    change: &mut Change<'_>,
+    to: &str,
+    first_name: &str,
+    notice: Notice<'_>,
+) -> Result<()> {
+    let when = |at: DateTime<Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut data = json!({
+        "first_name": first_name,
+        "at": when(Utc::now()),
+        "ip": "",
+        "user_agent": "",
+        "by_staff": false,
+        "account_name": "",
+    });
+    let kind = match notice {
+        Notice::NewSignIn(meta) => {
+            data["ip"] = json!(meta.ip.as_deref().unwrap_or("unknown"));
+            data["user_agent"] = json!(meta.user_agent.as_deref().unwrap_or("unknown"));
+            "new_sign_in"
+        }
+        Notice::PasswordChanged => "password_changed",
+        Notice::TwoFactorOff { by_staff } => {
+            data["by_staff"] = json!(by_staff);
+            "two_factor_off"
+        }
+        Notice::AccessEnding { account_name, at } => {
+            data["account_name"] = json!(account_name);
+            data["at"] = json!(when(at));
+            "access_ending"
+        }
+    };
+    data["kind"] = json!(kind);
+    change
+        .email(Outgoing {
+            to,
+            account_id: None,
+            category: None,
+            template: "security_notice",
+            data,
+            unsubscribe_url: None,
+        })
+        .await
+}
+
+/// Records the device (client address and user agent) `user_id` signs in from; whether
+/// it is one they have not used before, when they have used others (a first sign-in is
+/// nobody's surprise).
+pub(crate) async fn unseen_device(
+    change: &Change<'_>,
+    user_id: i64,
+    meta: &RequestMeta,
+) -> Result<bool> {
+    let device = tokens::hash(&format!(
+        "{}\n{}",
+        meta.ip.as_deref().unwrap_or_default(),
+        meta.user_agent.as_deref().unwrap_or_default()
+    ));
+    let known = known_device::Entity::find()
+        .filter(known_device::Column::UserId.eq(user_id))
+        .count(change.conn())
+        .await?;
+    let inserted = known_device::Entity::insert(known_device::ActiveModel {
+        user_id: Set(user_id),
+        device_hash: Set(device),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            known_device::Column::UserId,
+            known_device::Column::DeviceHash,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(change.conn())
+    .await?;
+    Ok(inserted == 1 && known > 0)
+}

@@ -1,0 +1,188 @@
+//! Security emails, through real SMTP: a sign-in from a device never seen before, a
+//! password change, two-factor turned off (by the user, or by staff), temporary access
+//! ending tomorrow. Transactional: to the person concerned, whatever their preferences.
+
+use std::time::Duration;
+
+use clientele_tests::{MEMBER_PASSWORD, SmtpSink, TestApp, addressed_to, decode_qp, wait_for};
+use serde_json::json;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+const PASSWORD: &str = "owner password 1";
+const LOGIN: &str = "mutation($e: String!, $p: String!, $c: String) { login(email: $e, password: $p, totpCode: $c) { token } }";
+
+/// The messages to `to` whose subject says `subject`, decoded.
+fn to_with(sink: &SmtpSink, to: &str, subject: &str) -> Vec<String> {
+    sink.messages()
+        .into_iter()
+        .filter(|m| addressed_to(m, to))
+        .map(|m| decode_qp(&m))
+        .filter(|m| m.contains(&format!("Subject: {subject}")))
+        .collect()
+}
+
+async fn delivered(app: &TestApp, sink: &SmtpSink, to: &str, subject: &str) -> String {
+    app.deliver_mail().await;
+    wait_for(|| to_with(sink, to, subject).pop(), subject).await
+}
+
+async fn login_from(app: &TestApp, address: &str, agent: &str, password: &str) -> String {
+    app.gql_with_headers(
+        &[("x-forwarded-for", address), ("user-agent", agent)],
+        LOGIN,
+        json!({"e": "owner@acme.test", "p": password}),
+    )
+    .await
+    .ok()
+    .str("login.token")
+    .to_owned()
+}
+
+#[tokio::test]
+async fn each_security_email_reaches_the_person_concerned_over_smtp() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = TestApp::start_with(move |c| {
+        c.mail.smtp_url = Some(url.into());
+        c.http.trusted_proxies = clientele::config::TrustedProxies::parse("127.0.0.1").unwrap();
+    })
+    .await;
+    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
+    let account = app.current_account(&owner).await;
+
+    // A new device: an email naming it. The same device again: none.
+    login_from(&app, "203.0.113.9", "Laptop/2.0", PASSWORD).await;
+    let mail = delivered(&app, &sink, "owner@acme.test", "New sign-in").await;
+    assert!(
+        mail.contains("203.0.113.9") && mail.contains("Laptop/2.0"),
+        "{mail}"
+    );
+    let token = login_from(&app, "203.0.113.9", "Laptop/2.0", PASSWORD).await;
+    app.deliver_mail().await;
+    assert_eq!(to_with(&sink, "owner@acme.test", "New sign-in").len(), 1);
+
+    // A password change.
+    let changed = "owner password 2";
+    app.gql_as(
+        &token,
+        "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
+        json!({"c": PASSWORD, "n": changed}),
+    )
+    .await
+    .ok();
+    delivered(&app, &sink, "owner@acme.test", "Your password was changed").await;
+
+    // Two-factor turned off by the user, then by staff.
+    let enrol = async || {
+        let secret = app
+            .gql_as(&token, "mutation { enrollTotp { secret } }", json!({}))
+            .await
+            .ok()
+            .str("enrollTotp.secret")
+            .to_owned();
+        let totp = TOTP::new(
+            Algorithm::SHA1,
+            6,
+            1,
+            30,
+            Secret::Encoded(secret).to_bytes().unwrap(),
+            None,
+            String::new(),
+        )
+        .unwrap();
+        let now = app.server.domain.clock().now().timestamp() as u64;
+        app.gql_as(
+            &token,
+            "mutation($c: String!) { confirmTotp(code: $c) }",
+            json!({"c": totp.generate(now)}),
+        )
+        .await
+        .ok()
+        .at("confirmTotp.0")
+        .as_str()
+        .unwrap()
+        .to_owned()
+    };
+    let recovery = enrol().await;
+    app.gql_as(
+        &token,
+        "mutation($p: String!, $c: String!) { disableTotp(password: $p, code: $c) }",
+        json!({"p": changed, "c": recovery}),
+    )
+    .await
+    .ok();
+    let mail = delivered(
+        &app,
+        &sink,
+        "owner@acme.test",
+        "Two-factor sign-in was turned off",
+    )
+    .await;
+    assert!(!mail.contains("support staff"), "{mail}");
+    enrol().await;
+    let user_id = app
+        .gql_as(&token, "{ viewer { user { id } } }", json!({}))
+        .await
+        .ok()
+        .str("viewer.user.id")
+        .to_owned();
+    let staff = app.staff().await;
+    app.gql_as(
+        &staff,
+        "mutation($u: ID!) { resetTwoFactor(userId: $u) }",
+        json!({"u": user_id}),
+    )
+    .await
+    .ok();
+    app.deliver_mail().await;
+    let staff_mail = wait_for(
+        || {
+            to_with(
+                &sink,
+                "owner@acme.test",
+                "Two-factor sign-in was turned off",
+            )
+            .into_iter()
+            .find(|m| m.contains("support staff"))
+        },
+        "the staff reset's email",
+    )
+    .await;
+    assert!(staff_mail.contains("at your request"), "{staff_mail}");
+
+    // Temporary access ending within a day: its holder is warned, once.
+    let ends = (app.server.domain.clock().now() + chrono::Duration::hours(20))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    app.gql_as(&owner_token(&app, changed).await, "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }", json!({"a": account, "i": {
+        "firstName": "Dev", "lastName": "Eloper", "email": "dev@agency.test", "role": "TECHNICAL",
+        "portalAccess": true, "password": MEMBER_PASSWORD, "accessExpiresAt": ends,
+    }}))
+    .await
+    .ok();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mail = delivered(
+        &app,
+        &sink,
+        "dev@agency.test",
+        "Your access to Acme ends tomorrow",
+    )
+    .await;
+    assert!(mail.contains("ends at"), "{mail}");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    app.deliver_mail().await;
+    assert_eq!(
+        to_with(
+            &sink,
+            "dev@agency.test",
+            "Your access to Acme ends tomorrow"
+        )
+        .len(),
+        1
+    );
+    app.stop().await;
+    sink.stop();
+}
+
+async fn owner_token(app: &TestApp, password: &str) -> String {
+    app.login("owner@acme.test", password).await.unwrap()
+}
