@@ -157,6 +157,17 @@ impl TestApp {
         }
     }
 
+    /// How many audit entries record `action`.
+    pub async fn audited(&self, action: &str) -> u64 {
+        use domain::entities::audit_entry;
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        audit_entry::Entity::find()
+            .filter(audit_entry::Column::Action.eq(action))
+            .count(self.db())
+            .await
+            .expect("audit entries counted")
+    }
+
     /// A sample's value in `/metrics`: `name` with its labels as printed, e.g.
     /// `clientele_sign_ins_total{outcome="failed"}`; 0 when it is not there yet.
     pub async fn metric(&self, name: &str) -> f64 {

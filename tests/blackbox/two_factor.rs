@@ -175,13 +175,7 @@ async fn guessing_codes_is_throttled_and_staff_can_reset_a_lost_second_factor() 
     app.gql_as(&staff, reset, json!({"u": user_id})).await.ok();
     app.server.domain.clock().advance(Duration::from_secs(600));
     login(&app, "owner@acme.test", PASSWORD, None).await.ok();
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let audited = domain::entities::audit_entry::Entity::find()
-        .filter(domain::entities::audit_entry::Column::Action.eq("user.totp_reset"))
-        .count(app.db())
-        .await
-        .unwrap();
-    assert_eq!(audited, 1);
+    assert_eq!(app.audited("user.totp_reset").await, 1);
     app.stop().await;
 }
 

@@ -25,6 +25,19 @@ fn clientele(dir: &std::path::Path) -> Command {
     command
 }
 
+/// Stops a server started with its stderr piped (SIGTERM, as an orchestrator does) and
+/// returns all it logged.
+fn stop_reading_stderr(mut child: std::process::Child) -> String {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    child.wait().unwrap();
+    stderr
+}
+
 /// Starts `command` serving on a free port; returns it and its GraphQL URL (the first
 /// line it prints).
 fn serve(command: &mut Command) -> (std::process::Child, String) {
@@ -161,7 +174,7 @@ fn with_no_arguments_it_creates_its_sqlite_file_serves_and_stops_on_sigterm() {
 #[test]
 fn every_request_has_an_id_that_its_json_log_lines_carry() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, url) = serve(
+    let (child, url) = serve(
         clientele(dir.path())
             .env("LOG_FORMAT", "json")
             .stderr(Stdio::piped()),
@@ -195,13 +208,7 @@ fn every_request_has_an_id_that_its_json_log_lines_carry() {
     assert_eq!(given, "req-from-the-balancer-42");
     assert_eq!(made.len(), 36, "a UUID: {made}");
 
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    child.wait().unwrap();
+    let stderr = stop_reading_stderr(child);
     // Every line is one JSON object, and each request's access line carries its id.
     let lines: Vec<serde_json::Value> = stderr
         .lines()
@@ -224,7 +231,7 @@ fn every_request_has_an_id_that_its_json_log_lines_carry() {
 #[test]
 fn no_password_token_or_link_reaches_the_logs() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, url) = serve(
+    let (child, url) = serve(
         clientele(dir.path())
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "debug")
@@ -335,13 +342,7 @@ fn no_password_token_or_link_reaches_the_logs() {
         ]);
     });
 
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    child.wait().unwrap();
+    let stderr = stop_reading_stderr(child);
     assert!(
         stderr.lines().count() > 30,
         "the stories were logged: {stderr}"

@@ -212,14 +212,7 @@ impl AuthService<'_> {
             .await
             .map_err(|_| DomainError::bad_input("code", "the code is wrong"))?;
         let mut change = Change::begin(self.domain).await?;
-        clear(&change, user.id).await?;
-        security_notices::send(
-            &mut change,
-            &user.email,
-            &user.first_name,
-            Notice::TwoFactorOff { by_staff: false },
-        )
-        .await?;
+        turn_off(&mut change, &user, false).await?;
         change
             .commit(
                 actor.into(),
@@ -236,14 +229,7 @@ impl AuthService<'_> {
             .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("user"))?;
-        clear(&change, user_id).await?;
-        security_notices::send(
-            &mut change,
-            &user.email,
-            &user.first_name,
-            Notice::TwoFactorOff { by_staff: true },
-        )
-        .await?;
+        turn_off(&mut change, &user, true).await?;
         change
             .commit(
                 actor.into(),
@@ -280,8 +266,10 @@ async fn replace_recovery_codes(change: &Change<'_>, user_id: i64, codes: &[Stri
     Ok(())
 }
 
-/// Two-factor off: secret, pending secret, last step and recovery codes gone.
-async fn clear(change: &Change<'_>, user_id: i64) -> Result<()> {
+/// Two-factor off: secret, pending secret, last step and recovery codes gone, and the
+/// user told (by email) who turned it off.
+async fn turn_off(change: &mut Change<'_>, user: &user::Model, by_staff: bool) -> Result<()> {
+    let user_id = user.id;
     user::Entity::update_many()
         .col_expr(
             user::Column::TotpSecret,
@@ -299,7 +287,13 @@ async fn clear(change: &Change<'_>, user_id: i64) -> Result<()> {
         .filter(recovery_code::Column::UserId.eq(user_id))
         .exec(change.conn())
         .await?;
-    Ok(())
+    security_notices::send(
+        change,
+        &user.email,
+        &user.first_name,
+        Notice::TwoFactorOff { by_staff },
+    )
+    .await
 }
 
 #[cfg(test)]
