@@ -196,7 +196,7 @@ async fn run_database(db: Db, settings: &Settings) -> Vec<Row> {
 
     let seeding = Instant::now();
     migrate(database.url());
-    seed::filler(database.url()).await;
+    seed::filler(database.url(), LOGIN_CONNECTIONS).await;
     let server = start("");
     let seeded = seed::accounts(&server.url).await;
     let one_dashboard = seed::check_dashboard(&server, &seeded, DASHBOARD).await;
@@ -397,17 +397,20 @@ fn add_contact(server: &ServerProcess, seeded: &Seeded) -> MakeRequest {
     })
 }
 
-/// The second account's owner signing in (one argon2 verification each).
+/// Sign-ins, one filler owner per connection (one argon2 verification each).
 fn login(server: &ServerProcess, seeded: &Seeded) -> MakeRequest {
     let url = format!("{}/graphql", server.url);
-    let body =
-        json!({ "query": LOGIN, "variables": { "e": seeded.writer_email, "p": seeded.password } })
-            .to_string();
-    Arc::new(move |client, _, _| {
+    let bodies: Vec<String> = (0..LOGIN_CONNECTIONS)
+        .map(|i| {
+            json!({ "query": LOGIN, "variables": { "e": seed::login_email(i), "p": seeded.password } })
+                .to_string()
+        })
+        .collect();
+    Arc::new(move |client, connection, _| {
         client
             .post(&url)
             .header("content-type", "application/json")
-            .body(body.clone())
+            .body(bodies[connection % bodies.len()].clone())
     })
 }
 

@@ -109,7 +109,16 @@ impl ServerProcess {
         cpu_ticks(&self.pid().to_string())
     }
 
-    /// SQL statements the server has run since start (`clientele_sql_statements_total`).
+    /// The statements `/metrics` runs itself before it answers (it reads the outbox's
+    /// backlog), measured by two readings back to back on a quiet server: a count read
+    /// across one request takes them off once.
+    pub async fn scrape_statements(&self, client: &reqwest::Client) -> u64 {
+        let first = self.sql_statements(client).await;
+        self.sql_statements(client).await - first
+    }
+
+    /// SQL statements the server has run since start (`clientele_sql_statements_total`),
+    /// the reading's own included.
     pub async fn sql_statements(&self, client: &reqwest::Client) -> u64 {
         let text = client
             .get(format!("{}/metrics", self.url))

@@ -84,10 +84,6 @@ pub(crate) async fn unseen_device(
         meta.ip.as_deref().unwrap_or_default(),
         meta.user_agent.as_deref().unwrap_or_default()
     ));
-    let known = known_device::Entity::find()
-        .filter(known_device::Column::UserId.eq(user_id))
-        .count(change.conn())
-        .await?;
     let inserted = known_device::Entity::insert(known_device::ActiveModel {
         user_id: Set(user_id),
         device_hash: Set(device),
@@ -104,5 +100,13 @@ pub(crate) async fn unseen_device(
     )
     .exec_without_returning(change.conn())
     .await?;
-    Ok(inserted == 1 && known > 0)
+    if inserted == 0 {
+        return Ok(false); // a known device: the usual sign-in costs one statement
+    }
+    // New: worth telling unless it is the only one (their first sign-in).
+    let known = known_device::Entity::find()
+        .filter(known_device::Column::UserId.eq(user_id))
+        .count(change.conn())
+        .await?;
+    Ok(known > 1)
 }
