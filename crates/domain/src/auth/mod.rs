@@ -190,7 +190,7 @@ impl<'a> AuthService<'a> {
             .find_also_related(user::Entity)
             .one(self.domain.db())
             .await?;
-        self.live(found, meta).await.map(|(actor, _)| actor)
+        self.live(found, meta, true).await.map(|(actor, _)| actor)
     }
 
     /// A session re-read by id, for a connection that outlives a request (a WebSocket
@@ -205,17 +205,21 @@ impl<'a> AuthService<'a> {
             .find_also_related(user::Entity)
             .one(self.domain.db())
             .await?;
-        self.live(found, meta).await
+        // Not a use: a socket re-reads its session for every operation and every few
+        // seconds while it is open, and ten thousand dashboards writing their last use
+        // in the same minute would stall the database.
+        self.live(found, meta, false).await
     }
 
     /// The actor of a session found with its user, if it has neither expired nor gone
     /// unused for `session_idle_timeout`, and when it will end if unused. Its last use
-    /// is written at most once a minute (one conditional write, whichever request of
-    /// the minute gets there first).
+    /// is written (when `used`) at most once a minute (one conditional write, whichever
+    /// request of the minute gets there first).
     async fn live(
         &self,
         found: Option<(session::Model, Option<user::Model>)>,
         meta: RequestMeta,
+        used: bool,
     ) -> Result<(Actor, DateTime<Utc>)> {
         let ended = || {
             DomainError::Unauthenticated(
@@ -232,7 +236,7 @@ impl<'a> AuthService<'a> {
         if session.expires_at.min(last_seen + idle) <= now {
             return Err(ended());
         }
-        let last_seen = if now - last_seen >= store::sessions::TOUCH_EVERY {
+        let last_seen = if used && now - last_seen >= store::sessions::TOUCH_EVERY {
             store::sessions::touch(self.domain.db(), session.id, now).await?;
             now
         } else {
