@@ -345,6 +345,12 @@ impl TestApp {
     /// Stops this server and starts another on the same database and mail folder, with
     /// the configuration adjusted: what a restart or a redeploy does.
     pub async fn restart_with(self, adjust: impl FnOnce(&mut Config)) -> Self {
+        self.restart_after(async |config| adjust(config)).await
+    }
+
+    /// Stops this server, runs `work` while it is down (what an operator runs against a
+    /// stopped deployment: a migration, `seed-demo`…), and starts it again.
+    pub async fn restart_after(self, work: impl AsyncFnOnce(&mut Config)) -> Self {
         let TestApp {
             server,
             mut config,
@@ -355,7 +361,7 @@ impl TestApp {
             ..
         } = self;
         server.shutdown().await;
-        adjust(&mut config);
+        work(&mut config).await;
         let server = clientele::spawn(config.clone())
             .await
             .expect("server restarts");

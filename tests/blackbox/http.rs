@@ -112,3 +112,62 @@ fragment TypeRef on __Type {
     ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
 }
 "#;
+
+#[tokio::test]
+async fn a_dashboard_directory_is_served_and_its_own_routes_answer_its_page() {
+    let built = tempfile::tempdir().unwrap();
+    std::fs::create_dir(built.path().join("assets")).unwrap();
+    std::fs::write(built.path().join("index.html"), "<title>the app</title>").unwrap();
+    std::fs::write(built.path().join("assets/app-1.js"), "console.log(1)").unwrap();
+    let dir = built.path().to_owned();
+    let app = TestApp::start_with(|config| config.http.dashboard_dir = Some(dir)).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = async |path: &str| {
+        let response = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let (status, kind, cache, location) = (
+            response.status().as_u16(),
+            header("content-type"),
+            header("cache-control"),
+            header("location"),
+        );
+        (status, kind, cache, location, response.text().await.unwrap())
+    };
+    // Relative assets need the trailing slash.
+    let (status, _, _, location, _) = get("/dashboard").await;
+    assert_eq!((status, location.as_str()), (308, "dashboard/"));
+    for route in ["/dashboard/", "/dashboard/contacts", "/dashboard/accounts/7/contacts"] {
+        let (status, kind, cache, _, body) = get(route).await;
+        assert_eq!(status, 200, "{route}");
+        assert!(kind.starts_with("text/html"), "{route}: {kind}");
+        assert_eq!(cache, "no-cache", "{route}: the page must not outlive a deploy");
+        assert_eq!(body, "<title>the app</title>");
+    }
+    let (status, kind, _, _, body) = get("/dashboard/assets/app-1.js").await;
+    assert_eq!((status, body.as_str()), (200, "console.log(1)"));
+    assert!(kind.contains("javascript"), "{kind}");
+    // A missing file is a 404, not the page; nothing outside the folder is reachable.
+    for path in [
+        "/dashboard/assets/app-2.js",
+        "/dashboard/../Cargo.toml",
+        "/dashboard/%2e%2e/Cargo.toml",
+    ] {
+        assert_eq!(get(path).await.0, 404, "{path}");
+    }
+    // Without a dashboard folder there is no such route.
+    let plain = TestApp::start().await;
+    assert_eq!(plain.get("/dashboard/").await.0, 404);
+}

@@ -56,6 +56,9 @@ pub struct HttpConfig {
     pub introspection: bool,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (`TRUSTED_PROXIES`).
     pub trusted_proxies: TrustedProxies,
+    /// A built single-page app served at `/dashboard/` (`DASHBOARD_DIR`, or the
+    /// binary's `--dashboard DIR`), e.g. `examples/dashboard/dist`.
+    pub dashboard_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -222,6 +225,7 @@ impl Config {
                 operations_dir: get("OPERATIONS_DIR").map(PathBuf::from),
                 introspection,
                 trusted_proxies,
+                dashboard_dir: get("DASHBOARD_DIR").map(dashboard_dir).transpose()?,
             },
             mail: MailConfig {
                 smtp_url,
@@ -248,6 +252,23 @@ impl Config {
                 ..Tuning::default()
             },
         })
+    }
+}
+
+/// A built app's directory: one with an `index.html`, checked now so that a wrong path
+/// stops start-up instead of answering 404 later.
+pub fn dashboard_dir(value: impl Into<PathBuf>) -> Result<PathBuf, ConfigError> {
+    let dir: PathBuf = value.into();
+    if dir.join("index.html").is_file() {
+        Ok(dir)
+    } else {
+        Err(ConfigError::new(
+            "DASHBOARD_DIR",
+            format!(
+                "{} has no index.html (build the app first: cd examples/dashboard && npm ci && npm run build)",
+                dir.display()
+            ),
+        ))
     }
 }
 
@@ -522,6 +543,7 @@ mod tests {
             ("SMTP_URL", "::"),
             ("MAIL_FROM", "nobody"),
             ("PUBLIC_URL", "localhost"),
+            ("DASHBOARD_DIR", "/no/such/built/app"),
             ("PUBLIC_URL", "ftp://files.example.com"),
             ("BIND", "8080"),
             ("REMINDER_INTERVAL_SECS", "1h"),

@@ -1,4 +1,4 @@
-//! The HTTP surface: GraphQL, GraphiQL, health and readiness.
+//! The HTTP surface: GraphQL, the GraphiQL playground, health and readiness.
 
 use api::{Api, ApiConfig, SessionCookie};
 use axum::Router;
@@ -30,6 +30,10 @@ pub(crate) fn router(
     };
     let api = Api::new(domain.clone(), live.clone(), api_config);
     api.register_metrics(&mut registry);
+    let dashboard = match &config.http.dashboard_dir {
+        Some(dir) => crate::dashboard::routes(dir),
+        None => Router::new(),
+    };
     Router::new()
         .route(
             "/graphql",
@@ -44,6 +48,7 @@ pub(crate) fn router(
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(crate::metrics::metrics))
         .route("/readyz", get(readyz))
+        .merge(dashboard)
         .with_state(AppState {
             api,
             domain,

@@ -3,6 +3,8 @@
 
 mod client_address;
 pub mod config;
+mod dashboard;
+pub mod demo;
 mod graphql_http;
 mod http;
 mod invoice_pdf;

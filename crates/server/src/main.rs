@@ -21,6 +21,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Serve a built single-page app at /dashboard/ (as DASHBOARD_DIR does), e.g.
+    /// examples/dashboard/dist.
+    #[arg(long, value_name = "DIR", global = true)]
+    dashboard: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -43,6 +47,10 @@ enum Command {
     /// Send today's reminders (invoices due or overdue, domains expiring) and mark
     /// past-due invoices OVERDUE; each reminder goes out once however often this runs.
     RunReminders,
+    /// Fill an empty database with a believable demo (accounts, people of every role,
+    /// invoices, services, domains, tickets, an agency) and print its logins. Run again,
+    /// it only prints them.
+    SeedDemo,
     /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
     Schema,
 }
@@ -80,7 +88,12 @@ fn main() -> ExitCode {
         .build();
     let result = runtime
         .context("starting the async runtime")
-        .and_then(|rt| rt.block_on(run(cli.command.unwrap_or(Command::Serve))));
+        .and_then(|rt| {
+            rt.block_on(run(
+                cli.command.unwrap_or(Command::Serve),
+                cli.dashboard.as_deref(),
+            ))
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -90,12 +103,20 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let mut config = Config::from_env()?;
+    // `--dashboard DIR` is DASHBOARD_DIR given on the command line, checked the same way.
+    if let Some(dir) = dashboard {
+        config.http.dashboard_dir = Some(clientele::config::dashboard_dir(dir)?);
+    }
     match command {
         Command::Serve => {
+            let serves_dashboard = config.http.dashboard_dir.is_some();
             let server = clientele::spawn(config).await?;
             println!("clientele: GraphiQL on http://{}/graphql", server.addr);
+            if serves_dashboard {
+                println!("clientele: the dashboard on http://{}/dashboard/", server.addr);
+            }
             shutdown_signal().await;
             tracing::info!("shutting down");
             server.shutdown().await;
@@ -158,6 +179,19 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     run.failed
                 );
             }
+        }
+        Command::SeedDemo => {
+            match clientele::demo::seed(&config).await? {
+                clientele::demo::Seeded::Created => println!("clientele: the demo is ready"),
+                clientele::demo::Seeded::AlreadyThere => {
+                    println!("clientele: the demo was already there")
+                }
+            }
+            println!("Every demo login's password: {}", clientele::demo::PASSWORD);
+            for (email, who) in clientele::demo::LOGINS {
+                println!("  {email:<26} {who}");
+            }
+            println!("Start the server (cargo run) and sign in at http://{}/graphql", config.http.bind);
         }
         Command::Schema => unreachable!("handled before start-up"),
     }

@@ -158,17 +158,26 @@ fn transport(config: &MailConfig) -> Result<Transport, ConfigError> {
     }
 }
 
+/// The event bus: Redis when REDIS_URL is set (instances share notices), else this
+/// process alone.
+pub(crate) async fn event_bus(
+    config: &Config,
+    shutdown: watch::Receiver<bool>,
+) -> Result<EventBus, ConfigError> {
+    match &config.events.redis_url {
+        Some(url) => EventBus::redis(url.expose(), shutdown)
+            .await
+            .map_err(|e| ConfigError::new("REDIS_URL", format!("cannot connect to Redis: {e}"))),
+        None => Ok(EventBus::in_process()),
+    }
+}
+
 /// Starts everything and serves on `config.http.bind` (port 0 picks a free port).
 pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let db = connect_database(&config.database).await?;
     migrate(&db).await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let bus = match &config.events.redis_url {
-        Some(url) => EventBus::redis(url.expose(), shutdown_rx.clone())
-            .await
-            .map_err(|e| ConfigError::new("REDIS_URL", format!("cannot connect to Redis: {e}")))?,
-        None => EventBus::in_process(),
-    };
+    let bus = event_bus(&config, shutdown_rx.clone()).await?;
     let rates: Arc<dyn RateStore> = match bus.shared_rates(&config.events.redis_namespace) {
         Some(shared) => Arc::new(shared),
         None => Arc::new(InProcessRates::default()),
