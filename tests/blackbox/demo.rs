@@ -69,7 +69,10 @@ async fn the_demo_has_every_role_and_story_it_promises_and_a_second_run_changes_
     let account = northwind.at("viewer.currentAccount");
     assert_eq!(account["name"], "Northwind Hosting Ltd");
     assert_eq!(account["owner"]["email"], "olivia@northwind.example");
-    assert_eq!(account["billingContact"]["email"], "bella@northwind.example");
+    assert_eq!(
+        account["billingContact"]["email"],
+        "bella@northwind.example"
+    );
     let contacts = nodes(&account["contacts"]);
     assert_eq!(account["contacts"]["totalCount"], 6, "{account}");
     let roles: BTreeSet<_> = strings(contacts.iter().copied(), "role");
@@ -83,7 +86,10 @@ async fn the_demo_has_every_role_and_story_it_promises_and_a_second_run_changes_
         .iter()
         .find(|c| c["email"] == "alan@ledger-accounting.example")
         .expect("the accountant's card");
-    assert_eq!(accountant["portalAccess"], false, "the accountant has no login");
+    assert_eq!(
+        accountant["portalAccess"], false,
+        "the accountant has no login"
+    );
     let developer = contacts
         .iter()
         .find(|c| c["email"] == "dana@devshop.example")
@@ -108,7 +114,10 @@ async fn the_demo_has_every_role_and_story_it_promises_and_a_second_run_changes_
     );
     let services = nodes(&account["services"]);
     assert_eq!(
-        services.iter().filter(|s| s["status"] == "SUSPENDED").count(),
+        services
+            .iter()
+            .filter(|s| s["status"] == "SUSPENDED")
+            .count(),
         1,
         "{services:?}"
     );
@@ -175,7 +184,10 @@ async fn the_demo_has_every_role_and_story_it_promises_and_a_second_run_changes_
         )
         .await
         .ok();
-    assert_eq!(household.at("viewer.currentAccount.name"), "Garcia household");
+    assert_eq!(
+        household.at("viewer.currentAccount.name"),
+        "Garcia household"
+    );
     assert_eq!(household.at("viewer.currentAccount.contacts.totalCount"), 3);
     app.deliver_mail().await;
     let maintenance = app.mails_to("theo@northwind.example").await;
@@ -205,7 +217,11 @@ async fn seed_demo_refuses_a_database_that_holds_other_accounts() {
         "{refused}"
     );
     let accounts = app
-        .gql_as(&app.staff().await, "{ accounts(first: 10) { totalCount } }", json!({}))
+        .gql_as(
+            &app.staff().await,
+            "{ accounts(first: 10) { totalCount } }",
+            json!({}),
+        )
         .await
         .ok();
     assert_eq!(accounts.at("accounts.totalCount"), 1, "nothing was added");

@@ -144,16 +144,29 @@ async fn a_dashboard_directory_is_served_and_its_own_routes_answer_its_page() {
             header("cache-control"),
             header("location"),
         );
-        (status, kind, cache, location, response.text().await.unwrap())
+        (
+            status,
+            kind,
+            cache,
+            location,
+            response.text().await.unwrap(),
+        )
     };
     // Relative assets need the trailing slash.
     let (status, _, _, location, _) = get("/dashboard").await;
     assert_eq!((status, location.as_str()), (308, "dashboard/"));
-    for route in ["/dashboard/", "/dashboard/contacts", "/dashboard/accounts/7/contacts"] {
+    for route in [
+        "/dashboard/",
+        "/dashboard/contacts",
+        "/dashboard/accounts/7/contacts",
+    ] {
         let (status, kind, cache, _, body) = get(route).await;
         assert_eq!(status, 200, "{route}");
         assert!(kind.starts_with("text/html"), "{route}: {kind}");
-        assert_eq!(cache, "no-cache", "{route}: the page must not outlive a deploy");
+        assert_eq!(
+            cache, "no-cache",
+            "{route}: the page must not outlive a deploy"
+        );
         assert_eq!(body, "<title>the app</title>");
     }
     let (status, kind, _, _, body) = get("/dashboard/assets/app-1.js").await;

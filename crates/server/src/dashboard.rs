@@ -23,7 +23,10 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> 
     Router::new()
         // Relative asset paths (`./assets/…`) need the trailing slash; relative, so
         // that it holds behind a proxy that serves the portal under a path.
-        .route("/dashboard", get(|| async { Redirect::permanent("dashboard/") }))
+        .route(
+            "/dashboard",
+            get(|| async { Redirect::permanent("dashboard/") }),
+        )
         .route("/dashboard/", get(serve.clone()))
         .route("/dashboard/{*path}", get(serve))
 }
@@ -43,7 +46,10 @@ impl App {
         };
         // A file (its last segment has an extension) is served or is 404; any other
         // path is one of the app's own routes: its page.
-        let is_file = inner.rsplit('/').next().is_some_and(|last| last.contains('.'));
+        let is_file = inner
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
         parts.uri = Uri::try_from(inner).unwrap_or_else(|_| Uri::from_static("/"));
         let request = Request::from_parts(parts, body);
         if is_file {

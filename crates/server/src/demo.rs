@@ -80,9 +80,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
         return Ok(Seeded::AlreadyThere);
     }
     if user_exists(FIRST).await? {
-        bail!(
-            "an earlier seed-demo stopped part-way: seed an empty database (a new DATABASE_URL)"
-        );
+        bail!("an earlier seed-demo stopped part-way: seed an empty database (a new DATABASE_URL)");
     }
     let accounts = domain::entities::account::Entity::find().count(&db).await?;
     if accounts > 0 {
@@ -193,7 +191,8 @@ impl Demo {
         .await?;
 
         // Staff bill and provision it.
-        let invoice = |total: &str, due: String| json!({ "total": total, "currency": "USD", "dueDate": due });
+        let invoice =
+            |total: &str, due: String| json!({ "total": total, "currency": "USD", "dueDate": due });
         let paid = self
             .call(
                 Some(&staff.token),
@@ -252,7 +251,10 @@ impl Demo {
             .await?["openTicket"]["id"]
             .clone();
         for (token, body) in [
-            (&staff.token, "It was a kernel update; it is done. Let us know if it happens again."),
+            (
+                &staff.token,
+                "It was a kernel update; it is done. Let us know if it happens again.",
+            ),
             (&olivia.token, "Thanks. Please warn us before the next one."),
         ] {
             self.call(
@@ -263,8 +265,14 @@ impl Demo {
             .await?;
         }
         for (from, body) in [
-            ("alan@ledger-accounting.example", "Could the invoices for this name the VAT number?"),
-            ("someone@elsewhere.example", "I have the same problem on my server."),
+            (
+                "alan@ledger-accounting.example",
+                "Could the invoices for this name the VAT number?",
+            ),
+            (
+                "someone@elsewhere.example",
+                "I have the same problem on my server.",
+            ),
         ] {
             self.call(
                 Some(&staff.token),
@@ -290,7 +298,12 @@ impl Demo {
 
         // A household.
         let maria = self
-            .register("Garcia household", "Maria", "Garcia", "maria@garcia.example")
+            .register(
+                "Garcia household",
+                "Maria",
+                "Garcia",
+                "maria@garcia.example",
+            )
             .await?;
         self.add_contact(
             &maria,
@@ -404,7 +417,12 @@ impl Demo {
     }
 
     /// Runs one operation in process, as `token`'s holder; any error fails the demo.
-    async fn call(&self, token: Option<&str>, query: &str, variables: Value) -> anyhow::Result<Value> {
+    async fn call(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> anyhow::Result<Value> {
         let meta = RequestMeta {
             ip: Some("127.0.0.1".into()),
             user_agent: Some("clientele seed-demo".into()),
