@@ -72,6 +72,7 @@ pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usi
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before: Vec<u64> = servers.iter().map(ServerProcess::rss_kib).collect();
+    let idle = idle_statements(servers, &client).await;
 
     // Open the subscribers, a few hundred at a time.
     let (deliveries, mut delivered) = mpsc::unbounded_channel::<(String, Instant)>();
@@ -88,7 +89,7 @@ pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usi
         }
     }
     let opened_in = opened.elapsed();
-    let settled_in = settle(servers, &client).await;
+    let settled_in = settle(servers, &client, sockets, idle).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_after: Vec<u64> = servers.iter().map(ServerProcess::rss_kib).collect();
 
@@ -139,16 +140,40 @@ pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usi
     }
 }
 
-/// Waits (a minute at most) until the servers run no more SQL than their idle polling
-/// (under one statement per half second each), so that changes are timed against
-/// streams that are open, not still starting; returns how long that took.
-async fn settle(servers: &[ServerProcess], client: &reqwest::Client) -> Duration {
+/// How long [`settle`] compares the servers' statements over.
+const SETTLE_WINDOW: Duration = Duration::from_secs(1);
+
+/// The statements the servers run in a [`SETTLE_WINDOW`] when nobody calls them: their
+/// own polling and sweeps, and the readings of `/metrics` themselves (the most of three
+/// windows).
+async fn idle_statements(servers: &[ServerProcess], client: &reqwest::Client) -> u64 {
+    let mut most = 0;
+    let (mut last, _) = readings(servers, client).await;
+    for _ in 0..3 {
+        tokio::time::sleep(SETTLE_WINDOW).await;
+        let (now, _) = readings(servers, client).await;
+        most = most.max(now - last);
+        last = now;
+    }
+    most
+}
+
+/// Waits (a minute at most) until every stream is open on the servers
+/// (`clientele_subscriptions_open`) and they run no more SQL than when idle, so that
+/// changes are timed against streams that are open, not still starting; returns how
+/// long that took.
+async fn settle(
+    servers: &[ServerProcess],
+    client: &reqwest::Client,
+    streams: usize,
+    idle: u64,
+) -> Duration {
     let started = Instant::now();
-    let mut last = statements(servers, client).await;
+    let (mut last, _) = readings(servers, client).await;
     while started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = statements(servers, client).await;
-        if now - last <= servers.len() as u64 {
+        tokio::time::sleep(SETTLE_WINDOW).await;
+        let (now, open) = readings(servers, client).await;
+        if open >= streams && now - last <= idle + servers.len() as u64 {
             break;
         }
         last = now;
@@ -156,12 +181,20 @@ async fn settle(servers: &[ServerProcess], client: &reqwest::Client) -> Duration
     started.elapsed()
 }
 
-async fn statements(servers: &[ServerProcess], client: &reqwest::Client) -> u64 {
-    let mut total = 0;
+/// The servers' statements so far and their open streams, one `/metrics` read each.
+async fn readings(servers: &[ServerProcess], client: &reqwest::Client) -> (u64, usize) {
+    let (mut statements, mut open) = (0, 0);
     for server in servers {
-        total += server.sql_statements(client).await;
+        let read = server
+            .metrics(
+                client,
+                &["clientele_sql_statements_total", "clientele_subscriptions_open"],
+            )
+            .await;
+        statements += read[0] as u64;
+        open += read[1] as usize;
     }
-    total
+    (statements, open)
 }
 
 /// One dashboard: a socket subscribed to the account's contact events, reporting each

@@ -120,6 +120,11 @@ impl ServerProcess {
     /// SQL statements the server has run since start (`clientele_sql_statements_total`),
     /// the reading's own included.
     pub async fn sql_statements(&self, client: &reqwest::Client) -> u64 {
+        self.metrics(client, &["clientele_sql_statements_total"]).await[0] as u64
+    }
+
+    /// Unlabelled metrics of `GET /metrics`, read in one request.
+    pub async fn metrics(&self, client: &reqwest::Client, names: &[&str]) -> Vec<f64> {
         let text = client
             .get(format!("{}/metrics", self.url))
             .send()
@@ -128,10 +133,15 @@ impl ServerProcess {
             .text()
             .await
             .expect("/metrics text");
-        text.lines()
-            .find_map(|l| l.strip_prefix("clientele_sql_statements_total "))
-            .and_then(|n| n.trim().parse().ok())
-            .expect("/metrics has clientele_sql_statements_total")
+        names
+            .iter()
+            .map(|name| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or_else(|| panic!("/metrics has {name}"))
+            })
+            .collect()
     }
 }
 

@@ -43,6 +43,21 @@ use crate::state::AppState;
 /// How often an open socket re-reads its session when nothing told it to: the safety
 /// net for an access notice lost while Redis was away.
 const SESSION_RECHECK: Duration = Duration::from_secs(60);
+/// When a socket's first safety-net re-read is due: somewhere between half and one and
+/// a half [`SESSION_RECHECK`]s from now, so that sockets opened together (10,000
+/// dashboards after a deploy) do not all read their sessions in the same second ever
+/// after.
+fn first_recheck() -> Instant {
+    use std::hash::{BuildHasher, Hasher};
+    // A fresh `RandomState` is seeded differently each time: enough randomness to
+    // spread checks, without a random-number crate.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let spread = SESSION_RECHECK.as_millis() as u64;
+    Instant::now() + SESSION_RECHECK / 2 + Duration::from_millis(random % spread)
+}
+
 /// When a session check failed (the database is away), when to try again.
 const CHECK_RETRY: Duration = Duration::from_secs(5);
 /// How long the streams of an ended session get to send their `error`.
@@ -133,8 +148,7 @@ impl Socket {
     async fn serve(&mut self) {
         let mut ping = tokio::time::interval(self.state.ws_ping);
         ping.reset();
-        let mut recheck = tokio::time::interval(SESSION_RECHECK);
-        recheck.reset();
+        let mut recheck = tokio::time::interval_at(first_recheck(), SESSION_RECHECK);
         let init_timeout = tokio::time::sleep(self.state.ws_init_timeout);
         tokio::pin!(init_timeout);
         let mut access = self.state.live.access_changes();
