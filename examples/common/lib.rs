@@ -1,10 +1,12 @@
 //! What the load generators share: the release `clientele` binary as a child process
 //! (so its CPU and memory are its own to measure), GraphQL calls as a client makes
 //! them, latency percentiles, and the live-events measurement (`live_events` runs it
-//! alone, `bench` as one of its rows).
+//! alone, `bench` as one of its rows). Also the engine of the `subscriber` example, a
+//! command-line dashboard of contact events ([`subscriber::follow`]).
 
 pub mod live;
 mod server;
+pub mod subscriber;
 
 use std::time::Duration;
 

@@ -188,7 +188,10 @@ async fn readings(servers: &[ServerProcess], client: &reqwest::Client) -> (u64, 
         let read = server
             .metrics(
                 client,
-                &["clientele_sql_statements_total", "clientele_subscriptions_open"],
+                &[
+                    "clientele_sql_statements_total",
+                    "clientele_subscriptions_open",
+                ],
             )
             .await;
         statements += read[0] as u64;

@@ -120,7 +120,8 @@ impl ServerProcess {
     /// SQL statements the server has run since start (`clientele_sql_statements_total`),
     /// the reading's own included.
     pub async fn sql_statements(&self, client: &reqwest::Client) -> u64 {
-        self.metrics(client, &["clientele_sql_statements_total"]).await[0] as u64
+        self.metrics(client, &["clientele_sql_statements_total"])
+            .await[0] as u64
     }
 
     /// Unlabelled metrics of `GET /metrics`, read in one request.
