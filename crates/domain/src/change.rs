@@ -5,7 +5,9 @@
 //! commit without its audit entry: [`Change::commit`] takes it. Nothing else in the
 //! domain calls `begin()` or `commit()`.
 
-use sea_orm::{DatabaseTransaction, EntityTrait, TransactionTrait};
+use sea_orm::{
+    DatabaseTransaction, EntityTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::access::{Access, authorize_change, lock_account, require_staff};
 use crate::audit::{self, AuditActor, AuditRecord};
@@ -14,6 +16,16 @@ use crate::events::{self, EventKind, Notice, Subject};
 use crate::outbox::Outgoing;
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, store};
+
+/// Every change writes: on SQLite it takes the write lock at `BEGIN` (IMMEDIATE), waiting
+/// its turn under the busy timeout, rather than reading first and finding, when it comes
+/// to write, that another connection wrote since (SQLITE_BUSY, which no timeout waits
+/// out). PostgreSQL ignores the option.
+const WRITE: TransactionOptions = TransactionOptions {
+    isolation_level: None,
+    access_mode: None,
+    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+};
 
 /// One state change in progress. Dropped without [`Change::commit`], it rolls back and
 /// tells nobody anything.
@@ -31,7 +43,7 @@ impl<'d> Change<'d> {
     pub(crate) async fn begin(domain: &'d Domain) -> Result<Self> {
         Ok(Self {
             domain,
-            txn: domain.db().begin().await?,
+            txn: domain.db().begin_with_options(WRITE).await?,
             notices: Vec::new(),
             events: 0,
             queued_email: false,

@@ -52,8 +52,10 @@ impl RunningServer {
 }
 
 /// Connects to DATABASE_URL. SQLite files (and their folder) are created on first use,
-/// in WAL mode with a busy timeout; sea-orm keeps SQLite to one pooled connection, so
-/// writers queue instead of failing with "database is locked".
+/// in WAL mode with a busy timeout, with [`SQLITE_CONNECTIONS`] connections: in WAL
+/// mode readers run beside the writer, and writers take turns (every change begins
+/// IMMEDIATE, see `domain::change`). An in-memory database is one connection's own, so
+/// it keeps one.
 pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnection, ConfigError> {
     let cannot = |e: &dyn std::fmt::Display| {
         ConfigError::new(
@@ -76,6 +78,9 @@ pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnect
         if let Some(folder) = folder {
             std::fs::create_dir_all(&folder).map_err(|e| cannot(&e))?;
         }
+        if config.sqlite_file().is_some() {
+            options.max_connections(SQLITE_CONNECTIONS);
+        }
         options.map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
@@ -89,6 +94,10 @@ pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnect
     }
     Database::connect(options).await.map_err(|e| cannot(&e))
 }
+
+/// SQLite connections in the pool: reads of one request no longer wait behind another's
+/// on one connection's worker thread; more than the cores buys nothing.
+const SQLITE_CONNECTIONS: u32 = 4;
 
 /// One TCP connection attempt, so an unreachable server fails at once with the socket's
 /// own reason instead of after the pool's retries with "pool timed out".
