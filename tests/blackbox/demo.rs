@@ -19,7 +19,7 @@ const NORTHWIND: &str = "{ viewer { currentAccount {
   tickets(first: 10) { edges { node { subject replies { badge } } } }
 } } }";
 
-fn nodes<'a>(connection: &'a Value) -> Vec<&'a Value> {
+fn nodes(connection: &Value) -> Vec<&Value> {
     connection["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("a connection: {connection}"))

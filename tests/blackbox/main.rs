@@ -23,6 +23,7 @@ mod notification_preferences;
 mod notifications;
 mod password_reset;
 mod persisted_operations;
+mod playground;
 mod races;
 mod registration;
 mod reminders;

@@ -510,6 +510,39 @@ mod tests {
     }
 
     #[test]
+    fn the_address_printed_at_start_is_the_public_url_when_it_names_the_listener() {
+        let at = |public: &str, listener: &str| {
+            config(&[("PUBLIC_URL", public)])
+                .unwrap()
+                .http
+                .public_url
+                .for_listener(listener.parse().unwrap())
+        };
+        assert_eq!(
+            at("http://localhost:8080", "127.0.0.1:8080"),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            at("http://127.0.0.1:8080/", "127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
+        // Another port (a test's port 0), a public host, HTTPS (a proxy in front):
+        // the listener itself.
+        assert_eq!(
+            at("http://localhost:8080", "127.0.0.1:41234"),
+            "http://127.0.0.1:41234"
+        );
+        assert_eq!(
+            at("http://portal.example.com", "127.0.0.1:80"),
+            "http://127.0.0.1:80"
+        );
+        assert_eq!(
+            at("https://localhost:8080", "127.0.0.1:8080"),
+            "http://127.0.0.1:8080"
+        );
+    }
+
+    #[test]
     fn sqlite_urls_name_their_file() {
         let file = |url: &str| {
             config(&[("DATABASE_URL", url)])

@@ -17,15 +17,15 @@
 //!   form from signing a browser in: login CSRF).
 //! - GET runs queries from `query`, `variables` (URL-encoded JSON) and `operationName`,
 //!   never mutations (405 with `Allow: POST`); a browser asking for `text/html` gets
-//!   GraphiQL instead.
+//!   the GraphiQL playground instead ([`crate::playground`]).
 
-use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response as GqlResponse, Variables};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::request::RequestContext;
@@ -126,13 +126,7 @@ pub(crate) async fn get(
 ) -> Response {
     let query = query.unwrap_or_default();
     if wants_html(&headers) {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
-        .into_response();
+        return crate::playground::page();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

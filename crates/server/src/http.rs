@@ -40,6 +40,7 @@ pub(crate) fn router(
             get(crate::graphql_http::get).post(crate::graphql_http::post),
         )
         .route("/graphql/ws", get(crate::websocket::upgrade))
+        .route("/graphiql/{file}", get(crate::playground::asset))
         .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
         .route(
             "/unsubscribe/{token}",

@@ -10,6 +10,7 @@ mod http;
 mod invoice_pdf;
 mod metrics;
 mod persisted;
+mod playground;
 mod request;
 mod serve;
 mod startup;

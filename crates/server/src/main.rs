@@ -112,10 +112,12 @@ async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::R
     match command {
         Command::Serve => {
             let serves_dashboard = config.http.dashboard_dir.is_some();
+            let public_url = config.http.public_url.clone();
             let server = clientele::spawn(config).await?;
-            println!("clientele: GraphiQL on http://{}/graphql", server.addr);
+            let base = public_url.for_listener(server.addr);
+            println!("clientele: GraphiQL on {base}/graphql");
             if serves_dashboard {
-                println!("clientele: the dashboard on http://{}/dashboard/", server.addr);
+                println!("clientele: the dashboard on {base}/dashboard/");
             }
             shutdown_signal().await;
             tracing::info!("shutting down");
@@ -191,7 +193,10 @@ async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::R
             for (email, who) in clientele::demo::LOGINS {
                 println!("  {email:<26} {who}");
             }
-            println!("Start the server (cargo run) and sign in at http://{}/graphql", config.http.bind);
+            println!(
+                "Start the server (cargo run) and sign in at http://{}/graphql",
+                config.http.bind
+            );
         }
         Command::Schema => unreachable!("handled before start-up"),
     }

@@ -106,6 +106,30 @@ impl PublicUrl {
     pub fn is_https(&self) -> bool {
         self.https
     }
+
+    /// Where a person on this machine should open the server listening on `listener`:
+    /// this URL when it names that listener on this machine (`http://localhost:8080`,
+    /// the default, for `127.0.0.1:8080`: browsers send cookies and `Origin` by name, and
+    /// the socket signs in with the cookie only from this origin), else the listener.
+    pub fn for_listener(&self, listener: std::net::SocketAddr) -> String {
+        let names_it = url::Url::parse(&self.base).is_ok_and(|url| {
+            let local = match url.host() {
+                Some(url::Host::Domain(name)) => name == "localhost",
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            local
+                && !self.https
+                && listener.ip().is_loopback()
+                && url.port_or_known_default() == Some(listener.port())
+        });
+        if names_it {
+            self.base.clone()
+        } else {
+            format!("http://{listener}")
+        }
+    }
 }
 
 impl fmt::Display for PublicUrl {
