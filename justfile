@@ -31,6 +31,11 @@ bench *ARGS:
 bench-login:
     cargo run --release -p clientele-examples --example login_latency -- 200 16
 
+# The browser test in Debian's Chromium: two live dashboards, what each role sees,
+# GraphiQL offline (builds the server and examples/dashboard; screenshots in target/e2e/)
+e2e:
+    bash tests/e2e/run.sh
+
 # Regenerate schema.graphql from the code
 schema:
     cargo build -q && cargo run -q -- schema > schema.graphql

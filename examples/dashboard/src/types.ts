@@ -1,0 +1,110 @@
+// The parts of schema.graphql this dashboard reads, and the fragments that select them.
+
+export type Role = 'OWNER' | 'ADMIN' | 'BILLING' | 'TECHNICAL' | 'CUSTOM';
+export type Permission =
+  | 'VIEW_INVOICES'
+  | 'PAY_INVOICES'
+  | 'VIEW_SERVICES'
+  | 'VIEW_SERVICE_PASSWORDS'
+  | 'VIEW_DOMAINS'
+  | 'VIEW_TICKETS'
+  | 'OPEN_TICKETS'
+  | 'MANAGE_CONTACTS'
+  | 'MANAGE_ACCOUNT'
+  | 'VIEW_EMAILS'
+  | 'VIEW_AUDIT_LOG'
+  | 'TRANSFER_OWNERSHIP';
+
+/** Roles a contact or invitation can be given here (OWNER only moves by transfer; CUSTOM needs a permission picker). */
+export const GRANTABLE_ROLES: Role[] = ['ADMIN', 'BILLING', 'TECHNICAL'];
+
+export interface AccountRef {
+  id: string;
+  name: string;
+}
+
+export interface Membership {
+  account: AccountRef;
+  role: Role;
+  permissions: Permission[];
+  accessExpiresAt: string | null;
+}
+
+export interface Viewer {
+  user: { id: string; email: string; firstName: string; lastName: string };
+  isStaff: boolean;
+  memberships: Membership[];
+  currentAccount: AccountRef | null;
+  permissions: Permission[];
+}
+
+export const VIEWER_FIELDS = `
+  user { id email firstName lastName }
+  isStaff
+  memberships { account { id name } role permissions accessExpiresAt }
+  currentAccount { id name }
+  permissions
+`;
+
+export interface Contact {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  role: Role;
+  isPrimary: boolean;
+  portalAccess: boolean;
+  accessExpiresAt: string | null;
+  updatedAt: string;
+}
+
+export const CONTACT_FIELDS = `
+  id firstName lastName email phone role isPrimary portalAccess accessExpiresAt updatedAt
+`;
+
+export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'REVOKED' | 'EXPIRED';
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  status: InvitationStatus;
+  expiresAt: string;
+  accessExpiresAt: string | null;
+  createdAt: string;
+}
+
+export const INVITATION_FIELDS = `id email role status expiresAt accessExpiresAt createdAt`;
+
+export interface Invoice {
+  id: string;
+  number: string;
+  status: 'UNPAID' | 'PAID' | 'OVERDUE' | 'CANCELLED';
+  total: string;
+  currency: string;
+  dueDate: string;
+  pdfUrl: string | null;
+}
+
+export interface ContactEvent {
+  cursor: string;
+  kind: 'CREATED' | 'UPDATED' | 'REMOVED' | 'PORTAL_ACCESS_CHANGED';
+  contactId: string;
+  contact: Contact | null;
+}
+
+export interface InvitationEvent {
+  cursor: string;
+  kind: 'SENT' | 'RESENT' | 'ACCEPTED' | 'REVOKED';
+  invitation: Invitation;
+}
+
+/** The account being looked at, and what the viewer may do in it. */
+export interface AccountContext {
+  account: AccountRef;
+  role: Role | 'STAFF';
+  permissions: Set<Permission>;
+  /** Temporary access: when the viewer's membership ends by itself. */
+  accessExpiresAt: string | null;
+}

@@ -1,0 +1,408 @@
+// The browser test, in Debian's Chromium (never a downloaded browser): a real server
+// on a fresh SQLite file with the demo data, the dashboard it serves at /dashboard/,
+// and GraphiQL at /graphql with everything outside the server's origin blocked.
+//
+//   1. two sessions of the demo owner: what page A changes (a contact added and
+//      re-roled, an invitation sent and revoked) shows in page B through its
+//      subscriptions, without a reload or a refetch;
+//   2. the server restarts under page B: it shows "reconnecting", resubscribes from the
+//      last cursor it saw, and gets what happened meanwhile exactly once; a removal that
+//      needs a password shows the server's error first;
+//   3. an admin lowered to BILLING loses the contacts section as it happens; the billing
+//      contact sees invoices and no contacts (nothing about contacts is even asked for),
+//      and nothing FORBIDDEN; the technical contact sees services but not their prices;
+//   4. two-factor sign-in: the code field appears when the server asks for a code;
+//   5. GraphiQL runs a query with no request leaving the server's origin.
+//
+// Expects target/debug/clientele (or CLIENTELE_BIN) and examples/dashboard/dist to be
+// built (tests/e2e/run.sh builds both). Screenshots go to target/e2e/. Exits non-zero
+// with the failing step named; always stops the server.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { Server } from './server.mjs';
+import { assert, sleep, totp, until } from './support.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const binary = process.env.CLIENTELE_BIN ?? path.join(root, 'target/debug/clientele');
+const dist = path.join(root, 'examples/dashboard/dist');
+const out = path.join(root, 'target/e2e');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+const PASSWORD = 'Demo-Password-2026';
+const OWNER = 'olivia@northwind.example';
+const ADMIN = 'adam@northwind.example';
+const BILLING = 'bella@northwind.example';
+const TECHNICAL = 'theo@northwind.example';
+const TWO_FACTOR_USER = 'maria@garcia.example';
+const TIMEOUT = 15_000;
+
+fs.mkdirSync(out, { recursive: true });
+const server = await Server.create({ binary, dashboard: dist, logPath: path.join(out, 'server.log') });
+const base = server.base;
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+/** GraphQL over HTTP from the test itself (setting things up, never checking the UI). */
+async function api(query, variables = {}, token) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await response.json();
+  if (body.errors) throw new Error(`${query.split('{')[0].trim()}: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+// ---------------------------------------------------------------- pages
+
+let browser;
+const pages = {};
+const results = [];
+
+async function step(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`ok - ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    console.log(`FAIL - ${name}: ${err.message}`);
+    for (const [label, page] of Object.entries(pages)) {
+      await page.screenshot({ path: path.join(out, `failure-${label}.png`), fullPage: true }).catch(() => {});
+    }
+    throw err;
+  }
+}
+
+/** A new browser context (its own cookies and storage: its own session) and page. */
+async function openPage(label) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const log = { posts: [], subscribes: [], received: [], sockets: 0, errors: [] };
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url() === `${base}/graphql`) log.posts.push(request.postDataJSON());
+  });
+  page.on('websocket', (socket) => {
+    log.sockets += 1;
+    socket.on('framesent', ({ payload }) => {
+      const message = JSON.parse(payload);
+      if (message.type === 'subscribe') log.subscribes.push({ at: Date.now(), ...message });
+    });
+    socket.on('framereceived', ({ payload }) => {
+      const message = JSON.parse(payload);
+      if (message.type === 'next') log.received.push(message);
+    });
+  });
+  page.on('pageerror', (err) => log.errors.push(String(err)));
+  pages[label] = page;
+  return { context, page, log };
+}
+
+async function signIn(page, email, { totpCode } = {}) {
+  await page.goto(`${base}/dashboard/`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  if (totpCode) await page.getByTestId('login-totp').fill(totpCode);
+  await page.getByTestId('login-submit').click();
+}
+
+const dashboardLoaded = (page) => page.locator('[data-testid=dashboard][data-loaded=true]').waitFor({ timeout: TIMEOUT });
+const liveState = (page) => page.getByTestId('live-status').getAttribute('data-state');
+const contactRow = (page, email) => page.getByTestId('contact-row').filter({ has: page.getByTestId('contact-email').getByText(email, { exact: true }) });
+const invitationRow = (page, email) => page.getByTestId('invitation-row').filter({ hasText: email });
+const errorMessages = (page) => page.locator('[data-testid=message][data-kind=error]').allInnerTexts();
+
+// ---------------------------------------------------------------- the test
+
+try {
+  await step('the binary, the dashboard build and Chromium are there', async () => {
+    assert(fs.existsSync(binary), `${binary} is missing: cargo build -p clientele (or tests/e2e/run.sh)`);
+    assert(fs.existsSync(path.join(dist, 'index.html')), `${dist}/index.html is missing: npm ci && npm run build in examples/dashboard`);
+    assert(fs.existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium`);
+  });
+
+  await step('seed-demo fills a fresh database', async () => {
+    server.seed();
+  });
+
+  await step(`the server serves the dashboard at ${base}/dashboard/`, async () => {
+    await server.start();
+    const page = await fetch(`${base}/dashboard/`);
+    assert(page.ok, `GET /dashboard/ answered ${page.status}`);
+  });
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+
+  const a = await openPage('owner-a');
+  const b = await openPage('owner-b');
+  const added = { first: 'Erin', last: 'Example', email: 'erin.e2e@northwind.example' };
+  const invited = 'ivan.e2e@northwind.example';
+  const resumed = { first: 'Rita', last: 'Resume', email: 'rita.e2e@northwind.example' };
+
+  await step('the owner signs in twice (pages A and B) and both go live', async () => {
+    for (const { page } of [a, b]) {
+      await signIn(page, OWNER);
+      await dashboardLoaded(page);
+      await until('live-status "connected"', async () => (await liveState(page)) === 'connected');
+    }
+    const rows = await b.page.getByTestId('contact-row').count();
+    assert(rows >= 5, `the owner sees ${rows} contacts; the demo account has at least 5`);
+    assert(await contactRow(b.page, BILLING).count(), `${BILLING} is not in the owner's contact list`);
+    // A marker a reload would wipe, and the count of list queries so far.
+    await b.page.evaluate(() => (window.__e2eNoReload = true));
+    b.listQueries = b.log.posts.filter((p) => /query Contacts/.test(p.query)).length;
+  });
+
+  await step('a contact added in page A appears in page B through the subscription', async () => {
+    await a.page.getByTestId('contact-add').click();
+    await a.page.getByTestId('contact-first-name-input').fill(added.first);
+    await a.page.getByTestId('contact-last-name-input').fill(added.last);
+    await a.page.getByTestId('contact-email-input').fill(added.email);
+    await a.page.getByTestId('contact-role-input').selectOption('TECHNICAL');
+    await a.page.getByTestId('contact-submit').click();
+    await contactRow(a.page, added.email).waitFor({ timeout: TIMEOUT });
+
+    const row = contactRow(b.page, added.email);
+    await row.waitFor({ timeout: TIMEOUT });
+    assert((await row.getByTestId('contact-name').innerText()).includes(`${added.first} ${added.last}`), 'page B shows the wrong name');
+    assert((await row.getByTestId('contact-role').innerText()) === 'TECHNICAL', 'page B shows the wrong role');
+    assert((await row.getByTestId('contact-portal').innerText()) === 'no', 'page B shows portal access for a card without a login');
+    assert(await b.page.evaluate(() => window.__e2eNoReload === true), 'page B was reloaded');
+    const listQueries = b.log.posts.filter((p) => /query Contacts/.test(p.query)).length;
+    assert(listQueries === b.listQueries, 'page B fetched the contact list again instead of applying the event');
+    assert(b.log.received.some((m) => m.payload?.data?.contactEvents?.contact?.email === added.email), 'no contactEvents frame reached page B');
+  });
+
+  await step('an edit in page A (the role) shows in page B', async () => {
+    await contactRow(a.page, added.email).getByTestId('contact-edit').click();
+    await a.page.getByTestId('contact-role-input').selectOption('BILLING');
+    await a.page.getByTestId('contact-submit').click();
+    await until('page B to show the new role', async () => (await contactRow(b.page, added.email).getByTestId('contact-role').innerText()) === 'BILLING');
+  });
+
+  await step('an invitation sent and revoked in page A comes and goes in page B', async () => {
+    await a.page.getByTestId('invite-email').fill(invited);
+    await a.page.getByTestId('invite-role').selectOption('TECHNICAL');
+    await a.page.getByTestId('invite-submit').click();
+    await invitationRow(b.page, invited).waitFor({ timeout: TIMEOUT });
+    await invitationRow(a.page, invited).getByTestId('invitation-resend').click();
+    await until('a RESENT event in page B', async () => b.log.received.some((m) => m.payload?.data?.invitationEvents?.kind === 'RESENT'));
+    await invitationRow(a.page, invited).getByTestId('invitation-revoke').click();
+    await invitationRow(b.page, invited).waitFor({ state: 'detached', timeout: TIMEOUT });
+  });
+
+  await step('after a server restart page B resumes from its last cursor and misses nothing', async () => {
+    const lastCursor = (field) => {
+      const seen = b.log.received.map((m) => m.payload?.data?.[field]?.cursor).filter(Boolean);
+      return seen[seen.length - 1];
+    };
+    const before = { contactEvents: lastCursor('contactEvents'), invitationEvents: lastCursor('invitationEvents') };
+    assert(before.contactEvents && before.invitationEvents, 'page B saw no events before the restart');
+
+    await server.stop();
+    await until('page B to show "reconnecting"', async () => (await liveState(b.page)) === 'reconnecting');
+    const restartedAt = Date.now();
+    await server.start();
+
+    // Committed while page B may still be away: it must come by replay or live, once.
+    await a.page.getByTestId('contact-add').click();
+    await a.page.getByTestId('contact-first-name-input').fill(resumed.first);
+    await a.page.getByTestId('contact-last-name-input').fill(resumed.last);
+    await a.page.getByTestId('contact-email-input').fill(resumed.email);
+    await a.page.getByTestId('contact-submit').click();
+    await contactRow(a.page, resumed.email).waitFor({ timeout: TIMEOUT });
+
+    await until('page B to reconnect', async () => (await liveState(b.page)) === 'connected', 30_000);
+    await contactRow(b.page, resumed.email).waitFor({ timeout: TIMEOUT });
+    const resubscribes = b.log.subscribes.filter((s) => s.at >= restartedAt);
+    for (const field of ['contactEvents', 'invitationEvents']) {
+      const again = resubscribes.find((s) => s.payload.query.includes(field));
+      assert(again, `page B did not subscribe to ${field} again after the restart`);
+      assert(
+        again.payload.variables.after === before[field],
+        `page B resubscribed to ${field} after ${JSON.stringify(again.payload.variables.after)}, not its last cursor ${before[field]}`,
+      );
+    }
+    assert((await contactRow(b.page, resumed.email).count()) === 1, 'page B shows the contact added during the restart twice');
+    assert(await b.page.evaluate(() => window.__e2eNoReload === true), 'page B was reloaded');
+  });
+
+  await step('removing a contact asks for a password: a wrong one shows the server error, the right one removes it in both pages', async () => {
+    await contactRow(a.page, resumed.email).getByTestId('contact-remove').click();
+    await a.page.getByTestId('remove-password').fill('not the password');
+    await a.page.getByTestId('remove-confirm').click();
+    const wrong = a.page.locator('[data-testid=message][data-kind=error][data-code=BAD_USER_INPUT]');
+    await wrong.first().waitFor({ timeout: TIMEOUT });
+    assert((await wrong.first().innerText()).includes('currentPassword'), 'the error does not name the field');
+    assert((await a.page.getByTestId('remove-error').innerText()).includes('BAD_USER_INPUT'), 'the dialog does not say what went wrong');
+    await a.page.getByTestId('remove-password').fill(PASSWORD);
+    await a.page.getByTestId('remove-confirm').click();
+    await contactRow(b.page, resumed.email).waitFor({ state: 'detached', timeout: TIMEOUT });
+    await contactRow(a.page, resumed.email).waitFor({ state: 'detached', timeout: TIMEOUT });
+    assert((await errorMessages(b.page)).length === 0, `page B shows errors: ${await errorMessages(b.page)}`);
+    await b.page.screenshot({ path: path.join(out, 'dashboard-owner.png'), fullPage: true });
+  });
+
+  await step('an admin whose role is lowered to BILLING loses the contacts section at once', async () => {
+    const d = await openPage('admin');
+    await signIn(d.page, ADMIN);
+    await dashboardLoaded(d.page);
+    await until('the admin to go live', async () => (await liveState(d.page)) === 'connected');
+    assert(await d.page.getByTestId('contacts-section').count(), 'the admin sees no contacts section');
+
+    await contactRow(a.page, ADMIN).getByTestId('contact-edit').click();
+    await a.page.getByTestId('contact-role-input').selectOption('BILLING');
+    await a.page.getByTestId('contact-submit').click();
+
+    await d.page.locator('[data-testid=message][data-code=FORBIDDEN]').first().waitFor({ timeout: TIMEOUT });
+    await d.page.getByTestId('contacts-section').waitFor({ state: 'detached', timeout: TIMEOUT });
+    await dashboardLoaded(d.page);
+    assert((await d.page.getByTestId('viewer-role').innerText()) === 'BILLING', 'the lowered admin is not shown as BILLING');
+    assert(await d.page.getByTestId('invoices-section').count(), 'the lowered admin sees no invoices');
+    await d.context.close();
+    delete pages.admin;
+  });
+
+  await step('the billing contact sees invoices and no contacts, and never asks for them', async () => {
+    const c = await openPage('billing');
+    await signIn(c.page, BILLING);
+    await dashboardLoaded(c.page);
+    assert((await c.page.getByTestId('viewer-role').innerText()) === 'BILLING', 'the billing contact is not shown as BILLING');
+    assert((await c.page.getByTestId('contacts-section').count()) === 0, 'the billing contact sees a contacts section');
+    assert((await c.page.getByTestId('invitations-section').count()) === 0, 'the billing contact sees an invitations section');
+    assert((await c.page.getByTestId('live-status').count()) === 0, 'the billing contact has a live indicator');
+    const invoices = c.page.getByTestId('invoice-row');
+    assert((await invoices.count()) >= 1, 'the billing contact sees no invoices');
+    for (const cell of ['invoice-number', 'invoice-amount', 'invoice-status', 'invoice-due']) {
+      const text = (await invoices.first().getByTestId(cell).innerText()).trim();
+      assert(text.length > 0, `the first invoice has an empty ${cell}`);
+    }
+    const statuses = await c.page.getByTestId('invoice-status').allInnerTexts();
+    const asked = c.log.posts.map((p) => p.query).join('\n');
+    assert(!/contacts\s*\(|invitations\s*\(/.test(asked), 'the dashboard asked for contacts or invitations as the billing contact');
+    assert(c.log.sockets === 0, 'the dashboard opened a live connection for the billing contact');
+    assert((await errorMessages(c.page)).length === 0, `the billing dashboard shows errors: ${await errorMessages(c.page)}`);
+    await c.page.screenshot({ path: path.join(out, 'dashboard-billing.png'), fullPage: true });
+    console.log(`   invoices: ${statuses.join(', ')}`);
+    await c.context.close();
+    delete pages.billing;
+  });
+
+  await step('the technical contact sees services without their prices, and no contacts or invoices', async () => {
+    const t = await openPage('technical');
+    await signIn(t.page, TECHNICAL);
+    await dashboardLoaded(t.page);
+    assert((await t.page.getByTestId('service-row').count()) >= 1, 'the technical contact sees no services');
+    assert((await t.page.getByTestId('service-price').count()) === 0, 'the technical contact sees service prices');
+    for (const section of ['contacts-section', 'invitations-section', 'invoices-section']) {
+      assert((await t.page.getByTestId(section).count()) === 0, `the technical contact sees ${section}`);
+    }
+    assert(!t.log.posts.some((p) => /recurringAmount|invoices\s*\(/.test(p.query)), 'the dashboard asked for prices or invoices as the technical contact');
+    assert((await errorMessages(t.page)).length === 0, `the technical dashboard shows errors: ${await errorMessages(t.page)}`);
+    await t.context.close();
+    delete pages.technical;
+  });
+
+  await step('two-factor sign-in shows a code field when the server asks for one', async () => {
+    const { login } = await api(`mutation { login(email: "${TWO_FACTOR_USER}", password: "${PASSWORD}") { token } }`);
+    const { enrollTotp } = await api('mutation { enrollTotp { secret } }', {}, login.token);
+    // The previous step's code: the sign-in below then uses a later one (a code works once).
+    await api('mutation($code: String!) { confirmTotp(code: $code) }', { code: totp(enrollTotp.secret, Date.now() - 30_000) }, login.token);
+
+    const t = await openPage('two-factor');
+    await t.page.goto(`${base}/dashboard/`);
+    await t.page.getByTestId('login-form').waitFor({ timeout: TIMEOUT });
+    assert(!(await t.page.getByTestId('login-totp').isVisible()), 'the code field shows before the server asked for a code');
+    await signIn(t.page, TWO_FACTOR_USER);
+    await t.page.getByTestId('login-totp').waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert((await errorMessages(t.page)).length === 0, 'asking for a code was shown as an error');
+    await t.page.getByTestId('login-totp').fill(totp(enrollTotp.secret));
+    await t.page.getByTestId('login-submit').click();
+    await dashboardLoaded(t.page);
+    assert((await t.page.getByTestId('viewer-email').innerText()) === TWO_FACTOR_USER, 'signed in as someone else');
+    await t.page.getByTestId('sign-out').click();
+    await t.page.getByTestId('login-form').waitFor({ timeout: TIMEOUT });
+    await t.context.close();
+    delete pages['two-factor'];
+  });
+
+  await step('GraphiQL runs a query with nothing loaded from outside the server', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const outside = [];
+    await context.route('**/*', (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === base) return route.continue();
+      outside.push(route.request().url());
+      return route.abort('blockedbyclient');
+    });
+    const page = await context.newPage();
+    pages.graphiql = page;
+    // The page's CSP stops some loads before they reach the network (and the route
+    // above): count those attempts too.
+    await page.addInitScript(() => {
+      window.__cspBlocked = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__cspBlocked.push(`${e.blockedURI} (${e.violatedDirective})`));
+    });
+    const consoleErrors = [];
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (err) => consoleErrors.push(String(err)));
+
+    await page.goto(`${base}/graphql`);
+    const execute = page.locator(process.env.GRAPHIQL_EXECUTE ?? '.graphiql-execute-button');
+    await execute.waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: TIMEOUT });
+    // CodeMirror 5 (GraphiQL 3's editor) keeps its instance on its element.
+    await page.evaluate(() => {
+      document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('query E2E {\n  portalSettings { invitationTtlHours allowClientContactManagement }\n}\n');
+      document.querySelector('.graphiql-editor-tool .CodeMirror, .graphiql-variable-editor .CodeMirror')?.CodeMirror?.setValue('{}');
+    });
+    // GraphiQL takes the operation's name from the editor a moment later; with several
+    // tabs, the active tab's title says when it has.
+    if (await page.locator('.graphiql-tab').count()) {
+      await until('GraphiQL to see the E2E operation', async () => (await page.locator('.graphiql-tab-active').innerText()).includes('E2E'));
+    } else {
+      await sleep(500);
+    }
+    await execute.click();
+    const result = page.locator(process.env.GRAPHIQL_RESULT ?? '.result-window, .graphiql-response');
+    const text = await until('a result with data', async () => {
+      const shown = await result.first().innerText();
+      return shown.includes('invitationTtlHours') ? shown : null;
+    });
+    assert(text.includes('"data"'), `the result shows no data: ${text.slice(0, 300)}`);
+    assert(!text.includes('"errors"'), `the result shows errors: ${text.slice(0, 300)}`);
+    await page.screenshot({ path: path.join(out, 'graphiql.png'), fullPage: true });
+    assert(outside.length === 0, `GraphiQL tried to load from outside the server: ${[...new Set(outside)].join(', ')}`);
+    const refused = (await page.evaluate(() => window.__cspBlocked)).filter((entry) => /^(https?|wss?):/.test(entry) && !entry.startsWith(base));
+    assert(refused.length === 0, `GraphiQL tried to load from outside the server (refused by its CSP): ${refused.join(', ')}`);
+    if (consoleErrors.length) console.log(`   GraphiQL console errors (not failing): ${consoleErrors.join(' | ')}`);
+    await context.close();
+    delete pages.graphiql;
+  });
+
+  await step('no page threw an uncaught error', async () => {
+    const thrown = [a, b].flatMap((p) => p.log.errors);
+    assert(thrown.length === 0, thrown.join(' | '));
+  });
+} catch {
+  process.exitCode = 1;
+} finally {
+  await browser?.close().catch(() => {});
+  await server.dispose();
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
+  if (failed) {
+    console.log(`screenshots of the pages at the failure and the server's log: ${out}/`);
+    process.exitCode = 1;
+  } else {
+    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'graphiql'].map((n) => `${out}/${n}.png`).join(', ')}`);
+  }
+}
