@@ -4,6 +4,7 @@
 
 mod listen;
 mod postgres;
+pub mod proxy;
 pub mod smtp_sink;
 pub mod ws;
 

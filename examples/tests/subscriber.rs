@@ -3,15 +3,13 @@
 //! the follower's connection and refuses its retries, as a restarting server or a broken
 //! network does, while the test goes on changing contacts directly.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clientele_examples::subscriber::{ContactEvent, FollowError, FollowOptions, Update, follow};
+use clientele_tests::proxy::Proxy;
 use clientele_tests::{MEMBER_PASSWORD, TestApp};
 use serde_json::json;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 const OWNER_EMAIL: &str = "owner@acme.test";
@@ -23,10 +21,10 @@ const WITHIN: Duration = Duration::from_secs(20);
 async fn a_dropped_connection_is_resumed_from_the_last_event_printed() {
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
-    let proxy = Proxy::start(app.server.addr).await;
+    let proxy = Proxy::start(app.server.addr.to_string()).await;
     // From the start of the log: the owner's card first, then live with no gap, so the
     // test need not guess when the stream went live.
-    let mut options = proxy.options(OWNER_EMAIL, OWNER_PASSWORD);
+    let mut options = through(&proxy, OWNER_EMAIL, OWNER_PASSWORD);
     options.after = Some("0".into());
     let mut follower = Follower::start(options);
     follower.event_named("Test").await;
@@ -73,9 +71,9 @@ async fn a_follower_that_printed_nothing_yet_misses_nothing_from_its_sign_in_on(
     let app = TestApp::start().await;
     let (owner, account) = acme(&app).await;
     add(&app, &owner, &account, "Earlier").await;
-    let proxy = Proxy::start(app.server.addr).await;
+    let proxy = Proxy::start(app.server.addr.to_string()).await;
     // No cursor: from now. Cut before anything happened...
-    let mut follower = Follower::start(proxy.options(OWNER_EMAIL, OWNER_PASSWORD));
+    let mut follower = Follower::start(through(&proxy, OWNER_EMAIL, OWNER_PASSWORD));
     follower
         .until("subscribed", |u| matches!(u, Update::Subscribed { .. }))
         .await;
@@ -331,49 +329,10 @@ impl Follower {
     }
 }
 
-/// A TCP proxy to the server that can be taken down (every connection cut, new ones
-/// refused) and brought back.
-struct Proxy {
-    port: u16,
-    up: watch::Sender<bool>,
-}
-
-impl Proxy {
-    async fn start(upstream: SocketAddr) -> Arc<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        let port = listener.local_addr().expect("an address").port();
-        let (up, _) = watch::channel(true);
-        let proxy = Arc::new(Self { port, up });
-        let up = proxy.up.clone();
-        tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let mut state = up.subscribe();
-                if !*state.borrow() {
-                    continue; // dropped: refused
-                }
-                tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(upstream).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = state.wait_for(|up| !*up) => {}
-                    }
-                });
-            }
-        });
-        proxy
-    }
-
-    /// Options to follow through this proxy, retrying fast.
-    fn options(&self, email: &str, password: &str) -> FollowOptions {
-        let mut options =
-            FollowOptions::new(format!("http://127.0.0.1:{}", self.port), email, password);
-        fast(&mut options);
-        options
-    }
-
-    fn set_up(&self, up: bool) {
-        self.up.send_replace(up);
-    }
+/// Options to follow the server through `proxy`, retrying fast.
+fn through(proxy: &Proxy, email: &str, password: &str) -> FollowOptions {
+    let mut options =
+        FollowOptions::new(format!("http://127.0.0.1:{}", proxy.port), email, password);
+    fast(&mut options);
+    options
 }

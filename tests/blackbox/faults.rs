@@ -6,53 +6,11 @@
 //! PostgreSQL serves every other test running at the same time): going down, the proxy
 //! cuts every connection and refuses new ones, as a restarting server does.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clientele_tests::TestApp;
+use clientele_tests::proxy::Proxy;
 use serde_json::json;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
-
-/// A TCP proxy to `upstream` that can be taken down (every connection cut, new ones
-/// refused) and brought back.
-struct Proxy {
-    port: u16,
-    up: watch::Sender<bool>,
-}
-
-impl Proxy {
-    async fn start(upstream: String) -> Arc<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (up, _) = watch::channel(true);
-        let proxy = Arc::new(Self { port, up });
-        let up = proxy.up.clone();
-        tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                let mut state = up.subscribe();
-                if !*state.borrow() {
-                    continue; // dropped: refused
-                }
-                let upstream = upstream.clone();
-                tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&upstream).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = state.wait_for(|up| !*up) => {}
-                    }
-                });
-            }
-        });
-        proxy
-    }
-
-    fn set_up(&self, up: bool) {
-        self.up.send_replace(up);
-    }
-}
 
 #[tokio::test]
 async fn postgres_restarting_under_load_is_answered_fast_and_recovered_from() {
