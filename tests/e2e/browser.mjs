@@ -12,7 +12,9 @@
 //      contact sees invoices and no contacts (nothing about contacts is even asked for),
 //      and nothing FORBIDDEN; the technical contact sees services but not their prices;
 //   4. two-factor sign-in: the code field appears when the server asks for a code;
-//   5. GraphiQL runs a query with no request leaving the server's origin.
+//   5. a contact added in GraphiQL (its default SignIn and AddContact tabs, signed in
+//      by the session cookie) appears live in the owner's dashboard, exactly once, with
+//      no request leaving the server's origin.
 //
 // Expects target/debug/clientele (or CLIENTELE_BIN) and examples/dashboard/dist to be
 // built (tests/e2e/run.sh builds both). Screenshots go to target/e2e/. Exits non-zero
@@ -334,7 +336,31 @@ try {
     delete pages['two-factor'];
   });
 
-  await step('GraphiQL runs a query with nothing loaded from outside the server', async () => {
+  await step('a contact added in GraphiQL (its SignIn and AddContact tabs) appears live in the dashboard, with nothing loaded from outside the server', async () => {
+    // The dashboard that watches: page B (the owner, live since the first step, never
+    // reloaded) if it is still open, else a new owner page.
+    let owner = b;
+    if (b.page.isClosed()) {
+      owner = await openPage('owner-live');
+      await signIn(owner.page, OWNER);
+      await owner.page.evaluate(() => (window.__e2eNoReload = true));
+    }
+    const dashboard = owner.page;
+    await dashboardLoaded(dashboard);
+    assert((await dashboard.getByTestId('viewer-email').innerText()) === OWNER, `the dashboard is not signed in as ${OWNER}`);
+    await until('the dashboard to show "live: connected"', async () => (await liveState(dashboard)) === 'connected');
+    const liveText = (await dashboard.getByTestId('live-status').innerText()).trim();
+    assert(liveText === 'live: connected', `the dashboard's live indicator says "${liveText}", not "live: connected"`);
+    const accountId = await dashboard.getByTestId('dashboard').getAttribute('data-account-id');
+    assert(accountId, 'the dashboard does not say which account it shows (data-account-id)');
+    const listQueries = owner.log.posts.filter((p) => /query Contacts/.test(p.query)).length;
+    const framesBefore = owner.log.received.length;
+
+    // Cookie-authenticated sockets are accepted only from PUBLIC_URL's origin: the one
+    // the browser uses here.
+    assert(new URL(server.env.PUBLIC_URL).origin === new URL(base).origin, `PUBLIC_URL ${server.env.PUBLIC_URL} is not the origin the browser uses (${base})`);
+
+    // A fresh context: GraphiQL keeps its tabs in localStorage.
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const outside = [];
     await context.route('**/*', (route) => {
@@ -354,36 +380,96 @@ try {
     const consoleErrors = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    const sent = []; // what GraphiQL POSTs: operation, variables, and whether it added a bearer token
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${base}/graphql`) {
+        sent.push({ ...request.postDataJSON(), authorization: request.headers().authorization });
+      }
+    });
 
     await page.goto(`${base}/graphql`);
+    await page.locator('.graphiql-container .graphiql-tab').first().waitFor({ timeout: 30_000 });
     const execute = page.locator(process.env.GRAPHIQL_EXECUTE ?? '.graphiql-execute-button');
-    await execute.waitFor({ timeout: 30_000 });
-    await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: TIMEOUT });
+
     // CodeMirror 5 (GraphiQL 3's editor) keeps its instance on its element.
-    await page.evaluate(() => {
-      document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue('query E2E {\n  portalSettings { invitationTtlHours allowClientContactManagement }\n}\n');
-      document.querySelector('.graphiql-editor-tool .CodeMirror, .graphiql-variable-editor .CodeMirror')?.CodeMirror?.setValue('{}');
-    });
-    // GraphiQL takes the operation's name from the editor a moment later; with several
-    // tabs, the active tab's title says when it has.
-    if (await page.locator('.graphiql-tab').count()) {
-      await until('GraphiQL to see the E2E operation', async () => (await page.locator('.graphiql-tab-active').innerText()).includes('E2E'));
-    } else {
-      await sleep(500);
+    const editorValue = (selector) => page.evaluate((s) => document.querySelector(s)?.CodeMirror?.getValue() ?? null, selector);
+    const QUERY = '.graphiql-query-editor .CodeMirror';
+    const VARIABLES = '.graphiql-editor-tool .CodeMirror';
+    const RESPONSE = '.graphiql-response .CodeMirror';
+
+    /** Selects the default tab `name`, puts `variables` in its variables editor, runs it, answers its result. */
+    async function runTab(name, variables, expectVariable) {
+      await page.locator('.graphiql-tab', { hasText: name }).locator('.graphiql-tab-button').click();
+      // GraphiQL takes the operation's name from the editor a moment later; before, it
+      // would send the previous tab's.
+      await until(`GraphiQL to select the ${name} tab`, () => page.evaluate((s) => document.querySelector(s).CodeMirror.operationName, QUERY).then((n) => n === name));
+      const defaults = await editorValue(VARIABLES);
+      assert(defaults?.includes(expectVariable), `the ${name} tab's variables editor does not hold its default variables: ${defaults}`);
+      await until(`the ${name} tab to show no result yet`, async () => (await editorValue(RESPONSE)) === '');
+      await page.evaluate(([s, json]) => document.querySelector(s).CodeMirror.setValue(json), [VARIABLES, JSON.stringify(variables, null, 2)]);
+      await execute.click();
+      const text = await until(`GraphiQL to show the result of ${name}`, async () => {
+        const shown = await editorValue(RESPONSE);
+        return shown && shown.trim().startsWith('{') ? shown : null;
+      });
+      let result;
+      try {
+        result = JSON.parse(text);
+      } catch {
+        throw new Error(`the result of ${name} is not JSON: ${text.slice(0, 300)}`);
+      }
+      if (result.errors) throw new Error(`${name} answered errors: ${JSON.stringify(result.errors).slice(0, 300)}`);
+      assert(result.data, `the result of ${name} shows no data: ${text.slice(0, 300)}`);
+      return result.data;
     }
-    await execute.click();
-    const result = page.locator(process.env.GRAPHIQL_RESULT ?? '.result-window, .graphiql-response');
-    const text = await until('a result with data', async () => {
-      const shown = await result.first().innerText();
-      return shown.includes('invitationTtlHours') ? shown : null;
-    });
-    assert(text.includes('"data"'), `the result shows no data: ${text.slice(0, 300)}`);
-    assert(!text.includes('"errors"'), `the result shows errors: ${text.slice(0, 300)}`);
+
+    const signedIn = await runTab('SignIn', { email: OWNER, password: PASSWORD }, '"email"');
+    assert(signedIn.login?.viewer?.user?.email === OWNER, `SignIn signed in as ${JSON.stringify(signedIn.login?.viewer?.user)}, not ${OWNER}`);
+
+    const stamp = Date.now().toString(36);
+    const fromGraphiql = { firstName: 'Gia', lastName: `Graphiql-${stamp}`, email: `gia.${stamp}@northwind.example`, role: 'TECHNICAL', portalAccess: false };
+    // Tried against the wrong name, this step must fail saying the contact did not appear.
+    const expectedName = `${fromGraphiql.firstName} ${fromGraphiql.lastName}`;
+    const addedData = await runTab('AddContact', { accountId, input: fromGraphiql }, '"accountId"');
+    const contactId = addedData.addContact?.id;
+    assert(contactId, `AddContact answered no data.addContact.id: ${JSON.stringify(addedData)}`);
+    assert(addedData.addContact.email === fromGraphiql.email, `AddContact added ${addedData.addContact.email}, not ${fromGraphiql.email}`);
+    const request = sent.find((r) => r.operationName === 'AddContact');
+    assert(request, `GraphiQL sent no operation named AddContact (sent: ${sent.map((r) => r.operationName).join(', ')})`);
+    assert(request.variables?.accountId === accountId, `GraphiQL sent AddContact for account ${request.variables?.accountId}, not ${accountId}`);
+    assert(!request.authorization, 'GraphiQL sent AddContact with an Authorization header: the session cookie was not what signed it in');
     await page.screenshot({ path: path.join(out, 'graphiql.png'), fullPage: true });
+
+    // The dashboard gets it through its subscription: no reload, no refetch, one row.
+    const rows = dashboard.getByTestId('contact-row').filter({ has: dashboard.getByTestId('contact-name').getByText(expectedName, { exact: true }) });
+    try {
+      await rows.first().waitFor({ timeout: TIMEOUT });
+    } catch {
+      const frames = owner.log.received.slice(framesBefore).map((m) => m.payload?.data?.contactEvents).filter(Boolean);
+      const seen = frames.map((e) => `${e.kind} ${e.contact ? `${e.contact.firstName} ${e.contact.lastName}` : `#${e.contactId}`}`);
+      throw new Error(
+        `the contact added in GraphiQL ("${expectedName}", id ${contactId}) did not appear in the dashboard within ${TIMEOUT} ms ` +
+          `(live: ${await liveState(dashboard)}; contactEvents since: ${seen.length ? seen.join(', ') : 'none'})`,
+      );
+    }
+    await sleep(500); // a second copy (the same event twice) would come right after
+    const shown = await rows.count();
+    assert(shown === 1, `the dashboard shows the contact added in GraphiQL ${shown} times`);
+    assert((await rows.first().getAttribute('data-contact-id')) === contactId, `the dashboard's row is not contact ${contactId}`);
+    assert((await contactRow(dashboard, fromGraphiql.email).count()) === 1, `the dashboard shows ${fromGraphiql.email} more than once`);
+    assert(await dashboard.evaluate(() => window.__e2eNoReload === true), 'the dashboard was reloaded');
+    const refetched = owner.log.posts.filter((p) => /query Contacts/.test(p.query)).length;
+    assert(refetched === listQueries, 'the dashboard fetched the contact list again instead of applying the event');
+    const events = owner.log.received.slice(framesBefore).filter((m) => m.payload?.data?.contactEvents?.contactId === contactId);
+    assert(events.length === 1, `the dashboard received ${events.length} contactEvents frames for contact ${contactId}, not 1`);
+    await rows.first().scrollIntoViewIfNeeded();
+    await dashboard.screenshot({ path: path.join(out, 'dashboard-live-from-graphiql.png'), fullPage: true });
+
     assert(outside.length === 0, `GraphiQL tried to load from outside the server: ${[...new Set(outside)].join(', ')}`);
     const refused = (await page.evaluate(() => window.__cspBlocked)).filter((entry) => /^(https?|wss?):/.test(entry) && !entry.startsWith(base));
     assert(refused.length === 0, `GraphiQL tried to load from outside the server (refused by its CSP): ${refused.join(', ')}`);
     if (consoleErrors.length) console.log(`   GraphiQL console errors (not failing): ${consoleErrors.join(' | ')}`);
+    console.log(`   contact ${contactId} "${expectedName}" added in GraphiQL, shown live in the dashboard`);
     await context.close();
     delete pages.graphiql;
   });
@@ -403,6 +489,6 @@ try {
     console.log(`screenshots of the pages at the failure and the server's log: ${out}/`);
     process.exitCode = 1;
   } else {
-    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'graphiql'].map((n) => `${out}/${n}.png`).join(', ')}`);
+    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'graphiql', 'dashboard-live-from-graphiql'].map((n) => `${out}/${n}.png`).join(', ')}`);
   }
 }
