@@ -36,13 +36,18 @@ pub(crate) struct Change<'d> {
     /// Events appended to the log (counted for `/metrics` once committed).
     events: u64,
     queued_email: bool,
+    /// Where writers take turns (SQLite), this change's, until it ends. Declared after
+    /// `txn` so that the transaction ends (rolls back) before the next change begins.
+    turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl<'d> Change<'d> {
     /// A change that needs no account's lock (sign-in, staff settings, a new account).
     pub(crate) async fn begin(domain: &'d Domain) -> Result<Self> {
+        let turn = domain.writer_turn().await;
         Ok(Self {
             domain,
+            turn,
             txn: domain.db().begin_with_options(WRITE).await?,
             notices: Vec::new(),
             events: 0,
@@ -167,6 +172,7 @@ impl<'d> Change<'d> {
         audit::record(&self.txn, actor, record).await?;
         crate::commits::committing();
         self.txn.commit().await?;
+        drop(self.turn);
         self.domain.stats().events_logged(self.events);
         self.domain.publish(&self.notices);
         if self.queued_email {

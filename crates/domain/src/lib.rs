@@ -89,6 +89,10 @@ struct Inner {
     outbox_signal: Arc<Notify>,
     notices: Arc<dyn events::NoticeSink>,
     clock: Clock,
+    /// SQLite: changes of this process take turns here, in order, before they ask the
+    /// database for its one write lock (whose busy handler waits by sleeping and
+    /// polling). `None` on PostgreSQL, whose writers wait on row locks.
+    writers: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Domain {
@@ -108,8 +112,11 @@ impl Domain {
                 tracing::trace!(target: "sql", elapsed = ?info.elapsed, "{}", info.statement);
             }
         });
+        let writers = (db.get_database_backend() == sea_orm::DbBackend::Sqlite)
+            .then(|| Arc::new(tokio::sync::Semaphore::new(1)));
         Self {
             inner: Arc::new(Inner {
+                writers,
                 db,
                 stats,
                 rates,
@@ -127,6 +134,13 @@ impl Domain {
     /// Reads and writes go through the services; nothing outside the domain builds SQL.
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.inner.db
+    }
+
+    /// This process's turn to write, where writers take turns (SQLite); held until the
+    /// change commits or rolls back.
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let writers = self.inner.writers.clone()?;
+        writers.acquire_owned().await.ok()
     }
 
     /// How many SQL statements the domain has run since it started, inside
