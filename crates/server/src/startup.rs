@@ -69,7 +69,12 @@ pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnect
         .connect_timeout(Duration::from_secs(10))
         // While the database is away (restarting), a request waits this long for a
         // connection and then fails with a coded error instead of hanging.
-        .acquire_timeout(Duration::from_secs(5));
+        .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings a connection every time the pool hands it out: a round trip to
+        // PostgreSQL (and a wake of SQLite's worker thread) before every statement
+        // outside a transaction. Only one idle long enough to have been dropped is
+        // tested; a connection that broke while busy fails its statement and is closed.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30));
     if config.is_sqlite() {
         let folder = config
             .sqlite_file()
