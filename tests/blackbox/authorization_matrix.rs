@@ -673,6 +673,7 @@ const PUBLIC_FIELDS: &[&str] = &[
     "Account.id",
     "Account.requireTwoFactor",
     "Account.createdAt",
+    "Account.eventsCursor",
     "Service.id",
     "Service.productName",
     "Service.status",

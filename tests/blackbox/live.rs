@@ -1006,3 +1006,53 @@ async fn a_user_holds_a_bounded_number_of_subscriptions_over_all_their_connectio
     .await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_cursor_read_before_the_lists_misses_nothing_made_before_the_subscription() {
+    let app = TestApp::start().await;
+    let (owner, account) = acme(&app).await;
+    add(&app, &owner, &account, "Before").await;
+    // A dashboard: the cursor first, then the lists, then the streams from the cursor.
+    let cursor = app
+        .gql_as(
+            &owner,
+            "{ viewer { currentAccount { eventsCursor } } }",
+            json!({}),
+        )
+        .await
+        .ok()
+        .str("viewer.currentAccount.eventsCursor")
+        .to_owned();
+    let listed = app
+        .gql_as(
+            &owner,
+            "{ viewer { currentAccount { contacts { edges { node { firstName } } } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert!(listed.body.to_string().contains("Before"));
+    // Made after the lists were read and before the stream opened: the gap a stream
+    // opened "from now" would leave.
+    add(&app, &owner, &account, "Between").await;
+    let mut socket = app.socket(Some(&owner)).await;
+    socket
+        .subscribe("1", CONTACT_EVENTS, json!({"a": account, "after": cursor}))
+        .await;
+    let replayed = socket.next_event("1").await;
+    assert_eq!(replayed["contactEvents"]["contact"]["firstName"], "Between");
+    assert_eq!(replayed["contactEvents"]["kind"], "CREATED");
+    socket.expect_silence(Duration::from_millis(300)).await;
+    add(&app, &owner, &account, "Live").await;
+    let live = socket.next_event("1").await;
+    assert_eq!(live["contactEvents"]["contact"]["firstName"], "Live");
+    assert!(
+        live["contactEvents"]["cursor"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+            > cursor.parse::<i64>().unwrap()
+    );
+    app.stop().await;
+}

@@ -157,6 +157,16 @@ try {
     }
     const rows = await b.page.getByTestId('contact-row').count();
     assert(rows >= 5, `the owner sees ${rows} contacts; the demo account has at least 5`);
+    // The streams start from the log's position read before the lists (eventsCursor),
+    // so a change made between the two is replayed, not lost.
+    for (const field of ['contactEvents', 'invitationEvents']) {
+      const first = b.log.subscribes.find((s) => s.payload.query.includes(field));
+      assert(first, `page B never subscribed to ${field}`);
+      assert(
+        /^[0-9]+$/.test(first.payload.variables.after ?? ''),
+        `page B's first ${field} subscription starts after ${JSON.stringify(first.payload.variables.after)}, not the account's eventsCursor`,
+      );
+    }
     assert(await contactRow(b.page, BILLING).count(), `${BILLING} is not in the owner's contact list`);
     // A marker a reload would wipe, and the count of list queries so far.
     await b.page.evaluate(() => (window.__e2eNoReload = true));

@@ -1,5 +1,7 @@
 // Live events over /graphql/ws (graphql-transport-ws, the `graphql-ws` client).
 //
+// Both streams start from a cursor read before the lists they keep up to date
+// (`Account.eventsCursor`): what changed in between is replayed, so nothing is missed.
 // Each stream remembers the cursor of the last event it delivered. graphql-ws resends a
 // subscription's payload object as it is when it reconnects, and we keep `after` in
 // that object up to date, so a reconnect resumes from the last cursor seen: the server
@@ -64,8 +66,11 @@ function asApiError(err: unknown): ApiError {
   return new ApiError([{ message: err instanceof Error ? err.message : String(err), extensions: { code: 'CONNECTION_ERROR' } }]);
 }
 
-/** Opens both streams of an account; they run until `stop()` or until the server ends them. */
-export function startLive(accountId: string, handlers: LiveHandlers): Live {
+/**
+ * Opens both streams of an account from `after` (the account's `eventsCursor`, read before
+ * its lists); they run until `stop()` or until the server ends them.
+ */
+export function startLive(accountId: string, after: string | null, handlers: LiveHandlers): Live {
   let stopped = false;
   let everConnected = false;
   const disposers: (() => void)[] = [];
@@ -94,8 +99,8 @@ export function startLive(accountId: string, handlers: LiveHandlers): Live {
 
   function follow<E extends { cursor: string }>(field: string, query: string, deliver: (event: E) => void): void {
     // The object graphql-ws sends again on every reconnection; `after` moves with each event.
-    const payload = { query, variables: { accountId, after: null as string | null } };
-    cursors[field] = null;
+    const payload = { query, variables: { accountId, after } };
+    cursors[field] = after;
     const open = () => {
       const dispose = client.subscribe<Record<string, E>>(payload, {
         next: (result: FormattedExecutionResult<Record<string, E>>) => {

@@ -23,6 +23,7 @@ const bar = document.getElementById('session-bar')!;
 let live: Live | null = null;
 
 const VIEWER = `query Viewer { viewer { ${VIEWER_FIELDS} } }`;
+const EVENTS_CURSOR = `query EventsCursor($accountId: ID!) { account(id: $accountId) { eventsCursor } }`;
 
 function stopLive(): void {
   live?.stop();
@@ -116,8 +117,10 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
     status = h('span', { class: 'live', 'data-testid': 'live-status', 'data-state': 'connecting' }, 'live: connecting…');
     const statusEl = status;
 
-    // Subscribe first (live from now), load the lists, then apply what arrived meanwhile:
-    // an event is a snapshot of the row it changed, so applying it after the list is safe.
+    // The log's position first, then the streams from it and the lists: a change made
+    // after that position comes by the streams (replayed or live) even if the lists
+    // already show it. Events that arrive before the lists are applied after them: an
+    // event is a snapshot of the row it changed, so applying it after the list is safe.
     let loaded = false;
     const early: (() => void)[] = [];
     const whenLoaded = (apply: () => void) => (loaded ? apply() : early.push(apply));
@@ -130,7 +133,17 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
         early.splice(0).forEach((apply) => apply());
       }
     };
-    live = startLive(context.account.id, {
+    // Unreadable (shown), the streams start live from now instead.
+    const cursor = await gql<{ account: { eventsCursor: string } }>(EVENTS_CURSOR, {
+      accountId: context.account.id,
+    }).then(
+      ({ account }) => account.eventsCursor,
+      (err: unknown) => {
+        showError(err);
+        return null;
+      },
+    );
+    live = startLive(context.account.id, cursor, {
       contact: (event) => {
         statusEl.dataset.cursor = event.cursor;
         whenLoaded(() => contacts.apply(event));

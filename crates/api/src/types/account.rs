@@ -68,6 +68,15 @@ impl Account {
         self.0.created_at
     }
 
+    /// The event log's position as this is read. Give it as `after` to `contactEvents`
+    /// or `invitationEvents` and they replay every change made since, then go live. Read
+    /// it in a request before the lists it goes with (the fields of one request resolve
+    /// in no set order): a change made between the two then comes twice, never not at
+    /// all.
+    async fn events_cursor(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(domain(ctx).events().latest().await?.to_string())
+    }
+
     /// The people on file under the account, oldest first. Needs MANAGE_CONTACTS.
     #[graphql(
         guard = "Require::new(Permission::ManageContacts, self.0.id)",
