@@ -1,14 +1,17 @@
 // Renders GraphiQL (the page is crates/server/src/playground.rs's) against this server:
-// queries and mutations POSTed as JSON to /graphql, which carries the session cookie
-// `login` sets; subscriptions over graphql-transport-ws on /graphql/ws of the same
+// queries and mutations POSTed as JSON to graphql, which carries the session cookie
+// `login` sets; subscriptions over graphql-transport-ws on graphql/ws of the same
 // origin, where the cookie signs the socket in too. The headers tab's JSON goes with
-// both (e.g. {"Authorization": "Bearer …"}).
+// both (e.g. {"Authorization": "Bearer …"}). Both are relative to the page, so the
+// playground works behind a proxy that serves the portal under a path.
 (function () {
   'use strict';
-  var scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  var page = window.location.href;
+  var subscriptions = new URL('graphql/ws', page);
+  subscriptions.protocol = subscriptions.protocol === 'https:' ? 'wss:' : 'ws:';
   var fetcher = GraphiQL.createFetcher({
-    url: '/graphql',
-    subscriptionUrl: scheme + '//' + window.location.host + '/graphql/ws',
+    url: new URL('graphql', page).href,
+    subscriptionUrl: subscriptions.href,
   });
   var tabs = JSON.parse(document.getElementById('playground-tabs').textContent);
   tabs.forEach(function (tab) {

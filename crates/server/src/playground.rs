@@ -146,17 +146,17 @@ fn render(tabs: &[Tab], script: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>clientele · GraphiQL</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/graphiql/{css}">
+<link rel="stylesheet" href="graphiql/{css}">
 <style>body {{ margin: 0; }} #graphiql {{ height: 100vh; }}</style>
 </head>
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
 <noscript>GraphiQL needs JavaScript.</noscript>
 <script type="application/json" id="playground-tabs">{tabs}</script>
-<script src="/graphiql/{react}"></script>
-<script src="/graphiql/{react_dom}"></script>
-<script src="/graphiql/{graphiql}"></script>
-<script src="/graphiql/{script}"></script>
+<script src="graphiql/{react}"></script>
+<script src="graphiql/{react_dom}"></script>
+<script src="graphiql/{graphiql}"></script>
+<script src="graphiql/{script}"></script>
 </body>
 </html>
 "#
