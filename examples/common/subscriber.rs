@@ -19,7 +19,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 pub use report::{ContactCard, ContactEvent, Update};
@@ -40,7 +39,6 @@ const LOGIN: &str = "mutation($e: String!, $p: String!, $t: String) {
       isStaff
       currentAccount { id }
       memberships { account { id } }
-      sessions { current createdAt }
     }
   }
 }";
@@ -66,7 +64,8 @@ pub struct FollowOptions {
     /// The account to follow; by default the one the sign-in places the user in, else
     /// their first membership (staff with none: every account).
     pub account: Option<String>,
-    /// Resume after this cursor (a previous run's last); by default, from now.
+    /// Resume after this cursor (a previous run's last); by default, from the log's
+    /// position at sign-in.
     pub after: Option<String>,
     /// The first wait before reconnecting; it doubles after each failed try...
     pub first_retry: Duration,
@@ -160,9 +159,6 @@ pub async fn follow(
         token: None,
         target: None,
         cursor: options.after.clone(),
-        signed_in_at: None,
-        subscribed_once: false,
-        skip_before: None,
         acked: false,
     };
     let mut stop = std::pin::pin!(stop);
@@ -240,15 +236,9 @@ struct Follower<'a, U> {
     token: Option<String>,
     /// Decided at the first sign-in, kept across later ones.
     target: Option<Target>,
-    /// The last event reported (or the caller's `after`): where a new subscription resumes.
+    /// Where a new subscription resumes: the last event reported, else the caller's
+    /// `after`, else the log's position at the first sign-in (`eventsCursor`).
     cursor: Option<String>,
-    /// When the first session began, by the server's clock.
-    signed_in_at: Option<DateTime<Utc>>,
-    /// Whether a subscription "from now" was sent already.
-    subscribed_once: bool,
-    /// Set while replaying the log to find what a "from now" subscription missed
-    /// while it was down: events before this are older than the subscriber.
-    skip_before: Option<DateTime<Utc>>,
     /// Whether this attempt got as far as `connection_ack`.
     acked: bool,
 }
@@ -280,7 +270,7 @@ impl<U: FnMut(Update)> Follower<'_, U> {
             },
         };
         self.acked = true;
-        let after = self.resume_point();
+        let after = self.cursor.clone();
         let subscribe = json!({ "id": OPERATION, "type": "subscribe", "payload": {
             "query": CONTACT_EVENTS,
             "variables": { "a": self.account_variable(), "after": after },
@@ -294,27 +284,6 @@ impl<U: FnMut(Update)> Follower<'_, U> {
             socket::goodbye(&mut connection, OPERATION).await;
         }
         Ok(ended)
-    }
-
-    /// Where the next subscription starts: after the last event reported; or, for a
-    /// subscriber that has reported nothing yet, "from now" the first time and, after
-    /// that, the whole log with what came before its first sign-in skipped (the moment
-    /// its first subscription went live is not visible to a client; its sign-in is).
-    fn resume_point(&mut self) -> Option<String> {
-        if self.cursor.is_some() {
-            return self.cursor.clone();
-        }
-        if !self.subscribed_once {
-            self.subscribed_once = true;
-            return None;
-        }
-        match self.signed_in_at {
-            Some(at) => {
-                self.skip_before = Some(at);
-                Some("0".to_owned())
-            }
-            None => None,
-        }
     }
 
     fn account_variable(&self) -> Option<&str> {
@@ -371,14 +340,6 @@ impl<U: FnMut(Update)> Follower<'_, U> {
             return Err(FollowError::PasswordChangeRequired);
         }
         let viewer = &login["viewer"];
-        if self.signed_in_at.is_none() {
-            self.signed_in_at = viewer["sessions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|s| s["current"] == true)
-                .and_then(|s| report::timestamp(s["createdAt"].as_str()?));
-        }
         if self.target.is_none() {
             let first_membership = viewer["memberships"][0]["account"]["id"].as_str();
             let chosen = options
@@ -393,9 +354,67 @@ impl<U: FnMut(Update)> Follower<'_, U> {
             });
         }
         self.token = Some(token.to_owned());
+        if self.cursor.is_none() {
+            match self.log_position(token).await? {
+                Ok(cursor) => self.cursor = Some(cursor),
+                Err(ended) => return Ok(Err(ended)),
+            }
+        }
         let account = self.account_variable().map(str::to_owned);
         (self.on_update)(Update::SignedIn { account });
         Ok(Ok(()))
+    }
+
+    /// The event log's position now (`eventsCursor`), read once, at the first sign-in:
+    /// the subscriber's "from now", which a reconnection resumes from like any cursor,
+    /// so what happens while it is away before its first event is not lost either. The
+    /// position is the whole log's, so any account staff can read gives it for
+    /// [`Target::Every`] (none yet: the log is empty).
+    async fn log_position(&self, token: &str) -> Result<Result<String, Ended>, FollowError> {
+        let (query, variables) = match &self.target {
+            Some(Target::Account(id)) => (
+                "query($a: ID!) { account(id: $a) { eventsCursor } }",
+                json!({ "a": id }),
+            ),
+            _ => (
+                "{ accounts(first: 1) { nodes { eventsCursor } } }",
+                json!({}),
+            ),
+        };
+        let response = self
+            .http
+            .post(format!(
+                "{}/graphql",
+                self.options.url.trim_end_matches('/')
+            ))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await;
+        let answer: Value = match response {
+            Ok(response) => match response.json().await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    return Ok(Err(Ended::dropped(format!(
+                        "reading the log's position: {e}"
+                    ))));
+                }
+            },
+            Err(e) => {
+                return Ok(Err(Ended::dropped(format!(
+                    "reading the log's position: {e}"
+                ))));
+            }
+        };
+        if answer["errors"].get(0).is_some() {
+            return ended_by(&answer["errors"]).map(Err);
+        }
+        let data = &answer["data"];
+        let cursor = data["account"]["eventsCursor"]
+            .as_str()
+            .or(data["accounts"]["nodes"][0]["eventsCursor"].as_str())
+            .unwrap_or("0");
+        Ok(Ok(cursor.to_owned()))
     }
 
     /// Reports events until the subscription or the connection ends, or `stop`.
@@ -465,12 +484,6 @@ impl<U: FnMut(Update)> Follower<'_, U> {
     }
 
     fn report(&mut self, event: ContactEvent) {
-        if let Some(before) = self.skip_before {
-            if event.occurred_at < before {
-                return;
-            }
-            self.skip_before = None;
-        }
         self.cursor = Some(event.cursor.clone());
         (self.on_update)(Update::Event(event));
     }

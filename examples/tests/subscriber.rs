@@ -72,7 +72,7 @@ async fn a_follower_that_printed_nothing_yet_misses_nothing_from_its_sign_in_on(
     let (owner, account) = acme(&app).await;
     add(&app, &owner, &account, "Earlier").await;
     let proxy = Proxy::start(app.server.addr.to_string()).await;
-    // No cursor: from now. Cut before anything happened...
+    // No cursor: from the log's position at sign-in. Cut before anything happened...
     let mut follower = Follower::start(through(&proxy, OWNER_EMAIL, OWNER_PASSWORD));
     follower
         .until("subscribed", |u| matches!(u, Update::Subscribed { .. }))
@@ -83,7 +83,7 @@ async fn a_follower_that_printed_nothing_yet_misses_nothing_from_its_sign_in_on(
             matches!(u, Update::Disconnected { .. })
         })
         .await;
-    // ...so what happens meanwhile has no cursor to be resumed from.
+    // ...so what happens meanwhile comes after no event the follower printed.
     add(&app, &owner, &account, "B").await;
     proxy.set_up(true);
     follower.event_named("B").await;

@@ -13,7 +13,8 @@ pub enum Update {
     /// Signed in (again, after a session ended); following `account` (None: every
     /// account, staff only).
     SignedIn { account: Option<String> },
-    /// A subscription was sent, resuming after `after` (None: from now).
+    /// A subscription was sent, resuming after `after` (the caller's cursor, the last
+    /// event's, or the log's position at the first sign-in).
     Subscribed { after: Option<String> },
     /// One contact change, reported once.
     Event(ContactEvent),
