@@ -52,16 +52,13 @@ impl App {
             .is_some_and(|last| last.contains('.'));
         parts.uri = Uri::try_from(inner).unwrap_or_else(|_| Uri::from_static("/"));
         let request = Request::from_parts(parts, body);
+        // Both services are infallible.
         if is_file {
-            return match self.files.oneshot(request).await {
-                Ok(response) => response.into_response(),
-                Err(never) => match never {},
-            };
+            let Ok(response) = self.files.oneshot(request).await;
+            return response.into_response();
         }
-        let mut response = match self.page.oneshot(request).await {
-            Ok(response) => response.into_response(),
-            Err(never) => match never {},
-        };
+        let Ok(response) = self.page.oneshot(request).await;
+        let mut response = response.into_response();
         // The page names the current build's assets: it must not outlive a deploy.
         response
             .headers_mut()

@@ -193,22 +193,23 @@ impl Demo {
         // Staff bill and provision it.
         let invoice =
             |total: &str, due: String| json!({ "total": total, "currency": "USD", "dueDate": due });
-        let paid = self
-            .call(
-                Some(&staff.token),
-                "mutation($a: ID!, $i: CreateInvoiceInput!) { createInvoice(accountId: $a, input: $i) { id } }",
-                json!({ "a": n, "i": invoice("249.00", days(-20)) }),
-            )
-            .await?["createInvoice"]["id"]
-            .clone();
-        for (total, due) in [("249.00", days(14)), ("89.50", days(-10))] {
-            self.call(
-                Some(&staff.token),
-                "mutation($a: ID!, $i: CreateInvoiceInput!) { createInvoice(accountId: $a, input: $i) { id } }",
-                json!({ "a": n, "i": invoice(total, due) }),
-            )
-            .await?;
+        // Paid (by the billing contact, below), due, and overdue once reminders run.
+        let mut invoices = Vec::new();
+        for (total, due) in [
+            ("249.00", days(-20)),
+            ("249.00", days(14)),
+            ("89.50", days(-10)),
+        ] {
+            let created = self
+                .call(
+                    Some(&staff.token),
+                    "mutation($a: ID!, $i: CreateInvoiceInput!) { createInvoice(accountId: $a, input: $i) { id } }",
+                    json!({ "a": n, "i": invoice(total, due) }),
+                )
+                .await?;
+            invoices.push(created["createInvoice"]["id"].clone());
         }
+        let paid = &invoices[0];
         let bella = self.login("bella@northwind.example").await?;
         self.call(
             Some(&bella.token),

@@ -194,8 +194,8 @@ async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::R
                 println!("  {email:<26} {who}");
             }
             println!(
-                "Start the server (cargo run) and sign in at http://{}/graphql",
-                config.http.bind
+                "Start the server (cargo run) and sign in at {}/graphql",
+                config.http.public_url
             );
         }
         Command::Schema => unreachable!("handled before start-up"),

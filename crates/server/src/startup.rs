@@ -76,14 +76,13 @@ pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnect
         // tested; a connection that broke while busy fails its statement and is closed.
         .test_before_acquire_if_idle_for(Duration::from_secs(30));
     if config.is_sqlite() {
-        let folder = config
-            .sqlite_file()
-            .and_then(|p| p.parent().map(ToOwned::to_owned))
-            .filter(|folder| !folder.as_os_str().is_empty());
-        if let Some(folder) = folder {
-            std::fs::create_dir_all(&folder).map_err(|e| cannot(&e))?;
-        }
-        if config.sqlite_file().is_some() {
+        if let Some(file) = config.sqlite_file() {
+            let folder = file
+                .parent()
+                .filter(|folder| !folder.as_os_str().is_empty());
+            if let Some(folder) = folder {
+                std::fs::create_dir_all(folder).map_err(|e| cannot(&e))?;
+            }
             options.max_connections(SQLITE_CONNECTIONS);
         }
         options.map_sqlx_sqlite_opts(|opts| {
