@@ -14,6 +14,7 @@ mod m0007_account_security;
 mod m0008_two_factor;
 mod m0009_temporary_access;
 mod m0010_known_devices;
+mod m0011_audit_actor_staff;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_two_factor::Migration),
             Box::new(m0009_temporary_access::Migration),
             Box::new(m0010_known_devices::Migration),
+            Box::new(m0011_audit_actor_staff::Migration),
         ]
     }
 }

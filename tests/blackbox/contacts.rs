@@ -141,18 +141,33 @@ async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
     let token = signed_in.str("login.token").to_owned();
 
     // The emailed password is temporary: until Tess chooses her own, she sees her name
-    // and nothing of the account, and every other operation is refused with a reason.
+    // and the account's name and nothing else of it, and every other operation is
+    // refused with a reason.
     let v = app
         .gql_as(
             &token,
-            "{ viewer { user { email } currentAccount { name } permissions } }",
+            "{ viewer { passwordChangeRequired user { email } currentAccount { name } permissions } }",
             json!({}),
         )
         .await
         .ok();
     assert_eq!(v.str("viewer.user.email"), "tess@acme.test");
-    assert!(v.null_at("viewer.currentAccount"), "{}", v.body);
+    assert_eq!(v.at("viewer.passwordChangeRequired"), true);
+    assert_eq!(v.str("viewer.currentAccount.name"), "Acme");
     assert_eq!(v.at("viewer.permissions"), &json!([]));
+    let v = app
+        .gql_as(
+            &token,
+            "{ viewer { user { email } currentAccount { name owner { email } } } }",
+            json!({}),
+        )
+        .await;
+    v.expect_code("FORBIDDEN");
+    assert_eq!(
+        v.body["errors"][0]["extensions"]["reason"],
+        "PASSWORD_CHANGE_REQUIRED"
+    );
+    assert!(v.null_at("viewer.currentAccount"), "{}", v.body);
     let r = app
         .gql_as(
             &token,

@@ -36,8 +36,8 @@ struct Person {
 }
 
 /// One contact per role, and two without a login who chose their own mail: the
-/// accountant who gets invoices, and a site manager who asked for invoices too but
-/// may not see amounts.
+/// accountant who gets invoices, and a site manager who chose account news on top of
+/// their services and tickets (invoices they may not choose: they cannot see them).
 const PEOPLE: &[Person] = &[
     Person {
         key: "owner",
@@ -92,7 +92,7 @@ const PEOPLE: &[Person] = &[
         role: "TECHNICAL",
         permissions: None,
         login: false,
-        preferences: Some(&["PRODUCT", "INVOICE", "SUPPORT"]),
+        preferences: Some(&["PRODUCT", "SUPPORT", "GENERAL"]),
         sees_amounts: false,
     },
 ];

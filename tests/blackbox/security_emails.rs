@@ -75,7 +75,11 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
     // Two-factor turned off by the user, then by staff.
     let enrol = async || {
         let secret = app
-            .gql_as(&token, "mutation { enrollTotp { secret } }", json!({}))
+            .gql_as(
+                &token,
+                "mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }",
+                json!({"p": changed}),
+            )
             .await
             .ok()
             .str("enrollTotp.secret")
@@ -106,7 +110,7 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
     let recovery = enrol().await;
     app.gql_as(
         &token,
-        "mutation($p: String!, $c: String!) { disableTotp(password: $p, code: $c) }",
+        "mutation($p: String!, $c: String!) { disableTotp(currentPassword: $p, code: $c) }",
         json!({"p": changed, "c": recovery}),
     )
     .await

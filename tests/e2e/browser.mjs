@@ -325,7 +325,7 @@ try {
 
   await step('two-factor sign-in shows a code field when the server asks for one', async () => {
     const { login } = await api(`mutation { login(email: "${TWO_FACTOR_USER}", password: "${PASSWORD}") { token } }`);
-    const { enrollTotp } = await api('mutation { enrollTotp { secret } }', {}, login.token);
+    const { enrollTotp } = await api('mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }', { p: PASSWORD }, login.token);
     // The previous step's code: the sign-in below then uses a later one (a code works once).
     await api('mutation($code: String!) { confirmTotp(code: $code) }', { code: totp(enrollTotp.secret, Date.now() - 30_000) }, login.token);
 

@@ -71,11 +71,7 @@ pub(crate) fn auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
 pub(crate) fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     let actor = signed_in(ctx)?;
     if actor.password_change_required {
-        return Err(DomainError::forbidden_until(
-            "PASSWORD_CHANGE_REQUIRED",
-            "choose your own password first (changePassword)",
-        )
-        .into());
+        return Err(domain::access::password_change_required().into());
     }
     Ok(actor)
 }

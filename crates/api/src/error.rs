@@ -33,7 +33,7 @@ impl From<ApiError> for async_graphql::Error {
                 ext.set("field", *field);
             }
             if let DomainError::Because { reason, .. } = &err {
-                ext.set("reason", *reason);
+                ext.set("reason", reason.as_str());
             }
             if let DomainError::RateLimited {
                 retry_after: Some(seconds),

@@ -139,11 +139,9 @@ pub fn prepare_request(
     domain: &Domain,
     auth: RequestAuth,
 ) -> async_graphql::Request {
-    // Loaders read accounts for the actor: not for one who must change their password.
-    let actor = auth
-        .actor()
-        .filter(|actor| !actor.password_change_required)
-        .cloned();
+    // The loaders' reads go through the domain's door (`Access`), which decides what
+    // a restricted session sees.
+    let actor = auth.actor().cloned();
     request
         .data(auth)
         .data(Loaders::for_request(domain.clone(), actor))

@@ -85,6 +85,7 @@ pub(crate) const CREDENTIAL_FIELDS: &[&str] = &[
     "transferOwnership",
     "register",
     "requestPasswordReset",
+    "enrollTotp",
     "confirmTotp",
     "disableTotp",
 ];

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::access::Access;
-use domain::accounts::KeyContacts;
+use domain::accounts::{KeyContacts, KeyContactsOf};
 use domain::entities::ticket_reply;
 use domain::{Actor, Domain};
 
@@ -99,14 +99,6 @@ impl Loader<RepliesOf> for Loaders {
     }
 }
 
-/// The owner and billing contact of an account: the account's id and its
-/// `billing_contact_id`. Both fields read them in one query.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct KeyContactsOf {
-    pub account_id: i64,
-    pub billing_contact_id: Option<i64>,
-}
-
 impl Loader<KeyContactsOf> for Loaders {
     type Value = KeyContacts;
     type Error = ApiError;
@@ -115,14 +107,10 @@ impl Loader<KeyContactsOf> for Loaders {
         &self,
         keys: &[KeyContactsOf],
     ) -> Result<HashMap<KeyContactsOf, Self::Value>, Self::Error> {
-        let accounts: Vec<(i64, Option<i64>)> = keys
-            .iter()
-            .map(|k| (k.account_id, k.billing_contact_id))
-            .collect();
-        let mut found = self.domain.accounts().key_contacts(&accounts).await?;
+        let mut found = self.domain.accounts().key_contacts(keys).await?;
         Ok(keys
             .iter()
-            .filter_map(|&key| Some((key, found.remove(&key.account_id)?)))
+            .filter_map(|&key| Some((key, found.remove(&key.account_id())?)))
             .collect())
     }
 }

@@ -24,8 +24,10 @@ impl Query {
         actor(ctx)?;
         let id = parse_id(&id, "account")?;
         match access_to(ctx, id).await? {
-            Some(access) if access.two_factor_missing => Err(access.two_factor_needed().into()),
-            Some(access) => Ok(Some(Account(access.account))),
+            Some(access) => {
+                access.usable()?;
+                Ok(Some(Account(access)))
+            }
             None => Err(ApiError::not_found("account")),
         }
     }
@@ -44,7 +46,7 @@ impl Query {
             .accounts()
             .list(actor(ctx)?, search.as_deref(), args)
             .await?;
-        Ok(connection(page, |a| a.id, Account))
+        Ok(connection(page, |a| a.account_id(), Account))
     }
 
     async fn portal_settings(&self, ctx: &Context<'_>) -> ApiResult<PortalSettings> {

@@ -11,11 +11,18 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| {
-                    InputValueError::custom(format!("{s:?} is not a date like 2026-01-31"))
-                }),
+            // Four-digit years only: chrono would take `+20000-06-01`, which SQLite,
+            // comparing dates as text, would order before today.
+            Value::String(s) if s.len() == 10 && s.starts_with(|c: char| c.is_ascii_digit()) => {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(Date)
+                    .map_err(|_| {
+                        InputValueError::custom(format!("{s:?} is not a date like 2026-01-31"))
+                    })
+            }
+            Value::String(s) => Err(InputValueError::custom(format!(
+                "{s:?} is not a date like 2026-01-31"
+            ))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -53,6 +60,20 @@ impl ScalarType for Decimal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_have_four_digit_years() {
+        assert!(Date::parse(Value::String("2026-01-31".into())).is_ok());
+        for bad in [
+            "+20000-06-01",
+            "20000-06-01",
+            "2026-1-31",
+            " 2026-01-31",
+            "2026-02-30",
+        ] {
+            assert!(Date::parse(Value::String(bad.into())).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn decimals_come_only_as_strings() {

@@ -131,17 +131,18 @@ impl Listener {
                     .require(&actor, id, Permission::ManageContacts, "account")
                     .await?;
                 // What happened before a member joined is not theirs to see.
-                let since = match &access.contact {
-                    Some(contact) if !access.is_staff => Some(contact.member_since()),
+                let own = access.own_contact()?;
+                let since = match own {
+                    Some(contact) if !access.is_staff() => Some(contact.member_since()),
                     _ => None,
                 };
-                let mut permissions = access.permissions;
+                let mut permissions = access.effective();
                 permissions.sort_unstable();
                 let visibility = Visibility {
-                    staff: access.is_staff,
+                    staff: access.is_staff(),
                     permissions,
                 };
-                (access.contact.map(|c| c.id), since, visibility)
+                (own.map(|c| c.id), since, visibility)
             }
             None => {
                 access::require_staff(&actor)?;

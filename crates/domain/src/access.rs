@@ -5,83 +5,206 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
 };
 
-use crate::entities::{account, contact};
-use crate::permissions::{self, Permission};
-use crate::{Actor, Domain, DomainError, Result};
+use chrono::{DateTime, Utc};
 
-/// The actor's standing in one account, with the account itself (read together).
+use crate::entities::{account, contact, user};
+use crate::permissions::{self, Permission, Role};
+use crate::{Actor, Domain, DomainError, Reason, Result};
+
+/// The actor's standing in one account, with the account itself (read together): the
+/// one door to an account's rows. Only this module makes one, from the actor as their
+/// session was read and the account as the database has it, so every route that
+/// reaches an account (GraphQL over HTTP and WebSocket, the invoice PDF, anything
+/// later) answers the same: the session's state (a password to change, a second factor
+/// the account requires) is decided here, once.
 #[derive(Clone, Debug)]
 pub struct Access {
-    pub account: account::Model,
-    pub is_staff: bool,
+    account: account::Model,
+    is_staff: bool,
     /// The actor's own contact in the account, when they are a member.
-    pub contact: Option<contact::Model>,
-    pub permissions: Vec<Permission>,
-    /// The account requires two-factor sign-in and this member has not turned it on:
-    /// they hold nothing here until they do (TWO_FACTOR_REQUIRED).
-    pub two_factor_missing: bool,
+    contact: Option<contact::Model>,
+    /// What they may do here; nothing while restricted.
+    permissions: Vec<Permission>,
+    restriction: Option<Restriction>,
+}
+
+/// Why someone signed in holds nothing in an account for now: they see its id and
+/// name and their role there, and every other read or change answers FORBIDDEN with
+/// the reason, until they do what it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restriction {
+    /// Their password was generated and emailed: they choose their own first (every
+    /// account, and every operation but `viewer`, `changePassword` and `logout`).
+    PasswordChangeRequired,
+    /// The account requires two-factor sign-in and they have not turned it on.
+    TwoFactorRequired,
+}
+
+/// Whose access is decided: what of a user decides it. The actor of a request, or
+/// someone who is not acting now (the sender of an invitation being accepted).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Holder {
+    user_id: i64,
+    is_staff: bool,
+    password_change_required: bool,
+    two_factor: bool,
+}
+
+impl From<&Actor> for Holder {
+    fn from(actor: &Actor) -> Self {
+        Self {
+            user_id: actor.user_id,
+            is_staff: actor.is_staff,
+            password_change_required: actor.password_change_required,
+            two_factor: actor.two_factor,
+        }
+    }
+}
+
+impl From<&user::Model> for Holder {
+    fn from(user: &user::Model) -> Self {
+        Self {
+            user_id: user.id,
+            is_staff: user.is_staff,
+            password_change_required: user.password_change_required,
+            two_factor: user.totp_secret.is_some(),
+        }
+    }
+}
+
+impl Restriction {
+    /// The state of `actor`'s session in `account`, if it is restricted there.
+    fn of(actor: Holder, account: &account::Model) -> Option<Self> {
+        if actor.password_change_required {
+            Some(Self::PasswordChangeRequired)
+        } else if account.require_two_factor && !actor.is_staff && !actor.two_factor {
+            Some(Self::TwoFactorRequired)
+        } else {
+            None
+        }
+    }
+
+    /// FORBIDDEN with the reason, for `account_name`.
+    pub fn error(self, account_name: &str) -> DomainError {
+        match self {
+            Self::PasswordChangeRequired => password_change_required(),
+            Self::TwoFactorRequired => DomainError::forbidden_until(
+                Reason::TwoFactorRequired,
+                format!(
+                    "{account_name} requires two-factor sign-in: turn it on (enrollTotp) to use it"
+                ),
+            ),
+        }
+    }
+}
+
+/// FORBIDDEN with reason PASSWORD_CHANGE_REQUIRED: what a login with a generated
+/// password gets for anything but `viewer`, `changePassword` and `logout`.
+pub fn password_change_required() -> DomainError {
+    DomainError::forbidden_until(
+        Reason::PasswordChangeRequired,
+        "choose your own password first (changePassword)",
+    )
 }
 
 impl Access {
     /// The actor's access to `account` given their own contact there (if any): a
     /// member's, staff's, or none.
-    fn of(actor: &Actor, account: account::Model, contact: Option<contact::Model>) -> Option<Self> {
+    fn of(actor: Holder, account: account::Model, contact: Option<contact::Model>) -> Option<Self> {
         if contact.is_none() && !actor.is_staff {
             return None;
         }
-        let two_factor_missing = account.require_two_factor && !actor.is_staff && !actor.two_factor;
-        let permissions = match &contact {
-            Some(contact) if !two_factor_missing => permissions::of_contact(contact),
-            _ => Vec::new(),
+        let restriction = Restriction::of(actor, &account);
+        let permissions = match (&contact, restriction) {
+            (_, Some(_)) => Vec::new(),
+            (_, None) if actor.is_staff => Permission::ALL.to_vec(),
+            (Some(contact), None) => permissions::of_contact(contact),
+            (None, None) => Vec::new(),
         };
         Some(Self {
             account,
             is_staff: actor.is_staff,
             contact,
             permissions,
-            two_factor_missing,
+            restriction,
         })
+    }
+
+    pub fn account(&self) -> &account::Model {
+        &self.account
     }
 
     pub fn account_id(&self) -> i64 {
         self.account.id
     }
 
-    /// What the actor may do here: every permission for staff, else their role's.
-    pub fn effective(&self) -> Vec<Permission> {
-        if self.is_staff {
-            Permission::ALL.to_vec()
-        } else {
-            self.permissions.clone()
+    pub fn is_staff(&self) -> bool {
+        self.is_staff
+    }
+
+    /// Why the actor holds nothing here for now, if they do not.
+    pub fn restriction(&self) -> Option<Restriction> {
+        self.restriction
+    }
+
+    /// The actor's role here (a member's; staff who are not members have none). Shown
+    /// even while restricted.
+    pub fn role(&self) -> Option<Role> {
+        self.contact
+            .as_ref()
+            .map(|c| permissions::role_named(&c.role))
+    }
+
+    /// Anything of the account beyond its id, name and the actor's role: refused while
+    /// the actor is restricted here.
+    pub fn usable(&self) -> Result<&Self> {
+        match self.restriction {
+            Some(restriction) => Err(restriction.error(&self.account.name)),
+            None => Ok(self),
         }
+    }
+
+    /// The actor's own contact here, whatever the session's state (for the domain's
+    /// own decisions: badges, grants).
+    pub(crate) fn contact(&self) -> Option<&contact::Model> {
+        self.contact.as_ref()
+    }
+
+    /// The actor's own contact card here (members only), unless restricted.
+    pub fn own_contact(&self) -> Result<Option<&contact::Model>> {
+        Ok(self.usable()?.contact.as_ref())
+    }
+
+    /// When the actor's own access here ends by itself (temporary access); `None`:
+    /// permanent, or staff.
+    pub fn access_ends(&self) -> Option<DateTime<Utc>> {
+        if self.is_staff {
+            return None;
+        }
+        self.contact.as_ref().and_then(|c| c.access_expires_at)
+    }
+
+    /// What the actor may do here: every permission for staff, else their role's;
+    /// nothing while restricted.
+    pub fn effective(&self) -> Vec<Permission> {
+        self.permissions.clone()
     }
 
     pub fn has(&self, permission: Permission) -> bool {
-        self.is_staff || self.permissions.contains(&permission)
+        self.permissions.contains(&permission)
     }
 
     pub fn require(&self, permission: Permission) -> Result<()> {
+        self.usable()?;
         if self.has(permission) {
             Ok(())
-        } else if self.two_factor_missing {
-            Err(self.two_factor_needed())
         } else {
             Err(forbidden(permission))
         }
-    }
-
-    /// FORBIDDEN with reason TWO_FACTOR_REQUIRED.
-    pub fn two_factor_needed(&self) -> DomainError {
-        DomainError::forbidden_until(
-            "TWO_FACTOR_REQUIRED",
-            format!(
-                "{} requires two-factor sign-in: turn it on (enrollTotp) to use it",
-                self.account.name
-            ),
-        )
     }
 }
 
@@ -99,6 +222,32 @@ impl Access {
             Some(missing) => Err(DomainError::forbidden(format!(
                 "you cannot grant {missing}, which you do not hold yourself"
             ))),
+        }
+    }
+
+    /// Grants are bounded in time: what the actor grants ends no later than their own
+    /// access. The end of access to give, from the one asked for (`None`: permanent):
+    /// a temporary member's grants end when they do, and asking for later is
+    /// BAD_USER_INPUT on `accessExpiresAt`.
+    pub fn bound_grant(&self, asked: Option<DateTime<Utc>>) -> Result<Option<DateTime<Utc>>> {
+        match (self.access_ends(), asked) {
+            (Some(own), Some(asked)) if asked > own => Err(DomainError::bad_input(
+                "accessExpiresAt",
+                format!(
+                    "your own access ends at {}; what you grant cannot last longer",
+                    own.to_rfc3339()
+                ),
+            )),
+            _ => Ok(self.clamp_grant(asked)),
+        }
+    }
+
+    /// `asked` (`None`: permanent), ending no later than the actor's own access.
+    pub fn clamp_grant(&self, asked: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        match (self.access_ends(), asked) {
+            (None, asked) => asked,
+            (Some(own), None) => Some(own),
+            (Some(own), Some(asked)) => Some(Ord::min(own, asked)),
         }
     }
 
@@ -121,7 +270,7 @@ impl Access {
 
     /// The first of `wanted` the actor lacks (never for staff).
     fn lacking(&self, wanted: &[Permission]) -> Option<Permission> {
-        if self.is_staff {
+        if self.is_staff && self.restriction.is_none() {
             return None;
         }
         wanted
@@ -138,11 +287,12 @@ pub fn forbidden(permission: Permission) -> DomainError {
 }
 
 /// What the actor may do where their session is placed, given their access there (if
-/// any): every permission for staff (placed or not), their role's, or nothing.
+/// any): every permission for staff (placed or not), their role's, or nothing (also
+/// while they must change their password).
 pub fn current_permissions(actor: &Actor, placed: Option<&Access>) -> Vec<Permission> {
     match placed {
         Some(access) => access.effective(),
-        None if actor.is_staff => Permission::ALL.to_vec(),
+        None if actor.is_staff && !actor.password_change_required => Permission::ALL.to_vec(),
         None => Vec::new(),
     }
 }
@@ -165,7 +315,7 @@ pub(crate) async fn access_on(
     account_id: i64,
     what: &'static str,
 ) -> Result<Access> {
-    accesses_on(conn, actor, &[account_id])
+    accesses_on(conn, actor.into(), &[account_id])
         .await?
         .remove(&account_id)
         .ok_or(DomainError::NotFound(what))
@@ -173,9 +323,9 @@ pub(crate) async fn access_on(
 
 /// The actor's access to each of `account_ids` where they have any (staff: every one
 /// that exists), in one query: each account joined with the actor's own contact in it.
-async fn accesses_on(
+pub(crate) async fn accesses_on(
     conn: &impl ConnectionTrait,
-    actor: &Actor,
+    actor: Holder,
     account_ids: &[i64],
 ) -> Result<HashMap<i64, Access>> {
     let user_id = actor.user_id;
@@ -197,6 +347,43 @@ async fn accesses_on(
         .filter_map(|(account, contact)| Access::of(actor, account, contact))
         .map(|access| (access.account_id(), access))
         .collect())
+}
+
+/// The actor's memberships, by account name: their access to every account they
+/// belong to (a restricted one too: it shows its id, name and their role).
+pub(crate) async fn memberships_on(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<Access>> {
+    let rows = contact::Entity::find()
+        .filter(contact::Column::UserId.eq(actor.user_id))
+        .find_also_related(account::Entity)
+        .order_by_asc(account::Column::Name)
+        .order_by_asc(account::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(contact, account)| Access::of(actor.into(), account?, Some(contact)))
+        .collect())
+}
+
+/// The standing of `user` (who is not the one acting: the sender of an invitation
+/// being accepted) in `account_id`, read on `conn`; `None` when they have none.
+pub(crate) async fn standing_on(
+    conn: &impl ConnectionTrait,
+    user: &user::Model,
+    account_id: i64,
+) -> Result<Option<Access>> {
+    Ok(accesses_on(conn, user.into(), &[account_id])
+        .await?
+        .remove(&account_id))
+}
+
+/// Staff's access to an account they found as staff (the `accounts` list).
+pub(crate) fn as_staff(actor: &Actor, account: account::Model) -> Result<Access> {
+    require_staff(actor)?;
+    Access::of(actor.into(), account, None).ok_or(DomainError::NotFound("account"))
 }
 
 /// The actor's access for a change needing `permission`, read on `conn`. When staff
@@ -255,7 +442,7 @@ impl Domain {
         actor: &Actor,
         account_ids: &[i64],
     ) -> Result<HashMap<i64, Access>> {
-        accesses_on(self.db(), actor, account_ids).await
+        accesses_on(self.db(), actor.into(), account_ids).await
     }
 
     /// The actor's access to `account_id`, which must include `permission`.

@@ -7,6 +7,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
+use crate::access::{Access, access_on};
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::{account, contact, user};
@@ -21,20 +22,13 @@ pub struct AccountService<'a> {
     domain: &'a Domain,
 }
 
-/// A user's place in an account: the account and the contact that links them.
-#[derive(Clone, Debug)]
-pub struct Membership {
-    pub account: account::Model,
-    pub contact: contact::Model,
-}
-
 impl<'a> AccountService<'a> {
     pub(crate) fn new(domain: &'a Domain) -> Self {
         Self { domain }
     }
 
     /// Creates an account whose owner (primary contact) is the signed-in user.
-    pub async fn create(&self, actor: &Actor, name: &str) -> Result<account::Model> {
+    pub async fn create(&self, actor: &Actor, name: &str) -> Result<Access> {
         let name = validate::name("name", name)?;
         self.domain
             .throttle()
@@ -51,10 +45,12 @@ impl<'a> AccountService<'a> {
             change.conn(),
             &name,
             &owner,
-            &crate::notifications::defaults_for(change.conn(), Role::Owner).await?,
+            &crate::notifications::defaults_for(change.conn(), Role::Owner, &Permission::ALL)
+                .await?,
         )
         .await?;
         change.event(EventKind::Created, &owner).await?;
+        let access = access_on(change.conn(), actor, account.id, "account").await?;
         change
             .commit(
                 actor.into(),
@@ -63,37 +59,12 @@ impl<'a> AccountService<'a> {
                     .target("account", account.id),
             )
             .await?;
-        Ok(account)
+        Ok(access)
     }
 
-    /// Every account the user is a member of, by name.
-    pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>> {
-        let rows = contact::Entity::find()
-            .filter(contact::Column::UserId.eq(user_id))
-            .find_also_related(account::Entity)
-            .order_by_asc(account::Column::Name)
-            .order_by_asc(account::Column::Id)
-            .all(self.domain.db())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(contact, account)| {
-                Some(Membership {
-                    account: account?,
-                    contact,
-                })
-            })
-            .collect())
-    }
-
-    /// An account the actor may see: one they belong to, or any for staff. Anything
-    /// else is `NotFound`, so other accounts' ids reveal nothing.
-    pub async fn visible(&self, actor: &Actor, account_id: i64) -> Result<account::Model> {
-        Ok(self
-            .domain
-            .access(actor, account_id, "account")
-            .await?
-            .account)
+    /// The actor's memberships: their access to every account they belong to, by name.
+    pub async fn memberships(&self, actor: &Actor) -> Result<Vec<Access>> {
+        crate::access::memberships_on(self.domain.db(), actor).await
     }
 
     /// The owner's (or staff's) security settings of the account: whether its members
@@ -104,8 +75,8 @@ impl<'a> AccountService<'a> {
         actor: &Actor,
         account_id: i64,
         require_two_factor: bool,
-    ) -> Result<account::Model> {
-        let (change, _) = Change::on_account(
+    ) -> Result<Access> {
+        let (mut change, _) = Change::on_account(
             self.domain,
             actor,
             account_id,
@@ -115,20 +86,31 @@ impl<'a> AccountService<'a> {
         .await?;
         if require_two_factor && !actor.two_factor && !actor.is_staff {
             return Err(DomainError::forbidden_until(
-                "TWO_FACTOR_REQUIRED",
+                crate::Reason::TwoFactorRequired,
                 "turn on two-factor sign-in for yourself first (enrollTotp)",
             ));
         }
-        let account = sea_orm::ActiveModelTrait::update(
+        sea_orm::ActiveModelTrait::update(
             account::ActiveModel {
                 id: sea_orm::Set(account_id),
                 require_two_factor: sea_orm::Set(require_two_factor),
-                updated_at: sea_orm::Set(Utc::now()),
+                updated_at: sea_orm::Set(self.domain.now()),
                 ..Default::default()
             },
             change.conn(),
         )
         .await?;
+        // Members without a second factor hold nothing here now: their open streams
+        // re-check at once rather than at their next periodic check.
+        let members = contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(account_id))
+            .filter(contact::Column::UserId.is_not_null())
+            .all(change.conn())
+            .await?;
+        for member in members {
+            change.access_changed(member.user_id);
+        }
+        let access = access_on(change.conn(), actor, account_id, "account").await?;
         change
             .commit(
                 actor.into(),
@@ -137,7 +119,7 @@ impl<'a> AccountService<'a> {
                     .target("account", account_id),
             )
             .await?;
-        Ok(account)
+        Ok(access)
     }
 
     /// Makes another contact with portal access the account's owner; the previous owner
@@ -148,7 +130,7 @@ impl<'a> AccountService<'a> {
         actor: &Actor,
         contact_id: i64,
         current_password: &str,
-    ) -> Result<account::Model> {
+    ) -> Result<Access> {
         let (target, _) = self
             .domain
             .contacts()
@@ -162,7 +144,7 @@ impl<'a> AccountService<'a> {
         check_new_owner(&target)?;
         self.domain
             .auth()
-            .check_actor_password(actor, current_password)
+            .verify_password(actor, current_password)
             .await?;
 
         let (mut change, _, target) = Change::on_contact(
@@ -225,6 +207,7 @@ impl<'a> AccountService<'a> {
         change
             .notify_contacts(account_updated(account.id, "owner", Some(&target)))
             .await?;
+        let access = access_on(change.conn(), actor, account.id, "account").await?;
         change
             .commit(
                 actor.into(),
@@ -233,7 +216,7 @@ impl<'a> AccountService<'a> {
                     .target("contact", target.id),
             )
             .await?;
-        Ok(account)
+        Ok(access)
     }
 
     /// Names the contact printed on the account's invoices, or clears it; the account's
@@ -243,7 +226,7 @@ impl<'a> AccountService<'a> {
         actor: &Actor,
         account_id: i64,
         contact_id: Option<i64>,
-    ) -> Result<account::Model> {
+    ) -> Result<Access> {
         let (mut change, _) = Change::on_account(
             self.domain,
             actor,
@@ -290,26 +273,29 @@ impl<'a> AccountService<'a> {
                 ))
                 .await?;
         }
+        let access = access_on(change.conn(), actor, account.id, "account").await?;
         change.commit(actor.into(), record).await?;
-        Ok(account)
+        Ok(access)
     }
 
-    /// A page of the account's email history, newest first (callers check VIEW_EMAILS).
+    /// A page of the account's email history, newest first (VIEW_EMAILS).
     pub async fn emails(
         &self,
-        account_id: i64,
+        access: &Access,
         args: crate::pagination::PageArgs,
     ) -> Result<crate::pagination::Page<crate::entities::email::Model>> {
-        crate::outbox::list(self.domain.db(), account_id, args).await
+        access.require(Permission::ViewEmails)?;
+        crate::outbox::list(self.domain.db(), access.account_id(), args).await
     }
 
-    /// A page of the account's audit log, newest first (callers check VIEW_AUDIT_LOG).
+    /// A page of the account's audit log, newest first (VIEW_AUDIT_LOG).
     pub async fn audit_log(
         &self,
-        account_id: i64,
+        access: &Access,
         args: crate::pagination::PageArgs,
     ) -> Result<crate::pagination::Page<crate::entities::audit_entry::Model>> {
-        crate::audit::list(self.domain.db(), account_id, args).await
+        access.require(Permission::ViewAuditLog)?;
+        crate::audit::list(self.domain.db(), access, args).await
     }
 
     /// Staff: every account, optionally those whose name contains `search`.
@@ -318,7 +304,7 @@ impl<'a> AccountService<'a> {
         actor: &Actor,
         search: Option<&str>,
         args: crate::pagination::PageArgs,
-    ) -> Result<crate::pagination::Page<account::Model>> {
+    ) -> Result<crate::pagination::Page<Access>> {
         use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
         crate::access::require_staff(actor)?;
         let mut select = account::Entity::find();
@@ -339,22 +325,26 @@ impl<'a> AccountService<'a> {
                     .like(LikeExpr::new(pattern).escape('\\')),
             );
         }
-        crate::pagination::page(
+        let page = crate::pagination::page(
             self.domain.db(),
             select,
             account::Column::Id,
             args,
             crate::pagination::Order::OldestFirst,
         )
-        .await
+        .await?;
+        page.try_map(|account| crate::access::as_staff(actor, account))
     }
 
-    /// The owner and the billing contact of each account (given with its
-    /// `billing_contact_id`), in one query for all of them.
+    /// The owner and the billing contact of each account, in one query for all of them.
     pub async fn key_contacts(
         &self,
-        accounts: &[(i64, Option<i64>)],
+        accounts: &[KeyContactsOf],
     ) -> Result<HashMap<i64, KeyContacts>> {
+        let accounts: Vec<(i64, Option<i64>)> = accounts
+            .iter()
+            .map(|k| (k.account_id, k.billing_contact_id))
+            .collect();
         let account_ids = accounts.iter().map(|(id, _)| *id);
         let billing_ids = accounts.iter().filter_map(|(_, billing)| *billing);
         let rows = contact::Entity::find()
@@ -370,7 +360,7 @@ impl<'a> AccountService<'a> {
             .all(self.domain.db())
             .await?;
         let mut found: HashMap<i64, KeyContacts> = HashMap::new();
-        for &(account_id, billing_id) in accounts {
+        for &(account_id, billing_id) in &accounts {
             let of_account = |c: &&contact::Model| c.account_id == account_id;
             found.insert(
                 account_id,
@@ -387,6 +377,32 @@ impl<'a> AccountService<'a> {
             );
         }
         Ok(found)
+    }
+}
+
+/// Which account's owner and billing contact to read. Made only from an [`Access`]
+/// the actor may use, so the batched read has no way around the door.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyContactsOf {
+    account_id: i64,
+    billing_contact_id: Option<i64>,
+}
+
+impl KeyContactsOf {
+    pub fn account_id(&self) -> i64 {
+        self.account_id
+    }
+}
+
+impl Access {
+    /// The key to read this account's owner and billing contact with, unless the
+    /// actor is restricted here.
+    pub fn key_contacts_of(&self) -> Result<KeyContactsOf> {
+        let account = self.usable()?.account();
+        Ok(KeyContactsOf {
+            account_id: account.id,
+            billing_contact_id: account.billing_contact_id,
+        })
     }
 }
 
@@ -428,6 +444,14 @@ fn check_new_owner(target: &contact::Model) -> Result<()> {
         return Err(DomainError::bad_input(
             "contactId",
             "the new owner needs portal access",
+        ));
+    }
+    // The owner's access never ends by itself: ownership does not go to someone
+    // whose access will.
+    if target.access_expires_at.is_some() {
+        return Err(DomainError::bad_input(
+            "contactId",
+            "this contact's access is temporary; make it permanent first (updateContact with accessExpiresAt: null)",
         ));
     }
     Ok(())

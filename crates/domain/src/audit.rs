@@ -4,6 +4,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::Value;
 
+use crate::access::Access;
 use crate::entities::audit_entry;
 use crate::{Actor, RequestMeta, Result};
 
@@ -13,6 +14,8 @@ pub struct AuditActor<'a> {
     pub user_id: Option<i64>,
     pub email: Option<&'a str>,
     pub ip: Option<&'a str>,
+    /// One of the portal operator's staff: a client's administrator does not see who.
+    pub is_staff: bool,
 }
 
 impl<'a> From<&'a Actor> for AuditActor<'a> {
@@ -21,6 +24,7 @@ impl<'a> From<&'a Actor> for AuditActor<'a> {
             user_id: Some(actor.user_id),
             email: Some(&actor.email),
             ip: actor.meta.ip.as_deref(),
+            is_staff: actor.is_staff,
         }
     }
 }
@@ -32,6 +36,7 @@ impl<'a> AuditActor<'a> {
             user_id: None,
             email: None,
             ip: None,
+            is_staff: false,
         }
     }
 
@@ -41,6 +46,7 @@ impl<'a> AuditActor<'a> {
             user_id: None,
             email: None,
             ip: meta.ip.as_deref(),
+            is_staff: false,
         }
     }
 
@@ -50,6 +56,7 @@ impl<'a> AuditActor<'a> {
             user_id: Some(user_id),
             email: Some(email),
             ip: meta.ip.as_deref(),
+            is_staff: false,
         }
     }
 }
@@ -102,6 +109,7 @@ pub async fn record(
         account_id: Set(record.account_id),
         actor_user_id: Set(actor.user_id),
         actor_email: Set(actor.email.map(str::to_owned)),
+        actor_is_staff: Set(actor.is_staff),
         action: Set(record.action.to_owned()),
         target_type: Set(record.target_type.map(str::to_owned)),
         target_id: Set(record.target_id.map(|id| id.to_string())),
@@ -115,20 +123,30 @@ pub async fn record(
     Ok(())
 }
 
-/// A page of an account's audit log, newest first.
+/// A page of an account's audit log, newest first, as `access` may see it: to anyone
+/// but staff, what staff did shows no email or address of theirs.
 pub(crate) async fn list(
     conn: &impl ConnectionTrait,
-    account_id: i64,
+    access: &Access,
     args: crate::pagination::PageArgs,
 ) -> Result<crate::pagination::Page<audit_entry::Model>> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let select = audit_entry::Entity::find().filter(audit_entry::Column::AccountId.eq(account_id));
-    crate::pagination::page(
+    let select =
+        audit_entry::Entity::find().filter(audit_entry::Column::AccountId.eq(access.account_id()));
+    let page = crate::pagination::page(
         conn,
         select,
         audit_entry::Column::Id,
         args,
         crate::pagination::Order::NewestFirst,
     )
-    .await
+    .await?;
+    let staff_viewer = access.is_staff();
+    page.try_map(|mut entry| {
+        if entry.actor_is_staff && !staff_viewer {
+            entry.actor_email = None;
+            entry.ip_address = None;
+        }
+        Ok(entry)
+    })
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::access::require_staff;
+use crate::access::{Access, require_staff};
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::invoice::{self, InvoiceStatus};
@@ -285,8 +285,11 @@ impl<'a> BillingService<'a> {
         Ok(domain)
     }
 
-    pub async fn invoices(&self, account_id: i64, args: PageArgs) -> Result<Page<invoice::Model>> {
-        let select = invoice::Entity::find().filter(invoice::Column::AccountId.eq(account_id));
+    /// A page of the account's invoices, newest first (VIEW_INVOICES).
+    pub async fn invoices(&self, access: &Access, args: PageArgs) -> Result<Page<invoice::Model>> {
+        access.require(Permission::ViewInvoices)?;
+        let select =
+            invoice::Entity::find().filter(invoice::Column::AccountId.eq(access.account_id()));
         pagination::page(
             self.domain.db(),
             select,
@@ -297,8 +300,11 @@ impl<'a> BillingService<'a> {
         .await
     }
 
-    pub async fn services(&self, account_id: i64, args: PageArgs) -> Result<Page<service::Model>> {
-        let select = service::Entity::find().filter(service::Column::AccountId.eq(account_id));
+    /// A page of the account's services (VIEW_SERVICES).
+    pub async fn services(&self, access: &Access, args: PageArgs) -> Result<Page<service::Model>> {
+        access.require(Permission::ViewServices)?;
+        let select =
+            service::Entity::find().filter(service::Column::AccountId.eq(access.account_id()));
         pagination::page(
             self.domain.db(),
             select,
@@ -309,13 +315,15 @@ impl<'a> BillingService<'a> {
         .await
     }
 
+    /// A page of the account's domain names (VIEW_DOMAINS).
     pub async fn domains(
         &self,
-        account_id: i64,
+        access: &Access,
         args: PageArgs,
     ) -> Result<Page<domain_name::Model>> {
-        let select =
-            domain_name::Entity::find().filter(domain_name::Column::AccountId.eq(account_id));
+        access.require(Permission::ViewDomains)?;
+        let select = domain_name::Entity::find()
+            .filter(domain_name::Column::AccountId.eq(access.account_id()));
         pagination::page(
             self.domain.db(),
             select,

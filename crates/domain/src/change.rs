@@ -114,6 +114,11 @@ impl<'d> Change<'d> {
         self.domain.now()
     }
 
+    /// How long a session opened by this change lasts, however much it is used.
+    pub(crate) fn session_ttl(&self) -> std::time::Duration {
+        self.domain.config().session_ttl
+    }
+
     /// Base of the links in the change's emails.
     pub(crate) fn public_url(&self) -> &str {
         &self.domain.config().public_url

@@ -54,6 +54,29 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
+/// Why an error happened, where a client must tell causes apart and can do something
+/// about it: `extensions.reason`, a stable word next to the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// Sign-in needs (another) code from the authenticator app or a recovery code.
+    TotpRequired,
+    /// The password was generated and emailed: choose your own (`changePassword`).
+    PasswordChangeRequired,
+    /// The account requires two-factor sign-in: turn it on (`enrollTotp`).
+    TwoFactorRequired,
+}
+
+impl Reason {
+    /// The reason as clients receive it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TotpRequired => "TOTP_REQUIRED",
+            Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
+            Self::TwoFactorRequired => "TWO_FACTOR_REQUIRED",
+        }
+    }
+}
+
 /// Everything a domain service can answer instead of a result; each variant has one
 /// [`ErrorCode`].
 #[derive(Clone, Debug, thiserror::Error)]
@@ -70,7 +93,7 @@ pub enum DomainError {
     #[error("{message}")]
     Because {
         code: ErrorCode,
-        reason: &'static str,
+        reason: Reason,
         message: String,
     },
     /// Also the answer for another account's objects: their existence is not revealed.
@@ -139,7 +162,7 @@ impl DomainError {
     }
 
     /// FORBIDDEN until the caller does what `reason` says.
-    pub fn forbidden_until(reason: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden_until(reason: Reason, message: impl Into<String>) -> Self {
         Self::Because {
             code: ErrorCode::Forbidden,
             reason,

@@ -39,7 +39,7 @@ use tokio::sync::Notify;
 
 pub use address::Address;
 pub use clock::Clock;
-pub use error::{DomainError, ErrorCode, Result};
+pub use error::{DomainError, ErrorCode, Reason, Result};
 pub use outbox::{EmailRenderer, RenderedEmail};
 pub use passwords::PasswordHasher;
 

@@ -31,6 +31,17 @@ pub struct Page<T> {
     pub total_count: u64,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item turned into something else (or the first failure).
+    pub fn try_map<U>(self, f: impl FnMut(T) -> Result<U>) -> Result<Page<U>> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_>>()?,
+            has_next_page: self.has_next_page,
+            total_count: self.total_count,
+        })
+    }
+}
+
 /// Newest first (audit log, emails) or oldest first (everything else).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Order {

@@ -146,8 +146,11 @@ impl<'a> TicketService<'a> {
         append(change, actor, &ticket, &body, author).await
     }
 
-    pub async fn list(&self, account_id: i64, args: PageArgs) -> Result<Page<ticket::Model>> {
-        let select = ticket::Entity::find().filter(ticket::Column::AccountId.eq(account_id));
+    /// A page of the account's tickets, newest first (VIEW_TICKETS).
+    pub async fn list(&self, access: &Access, args: PageArgs) -> Result<Page<ticket::Model>> {
+        access.require(Permission::ViewTickets)?;
+        let select =
+            ticket::Entity::find().filter(ticket::Column::AccountId.eq(access.account_id()));
         pagination::page(
             self.domain.db(),
             select,
@@ -254,7 +257,7 @@ async fn signed_in_author(
         .ok_or_else(|| {
             DomainError::Unauthenticated("the signed-in user no longer exists".into())
         })?;
-    let badge = match &access.contact {
+    let badge = match access.contact() {
         Some(contact) if !actor.is_staff => badge_of_contact(contact),
         _ => ReplyBadge::Staff,
     };

@@ -291,7 +291,7 @@ fn no_password_token_or_link_reaches_the_logs() {
             serde_json::json!({"e": "owner@acme.test", "p": password})).await;
         let second = data["login"]["token"].as_str().unwrap().to_owned();
         // Two-factor: the secret (shown once) and the recovery codes.
-        let data = gql(Some(owner.clone()), "mutation { enrollTotp { secret } }", serde_json::json!({})).await;
+        let data = gql(Some(owner.clone()), "mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }", serde_json::json!({"p": password})).await;
         let totp_secret = data["enrollTotp"]["secret"].as_str().unwrap().to_owned();
         let totp = totp_rs::TOTP::new(
             totp_rs::Algorithm::SHA1, 6, 1, 30,
@@ -302,7 +302,7 @@ fn no_password_token_or_link_reaches_the_logs() {
             serde_json::json!({"c": totp.generate_current().unwrap()})).await;
         let recovery: Vec<String> = data["confirmTotp"].as_array().unwrap().iter()
             .map(|c| c.as_str().unwrap().to_owned()).collect();
-        gql(Some(owner.clone()), "mutation($p: String!, $c: String!) { disableTotp(password: $p, code: $c) }",
+        gql(Some(owner.clone()), "mutation($p: String!, $c: String!) { disableTotp(currentPassword: $p, code: $c) }",
             serde_json::json!({"p": password, "c": recovery[0]})).await;
         secrets.push(totp_secret);
         secrets.extend(recovery);

@@ -21,13 +21,17 @@ pub struct InviteUserInput {
     pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// For a new login: name and password. An existing login signs in first, or gives
-/// its `password` here.
+/// For a new login: name and password. An existing login signs in first, or proves
+/// itself here as `login` does: its `password`, and `totpCode` when it has two-factor
+/// sign-in on.
 #[derive(InputObject, Default)]
 pub struct AcceptInvitationInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub password: Option<String>,
+    /// A code from the authenticator app, or a recovery code (an existing login with
+    /// two-factor sign-in; without it: UNAUTHENTICATED, reason TOTP_REQUIRED).
+    pub totp_code: Option<String>,
 }
 
 #[Object]
@@ -86,7 +90,10 @@ impl InvitationMutation {
         ))
     }
 
-    /// Accepts an invitation and signs in, placed in the invited account.
+    /// Accepts an invitation and signs in, placed in the invited account. An existing
+    /// login is checked as `login` checks it (password, second factor, throttles). An
+    /// invitation whose sender can no longer give what it gives (removed, lowered,
+    /// access ended) no longer holds (BAD_USER_INPUT on `token`).
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
@@ -102,6 +109,7 @@ impl InvitationMutation {
             first_name: input.first_name,
             last_name: input.last_name,
             password: input.password,
+            totp_code: input.totp_code,
         };
         let (signed_in, _) = domain(ctx)
             .invitations()

@@ -4,7 +4,7 @@ use domain::auth::{Registration, SignedIn};
 use crate::ApiConfig;
 use crate::context::{actor, auth, domain, signed_in};
 use crate::error::{ApiResult, parse_id};
-use crate::types::{AuthPayload, TotpEnrolment, Viewer};
+use crate::types::{AuthPayload, TotpEnrollment, Viewer};
 
 #[derive(Default)]
 pub struct SessionMutation;
@@ -58,11 +58,19 @@ impl SessionMutation {
         Ok(session_payload(ctx, signed_in))
     }
 
-    /// Starts two-factor enrolment: a new secret for an authenticator app, shown this
-    /// once. It is on after `confirmTotp`.
-    async fn enroll_totp(&self, ctx: &Context<'_>) -> ApiResult<TotpEnrolment> {
-        let enrolment = domain(ctx).auth().enroll_totp(actor(ctx)?).await?;
-        Ok(TotpEnrolment {
+    /// Starts two-factor enrolment (needs the current password): a new secret for an
+    /// authenticator app, shown this once. It is on after `confirmTotp`, and the user is
+    /// told by email.
+    async fn enroll_totp(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+    ) -> ApiResult<TotpEnrollment> {
+        let enrolment = domain(ctx)
+            .auth()
+            .enroll_totp(actor(ctx)?, &current_password)
+            .await?;
+        Ok(TotpEnrollment {
             secret: enrolment.secret,
             otpauth_uri: enrolment.uri,
         })
@@ -74,16 +82,17 @@ impl SessionMutation {
         Ok(domain(ctx).auth().confirm_totp(actor(ctx)?, &code).await?)
     }
 
-    /// Turns two-factor sign-in off: needs the password and a code (or recovery code).
+    /// Turns two-factor sign-in off: needs the current password and a code (or
+    /// recovery code).
     async fn disable_totp(
         &self,
         ctx: &Context<'_>,
-        password: String,
+        current_password: String,
         code: String,
     ) -> ApiResult<bool> {
         domain(ctx)
             .auth()
-            .disable_totp(actor(ctx)?, &password, &code)
+            .disable_totp(actor(ctx)?, &current_password, &code)
             .await?;
         Ok(true)
     }

@@ -1,71 +1,74 @@
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use domain::DomainError;
-use domain::entities::account;
-use domain::permissions::Permission;
+use domain::access::Access;
 
 use super::enums::InvitationStatus;
 use super::{AuditEntry, Contact, DomainName, EmailMessage, Invitation, Invoice, Service, Ticket};
 use crate::connection::{Conn, connection, page_args};
 use crate::context::domain;
 use crate::error::ApiResult;
-use crate::guards::Require;
-use crate::loaders::{KeyContactsOf, RequestLoader};
+use crate::loaders::RequestLoader;
 use domain::accounts::KeyContacts;
 
-/// A billable party. Only ever built for a viewer allowed to see it; its lists are
-/// guarded by permission and nullable, so a FORBIDDEN list leaves the rest intact.
-pub struct Account(pub account::Model);
+/// A billable party, as the viewer's [`Access`] to it shows it: built only from the
+/// domain's door, so every field reads through it. Its id and name are always shown;
+/// anything else answers FORBIDDEN (with the reason) while the viewer is restricted
+/// there, and each list needs its permission. Lists are nullable, so a FORBIDDEN one
+/// leaves the rest intact.
+pub struct Account(pub Access);
 
 impl Account {
     /// The owner and billing contact, read together for both fields.
     async fn key_contacts(&self, ctx: &Context<'_>) -> ApiResult<KeyContacts> {
-        let key = KeyContactsOf {
-            account_id: self.0.id,
-            billing_contact_id: self.0.billing_contact_id,
-        };
+        let key = self.0.key_contacts_of()?;
         Ok(ctx
             .data_unchecked::<RequestLoader>()
             .load_one(key)
             .await?
             .unwrap_or_default())
     }
+
+    fn row(&self) -> &domain::entities::account::Model {
+        self.0.account()
+    }
 }
 
 #[Object]
 impl Account {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.row().id.to_string())
     }
 
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row().name
     }
 
     /// Members must sign in with two factors to use this account.
-    async fn require_two_factor(&self) -> bool {
-        self.0.require_two_factor
+    async fn require_two_factor(&self) -> ApiResult<bool> {
+        Ok(self.0.usable()?.account().require_two_factor)
     }
 
     /// The primary contact.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Contact> {
-        let owner =
-            self.key_contacts(ctx).await?.owner.ok_or_else(|| {
-                DomainError::Internal(format!("account {} has no owner", self.0.id))
-            })?;
+        let owner = self.key_contacts(ctx).await?.owner.ok_or_else(|| {
+            DomainError::Internal(format!("account {} has no owner", self.row().id))
+        })?;
         Ok(Contact(owner))
     }
 
     /// The contact printed on invoices.
     async fn billing_contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
-        if self.0.billing_contact_id.is_none() {
+        let key = self.0.key_contacts_of()?;
+        if self.row().billing_contact_id.is_none() {
             return Ok(None);
         }
-        Ok(self.key_contacts(ctx).await?.billing.map(Contact))
+        let found = ctx.data_unchecked::<RequestLoader>().load_one(key).await?;
+        Ok(found.and_then(|k| k.billing).map(Contact))
     }
 
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> ApiResult<DateTime<Utc>> {
+        Ok(self.0.usable()?.account().created_at)
     }
 
     /// The event log's position as this is read. Give it as `after` to `contactEvents`
@@ -74,14 +77,12 @@ impl Account {
     /// in no set order): a change made between the two then comes twice, never not at
     /// all.
     async fn events_cursor(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        self.0.usable()?;
         Ok(domain(ctx).events().latest().await?.to_string())
     }
 
     /// The people on file under the account, oldest first. Needs MANAGE_CONTACTS.
-    #[graphql(
-        guard = "Require::new(Permission::ManageContacts, self.0.id)",
-        complexity = "crate::connection::complexity(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -90,14 +91,13 @@ impl Account {
     ) -> ApiResult<Option<Conn<Contact>>> {
         let page = domain(ctx)
             .contacts()
-            .list(self.0.id, page_args(ctx, first, after)?)
+            .list(&self.0, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |c| c.id, Contact)))
     }
 
     /// The account's invitations, newest first; optionally of one status. Needs
     /// MANAGE_CONTACTS.
-    #[graphql(guard = "Require::new(Permission::ManageContacts, self.0.id)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
@@ -105,16 +105,13 @@ impl Account {
     ) -> ApiResult<Option<Vec<Invitation>>> {
         let list = domain(ctx)
             .invitations()
-            .list(self.0.id, status.map(Into::into))
+            .list(&self.0, status.map(Into::into))
             .await?;
         Ok(Some(list.into_iter().map(Invitation).collect()))
     }
 
     /// The account's invoices, newest first. Needs VIEW_INVOICES.
-    #[graphql(
-        guard = "Require::new(Permission::ViewInvoices, self.0.id)",
-        complexity = "crate::connection::complexity(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
@@ -123,16 +120,13 @@ impl Account {
     ) -> ApiResult<Option<Conn<Invoice>>> {
         let page = domain(ctx)
             .billing()
-            .invoices(self.0.id, page_args(ctx, first, after)?)
+            .invoices(&self.0, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |i| i.id, Invoice)))
     }
 
     /// The account's services. Needs VIEW_SERVICES.
-    #[graphql(
-        guard = "Require::new(Permission::ViewServices, self.0.id)",
-        complexity = "crate::connection::complexity(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -141,16 +135,13 @@ impl Account {
     ) -> ApiResult<Option<Conn<Service>>> {
         let page = domain(ctx)
             .billing()
-            .services(self.0.id, page_args(ctx, first, after)?)
+            .services(&self.0, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |s| s.id, Service)))
     }
 
     /// The account's domain names. Needs VIEW_DOMAINS.
-    #[graphql(
-        guard = "Require::new(Permission::ViewDomains, self.0.id)",
-        complexity = "crate::connection::complexity(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn domains(
         &self,
         ctx: &Context<'_>,
@@ -159,16 +150,13 @@ impl Account {
     ) -> ApiResult<Option<Conn<DomainName>>> {
         let page = domain(ctx)
             .billing()
-            .domains(self.0.id, page_args(ctx, first, after)?)
+            .domains(&self.0, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |d| d.id, DomainName)))
     }
 
     /// The account's support tickets, newest first. Needs VIEW_TICKETS.
-    #[graphql(
-        guard = "Require::new(Permission::ViewTickets, self.0.id)",
-        complexity = "crate::connection::complexity(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -177,16 +165,13 @@ impl Account {
     ) -> ApiResult<Option<Conn<Ticket>>> {
         let page = domain(ctx)
             .tickets()
-            .list(self.0.id, page_args(ctx, first, after)?)
+            .list(&self.0, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |t| t.id, Ticket)))
     }
 
     /// The account's email history, newest first (no bodies). Needs VIEW_EMAILS.
-    #[graphql(
-        guard = "Require::new(Permission::ViewEmails, self.0.id)",
-        complexity = "crate::connection::complexity(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn emails(
         &self,
         ctx: &Context<'_>,
@@ -195,16 +180,13 @@ impl Account {
     ) -> ApiResult<Option<Conn<EmailMessage>>> {
         let page = domain(ctx)
             .accounts()
-            .emails(self.0.id, page_args(ctx, first, after)?)
+            .emails(&self.0, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |e| e.id, EmailMessage)))
     }
 
     /// Who did what in the account, newest first. Needs VIEW_AUDIT_LOG.
-    #[graphql(
-        guard = "Require::new(Permission::ViewAuditLog, self.0.id)",
-        complexity = "crate::connection::complexity(first, child_complexity)"
-    )]
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -213,7 +195,7 @@ impl Account {
     ) -> ApiResult<Option<Conn<AuditEntry>>> {
         let page = domain(ctx)
             .accounts()
-            .audit_log(self.0.id, page_args(ctx, first, after)?)
+            .audit_log(&self.0, page_args(ctx, first, after)?)
             .await?;
         Ok(Some(connection(page, |e| e.id, AuditEntry)))
     }

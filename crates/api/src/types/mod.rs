@@ -19,4 +19,4 @@ pub use invitation::Invitation;
 pub use notifications::{EmailPreferences, NotificationCategory};
 pub use records::{AuditEntry, EmailMessage};
 pub use ticket::{Ticket, TicketReply};
-pub use viewer::{AuthPayload, PortalSettings, TotpEnrolment, Viewer};
+pub use viewer::{AuthPayload, PortalSettings, TotpEnrollment, Viewer};

@@ -19,9 +19,15 @@ impl AuditEntry {
         &self.0.action
     }
 
-    /// The actor's email as it was at the time (kept after they are removed).
+    /// The actor's email as it was at the time (kept after they are removed). Null
+    /// for the portal itself, and, to anyone but staff, for what staff did.
     async fn actor_email(&self) -> Option<&str> {
         self.0.actor_email.as_deref()
+    }
+
+    /// Whether one of the portal's staff did it.
+    async fn by_staff(&self) -> bool {
+        self.0.actor_is_staff
     }
 
     async fn target_id(&self) -> Option<ID> {
@@ -32,6 +38,7 @@ impl AuditEntry {
         self.0.occurred_at
     }
 
+    /// The client address it came from (to anyone but staff, none for what staff did).
     async fn ip_address(&self) -> Option<&str> {
         self.0.ip_address.as_deref()
     }

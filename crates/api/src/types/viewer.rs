@@ -1,7 +1,6 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::access::{self, Access};
-use domain::permissions;
 use domain::{Actor, DomainError, settings};
 
 use super::enums::{self, Permission, Role};
@@ -82,7 +81,7 @@ impl Viewer {
 
     /// Every account this user belongs to.
     async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
-        let memberships = domain(ctx).accounts().memberships(self.0.user_id).await?;
+        let memberships = domain(ctx).accounts().memberships(&self.0).await?;
         Ok(memberships.into_iter().map(Membership).collect())
     }
 
@@ -90,13 +89,12 @@ impl Viewer {
     /// with several accounts.
     async fn current_account(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
         // Membership may have ended since the session was placed there.
-        Ok(self
-            .placed(ctx)
-            .await?
-            .map(|access| Account(access.account)))
+        Ok(self.placed(ctx).await?.map(Account))
     }
 
-    /// The viewer's permissions in the current account (all of them for staff).
+    /// The viewer's permissions in the current account (all of them for staff); none
+    /// while they must change their password, or the account requires a second factor
+    /// they have not turned on.
     async fn permissions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Permission>> {
         let placed = self.placed(ctx).await?;
         Ok(enums::permissions(access::current_permissions(
@@ -104,20 +102,22 @@ impl Viewer {
             placed.as_ref(),
         )))
     }
+
+    /// The password was generated and emailed: until the viewer chooses their own
+    /// (`changePassword`), anything but `viewer`, `changePassword` and `logout` is
+    /// FORBIDDEN with reason PASSWORD_CHANGE_REQUIRED.
+    async fn password_change_required(&self) -> bool {
+        self.0.password_change_required
+    }
 }
 
 impl Viewer {
     /// The viewer's access where their session is placed (shared with `account(id)`
     /// and the guards through the request's loader).
-    /// None while the viewer must choose their own password: until then nothing of
-    /// an account is theirs to read.
     async fn placed(&self, ctx: &Context<'_>) -> ApiResult<Option<Access>> {
         let Some(account_id) = self.0.current_account_id else {
             return Ok(None);
         };
-        if self.0.password_change_required {
-            return Ok(None);
-        }
         if ctx
             .data_unchecked::<RequestLoader>()
             .loader()
@@ -133,31 +133,44 @@ impl Viewer {
     }
 }
 
-/// The viewer's place in one account (the account comes with it: no second query).
-pub struct Membership(pub domain::accounts::Membership);
+/// The viewer's place in one account, through their access to it (the account comes
+/// with it: no second query). While the viewer is restricted there (a password to
+/// change, a second factor the account requires), it shows the account's id and name
+/// and the role; everything else answers FORBIDDEN with the reason.
+pub struct Membership(pub Access);
 
 #[Object]
 impl Membership {
     async fn account(&self) -> Account {
-        Account(self.0.account.clone())
+        Account(self.0.clone())
     }
 
     /// The viewer's own contact card in this account.
-    async fn contact(&self) -> Contact {
-        Contact(self.0.contact.clone())
+    async fn contact(&self) -> ApiResult<Contact> {
+        let own = self
+            .0
+            .own_contact()?
+            .cloned()
+            .ok_or_else(|| DomainError::Internal("a membership without its contact".into()))?;
+        Ok(Contact(own))
     }
 
-    async fn role(&self) -> Role {
-        permissions::role_named(&self.0.contact.role).into()
+    async fn role(&self) -> ApiResult<Role> {
+        let role = self
+            .0
+            .role()
+            .ok_or_else(|| DomainError::Internal("a membership without its contact".into()))?;
+        Ok(role.into())
     }
 
     /// Temporary access: when this membership ends by itself (null: permanent).
-    async fn access_expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.contact.access_expires_at
+    async fn access_expires_at(&self) -> ApiResult<Option<DateTime<Utc>>> {
+        Ok(self.0.own_contact()?.and_then(|c| c.access_expires_at))
     }
 
+    /// What the viewer may do in this account (none while restricted there).
     async fn permissions(&self) -> Vec<Permission> {
-        enums::permissions(permissions::of_contact(&self.0.contact))
+        enums::permissions(self.0.effective())
     }
 }
 
@@ -175,7 +188,7 @@ pub struct AuthPayload {
 
 /// A two-factor secret being enrolled, for an authenticator app.
 #[derive(SimpleObject)]
-pub struct TotpEnrolment {
+pub struct TotpEnrollment {
     /// Base32, to type in.
     pub secret: String,
     /// `otpauth://totp/…`, to show as a QR code.

@@ -3,6 +3,7 @@
 
 mod passwords;
 pub(crate) mod security_notices;
+pub(crate) mod sign_in;
 mod staff;
 mod two_factor;
 
@@ -18,8 +19,7 @@ use crate::change::Change;
 use crate::entities::{contact, session, user};
 use crate::events::EventKind;
 use crate::events::Notice;
-use crate::permissions::Role;
-use crate::stats::SignIn;
+use crate::permissions::{Permission, Role};
 use crate::throttle::Rule;
 use crate::{
     Actor, Domain, DomainError, RequestMeta, Result, notifications, store, tokens, validate,
@@ -77,20 +77,11 @@ impl<'a> AuthService<'a> {
             change.conn(),
             &account_name,
             &user,
-            &notifications::defaults_for(change.conn(), Role::Owner).await?,
+            &notifications::defaults_for(change.conn(), Role::Owner, &Permission::ALL).await?,
         )
         .await?;
         change.event(EventKind::Created, &owner).await?;
-        security_notices::unseen_device(&change, user.id, &meta).await?;
-        let signed_in = store::sessions::open(
-            change.conn(),
-            &user,
-            Some(account.id),
-            self.domain.now(),
-            self.domain.config().session_ttl,
-            meta,
-        )
-        .await?;
+        let signed_in = sign_in::open_session(&mut change, &user, Some(account.id), meta).await?;
         change
             .commit(
                 (&signed_in.actor).into(),
@@ -102,15 +93,12 @@ impl<'a> AuthService<'a> {
         Ok(signed_in)
     }
 
-    /// Checks credentials and opens a session. A user with exactly one account is placed
-    /// in it; with several, they pick one with `switch_account`.
+    /// Checks credentials and opens a session (see [`sign_in`]). A user with exactly
+    /// one account is placed in it; with several, they pick one with `switch_account`.
     ///
-    /// Failed sign-ins are throttled per email and per client address: each attempt
-    /// spends before the password is hashed (so parallel guesses are counted too) and a
-    /// successful one gives its spends back.
-    ///
-    /// With two-factor sign-in on, a right password also needs `totp_code` (or a
-    /// recovery code); a missing or wrong code counts as a failed sign-in.
+    /// Failed sign-ins are throttled per login and per client address. With two-factor
+    /// sign-in on, a right password also needs `totp_code` (or a recovery code); a
+    /// missing or wrong code counts as a failed sign-in.
     pub async fn login(
         &self,
         email: &str,
@@ -120,45 +108,18 @@ impl<'a> AuthService<'a> {
     ) -> Result<SignedIn> {
         validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
         let email = email.trim();
-        let spends = [
-            (Rule::SignInFailuresPerEmail, email),
-            (Rule::SignInFailuresPerAddress, meta.address()),
-        ];
-        let throttle = self.domain.throttle();
-        if let Err(refused) = throttle.spend_each(&spends).await {
-            self.domain.stats().sign_in(SignIn::Throttled);
-            return Err(refused);
-        }
-        let user = store::users::find_by_email(self.domain.db(), email).await?;
-        let verified = self
-            .domain
-            .passwords()
-            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
-            .await?;
-        let user = match user {
-            Some(user) if verified => user,
-            _ => {
-                self.domain.stats().sign_in(SignIn::Failed);
-                return Err(DomainError::Unauthenticated(BAD_CREDENTIALS.into()));
-            }
+        let found = store::users::find_by_email(self.domain.db(), email).await?;
+        let proof = sign_in::Proof {
+            password,
+            totp_code,
         };
-        if let Err(err) = self.second_factor(&user, totp_code).await {
-            self.domain.stats().sign_in(SignIn::Failed);
-            return Err(err);
-        }
-        throttle.refund_each(&spends).await;
-        self.domain.stats().sign_in(SignIn::Succeeded);
+        let user = self
+            .prove(found, email, proof, &meta, || {
+                DomainError::Unauthenticated(BAD_CREDENTIALS.into())
+            })
+            .await?;
 
         let mut change = Change::begin(self.domain).await?;
-        if security_notices::unseen_device(&change, user.id, &meta).await? {
-            security_notices::send(
-                &mut change,
-                &user.email,
-                &user.first_name,
-                security_notices::Notice::NewSignIn(&meta),
-            )
-            .await?;
-        }
         let memberships = contact::Entity::find()
             .filter(contact::Column::UserId.eq(user.id))
             .all(change.conn())
@@ -167,15 +128,7 @@ impl<'a> AuthService<'a> {
             [only] => Some(only.account_id),
             _ => None,
         };
-        let signed_in = store::sessions::open(
-            change.conn(),
-            &user,
-            current,
-            self.domain.now(),
-            self.domain.config().session_ttl,
-            meta,
-        )
-        .await?;
+        let signed_in = sign_in::open_session(&mut change, &user, current, meta).await?;
         change
             .commit((&signed_in.actor).into(), AuditRecord::new("session.login"))
             .await?;
@@ -329,9 +282,24 @@ impl<'a> AuthService<'a> {
             .await
     }
 
+    /// The signed-in actor's user row, as it is now.
+    pub(crate) async fn user(&self, actor: &Actor) -> Result<user::Model> {
+        user::Entity::find_by_id(actor.user_id)
+            .one(self.domain.db())
+            .await?
+            .ok_or_else(|| {
+                DomainError::Unauthenticated("the signed-in user no longer exists".into())
+            })
+    }
+
     /// Places the session in another of the user's accounts (staff: any account).
     pub async fn switch_account(&self, actor: &Actor, account_id: i64) -> Result<Actor> {
-        let account = self.domain.accounts().visible(actor, account_id).await?;
+        let account = self
+            .domain
+            .access(actor, account_id, "account")
+            .await?
+            .account()
+            .clone();
         let change = Change::begin(self.domain).await?;
         session::Entity::update_many()
             .col_expr(session::Column::CurrentAccountId, Expr::value(account.id))

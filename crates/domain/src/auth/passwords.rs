@@ -22,7 +22,7 @@ impl AuthService<'_> {
     /// of theirs ends.
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
         validate::new_password("newPassword", new)?;
-        self.check_actor_password(actor, current).await?;
+        self.verify_password(actor, current).await?;
         let hash = self.domain.passwords().hash(new).await?;
 
         let user_id = actor.user_id;
@@ -47,44 +47,6 @@ impl AuthService<'_> {
                 AuditRecord::new("user.change_password").target("user", user_id),
             )
             .await
-    }
-
-    /// Fails with `BadInput` on `currentPassword` unless `password` is the signed-in
-    /// actor's (removing a contact, transferring ownership).
-    pub async fn check_actor_password(&self, actor: &Actor, password: &str) -> Result<()> {
-        let user = user::Entity::find_by_id(actor.user_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or_else(|| {
-                DomainError::Unauthenticated("the signed-in user no longer exists".into())
-            })?;
-        self.check_password(
-            &user,
-            password,
-            "currentPassword",
-            "the current password is incorrect",
-        )
-        .await
-    }
-
-    /// Fails with `BadInput` on `field`, saying `wrong`, unless `password` is the user's.
-    pub(crate) async fn check_password(
-        &self,
-        user: &user::Model,
-        password: &str,
-        field: &'static str,
-        wrong: &str,
-    ) -> Result<()> {
-        if self
-            .domain
-            .passwords()
-            .verify(password, Some(&user.password_hash))
-            .await?
-        {
-            Ok(())
-        } else {
-            Err(DomainError::bad_input(field, wrong))
-        }
     }
 
     /// Emails a reset link if the address belongs to a user. Answers the same, at once,

@@ -19,6 +19,7 @@ pub(crate) enum Notice<'a> {
     TwoFactorOff {
         by_staff: bool,
     },
+    TwoFactorOn,
     AccessEnding {
         account_name: &'a str,
         at: DateTime<Utc>,
@@ -52,6 +53,7 @@ pub(crate) async fn send(
             data["by_staff"] = json!(by_staff);
             "two_factor_off"
         }
+        Notice::TwoFactorOn => "two_factor_on",
         Notice::AccessEnding { account_name, at } => {
             data["account_name"] = json!(account_name);
             data["at"] = json!(when(at));

@@ -38,7 +38,7 @@ pub struct Enrolment {
 fn code_needed(message: &str) -> DomainError {
     DomainError::Because {
         code: ErrorCode::Unauthenticated,
-        reason: "TOTP_REQUIRED",
+        reason: crate::Reason::TotpRequired,
         message: message.into(),
     }
 }
@@ -93,9 +93,11 @@ fn recovery_codes() -> Vec<String> {
 }
 
 impl AuthService<'_> {
-    /// Starts enrolment: a new secret, kept aside until [`AuthService::confirm_totp`].
-    pub async fn enroll_totp(&self, actor: &Actor) -> Result<Enrolment> {
-        let user = self.user(actor).await?;
+    /// Starts enrolment, after checking the actor's current password (a stolen session
+    /// alone cannot put its thief's second factor on someone's login): a new secret,
+    /// kept aside until [`AuthService::confirm_totp`].
+    pub async fn enroll_totp(&self, actor: &Actor, current_password: &str) -> Result<Enrolment> {
+        let user = self.verify_password(actor, current_password).await?;
         if user.totp_secret.is_some() {
             return Err(DomainError::conflict(
                 "two-factor sign-in is already on; turn it off first",
@@ -120,18 +122,23 @@ impl AuthService<'_> {
         Ok(Enrolment { secret, uri })
     }
 
-    /// Turns two-factor sign-in on with a code from the enrolled secret; returns the
-    /// recovery codes, shown this once.
+    /// Turns two-factor sign-in on with a code from the enrolled secret (a wrong code
+    /// counts as a failed sign-in); returns the recovery codes, shown this once. The
+    /// user is told by email.
     pub async fn confirm_totp(&self, actor: &Actor, code: &str) -> Result<Vec<String>> {
         let user = self.user(actor).await?;
         let Some(pending) = &user.totp_pending_secret else {
             return Err(DomainError::bad_input("code", "enrol first (enrollTotp)"));
         };
         let now = self.domain.now().timestamp();
-        let step = step_of(&totp(pending, &user.email)?, &normalized(code), now)
-            .ok_or_else(|| DomainError::bad_input("code", "the code is wrong"))?;
+        let pending_totp = totp(pending, &user.email)?;
+        let step = self
+            .verify_enrolment_code(actor, &user, || {
+                step_of(&pending_totp, &normalized(code), now)
+            })
+            .await?;
         let codes = recovery_codes();
-        let change = Change::begin(self.domain).await?;
+        let mut change = Change::begin(self.domain).await?;
         let enabled = user::Entity::update_many()
             .col_expr(user::Column::TotpSecret, Expr::value(pending.clone()))
             .col_expr(
@@ -147,6 +154,13 @@ impl AuthService<'_> {
             return Err(DomainError::conflict("the enrolment changed meanwhile"));
         }
         replace_recovery_codes(&change, user.id, &codes).await?;
+        security_notices::send(
+            &mut change,
+            &user.email,
+            &user.first_name,
+            Notice::TwoFactorOn,
+        )
+        .await?;
         change
             .commit(
                 actor.into(),
@@ -201,16 +215,14 @@ impl AuthService<'_> {
         Err(code_needed("the code is wrong or was used already"))
     }
 
-    /// Turns two-factor sign-in off; needs the password and a code (or recovery code).
+    /// Turns two-factor sign-in off; needs the current password and a code (or
+    /// recovery code), each checked as a sign-in would be.
     pub async fn disable_totp(&self, actor: &Actor, password: &str, code: &str) -> Result<()> {
-        self.check_actor_password(actor, password).await?;
-        let user = self.user(actor).await?;
+        let user = self.verify_password(actor, password).await?;
         if user.totp_secret.is_none() {
             return Err(DomainError::bad_input("code", "two-factor sign-in is off"));
         }
-        self.second_factor(&user, Some(code))
-            .await
-            .map_err(|_| DomainError::bad_input("code", "the code is wrong"))?;
+        self.verify_second_factor(actor, &user, code).await?;
         let mut change = Change::begin(self.domain).await?;
         turn_off(&mut change, &user, false).await?;
         change
@@ -236,15 +248,6 @@ impl AuthService<'_> {
                 AuditRecord::new("user.totp_reset").target("user", user_id),
             )
             .await
-    }
-
-    async fn user(&self, actor: &Actor) -> Result<user::Model> {
-        user::Entity::find_by_id(actor.user_id)
-            .one(self.domain.db())
-            .await?
-            .ok_or_else(|| {
-                DomainError::Unauthenticated("the signed-in user no longer exists".into())
-            })
     }
 }
 

@@ -5,7 +5,7 @@ mod expiry;
 mod portal_access;
 mod rules;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -64,7 +64,8 @@ pub struct ContactChanges {
     pub access_expires_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// A temporary access's end must be ahead, and the owner's access is never temporary.
+/// A temporary access's end must be ahead (and before the year 10000, which every
+/// database orders as it should), and the owner's access is never temporary.
 pub(crate) fn check_access_expiry(
     at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -74,6 +75,10 @@ pub(crate) fn check_access_expiry(
         Some(at) if at <= now => Err(DomainError::bad_input(
             "accessExpiresAt",
             "the end of temporary access must be in the future",
+        )),
+        Some(at) if at.year() > 9999 => Err(DomainError::bad_input(
+            "accessExpiresAt",
+            "the end of temporary access must be before the year 10000",
         )),
         Some(_) if is_primary => Err(DomainError::bad_input(
             "accessExpiresAt",
@@ -113,16 +118,28 @@ impl<'a> ContactService<'a> {
         let (role, custom) = crate::permissions::assignable(input.role, input.permissions, None)?;
         check_access_expiry(input.access_expires_at, self.domain.now(), false)?;
         let granted = crate::permissions::effective(role, &custom);
+        // A login (or an invitation to one) is a grant, bounded by the granter's own
+        // access; a card alone grants nothing.
+        let grants_login = input.portal_access || input.send_invite;
+        let bounded = |access: &Access| -> Result<Option<DateTime<Utc>>> {
+            access.may_grant(&granted)?;
+            if grants_login {
+                access.bound_grant(input.access_expires_at)
+            } else {
+                Ok(input.access_expires_at)
+            }
+        };
         // Checked before any hashing, and again inside the transaction.
-        authorize_change(
-            self.domain.db(),
-            actor,
-            account_id,
-            Permission::ManageContacts,
-            "account",
-        )
-        .await?
-        .may_grant(&granted)?;
+        bounded(
+            &authorize_change(
+                self.domain.db(),
+                actor,
+                account_id,
+                Permission::ManageContacts,
+                "account",
+            )
+            .await?,
+        )?;
         let preferences = input
             .notification_preferences
             .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
@@ -163,10 +180,14 @@ impl<'a> ContactService<'a> {
             "account",
         )
         .await?;
-        access.may_grant(&granted)?;
+        let access_expires_at = bounded(&access)?;
         let preferences = match preferences {
-            Some(keys) => notifications::known_keys(change.conn(), PREFERENCES, keys).await?,
-            None => notifications::defaults_for(change.conn(), role).await?,
+            Some(keys) => notifications::receivable(
+                PREFERENCES,
+                notifications::known_keys(change.conn(), PREFERENCES, keys).await?,
+                &granted,
+            )?,
+            None => notifications::defaults_for(change.conn(), role, &granted).await?,
         };
         let user = match (login, &email) {
             (Some(login), Some(email)) => Some(
@@ -176,7 +197,7 @@ impl<'a> ContactService<'a> {
             ),
             _ => None,
         };
-        let now = Utc::now();
+        let now = self.domain.now();
         let mut model = contact::ActiveModel {
             account_id: Set(account_id),
             user_id: Set(user.as_ref().map(|u| u.id)),
@@ -187,7 +208,7 @@ impl<'a> ContactService<'a> {
             permissions: Set(crate::permissions::to_json(&custom)),
             notification_preferences: Set(json!(preferences)),
             is_primary: Set(false),
-            access_expires_at: Set(input.access_expires_at),
+            access_expires_at: Set(access_expires_at),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -265,21 +286,32 @@ impl<'a> ContactService<'a> {
         let (mut change, access, contact) =
             Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         let new_role = plan_role_change(&access, &contact, role_change)?;
+        let old = (
+            crate::permissions::role_named(&contact.role),
+            crate::permissions::of_contact(&contact),
+        );
+        let new = match &new_role {
+            Some((role, custom)) => (*role, crate::permissions::effective(*role, custom)),
+            None => old.clone(),
+        };
         let preferences = match preferences {
-            Some(keys) => Some(notifications::known_keys(change.conn(), PREFERENCES, keys).await?),
-            // Preferences that were the old role's defaults follow the role.
-            None => match new_role {
-                Some((role, _)) => {
-                    notifications::after_role_change(
-                        change.conn(),
-                        &contact.notification_preferences,
-                        crate::permissions::role_named(&contact.role),
-                        role,
-                    )
-                    .await?
-                }
-                None => None,
-            },
+            Some(keys) => Some(notifications::receivable(
+                PREFERENCES,
+                notifications::known_keys(change.conn(), PREFERENCES, keys).await?,
+                &new.1,
+            )?),
+            // Preferences that were the old role's defaults follow the role; the rest
+            // lose what the new role cannot see.
+            None if new_role.is_some() => {
+                notifications::after_role_change(
+                    change.conn(),
+                    &contact.notification_preferences,
+                    (old.0, &old.1),
+                    (new.0, &new.1),
+                )
+                .await?
+            }
+            None => None,
         };
         let mut model: contact::ActiveModel = contact.clone().into();
         let mut changed: Vec<&str> = Vec::new();
@@ -326,19 +358,32 @@ impl<'a> ContactService<'a> {
         }
         if let Some(at) = changes.access_expires_at {
             // A temporary member does not extend their own access.
-            if access.is_own(contact.id) && !access.is_staff {
+            if access.is_own(contact.id) && !access.is_staff() {
                 return Err(DomainError::forbidden(
                     "you cannot change when your own access ends",
                 ));
             }
             access.may_manage(&contact)?;
             check_access_expiry(at, self.domain.now(), contact.is_primary)?;
+            if at.is_none()
+                && contact.user_id.is_some()
+                && let Some(own) = access.access_ends()
+            {
+                return Err(DomainError::bad_input(
+                    "accessExpiresAt",
+                    format!(
+                        "your own access ends at {}; you cannot make someone's access permanent",
+                        own.to_rfc3339()
+                    ),
+                ));
+            }
+            let at = access.bound_grant(at)?;
             // Extending it starts a new warning the day before.
             model.access_expires_at = Set(at);
             model.access_expiry_warned_at = Set(None);
             changed.push("accessExpiresAt");
         }
-        model.updated_at = Set(Utc::now());
+        model.updated_at = Set(self.domain.now());
         let updated =
             crate::error::on_conflict(model.update(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
         change.event(EventKind::Updated, &updated).await?;
@@ -375,7 +420,7 @@ impl<'a> ContactService<'a> {
         check_removable(&access, &contact)?;
         self.domain
             .auth()
-            .check_actor_password(actor, current_password)
+            .verify_password(actor, current_password)
             .await?;
 
         let (mut change, access, contact) =
@@ -422,11 +467,12 @@ impl<'a> ContactService<'a> {
         Ok(contact.id)
     }
 
-    /// A page of the account's contacts, primary first then by age.
-    pub async fn list(&self, account_id: i64, args: PageArgs) -> Result<Page<contact::Model>> {
+    /// A page of the account's contacts, primary first then by age (MANAGE_CONTACTS).
+    pub async fn list(&self, access: &Access, args: PageArgs) -> Result<Page<contact::Model>> {
+        access.require(Permission::ManageContacts)?;
         pagination::page(
             self.domain.db(),
-            store::contacts::of_account(account_id),
+            store::contacts::of_account(access.account_id()),
             contact::Column::Id,
             args,
             Order::OldestFirst,
@@ -444,18 +490,6 @@ impl<'a> ContactService<'a> {
             .access(actor, contact.account_id, "contact")
             .await?;
         Ok(contact.account_id)
-    }
-
-    /// Contacts by id, for batched loading.
-    pub async fn by_ids(
-        &self,
-        ids: &[i64],
-    ) -> Result<std::collections::HashMap<i64, contact::Model>> {
-        let rows = contact::Entity::find()
-            .filter(contact::Column::Id.is_in(ids.iter().copied()))
-            .all(self.domain.db())
-            .await?;
-        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 
     /// The contact and the actor's access to its account for a change needing

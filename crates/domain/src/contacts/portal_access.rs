@@ -2,7 +2,6 @@
 //! that is emailed), or loses it while the card stays. One function provisions a login,
 //! whether `addContact` or `setPortalAccess` asks.
 
-use chrono::Utc;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
@@ -168,7 +167,15 @@ impl ContactService<'_> {
         };
         let mut model: contact::ActiveModel = contact.clone().into();
         model.user_id = Set(user_id);
-        model.updated_at = Set(Utc::now());
+        if enabled && !contact.is_primary {
+            // Access given again: an end that passed is not carried over; one still
+            // ahead stays, and none lasts beyond the granter's own.
+            let now = self.domain.now();
+            let ahead = contact.access_expires_at.filter(|at| *at > now);
+            model.access_expires_at = Set(access.clamp_grant(ahead));
+            model.access_expiry_warned_at = Set(None);
+        }
+        model.updated_at = Set(self.domain.now());
         let updated = model.update(change.conn()).await?;
         if let (false, Some(old_user)) = (enabled, contact.user_id) {
             store::sessions::end_membership(change.conn(), old_user, contact.account_id).await?;

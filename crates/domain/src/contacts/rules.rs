@@ -39,12 +39,26 @@ pub(super) fn plan_role_change(
     if (role, &custom) == (current, &current_custom) {
         return Ok(None);
     }
-    if access.is_own(contact.id) && !access.is_staff {
+    if access.is_own(contact.id) && !access.is_staff() {
         return Err(DomainError::forbidden(
             "you cannot change your own role or permissions",
         ));
     }
-    access.may_grant(&crate::permissions::effective(role, &custom))?;
+    let granted = crate::permissions::effective(role, &custom);
+    access.may_grant(&granted)?;
+    // Grants are bounded in time: a temporary member may not raise someone whose
+    // access outlasts their own (what they give would outlive them).
+    let held = crate::permissions::of_contact(contact);
+    if let Some(own) = access.access_ends()
+        && contact.user_id.is_some()
+        && contact.access_expires_at.is_none_or(|theirs| theirs > own)
+        && granted.iter().any(|p| !held.contains(p))
+    {
+        return Err(DomainError::forbidden(format!(
+            "your own access ends at {}; you can raise only someone whose access ends no later",
+            own.to_rfc3339()
+        )));
+    }
     Ok(Some((role, custom)))
 }
 

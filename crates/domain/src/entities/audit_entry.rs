@@ -10,6 +10,8 @@ pub struct Model {
     pub account_id: Option<i64>,
     pub actor_user_id: Option<i64>,
     pub actor_email: Option<String>,
+    /// The actor was one of the portal operator's staff.
+    pub actor_is_staff: bool,
     pub action: String,
     pub target_type: Option<String>,
     pub target_id: Option<String>,

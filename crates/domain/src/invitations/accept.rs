@@ -7,29 +7,55 @@ use serde_json::json;
 
 use super::{BAD_LINK, InvitationService};
 use crate::audit::{AuditActor, AuditRecord};
+use crate::auth::sign_in;
 use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{contact, email_is, user};
 use crate::events::{EventKind, Notice};
-use crate::permissions::{self};
+use crate::permissions::{self, Permission, Role};
 use crate::store::sessions::SignedIn;
 use crate::throttle::Rule;
 use crate::{Actor, DomainError, RequestMeta, Result, store, tokens, validate};
 
-/// What a new user gives when accepting; ignored for an existing user.
+/// The answer for an invitation whose sender can no longer give what it gives.
+const SENDER_GONE: &str = "this invitation no longer holds: whoever sent it can no longer give this access; ask for a new one";
+
+/// What the person accepting gives: a new user their name and password; an existing
+/// user who is not signed in as the invitee, their password (and second factor).
 #[derive(Clone, Debug, Default)]
 pub struct Acceptance {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub password: Option<String>,
+    /// An existing user with two-factor sign-in: a code from their app, or a
+    /// recovery code, as `login` takes it.
+    pub totp_code: Option<String>,
+}
+
+/// Who accepts: a login that proved itself, or one to create.
+enum Accepting {
+    Existing(user::Model),
+    New {
+        first_name: String,
+        last_name: String,
+        hash: String,
+    },
 }
 
 impl InvitationService<'_> {
-    /// Accepts an invitation and signs the person in, placed in the account.
+    /// Accepts an invitation and signs the person in, placed in the account: one of
+    /// the ways in (`auth::sign_in`), with its checks.
     ///
-    /// If the email has a login, the caller must be signed in as that user or give its
-    /// password; they keep their credentials. Otherwise the caller sets name and password
-    /// and a user is created. One transaction; of two concurrent accepts, one wins.
+    /// If the email has a login, the caller must be signed in as that user, or prove
+    /// it as `login` would (password, then the second factor when the user has one,
+    /// under the sign-in throttles); they keep their credentials. Otherwise the caller
+    /// sets name and password and a user is created.
+    ///
+    /// The invitation is re-checked inside the transaction: its sender must still be
+    /// able to give what it gives (a member with MANAGE_CONTACTS holding every
+    /// permission it grants, or staff), else it dies (REVOKED); a portal invitation
+    /// gives the card's role as it is now; the access it gives ends no later than the
+    /// sender's own. One transaction; of two concurrent accepts, one wins.
     pub async fn accept(
         &self,
         token: &str,
@@ -51,12 +77,11 @@ impl InvitationService<'_> {
             .ok_or_else(bad_link)?;
 
         let existing = store::users::find_by_email(self.domain.db(), &found.email).await?;
-        let new_user = match &existing {
-            Some(user) => {
-                self.prove_identity(user, signed_in_as, input.password.as_deref())
-                    .await?;
-                None
-            }
+        let accepting = match existing {
+            Some(user) => Accepting::Existing(
+                self.prove_identity(user, &found.email, signed_in_as, &input, &meta)
+                    .await?,
+            ),
             None => {
                 let first_name =
                     validate::name("firstName", input.first_name.as_deref().unwrap_or_default())?;
@@ -65,12 +90,24 @@ impl InvitationService<'_> {
                 let password = input.password.unwrap_or_default();
                 validate::new_password("password", &password)?;
                 let hash = self.domain.passwords().hash(&password).await?;
-                Some((first_name, last_name, hash))
+                Accepting::New {
+                    first_name,
+                    last_name,
+                    hash,
+                }
             }
         };
 
         let mut change = Change::begin(self.domain).await?;
         crate::access::lock_account(change.conn(), found.account_id).await?;
+        let card = self.card(&change, &found).await?;
+        let grant = match self.standing(&change, &found, card.as_ref()).await? {
+            Some(grant) => grant,
+            None => {
+                self.revoke_dead(change, &found, &meta).await?;
+                return Err(DomainError::bad_input("token", SENDER_GONE));
+            }
+        };
         // Claim the invitation: of two concurrent accepts only one sees it pending.
         let now = self.domain.now();
         let claimed = invitation::Entity::update_many()
@@ -89,30 +126,33 @@ impl InvitationService<'_> {
         if claimed.rows_affected != 1 {
             return Err(bad_link());
         }
-        let user = match (existing, new_user) {
-            (Some(user), _) => user,
-            (None, Some((first, last, hash))) => crate::error::reword_conflict(
-                store::users::insert(change.conn(), &found.email, &hash, &first, &last, false)
-                    .await,
+        let user = match accepting {
+            Accepting::Existing(user) => user,
+            Accepting::New {
+                first_name,
+                last_name,
+                hash,
+            } => crate::error::reword_conflict(
+                store::users::insert(
+                    change.conn(),
+                    &found.email,
+                    &hash,
+                    &first_name,
+                    &last_name,
+                    false,
+                )
+                .await,
                 "a login with this email was just created; sign in and accept again",
             )?,
-            (None, None) => return Err(DomainError::Internal("no user to accept as".into())),
         };
         invitation::Entity::update_many()
             .col_expr(invitation::Column::AcceptedByUserId, Expr::value(user.id))
             .filter(invitation::Column::Id.eq(found.id))
             .exec(change.conn())
             .await?;
-        let contact_id = self.join(&mut change, &found, &user).await?;
-        let signed_in = store::sessions::open(
-            change.conn(),
-            &user,
-            Some(found.account_id),
-            self.domain.now(),
-            self.domain.config().session_ttl,
-            meta.clone(),
-        )
-        .await?;
+        let contact_id = self.join(&mut change, &found, card, &user, grant).await?;
+        let signed_in =
+            sign_in::open_session(&mut change, &user, Some(found.account_id), meta.clone()).await?;
         let accepted = invitation::Entity::find_by_id(found.id)
             .one(change.conn())
             .await?
@@ -131,14 +171,142 @@ impl InvitationService<'_> {
         Ok((signed_in, accepted))
     }
 
-    /// The member's contact after acceptance: the invited contact card, or a contact in
-    /// the account with that email and no login, gets the login; otherwise a new
-    /// contact is added. A user who is a member already stays as they are.
+    /// The contact card the invitation is for, as it is now: the card a portal
+    /// invitation was sent for, else a card of the account with the invited email.
+    async fn card(
+        &self,
+        change: &Change<'_>,
+        found: &invitation::Model,
+    ) -> Result<Option<contact::Model>> {
+        if let Some(id) = found.contact_id
+            && let Some(card) = contact::Entity::find_by_id(id)
+                .filter(contact::Column::AccountId.eq(found.account_id))
+                .one(change.conn())
+                .await?
+        {
+            return Ok(Some(card));
+        }
+        Ok(contact::Entity::find()
+            .filter(contact::Column::AccountId.eq(found.account_id))
+            .filter(email_is(contact::Column::Email, &found.email))
+            .one(change.conn())
+            .await?)
+    }
+
+    /// What accepting gives, if the invitation still holds: the role (a portal
+    /// invitation's card's role as it is now, else the invitation's), and when the
+    /// access ends (the invitation's or the card's, ending no later than the sender's
+    /// own; a past end is cleared). `None`: its sender can no longer give it.
+    async fn standing(
+        &self,
+        change: &Change<'_>,
+        found: &invitation::Model,
+        card: Option<&contact::Model>,
+    ) -> Result<Option<Grant>> {
+        let sender = match found.invited_by_user_id {
+            Some(id) => user::Entity::find_by_id(id).one(change.conn()).await?,
+            None => None,
+        };
+        let Some(sender) = sender else {
+            return Ok(None);
+        };
+        let Some(standing) =
+            crate::access::standing_on(change.conn(), &sender, found.account_id).await?
+        else {
+            return Ok(None);
+        };
+        let portal_card = card.filter(|c| Some(c.id) == found.contact_id);
+        let (role, custom) = match portal_card {
+            Some(card) => (
+                permissions::role_named(&card.role),
+                permissions::from_json(&card.permissions),
+            ),
+            None => (
+                permissions::role_named(&found.role),
+                permissions::from_json(&found.permissions),
+            ),
+        };
+        let granted = permissions::effective(role, &custom);
+        let self_service = standing.is_staff()
+            || crate::store::settings::read(change.conn())
+                .await?
+                .allow_client_contact_management;
+        if !self_service
+            || standing.require(Permission::ManageContacts).is_err()
+            || standing.may_grant(&granted).is_err()
+        {
+            return Ok(None);
+        }
+        let now = self.domain.now();
+        let card_ends = card
+            .and_then(|c| c.access_expires_at)
+            .filter(|at| *at > now);
+        let asked = match (found.access_expires_at, card_ends) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let primary = card.is_some_and(|c| c.is_primary);
+        Ok(Some(Grant {
+            role,
+            custom,
+            access_expires_at: if primary {
+                None
+            } else {
+                standing.clamp_grant(asked)
+            },
+        }))
+    }
+
+    /// An invitation whose sender can no longer give it dies: REVOKED, told to live
+    /// dashboards, audited as the portal's doing.
+    async fn revoke_dead(
+        &self,
+        mut change: Change<'_>,
+        found: &invitation::Model,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let revoked = invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::Status,
+                Expr::value(InvitationStatus::Revoked),
+            )
+            .col_expr(
+                invitation::Column::UpdatedAt,
+                Expr::value(self.domain.now()),
+            )
+            .filter(invitation::Column::Id.eq(found.id))
+            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+            .exec(change.conn())
+            .await?;
+        if revoked.rows_affected != 1 {
+            return Ok(());
+        }
+        if let Some(updated) = invitation::Entity::find_by_id(found.id)
+            .one(change.conn())
+            .await?
+        {
+            change.event(EventKind::Revoked, &updated).await?;
+        }
+        change
+            .commit(
+                AuditActor::anonymous(meta),
+                AuditRecord::new("invitation.sender_lost_access")
+                    .account(found.account_id)
+                    .target("invitation", found.id),
+            )
+            .await
+    }
+
+    /// The member's contact after acceptance: the invitation's card gets the login (and
+    /// the role and end of access of `grant`), or a new contact is added. A user who
+    /// is a member already stays as they are.
     async fn join(
         &self,
         change: &mut Change<'_>,
         found: &invitation::Model,
+        card: Option<contact::Model>,
         user: &user::Model,
+        grant: Grant,
     ) -> Result<i64> {
         if let Some(member) = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(found.account_id))
@@ -148,37 +316,16 @@ impl InvitationService<'_> {
         {
             return Ok(member.id);
         }
-        let role = permissions::role_named(&found.role);
-        let custom = permissions::from_json(&found.permissions);
-        let card = match found.contact_id {
-            Some(id) => {
-                contact::Entity::find_by_id(id)
-                    .filter(contact::Column::AccountId.eq(found.account_id))
-                    .one(change.conn())
-                    .await?
-            }
-            None => None,
-        };
-        let card = match card {
-            Some(card) => Some(card),
-            None => {
-                contact::Entity::find()
-                    .filter(contact::Column::AccountId.eq(found.account_id))
-                    .filter(email_is(contact::Column::Email, &found.email))
-                    .one(change.conn())
-                    .await?
-            }
-        };
         match card {
             Some(card) if card.user_id.is_none() => {
                 let mut model: contact::ActiveModel = card.clone().into();
                 model.user_id = Set(Some(user.id));
-                if found.access_expires_at.is_some() {
-                    model.access_expires_at = Set(found.access_expires_at);
-                }
+                // Access given again: whatever ended before is not carried over.
+                model.access_expires_at = Set(grant.access_expires_at);
+                model.access_expiry_warned_at = Set(None);
                 if !card.is_primary {
-                    model.role = Set(role.as_str().to_owned());
-                    model.permissions = Set(permissions::to_json(&custom));
+                    model.role = Set(grant.role.as_str().to_owned());
+                    model.permissions = Set(permissions::to_json(&grant.custom));
                 }
                 model.updated_at = Set(self.domain.now());
                 let linked = model.update(change.conn()).await?;
@@ -195,12 +342,17 @@ impl InvitationService<'_> {
                     change.conn(),
                     found.account_id,
                     user,
-                    (role, &custom),
-                    &crate::notifications::defaults_for(change.conn(), role).await?,
+                    (grant.role, &grant.custom),
+                    &crate::notifications::defaults_for(
+                        change.conn(),
+                        grant.role,
+                        &permissions::effective(grant.role, &grant.custom),
+                    )
+                    .await?,
                     false,
                 )
                 .await?;
-                let added = match found.access_expires_at {
+                let added = match grant.access_expires_at {
                     Some(at) => {
                         let mut model: contact::ActiveModel = added.into();
                         model.access_expires_at = Set(Some(at));
@@ -214,26 +366,34 @@ impl InvitationService<'_> {
         }
     }
 
+    /// An existing login accepts: signed in as that user, or proving it as `login`
+    /// would.
     async fn prove_identity(
         &self,
-        user: &user::Model,
+        user: user::Model,
+        email: &str,
         signed_in_as: Option<&Actor>,
-        password: Option<&str>,
-    ) -> Result<()> {
-        match (signed_in_as, password) {
-            (Some(actor), _) if actor.user_id == user.id => Ok(()),
+        input: &Acceptance,
+        meta: &RequestMeta,
+    ) -> Result<user::Model> {
+        match (signed_in_as, input.password.as_deref()) {
+            (Some(actor), _) if actor.user_id == user.id => Ok(user),
             (Some(_), None) => Err(DomainError::forbidden(
                 "this invitation is addressed to another login; sign in as that user to accept it",
             )),
             (_, Some(password)) => {
+                let proof = sign_in::Proof {
+                    password,
+                    totp_code: input.totp_code.as_deref(),
+                };
                 self.domain
                     .auth()
-                    .check_password(
-                        user,
-                        password,
-                        "password",
-                        "the password of the invited login is incorrect",
-                    )
+                    .prove(Some(user), email, proof, meta, || {
+                        DomainError::bad_input(
+                            "password",
+                            "the password of the invited login is incorrect",
+                        )
+                    })
                     .await
             }
             (None, None) => Err(DomainError::Unauthenticated(
@@ -241,4 +401,11 @@ impl InvitationService<'_> {
             )),
         }
     }
+}
+
+/// What accepting an invitation gives, decided when it is accepted.
+struct Grant {
+    role: Role,
+    custom: Vec<Permission>,
+    access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -17,6 +17,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::access::Access;
 use crate::audit::AuditRecord;
 use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
@@ -70,10 +71,11 @@ impl<'a> InvitationService<'a> {
         )
         .await?;
         access.may_grant(&permissions::effective(role, &custom))?;
+        let ends = access.bound_grant(input.access_expires_at)?;
         let mut created = self
             .create_on(&mut change, actor, account_id, &email, role, &custom, None)
             .await?;
-        if let Some(at) = input.access_expires_at {
+        if let Some(at) = ends {
             let mut model: invitation::ActiveModel = created.into();
             model.access_expires_at = Set(Some(at));
             created = model.update(change.conn()).await?;
@@ -102,7 +104,7 @@ impl<'a> InvitationService<'a> {
         })?;
         let role = permissions::role_named(&contact.role);
         let custom = permissions::from_json(&contact.permissions);
-        let created = self
+        let mut created = self
             .create_on(
                 &mut change,
                 actor,
@@ -113,13 +115,23 @@ impl<'a> InvitationService<'a> {
                 Some(contact.id),
             )
             .await?;
+        // What the card's login will last: an end still ahead, and no longer than the
+        // sender's own access (decided again at acceptance).
+        let now = self.domain.now();
+        let ends = access.clamp_grant(contact.access_expires_at.filter(|at| *at > now));
+        if let Some(at) = ends {
+            let mut model: invitation::ActiveModel = created.into();
+            model.access_expires_at = Set(Some(at));
+            created = model.update(change.conn()).await?;
+        }
         change.commit(actor.into(), sent_record(&created)).await?;
         Ok(created)
     }
 
     /// Sends the invitation again with a new link and a new expiry; the old link dies.
+    /// Whoever resends it is its sender from then on: it holds while they can give it.
     pub async fn resend(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
-        let (mut change, found) = self.begin_on_invitation(actor, invitation_id).await?;
+        let (mut change, found, access) = self.begin_on_invitation(actor, invitation_id).await?;
         if found.status != InvitationStatus::Pending {
             return Err(not_pending("resent", &found, self.domain.now()));
         }
@@ -132,6 +144,14 @@ impl<'a> InvitationService<'a> {
             .col_expr(invitation::Column::TokenHash, Expr::value(token_hash))
             .col_expr(invitation::Column::ExpiresAt, Expr::value(now + ttl))
             .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                invitation::Column::InvitedByUserId,
+                Expr::value(actor.user_id),
+            )
+            .col_expr(
+                invitation::Column::AccessExpiresAt,
+                Expr::value(access.clamp_grant(found.access_expires_at)),
+            )
             .filter(invitation::Column::Id.eq(found.id))
             .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
             .exec(change.conn())
@@ -159,7 +179,7 @@ impl<'a> InvitationService<'a> {
 
     /// Withdraws a pending invitation; its link stops working.
     pub async fn revoke(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
-        let (mut change, found) = self.begin_on_invitation(actor, invitation_id).await?;
+        let (mut change, found, _) = self.begin_on_invitation(actor, invitation_id).await?;
         let revoked = invitation::Entity::update_many()
             .col_expr(
                 invitation::Column::Status,
@@ -192,15 +212,17 @@ impl<'a> InvitationService<'a> {
         Ok(updated)
     }
 
-    /// The account's invitations, newest first, optionally of one status.
+    /// The account's invitations, newest first, optionally of one status
+    /// (MANAGE_CONTACTS).
     pub async fn list(
         &self,
-        account_id: i64,
+        access: &Access,
         status: Option<InvitationStatus>,
     ) -> Result<Vec<invitation::Model>> {
         use sea_orm::QueryOrder;
+        access.require(Permission::ManageContacts)?;
         let now = self.domain.now();
-        let mut select = of_account(account_id);
+        let mut select = of_account(access.account_id());
         select = match status {
             None => select,
             Some(InvitationStatus::Pending) => select
@@ -290,12 +312,12 @@ impl<'a> InvitationService<'a> {
 
     /// Opens a change to an invitation of an account where the actor has
     /// MANAGE_CONTACTS and holds at least what the invitation grants: the transaction,
-    /// its account locked, and the invitation as it is now.
+    /// its account locked, the invitation as it is now, and the actor's access.
     async fn begin_on_invitation(
         &self,
         actor: &Actor,
         invitation_id: i64,
-    ) -> Result<(Change<'a>, invitation::Model)> {
+    ) -> Result<(Change<'a>, invitation::Model, Access)> {
         let account_id = invitation::Entity::find_by_id(invitation_id)
             .one(self.domain.db())
             .await?
@@ -314,7 +336,7 @@ impl<'a> InvitationService<'a> {
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
         access.may_manage_holder_of(&permissions::of_stored(&found.role, &found.permissions))?;
-        Ok((change, found))
+        Ok((change, found, access))
     }
 
     /// RATE_LIMITED past [`DAILY_LIMIT`] sends in 24 hours. Every caller's change holds

@@ -82,15 +82,57 @@ pub(crate) async fn all(conn: &impl ConnectionTrait) -> Result<Vec<Category>> {
         .collect())
 }
 
-/// The category keys a contact with `role` receives before anyone edits them.
+/// The category keys a contact with `role` (holding `permissions`) receives before
+/// anyone edits them: those their role gets by default and their permissions can see.
 /// MARKETING is opt-in only: no role has it by default.
-pub(crate) async fn defaults_for(conn: &impl ConnectionTrait, role: Role) -> Result<Vec<String>> {
+pub(crate) async fn defaults_for(
+    conn: &impl ConnectionTrait,
+    role: Role,
+    permissions: &[Permission],
+) -> Result<Vec<String>> {
     Ok(all(conn)
         .await?
         .into_iter()
-        .filter(|c| c.default_roles.contains(&role))
+        .filter(|c| c.default_roles.contains(&role) && may_receive(&c.key, permissions))
         .map(|c| c.key)
         .collect())
+}
+
+/// The permission a category's emails need, because of what they show (SPEC: emails
+/// obey the portal's visibility): invoices and payments, services, domains, tickets.
+/// The other built-ins and staff's own categories carry nothing guarded.
+pub(crate) fn needs(category: &str) -> Option<Permission> {
+    match category {
+        "INVOICE" => Some(Permission::ViewInvoices),
+        "PRODUCT" => Some(Permission::ViewServices),
+        "DOMAIN" => Some(Permission::ViewDomains),
+        "SUPPORT" => Some(Permission::ViewTickets),
+        _ => None,
+    }
+}
+
+/// Whether a contact holding `permissions` may receive `category`'s emails: the one
+/// rule for routing, for the preferences anyone sets (with a sign-in or a token), and
+/// for the preferences page.
+pub(crate) fn may_receive(category: &str, permissions: &[Permission]) -> bool {
+    needs(category).is_none_or(|needed| permissions.contains(&needed))
+}
+
+/// `keys` as a contact holding `permissions` may receive them: BAD_USER_INPUT on
+/// `field` naming the first one their permissions cannot see.
+pub(crate) fn receivable(
+    field: &'static str,
+    keys: Vec<String>,
+    permissions: &[Permission],
+) -> Result<Vec<String>> {
+    if let Some(key) = keys.iter().find(|k| !may_receive(k, permissions)) {
+        let needed = needs(key).map(|p| p.to_string()).unwrap_or_default();
+        return Err(DomainError::bad_input(
+            field,
+            format!("{key} emails need the {needed} permission, which this contact does not hold"),
+        ));
+    }
+    Ok(keys)
 }
 
 /// A preference list's shape, checked before anything is read: bounded, plain keys.
@@ -149,22 +191,29 @@ pub(crate) async fn known(
         })
 }
 
-/// A contact's preferences after its role changes from `old` to `new`: the new role's
-/// defaults if they were the old role's defaults, else as they are (explicit choices
-/// survive a role change).
+/// A contact's preferences after its role changes from `old` to `new` (holding
+/// `new_permissions`): the new role's defaults if they were the old role's defaults,
+/// else as they are (explicit choices survive a role change) less what the new
+/// permissions cannot see. `None`: unchanged.
 pub(crate) async fn after_role_change(
     conn: &impl ConnectionTrait,
     current: &serde_json::Value,
-    old: Role,
-    new: Role,
+    (old, old_permissions): (Role, &[Permission]),
+    (new, new_permissions): (Role, &[Permission]),
 ) -> Result<Option<Vec<String>>> {
-    let current: BTreeSet<String> = keys_of(current).into_iter().collect();
-    let old_defaults: BTreeSet<String> = defaults_for(conn, old).await?.into_iter().collect();
-    if current == old_defaults && old != new {
-        Ok(Some(defaults_for(conn, new).await?))
+    let current = keys_of(current);
+    let as_set = |keys: &[String]| keys.iter().cloned().collect::<BTreeSet<String>>();
+    let old_defaults = defaults_for(conn, old, old_permissions).await?;
+    let kept: Vec<String> = if as_set(&current) == as_set(&old_defaults) && old != new {
+        defaults_for(conn, new, new_permissions).await?
     } else {
-        Ok(None)
-    }
+        current
+            .iter()
+            .filter(|k| may_receive(k, new_permissions))
+            .cloned()
+            .collect()
+    };
+    Ok((as_set(&kept) != as_set(&current)).then_some(kept))
 }
 
 /// The category keys stored on a contact.

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::{NotificationService, all, keys_of, known_keys};
+use super::{NotificationService, all, keys_of, known_keys, may_receive, receivable};
 use crate::audit::{AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::{account, contact, email_token};
+use crate::permissions;
 use crate::{DomainError, RequestMeta, Result, tokens};
 
 const BAD_TOKEN: &str = "this link is invalid or no longer works";
@@ -22,7 +23,7 @@ pub struct EmailPreferences {
     pub contact_name: String,
     pub account_name: String,
     pub email: String,
-    /// (key, label, subscribed), every category.
+    /// (key, label, subscribed), every category the contact may receive.
     pub categories: Vec<(String, String, bool)>,
 }
 
@@ -92,6 +93,7 @@ impl NotificationService<'_> {
         let change = Change::begin(self.domain).await?;
         let (_, contact) = redeem(change.conn(), token).await?;
         let keys = known_keys(change.conn(), "categories", keys).await?;
+        let keys = receivable("categories", keys, &permissions::of_contact(&contact))?;
         let updated = set(change.conn(), contact, keys).await?;
         let preferences = page(change.conn(), &updated).await?;
         change
@@ -143,6 +145,7 @@ async fn page(conn: &impl ConnectionTrait, contact: &contact::Model) -> Result<E
         .await?
         .ok_or(DomainError::NotFound("account"))?;
     let subscribed = keys_of(&contact.notification_preferences);
+    let permissions = permissions::of_contact(contact);
     Ok(EmailPreferences {
         contact_name: format!("{} {}", contact.first_name, contact.last_name),
         account_name: account.name,
@@ -150,6 +153,8 @@ async fn page(conn: &impl ConnectionTrait, contact: &contact::Model) -> Result<E
         categories: all(conn)
             .await?
             .into_iter()
+            // Only what they may receive is theirs to choose.
+            .filter(|c| may_receive(&c.key, &permissions))
             .map(|c| {
                 let on = subscribed.contains(&c.key);
                 (c.key, c.label, on)

@@ -4,7 +4,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use super::{keys_of, preferences, sees_amounts};
+use super::{keys_of, may_receive, preferences, sees_amounts};
 use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::outbox::Outgoing;
@@ -66,6 +66,8 @@ impl Change<'_> {
                     .iter()
                     .any(|k| k == notification.category)
             })
+            // Whatever their preferences say, only what their permissions can see.
+            .filter(|c| may_receive(notification.category, &permissions::of_contact(c)))
             .filter(|c| !notification.author.as_ref().is_some_and(|a| a.is(c)));
         let public_url = self.public_url().to_owned();
         let mut sent = 0;

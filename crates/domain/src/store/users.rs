@@ -56,6 +56,12 @@ pub(crate) async fn set_password(
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::PasswordChangeRequired, Expr::value(false))
+        // A second factor half enrolled under the old password (maybe from a stolen
+        // session) does not survive it; one turned on does, as it should.
+        .col_expr(
+            user::Column::TotpPendingSecret,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(user_id))
         .exec(conn)
