@@ -273,6 +273,41 @@ impl TestApp {
         }
     }
 
+    /// The code an authenticator app shows now, by the server's clock, for a base32
+    /// TOTP secret.
+    pub fn totp_code(&self, secret: &str) -> String {
+        let now = self.server.domain.clock().now().timestamp();
+        totp_code_at(secret, u64::try_from(now).unwrap_or_default())
+    }
+
+    /// Turns two-factor sign-in on for the token's user as they would: `enrollTotp` with
+    /// their current password, then `confirmTotp` with the app's code. Returns the secret,
+    /// or the response that refused. The code of this 30-second step is then spent:
+    /// advance the clock before signing in with one.
+    pub async fn turn_on_two_factor(&self, token: &str, password: &str) -> Result<String, String> {
+        let enrolment = self
+            .gql_as(
+                token,
+                "mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }",
+                json!({ "p": password }),
+            )
+            .await;
+        let Some(secret) = enrolment.get("enrollTotp.secret").and_then(Value::as_str) else {
+            return Err(format!("enrollTotp answered {}", enrolment.body));
+        };
+        let confirm = self
+            .gql_as(
+                token,
+                "mutation($c: String!) { confirmTotp(code: $c) }",
+                json!({ "c": self.totp_code(secret) }),
+            )
+            .await;
+        match confirm.body.get("errors") {
+            None => Ok(secret.to_owned()),
+            Some(_) => Err(format!("confirmTotp answered {}", confirm.body)),
+        }
+    }
+
     /// The `.eml` files written so far, oldest first.
     pub fn eml_files(&self) -> Vec<String> {
         read_eml_dir(&self.mail_dir)
@@ -482,6 +517,25 @@ impl Gql {
             self.body
         );
     }
+}
+
+/// The code of a base32 TOTP secret at a time (RFC 6238, as authenticator apps and the
+/// server compute it: SHA-1, 6 digits, 30-second steps).
+pub fn totp_code_at(secret: &str, unix_seconds: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.into())
+        .to_bytes()
+        .unwrap_or_else(|e| panic!("the TOTP secret {secret:?} is not base32: {e:?}"));
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        String::new(),
+    )
+    .expect("a TOTP generator")
+    .generate(unix_seconds)
 }
 
 /// A sample's value in the `/metrics` of the server at `url` (see [`TestApp::metric`]).

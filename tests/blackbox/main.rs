@@ -6,6 +6,7 @@ mod accounts;
 mod authorization_matrix;
 mod billing;
 mod contacts;
+mod credential_throttles;
 mod demo;
 mod doors;
 mod faults;

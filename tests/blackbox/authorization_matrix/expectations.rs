@@ -1,0 +1,267 @@
+//! Expectations, generated from the tables, and the judge that holds a response to one.
+
+use super::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Outcome {
+    Allowed,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+}
+
+impl Outcome {
+    pub(super) fn code(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "ALLOWED (no error, data present)",
+            Outcome::Forbidden => "FORBIDDEN",
+            Outcome::NotFound => "NOT_FOUND",
+            Outcome::Unauthenticated => "UNAUTHENTICATED",
+        }
+    }
+}
+
+/// One row's expectation: the outcome, where (the field's path under `data`; for an
+/// error, also the error's `path`), the error's `extensions.reason` (none: the error
+/// must carry none), where the failure leaves its `null` (see [`null_lands_at`]), and
+/// what must still arrive next to a failed field.
+#[derive(Clone, Debug)]
+pub(super) struct Expected {
+    pub(super) outcome: Outcome,
+    pub(super) at: String,
+    /// For an error: the path under `data` that must be present with the value null
+    /// (`""`: `data` itself).
+    pub(super) null_at: String,
+    pub(super) reason: Option<&'static str>,
+    pub(super) context: Option<String>,
+    /// For an allowed caller: a value read at a path (compared as JSON, lists of
+    /// strings in any order); without one, the field must be present and not null.
+    pub(super) value: Option<(String, Value)>,
+}
+
+impl Expected {
+    pub(super) fn allowed(at: &str, value: Option<(String, Value)>) -> Self {
+        Expected {
+            outcome: Outcome::Allowed,
+            at: at.to_owned(),
+            null_at: at.to_owned(),
+            reason: None,
+            context: None,
+            value,
+        }
+    }
+
+    pub(super) fn error(
+        outcome: Outcome,
+        at: &str,
+        null_at: &str,
+        reason: Option<&'static str>,
+        context: Option<&str>,
+    ) -> Self {
+        Expected {
+            outcome,
+            at: at.to_owned(),
+            null_at: null_at.to_owned(),
+            reason,
+            context: context.map(str::to_owned),
+            value: None,
+        }
+    }
+
+    /// How the grid shows it: the outcome, and the reason when there is one.
+    pub(super) fn short(&self) -> &'static str {
+        match (self.outcome, self.reason) {
+            (Outcome::Allowed, _) => "allowed",
+            (Outcome::Forbidden, Some("PASSWORD_CHANGE_REQUIRED")) => "FORB:PWCHG",
+            (Outcome::Forbidden, Some("TWO_FACTOR_REQUIRED")) => "FORB:2FA",
+            (Outcome::Forbidden, _) => "FORBIDDEN",
+            (Outcome::NotFound, _) => "NOT_FOUND",
+            (Outcome::Unauthenticated, _) => "UNAUTH",
+        }
+    }
+}
+
+impl Op {
+    fn field(&self) -> &'static str {
+        self.name.split_once('.').map_or(self.name, |(_, f)| f)
+    }
+
+    /// The path of the field itself, and of the root field an unknown or anonymous
+    /// caller (or a session in a restricted state) is stopped at.
+    pub(super) fn paths(&self) -> (&'static str, &'static str) {
+        match self.how {
+            How::Read { path, .. } => (path, path.split('.').next().unwrap_or(path)),
+            How::Mutation { .. } => (self.field(), self.field()),
+        }
+    }
+
+    pub(super) fn expected(&self, actor: Actor) -> Expected {
+        let (at, root) = self.paths();
+        let (context, within, value) = match self.how {
+            How::Read {
+                context,
+                within,
+                value,
+                ..
+            } => (context, within, value),
+            How::Mutation { value, .. } => (None, None, value),
+        };
+        let error = |outcome, at, reason, context| {
+            Expected::error(outcome, at, null_lands_at(at), reason, context)
+        };
+        let value = value.map(|(path, want)| (path.to_owned(), json!(want)));
+        let state = actor.state();
+        match (actor, state, self.guard) {
+            (Actor::Anonymous, ..) => error(Outcome::Unauthenticated, root, None, None),
+            (Actor::Staff, ..) => Expected::allowed(at, value),
+            // Refused at the door, whatever the operation: before any permission.
+            (_, SessionState::PasswordChangeRequired, _) => {
+                error(Outcome::Forbidden, root, state.reason(), None)
+            }
+            // Not about the account: plain FORBIDDEN, as for any member.
+            (_, _, Guard::StaffOnly) => error(Outcome::Forbidden, at, None, None),
+            (Actor::Other, _, Guard::Needs(_)) => error(Outcome::NotFound, root, None, None),
+            (_, SessionState::TwoFactorRequired, Guard::Needs(_)) => {
+                error(Outcome::Forbidden, root, state.reason(), None)
+            }
+            (member, SessionState::Normal, Guard::Needs(needs)) => match within {
+                Some(list) if !member.holds(list.needs) => {
+                    error(Outcome::Forbidden, list.path, None, Some(list.context))
+                }
+                _ if !member.holds(needs) => error(Outcome::Forbidden, at, None, context),
+                _ => Expected::allowed(at, value),
+            },
+        }
+    }
+}
+
+/// Root fields that are nullable: a failure there leaves `data` with the key, null.
+/// Every other root field (all mutations, `accounts`, `portalSettings`) is non-null.
+const NULLABLE_ROOT_FIELDS: &[&str] = &["account", "viewer"];
+
+/// Where a failure at `at` leaves its `null`: at the field itself when it is nullable;
+/// otherwise its nearest nullable parent (GraphQL spec, "Handling Field Errors"), which
+/// for a non-null root field is `data` itself (`""`). Every field the matrix expects to
+/// fail below the root is nullable (the guarded lists, `password`, `recurringAmount`);
+/// `every_mutation_and_guarded_field_has_a_row_in_the_matrix` checks all of this
+/// against the schema.
+fn null_lands_at(at: &'static str) -> &'static str {
+    if at.contains('.') || NULLABLE_ROOT_FIELDS.contains(&at) {
+        at
+    } else {
+        ""
+    }
+}
+
+/// The schema field (`Type.field`) a row's expected error is at.
+pub(super) fn failing_field(op: &Op, at: &str) -> String {
+    match op.how {
+        How::Mutation { .. } => format!("Mutation.{at}"),
+        How::Read { path, within, .. } => match within {
+            _ if at == path => op.name.to_owned(),
+            Some(list) if list.path == at => list.field.to_owned(),
+            _ => format!("Query.{at}"),
+        },
+    }
+}
+
+/// `a.b.0.c` as a GraphQL error path: `["a", "b", 0, "c"]`.
+fn error_path(path: &str) -> Value {
+    Value::Array(
+        path.split('.')
+            .map(|part| match part.parse::<u64>() {
+                Ok(i) => json!(i),
+                Err(_) => json!(part),
+            })
+            .collect(),
+    )
+}
+
+/// Equal as JSON, except that lists of strings (permissions) may come in any order.
+fn same(got: &Value, want: &Value) -> bool {
+    let sorted = |v: &Value| {
+        v.as_array()
+            .and_then(|items| items.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+            .map(|mut items| {
+                items.sort_unstable();
+                items.join(",")
+            })
+    };
+    match (sorted(got), sorted(want)) {
+        (Some(got), Some(want)) => got == want,
+        _ => got == want,
+    }
+}
+
+/// Whether the response is what the row expects; the reason when it is not.
+pub(super) fn judge(expected: &Expected, r: &Gql) -> Result<(), String> {
+    if expected.outcome == Outcome::Allowed {
+        if let Some(errors) = r.body.get("errors") {
+            return Err(format!("unexpected errors: {errors}"));
+        }
+        return match &expected.value {
+            Some((path, want)) => match r.get(path) {
+                None => Err(format!("no {path} in data")),
+                Some(got) if !same(got, want) => Err(format!("{path} is {got}, not {want}")),
+                Some(_) => Ok(()),
+            },
+            None if r.get(&expected.at).is_none_or(Value::is_null) => {
+                Err(format!("no data at {}", expected.at))
+            }
+            None => Ok(()),
+        };
+    }
+    let code = expected.outcome.code();
+    if r.error_code() != Some(code) {
+        return Err(format!(
+            "first error code is {}",
+            r.error_code().unwrap_or("missing")
+        ));
+    }
+    let path = &r.body["errors"][0]["path"];
+    if *path != error_path(&expected.at) {
+        return Err(format!(
+            "the {code} error is at {path}, not at {}",
+            expected.at
+        ));
+    }
+    let reason = r.body["errors"][0]["extensions"].get("reason");
+    match (reason, expected.reason) {
+        (None, None) => {}
+        (Some(got), Some(want)) if got == want => {}
+        (Some(got), None) => return Err(format!("the {code} error carries reason {got}")),
+        (got, Some(want)) => {
+            return Err(format!(
+                "the {code} error's reason is {}, not {want}",
+                got.map_or("missing".to_owned(), Value::to_string)
+            ));
+        }
+    }
+    if !r.at(&expected.at).is_null() {
+        return Err(format!(
+            "{} is not null: {}",
+            expected.at,
+            r.at(&expected.at)
+        ));
+    }
+    // Present, not merely absent: the failed field's key (or, for a non-null field, its
+    // nearest nullable parent's) is in `data` with the value null.
+    if !r.null_at(&expected.null_at) {
+        let where_ = match expected.null_at.as_str() {
+            "" => "data",
+            path => path,
+        };
+        return Err(format!(
+            "{where_} is not present as null (a failed field leaves null at its path, \
+             or at its nearest nullable parent when it is non-null)"
+        ));
+    }
+    if let Some(context) = &expected.context
+        && r.get(context).is_none_or(Value::is_null)
+    {
+        return Err(format!(
+            "partial result lost: {context} is null next to the {code} field"
+        ));
+    }
+    Ok(())
+}
