@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use clientele_tests::ws::Incoming;
 use clientele_tests::{
-    Gql, MEMBER_PASSWORD, TestApp, WsClient, link_after, token_in_link, wait_until,
+    Gql, MEMBER_PASSWORD, TestApp, WsClient, link_after, token_in_link, totp_code_at, wait_until,
 };
 use serde_json::{Value, json};
-use totp_rs::{Algorithm, Secret, TOTP};
 
 const PASSWORD: &str = "owner password 1";
 const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id accessExpiresAt role } }";
@@ -29,43 +28,41 @@ fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-/// Turns two-factor sign-in on for `token`'s user; returns the TOTP.
-async fn enrol(app: &TestApp, token: &str, password: &str) -> TOTP {
-    let secret = app
-        .gql_as(
-            token,
-            "mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }",
-            json!({"p": password}),
-        )
+/// Turns two-factor sign-in on for `token`'s user; returns the secret.
+async fn enrol(app: &TestApp, token: &str, password: &str) -> String {
+    app.turn_on_two_factor(token, password)
         .await
-        .ok()
-        .str("enrollTotp.secret")
-        .to_owned();
-    let totp = TOTP::new(
-        Algorithm::SHA1,
-        6,
-        1,
-        30,
-        Secret::Encoded(secret).to_bytes().unwrap(),
-        None,
-        String::new(),
-    )
-    .unwrap();
-    let now = app.server.domain.clock().now().timestamp() as u64;
-    app.gql_as(
-        token,
-        "mutation($c: String!) { confirmTotp(code: $c) }",
-        json!({"c": totp.generate(now)}),
-    )
-    .await
-    .ok();
-    totp
+        .expect("two-factor turned on")
 }
 
 /// A code later than any used so far (a code works once: each step only once).
-fn later_code(app: &TestApp, totp: &TOTP, steps: u64) -> String {
+fn later_code(app: &TestApp, secret: &str, steps: u64) -> String {
     let now = app.server.domain.clock().now().timestamp() as u64;
-    totp.generate(now + 30 * steps)
+    totp_code_at(secret, now + 30 * steps)
+}
+
+/// A member with temporary access until `ends`, added by the owner with a password;
+/// their contact id.
+async fn temporary_member(
+    app: &TestApp,
+    owner: &str,
+    account: &str,
+    email: &str,
+    ends: &str,
+) -> String {
+    let added = app
+        .gql_as(
+            owner,
+            ADD,
+            json!({"a": account, "i": {
+                "firstName": "Temp", "lastName": "Member", "email": email, "role": "ADMIN",
+                "portalAccess": true, "password": MEMBER_PASSWORD, "accessExpiresAt": ends,
+            }}),
+        )
+        .await
+        .ok();
+    assert_eq!(added.str("addContact.accessExpiresAt"), ends);
+    added.str("addContact.id").to_owned()
 }
 
 /// The token of the (last) invitation emailed to `to`.
@@ -215,7 +212,7 @@ async fn accepting_an_invitation_as_an_existing_login_needs_its_second_factor() 
     let victim = app
         .register("Victim Co", "victim@acme.test", PASSWORD)
         .await;
-    let totp = enrol(&app, &victim, PASSWORD).await;
+    let secret = enrol(&app, &victim, PASSWORD).await;
     let attacker = app.register("Evil Co", "evil@evil.test", PASSWORD).await;
     let evil = app.current_account(&attacker).await;
     app.gql_as(
@@ -242,7 +239,7 @@ async fn accepting_an_invitation_as_an_existing_login_needs_its_second_factor() 
         .gql_with_headers(
             &[("user-agent", "Attacker/1.0")],
             ACCEPT,
-            json!({"t": token, "i": {"password": PASSWORD, "totpCode": later_code(&app, &totp, 1)}}),
+            json!({"t": token, "i": {"password": PASSWORD, "totpCode": later_code(&app, &secret, 1)}}),
         )
         .await
         .ok();
@@ -476,14 +473,7 @@ async fn what_a_temporary_member_grants_ends_when_their_own_access_does() {
     let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
     let account = app.current_account(&owner).await;
     let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::days(2));
-    let added = app
-        .gql_as(&owner, ADD, json!({"a": account, "i": {
-            "firstName": "Temp", "lastName": "Admin", "email": "temp@agency.test", "role": "ADMIN",
-            "portalAccess": true, "password": MEMBER_PASSWORD, "accessExpiresAt": ends,
-        }}))
-        .await
-        .ok();
-    assert_eq!(added.str("addContact.accessExpiresAt"), ends);
+    temporary_member(&app, &owner, &account, "temp@agency.test", &ends).await;
     let temp = app
         .login("temp@agency.test", MEMBER_PASSWORD)
         .await
@@ -602,15 +592,7 @@ async fn access_given_again_does_not_keep_an_end_that_passed() {
     let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
     let account = app.current_account(&owner).await;
     let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::hours(1));
-    let card = app
-        .gql_as(&owner, ADD, json!({"a": account, "i": {
-            "firstName": "Dev", "lastName": "Eloper", "email": "dev@agency.test", "role": "TECHNICAL",
-            "portalAccess": true, "password": MEMBER_PASSWORD, "accessExpiresAt": ends,
-        }}))
-        .await
-        .ok()
-        .str("addContact.id")
-        .to_owned();
+    let card = temporary_member(&app, &owner, &account, "dev@agency.test", &ends).await;
     app.server.domain.clock().advance(Duration::from_secs(3601));
     wait_until(
         async || (app.audited("contact.access_expired").await > 0).then_some(()),
@@ -659,15 +641,7 @@ async fn ownership_never_moves_to_someone_whose_access_ends() {
     let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
     let account = app.current_account(&owner).await;
     let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::days(1));
-    let temp = app
-        .gql_as(&owner, ADD, json!({"a": account, "i": {
-            "firstName": "Temp", "lastName": "Owner", "email": "temp@acme.test", "role": "ADMIN",
-            "portalAccess": true, "password": MEMBER_PASSWORD, "accessExpiresAt": ends,
-        }}))
-        .await
-        .ok()
-        .str("addContact.id")
-        .to_owned();
+    let temp = temporary_member(&app, &owner, &account, "temp@acme.test", &ends).await;
     let transfer = "mutation($c: ID!, $p: String!) { transferOwnership(contactId: $c, currentPassword: $p) { owner { id } } }";
     let r = app
         .gql_as(&owner, transfer, json!({"c": temp, "p": PASSWORD}))

@@ -265,27 +265,11 @@ impl InvitationService<'_> {
         found: &invitation::Model,
         meta: &RequestMeta,
     ) -> Result<()> {
-        let revoked = invitation::Entity::update_many()
-            .col_expr(
-                invitation::Column::Status,
-                Expr::value(InvitationStatus::Revoked),
-            )
-            .col_expr(
-                invitation::Column::UpdatedAt,
-                Expr::value(self.domain.now()),
-            )
-            .filter(invitation::Column::Id.eq(found.id))
-            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
-            .exec(change.conn())
-            .await?;
-        if revoked.rows_affected != 1 {
-            return Ok(());
-        }
-        if let Some(updated) = invitation::Entity::find_by_id(found.id)
-            .one(change.conn())
+        if super::revoke_pending(&mut change, found.id)
             .await?
+            .is_none()
         {
-            change.event(EventKind::Revoked, &updated).await?;
+            return Ok(());
         }
         change
             .commit(

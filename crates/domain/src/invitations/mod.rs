@@ -180,27 +180,9 @@ impl<'a> InvitationService<'a> {
     /// Withdraws a pending invitation; its link stops working.
     pub async fn revoke(&self, actor: &Actor, invitation_id: i64) -> Result<invitation::Model> {
         let (mut change, found, _) = self.begin_on_invitation(actor, invitation_id).await?;
-        let revoked = invitation::Entity::update_many()
-            .col_expr(
-                invitation::Column::Status,
-                Expr::value(InvitationStatus::Revoked),
-            )
-            .col_expr(
-                invitation::Column::UpdatedAt,
-                Expr::value(self.domain.now()),
-            )
-            .filter(invitation::Column::Id.eq(found.id))
-            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
-            .exec(change.conn())
-            .await?;
-        if revoked.rows_affected != 1 {
-            return Err(not_pending("revoked", &found, self.domain.now()));
-        }
-        let updated = invitation::Entity::find_by_id(found.id)
-            .one(change.conn())
+        let updated = revoke_pending(&mut change, found.id)
             .await?
-            .ok_or(DomainError::NotFound("invitation"))?;
-        change.event(EventKind::Revoked, &updated).await?;
+            .ok_or_else(|| not_pending("revoked", &found, self.domain.now()))?;
         change
             .commit(
                 actor.into(),
@@ -406,6 +388,34 @@ impl<'a> InvitationService<'a> {
             .await?;
         Ok(())
     }
+}
+
+/// Withdraws a pending invitation as part of `change` (its link stops working; live
+/// dashboards hear of it): the invitation as it is then, or `None` when it was no
+/// longer pending.
+pub(crate) async fn revoke_pending(
+    change: &mut Change<'_>,
+    invitation_id: i64,
+) -> Result<Option<invitation::Model>> {
+    let revoked = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(InvitationStatus::Revoked),
+        )
+        .col_expr(invitation::Column::UpdatedAt, Expr::value(change.now()))
+        .filter(invitation::Column::Id.eq(invitation_id))
+        .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+        .exec(change.conn())
+        .await?;
+    if revoked.rows_affected != 1 {
+        return Ok(None);
+    }
+    let updated = invitation::Entity::find_by_id(invitation_id)
+        .one(change.conn())
+        .await?
+        .ok_or(DomainError::NotFound("invitation"))?;
+    change.event(EventKind::Revoked, &updated).await?;
+    Ok(Some(updated))
 }
 
 fn of_account(account_id: i64) -> Select<invitation::Entity> {
