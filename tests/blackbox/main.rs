@@ -7,6 +7,7 @@ mod authorization_matrix;
 mod billing;
 mod contacts;
 mod demo;
+mod edges;
 mod faults;
 mod field_errors;
 mod grants;

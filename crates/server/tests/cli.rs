@@ -91,6 +91,11 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         ),
         ("SMTP_URL", "smtp//broken", "clientele: SMTP_URL: "),
         ("LOG_FORMAT", "xml", "clientele: LOG_FORMAT: "),
+        (
+            "TRUSTED_PROXY_HEADER",
+            "x-real-ip",
+            "clientele: TRUSTED_PROXY_HEADER: ",
+        ),
     ] {
         let out = clientele(dir.path()).env(var, value).output().unwrap();
         assert!(!out.status.success());
