@@ -14,6 +14,7 @@ use serde_json::json;
 const PASSWORD: &str = "owner password 1";
 const LOGIN: &str =
     "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
+const RESET: &str = "mutation($e: String!) { requestPasswordReset(email: $e) }";
 const MINUTE: Duration = Duration::from_secs(60);
 
 /// Behind a proxy on 127.0.0.1, with `count` failed sign-ins per client address a
@@ -24,6 +25,7 @@ fn behind_a_proxy_with_address_limit(count: u32) -> impl FnOnce(&mut clientele::
         let t = &mut c.tuning.throttles;
         t.sign_in_failures_per_address = Limit::new(count, MINUTE);
         t.sign_in_failures_per_email = Limit::new(1000, MINUTE);
+        t.reset_requests_per_address = Limit::new(count, MINUTE);
     }
 }
 
@@ -118,3 +120,42 @@ async fn a_proxy_that_writes_forwarded_is_read_when_configured() {
     app.stop().await;
 }
 
+// 2. IPv6 per /64 ----------------------------------------------------------------
+
+/// One IPv6 client holds a whole /64: its addresses count as one.
+#[tokio::test]
+async fn ipv6_clients_are_throttled_per_64() {
+    let app = TestApp::start_with(behind_a_proxy_with_address_limit(3)).await;
+    let from = |address: &'static str| [("x-forwarded-for", address)];
+    for (n, address) in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:aaaa::3"]
+        .into_iter()
+        .enumerate()
+    {
+        let r = login_with(&app, &from(address), &format!("nobody{n}@acme.test"), "x").await;
+        assert_eq!(r.error_code(), Some("UNAUTHENTICATED"), "{}", r.body);
+    }
+    let r = login_with(
+        &app,
+        &from("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+        "nobody9@acme.test",
+        "x",
+    )
+    .await;
+    assert_eq!(r.error_code(), Some("RATE_LIMITED"), "{}", r.body);
+    // The neighbouring /64 is another client.
+    let r = login_with(&app, &from("2001:db8:1:3::1"), "nobody9@acme.test", "x").await;
+    assert_eq!(r.error_code(), Some("UNAUTHENTICATED"), "{}", r.body);
+
+    // Reset requests alike.
+    for n in 0..3 {
+        let address = ["2001:db8:9::1", "2001:db8:9::2", "2001:db8:9:0:1::3"][n];
+        app.gql_with_headers(&from(address), RESET, json!({"e": format!("r{n}@acme.test")}))
+            .await
+            .ok();
+    }
+    let r = app
+        .gql_with_headers(&from("2001:db8:9::ff"), RESET, json!({"e": "r9@acme.test"}))
+        .await;
+    assert_eq!(r.error_code(), Some("RATE_LIMITED"), "{}", r.body);
+    app.stop().await;
+}

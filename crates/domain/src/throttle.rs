@@ -14,8 +14,13 @@
 //! count (a sign-in that succeeds, for the failed-sign-in limits) gives its cell back.
 //! Why not the `governor` crate: it cannot give a cell back nor look without spending
 //! (governor issues #15 and #152), which a failed-attempts limit needs.
+//!
+//! A client address is counted as the client it stands for ([`address_subject`]): an
+//! IPv6 client by its /64, which one subscriber holds whole and can pick addresses from
+//! at will.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -48,6 +53,17 @@ impl Rule {
             Self::AccountsOpenedPerAddress => "accounts_opened_per_address",
             Self::PortalGrantsPerAccount => "portal_grants_per_account",
         }
+    }
+
+    /// Whether the rule's subject is a client address (see [`address_subject`]).
+    const fn by_address(self) -> bool {
+        matches!(
+            self,
+            Self::SignInFailuresPerAddress
+                | Self::ResetRequestsPerAddress
+                | Self::InvitationAcceptancesPerAddress
+                | Self::AccountsOpenedPerAddress
+        )
     }
 
     fn what(self) -> &'static str {
@@ -209,6 +225,22 @@ impl RateStore for InProcessRates {
     }
 }
 
+/// The client a request's address stands for, as the per-address rules count it: an
+/// IPv4 address is itself; an IPv6 address is its /64 (`2001:db8:1:2::/64`), since one
+/// subscriber is given a whole /64 and may use any address in it; an IPv4 address
+/// mapped into IPv6 is the IPv4 address. Anything that does not parse (no address was
+/// known) is kept as it is.
+pub fn address_subject(address: &str) -> String {
+    match address.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V6(ip)) => {
+            let network = u128::from(ip) & !(u128::from(u64::MAX));
+            format!("{}/64", Ipv6Addr::from(network))
+        }
+        Ok(ip) => ip.to_string(),
+        Err(_) => address.trim().to_owned(),
+    }
+}
+
 /// The domain's view: spends on a rule for a subject (an email, an address, an account).
 pub struct Throttle<'a> {
     domain: &'a Domain,
@@ -255,8 +287,12 @@ impl<'a> Throttle<'a> {
 
     async fn apply(&self, rule: Rule, subject: &str, cost: i64) -> Decision {
         let limit = self.domain.config().throttles.limit(rule);
+        let subject = if rule.by_address() {
+            address_subject(subject)
+        } else {
+            subject.trim().to_lowercase()
+        };
         // Subjects are emails and addresses: the store keeps only their hash.
-        let subject = subject.trim().to_lowercase();
         let key = format!("{}:{}", rule.name(), tokens::hash(&subject));
         let now_ms = self.domain.now().timestamp_millis();
         match self.domain.rates().spend(&key, limit, cost, now_ms).await {
@@ -296,6 +332,23 @@ mod tests {
         // A whole period later the burst is back and the key forgotten.
         assert!(spend(&rates, 80_000, 0).allowed());
         assert!(rates.keys.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_and_a_mapped_ipv4_address_is_itself() {
+        for (address, subject) in [
+            ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+            ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+            ("2001:DB8:1:2:aaaa::3", "2001:db8:1:2::/64"),
+            ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+            ("::1", "::/64"),
+            ("::ffff:198.51.100.9", "198.51.100.9"),
+            ("198.51.100.9", "198.51.100.9"),
+            (" 10.0.0.1 ", "10.0.0.1"),
+            ("unknown", "unknown"),
+        ] {
+            assert_eq!(address_subject(address), subject, "{address}");
+        }
     }
 
     #[test]
