@@ -4,7 +4,7 @@
 //! playground and suggestions with introspection off, an empty CSRF header, symlinks
 //! out of the dashboard folder, invented operation names in `/metrics`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clientele::config::TrustedProxies;
 use clientele_tests::{Gql, TestApp};
@@ -158,4 +158,79 @@ async fn ipv6_clients_are_throttled_per_64() {
         .await;
     assert_eq!(r.error_code(), Some("RATE_LIMITED"), "{}", r.body);
     app.stop().await;
+}
+
+// 3. Redis unreachable after start ---------------------------------------------------
+
+/// Redis goes away (here: a proxy in front of it is cut) after the server started:
+/// sign-ins and reset requests still answer at once, with their usual answers, and the
+/// failed sign-in throttle still holds, counted in this process (SECURITY.md).
+#[tokio::test]
+#[cfg_attr(
+    not(clientele_redis),
+    ignore = "needs Redis: set REDIS_URL (the PostgreSQL + Redis suite of .ci/run)"
+)]
+async fn with_redis_gone_sign_ins_and_resets_answer_promptly_and_throttles_still_count() {
+    let redis = std::env::var("REDIS_URL").expect("REDIS_URL, as when this test was built");
+    let mut through_proxy = url::Url::parse(&redis).expect("REDIS_URL is a URL");
+    let upstream = format!(
+        "{}:{}",
+        through_proxy.host_str().expect("REDIS_URL names a host"),
+        through_proxy.port().unwrap_or(6379)
+    );
+    let proxy = clientele_tests::proxy::Proxy::start(upstream).await;
+    through_proxy.set_host(Some("127.0.0.1")).unwrap();
+    through_proxy.set_port(Some(proxy.port)).unwrap();
+    let app = TestApp::start_with(|c| {
+        behind_a_proxy_with_address_limit(3)(c);
+        c.events.redis_url = Some(through_proxy.to_string().into());
+    })
+    .await;
+    let from = [("x-forwarded-for", "10.7.0.1")];
+    app.register("Acme", "owner@acme.test", PASSWORD).await;
+    login_with(&app, &from, "owner@acme.test", PASSWORD)
+        .await
+        .ok();
+
+    proxy.set_up(false);
+    let r = promptly(
+        "the right password",
+        login_with(&app, &from, "owner@acme.test", PASSWORD),
+    )
+    .await;
+    assert!(r.ok().at("login.token").is_string());
+    let r = promptly(
+        "a reset request",
+        app.gql(RESET, json!({"e": "owner@acme.test"})),
+    )
+    .await;
+    assert_eq!(r.ok().at("requestPasswordReset"), &json!(true));
+    for n in 0..3 {
+        let r = promptly(
+            "a wrong password",
+            login_with(&app, &from, &format!("nobody{n}@acme.test"), "x"),
+        )
+        .await;
+        assert_eq!(r.error_code(), Some("UNAUTHENTICATED"), "{}", r.body);
+    }
+    let r = promptly(
+        "a guess past the limit",
+        login_with(&app, &from, "owner@acme.test", PASSWORD),
+    )
+    .await;
+    assert_eq!(r.error_code(), Some("RATE_LIMITED"), "{}", r.body);
+    app.stop().await;
+}
+
+/// `request`'s answer, which must come within 2 s.
+async fn promptly(what: &str, request: impl Future<Output = Gql>) -> Gql {
+    let started = Instant::now();
+    let answer = request.await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{what} took {:?} with Redis away: {}",
+        started.elapsed(),
+        answer.body
+    );
+    answer
 }
