@@ -4,12 +4,15 @@
 //! playground and suggestions with introspection off, an empty CSRF header, symlinks
 //! out of the dashboard folder, invented operation names in `/metrics`.
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use clientele::config::TrustedProxies;
 use clientele_tests::{Gql, TestApp};
 use domain::throttle::Limit;
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 const PASSWORD: &str = "owner password 1";
 const LOGIN: &str =
@@ -233,4 +236,135 @@ async fn promptly(what: &str, request: impl Future<Output = Gql>) -> Gql {
         answer.body
     );
     answer
+}
+
+// 4. Connections that send nothing ------------------------------------------------------
+
+/// How long this test's server gives a client to send a request (`Limits::header_time`,
+/// 10 s in production), and how long past that a silent connection may stay open.
+const HEADER_TIME: Duration = Duration::from_secs(1);
+const CLOSED_WITHIN: Duration = Duration::from_secs(5);
+
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+/// An empty SETTINGS frame: what an HTTP/2 client sends right after the preface.
+const H2_SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
+
+/// Reads (and drops) whatever the server sends until it closes the connection: how
+/// long that took, or `None` if the connection was still open after [`CLOSED_WITHIN`].
+async fn until_closed(mut stream: TcpStream) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buf = [0; 4096];
+    let closed = async {
+        while stream.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+    };
+    tokio::time::timeout(CLOSED_WITHIN, closed)
+        .await
+        .ok()
+        .map(|()| started.elapsed())
+}
+
+/// A connection that sends `bytes` and then nothing more.
+async fn silent_after(addr: SocketAddr, bytes: Vec<u8>) -> Option<Duration> {
+    let mut stream = TcpStream::connect(addr).await.expect("connects");
+    stream.write_all(&bytes).await.expect("sent");
+    until_closed(stream).await
+}
+
+/// Reads one response to `GET /healthz` (its body is `ok`).
+async fn read_health(stream: &mut TcpStream) -> String {
+    let mut answer = Vec::new();
+    let mut buf = [0; 1024];
+    while !answer.ends_with(b"\r\n\r\nok") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("an answer in time")
+            .expect("read");
+        assert!(n > 0, "closed mid-answer: {}", String::from_utf8_lossy(&answer));
+        answer.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+const HEALTH: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+#[tokio::test]
+async fn connections_that_send_no_request_are_closed() {
+    let app = TestApp::start_with(|c| c.limits.header_time = HEADER_TIME).await;
+    let addr = app.server.addr;
+    let mut idle = Vec::new();
+    let silent = |what: &'static str, bytes: &[u8]| {
+        let bytes = bytes.to_vec();
+        (what, tokio::spawn(silent_after(addr, bytes)))
+    };
+    idle.push(silent("HTTP/1, nothing sent", b""));
+    idle.push(silent(
+        "HTTP/1, a partial header",
+        b"GET /healthz HTTP/1.1\r\nHost: loc",
+    ));
+    idle.push(silent("HTTP/2, part of the preface", &H2_PREFACE[..16]));
+    idle.push(silent("HTTP/2, only the preface", H2_PREFACE));
+    idle.push(silent(
+        "HTTP/2, preface and settings, no stream",
+        &[H2_PREFACE, H2_SETTINGS].concat(),
+    ));
+    idle.push(("HTTP/1, idle keep-alive after a response", {
+        tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await.expect("connects");
+            stream.write_all(HEALTH).await.expect("sent");
+            read_health(&mut stream).await;
+            until_closed(stream).await
+        })
+    }));
+
+    // Meanwhile: a WebSocket, a keep-alive connection that keeps asking, and a request
+    // whose body takes longer than the header time all live on.
+    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
+    let mut socket = app.socket(Some(&owner)).await;
+    let mut busy = TcpStream::connect(addr).await.expect("connects");
+    let mut slow = TcpStream::connect(addr).await.expect("connects");
+    let body = br#"{"query": "{ __typename }"}"#;
+    slow.write_all(
+        format!(
+            "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    for (i, chunk) in body.chunks(4).enumerate() {
+        busy.write_all(HEALTH).await.expect("the busy connection is open");
+        let answer = read_health(&mut busy).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "request {i}: {answer}");
+        slow.write_all(chunk).await.expect("the slow request is open");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        let mut buf = [0; 1024];
+        while !answer.contains("__typename") {
+            let n = slow.read(&mut buf).await.expect("read");
+            assert!(n > 0, "the slow request was cut: {answer}");
+            answer.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    })
+    .await
+    .expect("the slow request answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    socket.subscribe("1", "{ __typename }", json!({})).await;
+    assert_eq!(socket.next_event("1").await, json!({"__typename": "Query"}));
+
+    let mut open = Vec::new();
+    for (what, client) in idle {
+        let closed = client.await.expect("the client ran");
+        if closed.is_none() {
+            open.push(what);
+        }
+    }
+    assert!(
+        open.is_empty(),
+        "still open {CLOSED_WITHIN:?} after connecting (header time {HEADER_TIME:?}): {open:#?}"
+    );
+    assert_eq!(app.get("/healthz").await, (200, "ok".to_owned()));
+    app.stop().await;
 }

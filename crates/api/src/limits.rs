@@ -32,7 +32,9 @@ pub struct Limits {
     /// introspection query is ~2 KB.
     pub body_bytes: usize,
     /// How long a client may take to send a request's headers (a slow-header client
-    /// holds a connection otherwise); past it the connection is closed.
+    /// holds a connection otherwise), and how long a connection may stay open with no
+    /// request in flight (a socket that sends nothing, an idle keep-alive, HTTP/2 with
+    /// no stream); past it the connection is closed.
     pub header_time: Duration,
     /// How long a client may take to send a request's body; past it, 408.
     pub body_time: Duration,
