@@ -368,3 +368,47 @@ async fn connections_that_send_no_request_are_closed() {
     assert_eq!(app.get("/healthz").await, (200, "ok".to_owned()));
     app.stop().await;
 }
+
+// 5. Low items ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn with_introspection_off_there_is_no_playground_and_no_suggestions() {
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let client = reqwest::Client::new();
+    let page = async |app: &TestApp| {
+        let response = client
+            .get(format!("{}/graphql", app.url))
+            .header("accept", browser)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    let misspelt = async |app: &TestApp| {
+        let r = app.gql("{ viewr { isStaff } }", json!({})).await;
+        r.error_message().unwrap_or_default().to_owned()
+    };
+    let asset = "/graphiql/react-18.3.1.production.min.js";
+
+    // On (the default): the playground, its files, and help with a misspelt field.
+    let on = TestApp::start().await;
+    let (status, body) = page(&on).await;
+    assert!(status == 200 && body.contains("GraphiQL"), "{status}: {body}");
+    assert_eq!(on.get(asset).await.0, 200);
+    assert!(misspelt(&on).await.contains("Did you mean"));
+    on.stop().await;
+
+    let off = TestApp::start_with(|c| c.http.introspection = false).await;
+    let (status, body) = page(&off).await;
+    assert!(
+        status != 200 && !body.contains("GraphiQL"),
+        "the playground is served: {status}: {body}"
+    );
+    assert_eq!(off.get(asset).await.0, 404);
+    let message = misspelt(&off).await;
+    assert!(
+        message.contains("viewr") && !message.contains("Did you mean"),
+        "{message}"
+    );
+    off.stop().await;
+}

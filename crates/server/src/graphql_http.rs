@@ -17,7 +17,8 @@
 //!   form from signing a browser in: login CSRF).
 //! - GET runs queries from `query`, `variables` (URL-encoded JSON) and `operationName`,
 //!   never mutations (405 with `Allow: POST`); a browser asking for `text/html` gets
-//!   the GraphiQL playground instead ([`crate::playground`]).
+//!   the GraphiQL playground instead ([`crate::playground`]), unless introspection is
+//!   off: then there is no playground, and the request is answered as any other GET.
 
 use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -125,7 +126,7 @@ pub(crate) async fn get(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query.unwrap_or_default();
-    if wants_html(&headers) {
+    if state.introspection && wants_html(&headers) {
         return crate::playground::page();
     }
     let Some(media) = negotiate(&headers) else {
