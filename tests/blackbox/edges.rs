@@ -412,3 +412,25 @@ async fn with_introspection_off_there_is_no_playground_and_no_suggestions() {
     );
     off.stop().await;
 }
+
+#[tokio::test]
+async fn an_empty_csrf_header_does_not_stand_in_for_one() {
+    let app = TestApp::start().await;
+    let client = reqwest::Client::new();
+    let post = async |csrf: &'static str| {
+        client
+            .post(format!("{}/graphql", app.url))
+            .header("content-type", "text/plain")
+            .header("x-clientele-csrf", csrf)
+            .body(r#"{"query": "{ __typename }"}"#)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(post("1").await, 200);
+    assert_eq!(post("").await, 400, "an empty X-Clientele-CSRF");
+    assert_eq!(post("  ").await, 400, "a blank X-Clientele-CSRF");
+    app.stop().await;
+}
