@@ -434,3 +434,73 @@ async fn an_empty_csrf_header_does_not_stand_in_for_one() {
     assert_eq!(post("  ").await, 400, "a blank X-Clientele-CSRF");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_dashboard_serves_nothing_outside_its_folder_and_sends_security_headers() {
+    let built = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(built.path().join("assets")).unwrap();
+    std::fs::write(built.path().join("index.html"), "<title>the app</title>").unwrap();
+    std::fs::write(built.path().join("assets/app-1.js"), "console.log(1)").unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "not for the web").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        built.path().join("leak.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), built.path().join("linked")).unwrap();
+    // A link that stays inside the folder is fine.
+    std::os::unix::fs::symlink(
+        built.path().join("assets/app-1.js"),
+        built.path().join("assets/app.js"),
+    )
+    .unwrap();
+    let dir = built.path().to_owned();
+    let app = TestApp::start_with(|c| c.http.dashboard_dir = Some(dir)).await;
+    let client = reqwest::Client::new();
+    for path in ["/dashboard/leak.txt", "/dashboard/linked/secret.txt"] {
+        let response = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        assert!(
+            status == 404 && !body.contains("not for the web"),
+            "{path}: {status} {body}"
+        );
+    }
+    for path in [
+        "/dashboard/",
+        "/dashboard/contacts",
+        "/dashboard/assets/app-1.js",
+        "/dashboard/assets/app.js",
+        "/dashboard/assets/missing.js",
+    ] {
+        let response = client
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let csp = header("content-security-policy");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp:?}"
+        );
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        let expected = if path.ends_with("missing.js") { 404 } else { 200 };
+        assert_eq!(response.status().as_u16(), expected, "{path}");
+    }
+    app.stop().await;
+}
