@@ -504,3 +504,51 @@ async fn the_dashboard_serves_nothing_outside_its_folder_and_sends_security_head
     }
     app.stop().await;
 }
+
+/// Operation names are the client's free text; the metric's labels are what the schema
+/// bounds, so no number of invented names crowds out the real ones.
+#[tokio::test]
+async fn invented_operation_names_do_not_crowd_real_operations_out_of_metrics() {
+    let app = TestApp::start().await;
+    for i in 0..210 {
+        app.gql(&format!("query Invented{i} {{ __typename }}"), json!({}))
+            .await
+            .ok();
+    }
+    for i in 0..20 {
+        app.gql(&format!("query Bogus{i} {{ bogus{i} }}"), json!({}))
+            .await;
+    }
+    app.register("Acme", "owner@acme.test", PASSWORD).await;
+    app.login("owner@acme.test", PASSWORD).await.unwrap();
+
+    let (_, metrics) = app.get("/metrics").await;
+    let series: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("clientele_graphql_operation_duration_seconds_count"))
+        .collect();
+    assert!(
+        series.len() <= 10,
+        "{} series of the operation histogram: {series:#?}",
+        series.len()
+    );
+    assert!(
+        !metrics.contains("Invented") && !metrics.contains("bogus"),
+        "client text in the labels"
+    );
+    for (label, count) in [
+        (r#"{field="login",type="mutation"}"#, 1.0),
+        (r#"{field="register",type="mutation"}"#, 1.0),
+        (r#"{field="__typename",type="query"}"#, 210.0),
+    ] {
+        assert_eq!(
+            app.metric(&format!(
+                "clientele_graphql_operation_duration_seconds_count{label}"
+            ))
+            .await,
+            count,
+            "{label} in {series:#?}"
+        );
+    }
+    app.stop().await;
+}

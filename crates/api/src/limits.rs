@@ -150,6 +150,21 @@ fn aliases(set: &SelectionSet) -> usize {
         .sum()
 }
 
+/// The root fields `set` (an operation's selection) selects, through fragments, as
+/// [`Limits::check_document`] counts them.
+pub(crate) fn root_fields<'d>(
+    document: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    limits: &Limits,
+) -> Vec<&'d str> {
+    let mut roots = Roots {
+        names: Vec::new(),
+        steps_left: 100 * limits.root_fields,
+    };
+    roots.collect(document, set, &mut Vec::new());
+    roots.names
+}
+
 /// The names of an operation's root fields, through fragments.
 struct Roots<'d> {
     names: Vec<&'d str>,
