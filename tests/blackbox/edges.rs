@@ -47,11 +47,20 @@ async fn a_forged_forwarded_header_does_not_override_the_proxys_x_forwarded_for(
     let app = TestApp::start_with(behind_a_proxy_with_address_limit(3)).await;
     let forged = |n: u32| format!("for=203.0.113.{n}");
     fn from(forwarded: &str) -> [(&'static str, &str); 2] {
-        [("x-forwarded-for", "198.51.100.7"), ("forwarded", forwarded)]
+        [
+            ("x-forwarded-for", "198.51.100.7"),
+            ("forwarded", forwarded),
+        ]
     }
     for n in 0..3 {
         let forwarded = forged(n);
-        let r = login_with(&app, &from(&forwarded), &format!("nobody{n}@acme.test"), "x").await;
+        let r = login_with(
+            &app,
+            &from(&forwarded),
+            &format!("nobody{n}@acme.test"),
+            "x",
+        )
+        .await;
         assert_eq!(r.error_code(), Some("UNAUTHENTICATED"), "{}", r.body);
     }
     let forwarded = forged(3);
@@ -152,9 +161,13 @@ async fn ipv6_clients_are_throttled_per_64() {
     // Reset requests alike.
     for n in 0..3 {
         let address = ["2001:db8:9::1", "2001:db8:9::2", "2001:db8:9:0:1::3"][n];
-        app.gql_with_headers(&from(address), RESET, json!({"e": format!("r{n}@acme.test")}))
-            .await
-            .ok();
+        app.gql_with_headers(
+            &from(address),
+            RESET,
+            json!({"e": format!("r{n}@acme.test")}),
+        )
+        .await
+        .ok();
     }
     let r = app
         .gql_with_headers(&from("2001:db8:9::ff"), RESET, json!({"e": "r9@acme.test"}))
@@ -254,9 +267,7 @@ const H2_SETTINGS: &[u8] = &[0, 0, 0, 4, 0, 0, 0, 0, 0];
 async fn until_closed(mut stream: TcpStream) -> Option<Duration> {
     let started = Instant::now();
     let mut buf = [0; 4096];
-    let closed = async {
-        while stream.read(&mut buf).await.is_ok_and(|n| n > 0) {}
-    };
+    let closed = async { while stream.read(&mut buf).await.is_ok_and(|n| n > 0) {} };
     tokio::time::timeout(CLOSED_WITHIN, closed)
         .await
         .ok()
@@ -279,7 +290,11 @@ async fn read_health(stream: &mut TcpStream) -> String {
             .await
             .expect("an answer in time")
             .expect("read");
-        assert!(n > 0, "closed mid-answer: {}", String::from_utf8_lossy(&answer));
+        assert!(
+            n > 0,
+            "closed mid-answer: {}",
+            String::from_utf8_lossy(&answer)
+        );
         answer.extend_from_slice(&buf[..n]);
     }
     String::from_utf8_lossy(&answer).into_owned()
@@ -333,10 +348,14 @@ async fn connections_that_send_no_request_are_closed() {
     .await
     .unwrap();
     for (i, chunk) in body.chunks(4).enumerate() {
-        busy.write_all(HEALTH).await.expect("the busy connection is open");
+        busy.write_all(HEALTH)
+            .await
+            .expect("the busy connection is open");
         let answer = read_health(&mut busy).await;
         assert!(answer.starts_with("HTTP/1.1 200"), "request {i}: {answer}");
-        slow.write_all(chunk).await.expect("the slow request is open");
+        slow.write_all(chunk)
+            .await
+            .expect("the slow request is open");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let mut answer = String::new();
@@ -393,7 +412,10 @@ async fn with_introspection_off_there_is_no_playground_and_no_suggestions() {
     // On (the default): the playground, its files, and help with a misspelt field.
     let on = TestApp::start().await;
     let (status, body) = page(&on).await;
-    assert!(status == 200 && body.contains("GraphiQL"), "{status}: {body}");
+    assert!(
+        status == 200 && body.contains("GraphiQL"),
+        "{status}: {body}"
+    );
     assert_eq!(on.get(asset).await.0, 200);
     assert!(misspelt(&on).await.contains("Did you mean"));
     on.stop().await;
@@ -499,7 +521,11 @@ async fn the_dashboard_serves_nothing_outside_its_folder_and_sends_security_head
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
-        let expected = if path.ends_with("missing.js") { 404 } else { 200 };
+        let expected = if path.ends_with("missing.js") {
+            404
+        } else {
+            200
+        };
         assert_eq!(response.status().as_u16(), expected, "{path}");
     }
     app.stop().await;

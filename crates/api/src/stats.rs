@@ -150,7 +150,10 @@ mod tests {
     use super::*;
 
     fn fields(labels: &[OperationLabel]) -> Vec<(&str, &str)> {
-        labels.iter().map(|l| (l.field.as_str(), l.r#type)).collect()
+        labels
+            .iter()
+            .map(|l| (l.field.as_str(), l.r#type))
+            .collect()
     }
 
     #[test]
@@ -161,10 +164,7 @@ mod tests {
             ["viewer", "account", "viewer", "inventedField"],
             known,
         );
-        assert_eq!(
-            fields(&labels),
-            [("account", "query"), ("viewer", "query")]
-        );
+        assert_eq!(fields(&labels), [("account", "query"), ("viewer", "query")]);
         let labels = OperationLabel::of(OperationType::Mutation, ["nothing", "known"], known);
         assert_eq!(fields(&labels), [("unknown", "mutation")]);
         assert_eq!(

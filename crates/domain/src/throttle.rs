@@ -447,7 +447,11 @@ mod tests {
                 assert!(fallback.spend(&store, "k", LIMIT, 1, 0).await.allowed());
             }
             assert!(!fallback.spend(&store, "k", LIMIT, 1, 0).await.allowed());
-            assert!(started.elapsed() < SHARED_STORE_WAIT, "{:?}", started.elapsed());
+            assert!(
+                started.elapsed() < SHARED_STORE_WAIT,
+                "{:?}",
+                started.elapsed()
+            );
         }
         // Once the pause is over, the shared store is asked again.
         let fallback = Fallback::default();
@@ -457,7 +461,10 @@ mod tests {
         assert!(!fallback.skipping_shared());
         let shared = InProcessRates::default();
         fallback.spend(&shared, "k", LIMIT, 1, 0).await;
-        assert!(!shared.keys.lock().unwrap().is_empty(), "the shared store counted");
+        assert!(
+            !shared.keys.lock().unwrap().is_empty(),
+            "the shared store counted"
+        );
     }
 
     #[test]

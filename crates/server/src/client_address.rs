@@ -32,7 +32,9 @@ impl ProxyHeader {
         match value.trim().to_ascii_lowercase().as_str() {
             "x-forwarded-for" => Ok(Self::XForwardedFor),
             "forwarded" => Ok(Self::Forwarded),
-            other => Err(format!("`{other}` is neither x-forwarded-for nor forwarded")),
+            other => Err(format!(
+                "`{other}` is neither x-forwarded-for nor forwarded"
+            )),
         }
     }
 }
@@ -198,10 +200,7 @@ mod tests {
             ("forwarded", "for=203.0.113.66"),
             ("x-forwarded-for", "198.51.100.7"),
         ]);
-        assert_eq!(
-            proxies.client(ip("10.0.0.1"), &forged),
-            ip("198.51.100.7")
-        );
+        assert_eq!(proxies.client(ip("10.0.0.1"), &forged), ip("198.51.100.7"));
         // Forwarded alone names nobody: the proxy itself is as far back as we can tell.
         let alone = headers(&[("forwarded", "for=203.0.113.66")]);
         assert_eq!(proxies.client(ip("10.0.0.1"), &alone), ip("10.0.0.1"));
@@ -226,8 +225,15 @@ mod tests {
             ProxyHeader::parse("X-Forwarded-For"),
             Ok(ProxyHeader::XForwardedFor)
         );
-        assert_eq!(ProxyHeader::parse(" forwarded "), Ok(ProxyHeader::Forwarded));
-        assert!(ProxyHeader::parse("x-real-ip").unwrap_err().contains("x-real-ip"));
+        assert_eq!(
+            ProxyHeader::parse(" forwarded "),
+            Ok(ProxyHeader::Forwarded)
+        );
+        assert!(
+            ProxyHeader::parse("x-real-ip")
+                .unwrap_err()
+                .contains("x-real-ip")
+        );
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub(crate) fn routes<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> 
         let app = app.clone();
         move |request: Request| app.clone().serve(String::new(), request)
     };
-    let path = move |UrlPath(path): UrlPath<String>, request: Request| app.clone().serve(path, request);
+    let path =
+        move |UrlPath(path): UrlPath<String>, request: Request| app.clone().serve(path, request);
     Router::new()
         // Relative asset paths (`./assets/…`) need the trailing slash; relative, so
         // that it holds behind a proxy that serves the portal under a path.
@@ -86,7 +87,10 @@ impl App {
         };
         // A file (its last segment has an extension) is served or is 404; any other
         // path is one of the app's own routes: its page.
-        let is_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+        let is_file = path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
         let file = if is_file { path.as_str() } else { "index.html" };
         if !self.inside(file).await {
             return (StatusCode::NOT_FOUND, "no such file").into_response();

@@ -77,7 +77,12 @@ pub(crate) async fn serve(
                 let response = router.clone().oneshot(request);
                 async move {
                     let response = response.await?;
-                    Ok::<_, Infallible>(response.map(|body| Body::new(Sending { body, _in_flight: in_flight })))
+                    Ok::<_, Infallible>(response.map(|body| {
+                        Body::new(Sending {
+                            body,
+                            _in_flight: in_flight,
+                        })
+                    }))
                 }
             })
         };

@@ -370,7 +370,10 @@ fn no_token_reaches_the_logs_at_trace() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = clientele(dir.path())
         // Asked for by name too: the cap holds whatever RUST_LOG says.
-        .env("RUST_LOG", "trace,tungstenite=trace,tokio_tungstenite=trace")
+        .env(
+            "RUST_LOG",
+            "trace,tungstenite=trace,tokio_tungstenite=trace",
+        )
         .env("BIND", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -406,7 +409,10 @@ fn no_token_reaches_the_logs_at_trace() {
             .json()
             .await
             .unwrap();
-        let token = body["data"]["register"]["token"].as_str().unwrap().to_owned();
+        let token = body["data"]["register"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let viewer: serde_json::Value = client
             .post(&url)
             .bearer_auth(&token)
