@@ -217,11 +217,22 @@ async fn forwarding_headers_name_the_client_only_from_a_trusted_proxy() {
     assert_eq!(recorded_address(&app, &forwarded).await, "203.0.113.7");
     app.stop().await;
 
+    // RFC 7239 `Forwarded` only from proxies said to write it (TRUSTED_PROXY_HEADER):
+    // otherwise it is the client's own claim, as it passes through a proxy that
+    // appends to X-Forwarded-For.
+    let rfc7239 = [("forwarded", "for=\"[2001:db8::7]:4711\";proto=https")];
     let app = TestApp::start_with(|c| {
         c.http.trusted_proxies = clientele::config::TrustedProxies::parse("127.0.0.1").unwrap();
     })
     .await;
-    let rfc7239 = [("forwarded", "for=\"[2001:db8::7]:4711\";proto=https")];
+    assert_eq!(recorded_address(&app, &rfc7239).await, "127.0.0.1");
+    app.stop().await;
+    let app = TestApp::start_with(|c| {
+        c.http.trusted_proxies = clientele::config::TrustedProxies::parse("127.0.0.1")
+            .unwrap()
+            .reading(clientele::config::ProxyHeader::Forwarded);
+    })
+    .await;
     assert_eq!(recorded_address(&app, &rfc7239).await, "2001:db8::7");
     app.stop().await;
 }

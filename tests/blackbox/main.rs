@@ -9,6 +9,7 @@ mod contacts;
 mod credential_throttles;
 mod demo;
 mod doors;
+mod edges;
 mod faults;
 mod field_errors;
 mod grants;

@@ -87,6 +87,16 @@ impl FieldTypes {
         self.inputs.get(name)
     }
 
+    /// Whether `name` is a field the schema's root type for `ty` has (introspection's
+    /// `__schema` and `__type` on queries, `__typename` on every root included).
+    pub(crate) fn is_root_field(&self, ty: OperationType, name: &str) -> bool {
+        match name {
+            "__typename" => true,
+            "__schema" | "__type" => ty == OperationType::Query,
+            _ => self.field(self.root(ty), name).is_some(),
+        }
+    }
+
     /// The root type of an operation; the SDL may leave out a `schema` block when the
     /// roots have their default names.
     fn root(&self, ty: OperationType) -> &str {

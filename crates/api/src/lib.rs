@@ -50,6 +50,9 @@ pub struct ApiConfig {
     /// Query depth and complexity (set on the schema) and page sizes (read by
     /// connection fields).
     pub limits: Limits,
+    /// No "Did you mean …?" in validation errors: they spell the schema out name by
+    /// name, so they go when introspection is off (`INTROSPECTION=off`).
+    pub disable_suggestions: bool,
 }
 
 /// The GraphQL API as the server runs it: the schema, and what every operation goes
@@ -69,7 +72,11 @@ impl Api {
     pub fn new(domain: Domain, live: events_feed::LiveFeed, config: ApiConfig) -> Self {
         let limits = config.limits;
         let stats = Arc::new(stats::ApiStats::default());
-        let schema = builder(&config.limits)
+        let mut schema = builder(&config.limits);
+        if config.disable_suggestions {
+            schema = schema.disable_suggestions();
+        }
+        let schema = schema
             .data(domain.clone())
             .data(live)
             .data(user_streams::UserStreams::new(

@@ -32,7 +32,9 @@ pub struct Limits {
     /// introspection query is ~2 KB.
     pub body_bytes: usize,
     /// How long a client may take to send a request's headers (a slow-header client
-    /// holds a connection otherwise); past it the connection is closed.
+    /// holds a connection otherwise), and how long a connection may stay open with no
+    /// request in flight (a socket that sends nothing, an idle keep-alive, HTTP/2 with
+    /// no stream); past it the connection is closed.
     pub header_time: Duration,
     /// How long a client may take to send a request's body; past it, 408.
     pub body_time: Duration,
@@ -147,6 +149,21 @@ fn aliases(set: &SelectionSet) -> usize {
             Selection::FragmentSpread(_) => 0,
         })
         .sum()
+}
+
+/// The root fields `set` (an operation's selection) selects, through fragments, as
+/// [`Limits::check_document`] counts them.
+pub(crate) fn root_fields<'d>(
+    document: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    limits: &Limits,
+) -> Vec<&'d str> {
+    let mut roots = Roots {
+        names: Vec::new(),
+        steps_left: 100 * limits.root_fields,
+    };
+    roots.collect(document, set, &mut Vec::new());
+    roots.names
 }
 
 /// The names of an operation's root fields, through fragments.

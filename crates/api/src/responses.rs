@@ -81,7 +81,7 @@ fn refused_response(refused: ServerError, stats: Option<&Arc<ApiStats>>) -> Resp
     let response = Response::from_errors(vec![refused]);
     if let Some(stats) = stats {
         stats.errors(&response.errors);
-        stats.finished(&OperationLabel::unknown(), std::time::Duration::ZERO);
+        stats.finished(&[OperationLabel::unknown()], std::time::Duration::ZERO);
     }
     response
 }
@@ -199,7 +199,7 @@ struct Operation {
     span: tracing::Span,
     /// Where the operation is counted, and as what; its duration is recorded when it
     /// is dropped (a subscription's when its stream is).
-    counted: Option<(Arc<ApiStats>, OperationLabel)>,
+    counted: Option<(Arc<ApiStats>, Vec<OperationLabel>)>,
     started: Instant,
     /// Query, mutation or subscription (none: the request names no operation it has).
     kind: Option<OperationType>,
@@ -207,8 +207,8 @@ struct Operation {
 
 impl Drop for Operation {
     fn drop(&mut self) {
-        if let Some((stats, label)) = &self.counted {
-            stats.finished(label, self.started.elapsed());
+        if let Some((stats, labels)) = &self.counted {
+            stats.finished(labels, self.started.elapsed());
         }
     }
 }
@@ -245,12 +245,17 @@ impl Operation {
             span.record("operation", tracing::field::display(name))
                 .record("kind", tracing::field::display(ty));
         }
+        // Counted by what the schema bounds, never by the client's operation name.
         let counted = stats.map(|stats| {
-            let label = match chosen {
-                Some((name, ty)) => stats.label(name, ty),
-                None => OperationLabel::unknown(),
+            let labels = match completion::operation(document, operation_name.as_deref()) {
+                Some(op) => OperationLabel::of(
+                    op.ty,
+                    crate::limits::root_fields(document, &op.selection_set.node, limits),
+                    |field| types.is_root_field(op.ty, field),
+                ),
+                None => vec![OperationLabel::unknown()],
             };
-            (stats.clone(), label)
+            (stats.clone(), labels)
         });
         let kind = chosen.map(|(_, ty)| ty);
         request.variables = variables;

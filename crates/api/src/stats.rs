@@ -1,12 +1,14 @@
-//! What the API counts for `GET /metrics`: operations by name and type with their
-//! duration, errors by code, live renders and deliveries.
+//! What the API counts for `GET /metrics`: operations by root field and type with
+//! their duration, errors by code, live renders and deliveries.
 //!
-//! Operation names are the client's to choose, so they are labels only while they are
-//! few and plain: past [`MAX_NAMES`] distinct names, or for a name that is long, new
-//! ones count as `other` (a flood of invented names cannot grow the registry).
+//! Operations are labelled by what the schema bounds, never by the client's free text:
+//! an operation name is whatever the client writes, and any cap on how many names are
+//! kept lets invented ones crowd the real ones out. So an operation counts once under
+//! each distinct root field it selects that the schema has (`login`, `viewer`,
+//! `__typename`), or as `unknown` when it selects none (it is refused). The series are
+//! at most the schema's root fields and one `unknown` per type, however clients name
+//! their operations.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use async_graphql::ServerError;
@@ -20,13 +22,10 @@ use prometheus_client::registry::Registry;
 
 use crate::error::code;
 
-/// Distinct operation names kept as labels.
-const MAX_NAMES: usize = 200;
-const MAX_NAME_LEN: usize = 64;
-
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct OperationLabel {
-    operation: String,
+    /// A root field of the schema, or `unknown`.
+    field: String,
     r#type: &'static str,
 }
 
@@ -34,9 +33,37 @@ impl OperationLabel {
     /// A request refused before it was known what it runs.
     pub(crate) fn unknown() -> Self {
         Self {
-            operation: "unknown".into(),
+            field: "unknown".into(),
             r#type: "unknown",
         }
+    }
+
+    /// The labels of an operation of type `ty` that selects `roots` (as written, in
+    /// any number, known to the schema or not): one per distinct root field that
+    /// `is_root_field` knows, or `unknown` when there is none.
+    pub(crate) fn of<'r>(
+        ty: OperationType,
+        roots: impl IntoIterator<Item = &'r str>,
+        is_root_field: impl Fn(&str) -> bool,
+    ) -> Vec<Self> {
+        let r#type = match ty {
+            OperationType::Query => "query",
+            OperationType::Mutation => "mutation",
+            OperationType::Subscription => "subscription",
+        };
+        let mut fields: Vec<&str> = roots.into_iter().filter(|f| is_root_field(f)).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        if fields.is_empty() {
+            fields.push("unknown");
+        }
+        fields
+            .into_iter()
+            .map(|field| Self {
+                field: field.to_owned(),
+                r#type,
+            })
+            .collect()
     }
 }
 
@@ -48,7 +75,6 @@ struct CodeLabel {
 pub(crate) struct ApiStats {
     operations: Family<OperationLabel, Histogram>,
     errors: Family<CodeLabel, Counter>,
-    names: Mutex<HashSet<String>>,
     /// Live events (and stream endings) rendered: once per group, not per subscriber.
     pub(crate) renders: Counter,
     /// Live events sent to subscribers.
@@ -64,7 +90,6 @@ impl Default for ApiStats {
                 Histogram::new(exponential_buckets(0.001, 2.0, 15))
             }),
             errors: Family::default(),
-            names: Mutex::default(),
             renders: Counter::default(),
             delivered: Counter::default(),
             subscriptions_open: Gauge::default(),
@@ -76,7 +101,7 @@ impl ApiStats {
     pub(crate) fn register(&self, registry: &mut Registry) {
         registry.register(
             "clientele_graphql_operation_duration_seconds",
-            "GraphQL operations (HTTP and WebSocket) by operation name and type, and how long each ran (a subscription: while open)",
+            "GraphQL operations (HTTP and WebSocket) by root field (once under each it selects) and type, and how long each ran (a subscription: while open)",
             self.operations.clone(),
         );
         registry.register(
@@ -101,28 +126,12 @@ impl ApiStats {
         );
     }
 
-    /// The label of the operation `name` of type `ty`.
-    pub(crate) fn label(&self, name: &str, ty: OperationType) -> OperationLabel {
-        let r#type = match ty {
-            OperationType::Query => "query",
-            OperationType::Mutation => "mutation",
-            OperationType::Subscription => "subscription",
-        };
-        let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
-        let known = names.contains(name)
-            || (name.len() <= MAX_NAME_LEN
-                && names.len() < MAX_NAMES
-                && names.insert(name.to_owned()));
-        OperationLabel {
-            operation: if known { name } else { "other" }.to_owned(),
-            r#type,
+    pub(crate) fn finished(&self, labels: &[OperationLabel], took: Duration) {
+        for label in labels {
+            self.operations
+                .get_or_create(label)
+                .observe(took.as_secs_f64());
         }
-    }
-
-    pub(crate) fn finished(&self, label: &OperationLabel, took: Duration) {
-        self.operations
-            .get_or_create(label)
-            .observe(took.as_secs_f64());
     }
 
     pub(crate) fn errors(&self, errors: &[ServerError]) {
@@ -133,5 +142,34 @@ impl ApiStats {
             };
             self.errors.get_or_create(&CodeLabel { code }).inc();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(labels: &[OperationLabel]) -> Vec<(&str, &str)> {
+        labels
+            .iter()
+            .map(|l| (l.field.as_str(), l.r#type))
+            .collect()
+    }
+
+    #[test]
+    fn an_operation_is_labelled_by_the_schemas_root_fields_it_selects() {
+        let known = |f: &str| ["viewer", "account", "__typename"].contains(&f);
+        let labels = OperationLabel::of(
+            OperationType::Query,
+            ["viewer", "account", "viewer", "inventedField"],
+            known,
+        );
+        assert_eq!(fields(&labels), [("account", "query"), ("viewer", "query")]);
+        let labels = OperationLabel::of(OperationType::Mutation, ["nothing", "known"], known);
+        assert_eq!(fields(&labels), [("unknown", "mutation")]);
+        assert_eq!(
+            fields(&OperationLabel::of(OperationType::Query, [], known)),
+            [("unknown", "query")]
+        );
     }
 }

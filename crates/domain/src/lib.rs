@@ -81,8 +81,8 @@ struct Inner {
     stats: Arc<stats::Stats>,
     /// Where throttles count: shared by instances (Redis) or this process's.
     rates: Arc<dyn throttle::RateStore>,
-    /// This process's count, for when the shared store is away.
-    local_rates: throttle::InProcessRates,
+    /// This process's count, for when the shared store is away or slow.
+    fallback_rates: throttle::Fallback,
     passwords: PasswordHasher,
     renderer: Arc<dyn EmailRenderer>,
     config: DomainConfig,
@@ -120,7 +120,7 @@ impl Domain {
                 db,
                 stats,
                 rates,
-                local_rates: throttle::InProcessRates::default(),
+                fallback_rates: throttle::Fallback::default(),
                 passwords: PasswordHasher::new(),
                 renderer,
                 config,
@@ -162,8 +162,8 @@ impl Domain {
         self.inner.rates.as_ref()
     }
 
-    pub(crate) fn local_rates(&self) -> &throttle::InProcessRates {
-        &self.inner.local_rates
+    pub(crate) fn fallback_rates(&self) -> &throttle::Fallback {
+        &self.inner.fallback_rates
     }
 
     /// Whether the database answers (readiness).

@@ -14,10 +14,21 @@
 //! count (a sign-in that succeeds, for the failed-sign-in limits) gives its cell back.
 //! Why not the `governor` crate: it cannot give a cell back nor look without spending
 //! (governor issues #15 and #152), which a failed-attempts limit needs.
+//!
+//! A client address is counted as the client it stands for ([`address_subject`]): an
+//! IPv6 client by its /64, which one subscriber holds whole and can pick addresses from
+//! at will.
+//!
+//! The shared store may go away (Redis down, a network cut): a spend waits for it at
+//! most [`SHARED_STORE_WAIT`], then counts in this process ([`Fallback`]), and for
+//! [`SHARED_STORE_PAUSE`] after that every spend counts here at once instead of waiting
+//! for a store that is likely still away. So a sign-in never waits on Redis for long,
+//! and the limits still hold, per instance, while it is away.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
@@ -48,6 +59,17 @@ impl Rule {
             Self::AccountsOpenedPerAddress => "accounts_opened_per_address",
             Self::PortalGrantsPerAccount => "portal_grants_per_account",
         }
+    }
+
+    /// Whether the rule's subject is a client address (see [`address_subject`]).
+    const fn by_address(self) -> bool {
+        matches!(
+            self,
+            Self::SignInFailuresPerAddress
+                | Self::ResetRequestsPerAddress
+                | Self::InvitationAcceptancesPerAddress
+                | Self::AccountsOpenedPerAddress
+        )
     }
 
     fn what(self) -> &'static str {
@@ -209,6 +231,88 @@ impl RateStore for InProcessRates {
     }
 }
 
+/// The client a request's address stands for, as the per-address rules count it: an
+/// IPv4 address is itself; an IPv6 address is its /64 (`2001:db8:1:2::/64`), since one
+/// subscriber is given a whole /64 and may use any address in it; an IPv4 address
+/// mapped into IPv6 is the IPv4 address. Anything that does not parse (no address was
+/// known) is kept as it is.
+pub fn address_subject(address: &str) -> String {
+    match address.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V6(ip)) => {
+            let network = u128::from(ip) & !(u128::from(u64::MAX));
+            format!("{}/64", Ipv6Addr::from(network))
+        }
+        Ok(ip) => ip.to_string(),
+        Err(_) => address.trim().to_owned(),
+    }
+}
+
+/// How long a spend waits for the shared store before it counts in this process.
+pub const SHARED_STORE_WAIT: Duration = Duration::from_millis(200);
+/// After the shared store failed or did not answer in time, how long spends skip it
+/// and count in this process at once. Short: once it is back, instances share their
+/// counts again within seconds.
+pub const SHARED_STORE_PAUSE: Duration = Duration::from_secs(5);
+
+/// This process's own count, for when the shared store is away, and until when the
+/// shared store is skipped after it last failed (a short circuit breaker).
+#[derive(Default)]
+pub struct Fallback {
+    rates: InProcessRates,
+    skip_shared_until: Mutex<Option<Instant>>,
+}
+
+impl Fallback {
+    /// [`RateStore::spend`] on the `shared` store; this process's count instead when the
+    /// shared store fails, does not answer within [`SHARED_STORE_WAIT`], or did either
+    /// less than [`SHARED_STORE_PAUSE`] ago.
+    pub async fn spend(
+        &self,
+        shared: &dyn RateStore,
+        key: &str,
+        limit: Limit,
+        cost: i64,
+        now_ms: i64,
+    ) -> Decision {
+        if !self.skipping_shared() {
+            let spent = shared.spend(key, limit, cost, now_ms);
+            match tokio::time::timeout(SHARED_STORE_WAIT, spent).await {
+                Ok(Ok(decision)) => return decision,
+                Ok(Err(err)) => self.pause_shared(&err.to_string()),
+                Err(_) => self.pause_shared("no answer in time"),
+            }
+        }
+        self.rates.spend_now(key, limit, cost, now_ms)
+    }
+
+    /// Whether the shared store failed less than [`SHARED_STORE_PAUSE`] ago.
+    fn skipping_shared(&self) -> bool {
+        let until = self
+            .skip_shared_until
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        until.is_some_and(|until| Instant::now() < until)
+    }
+
+    /// The shared store failed (`why`): skip it for [`SHARED_STORE_PAUSE`]. Logged once
+    /// per pause, not once per spend.
+    fn pause_shared(&self, why: &str) {
+        let mut until = self
+            .skip_shared_until
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Instant::now();
+        if until.is_none_or(|until| until <= now) {
+            tracing::warn!(
+                error = why,
+                pause = ?SHARED_STORE_PAUSE,
+                "throttle store unavailable; counting in this process"
+            );
+        }
+        *until = Some(now + SHARED_STORE_PAUSE);
+    }
+}
+
 /// The domain's view: spends on a rule for a subject (an email, an address, an account).
 pub struct Throttle<'a> {
     domain: &'a Domain,
@@ -255,20 +359,18 @@ impl<'a> Throttle<'a> {
 
     async fn apply(&self, rule: Rule, subject: &str, cost: i64) -> Decision {
         let limit = self.domain.config().throttles.limit(rule);
+        let subject = if rule.by_address() {
+            address_subject(subject)
+        } else {
+            subject.trim().to_lowercase()
+        };
         // Subjects are emails and addresses: the store keeps only their hash.
-        let subject = subject.trim().to_lowercase();
         let key = format!("{}:{}", rule.name(), tokens::hash(&subject));
         let now_ms = self.domain.now().timestamp_millis();
-        match self.domain.rates().spend(&key, limit, cost, now_ms).await {
-            Ok(decision) => decision,
-            Err(err) => {
-                // The shared store is away (Redis down): this instance still counts.
-                tracing::warn!(error = %err, "throttle store unavailable; counting in this process");
-                self.domain
-                    .local_rates()
-                    .spend_now(&key, limit, cost, now_ms)
-            }
-        }
+        self.domain
+            .fallback_rates()
+            .spend(self.domain.rates(), &key, limit, cost, now_ms)
+            .await
     }
 }
 
@@ -296,6 +398,73 @@ mod tests {
         // A whole period later the burst is back and the key forgotten.
         assert!(spend(&rates, 80_000, 0).allowed());
         assert!(rates.keys.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_and_a_mapped_ipv4_address_is_itself() {
+        for (address, subject) in [
+            ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+            ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+            ("2001:DB8:1:2:aaaa::3", "2001:db8:1:2::/64"),
+            ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+            ("::1", "::/64"),
+            ("::ffff:198.51.100.9", "198.51.100.9"),
+            ("198.51.100.9", "198.51.100.9"),
+            (" 10.0.0.1 ", "10.0.0.1"),
+            ("unknown", "unknown"),
+        ] {
+            assert_eq!(address_subject(address), subject, "{address}");
+        }
+    }
+
+    /// A shared store that refuses connections at once, or never answers (Redis behind
+    /// a cut network).
+    struct Away {
+        refuses: bool,
+    }
+
+    #[async_trait]
+    impl RateStore for Away {
+        async fn spend(&self, _: &str, _: Limit, _: i64, _: i64) -> Result<Decision> {
+            if self.refuses {
+                return Err(DomainError::Internal("connection refused".into()));
+            }
+            std::future::pending().await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shared_store_that_is_away_is_waited_for_briefly_then_skipped_for_a_while() {
+        for store in [Away { refuses: true }, Away { refuses: false }] {
+            let fallback = Fallback::default();
+            let started = Instant::now();
+            assert!(fallback.spend(&store, "k", LIMIT, 1, 0).await.allowed());
+            let waited = started.elapsed();
+            assert!(waited < SHARED_STORE_WAIT * 5, "{waited:?}");
+            // Then the store is skipped: no waiting, and the limit holds in process.
+            let started = Instant::now();
+            for _ in 0..2 {
+                assert!(fallback.spend(&store, "k", LIMIT, 1, 0).await.allowed());
+            }
+            assert!(!fallback.spend(&store, "k", LIMIT, 1, 0).await.allowed());
+            assert!(
+                started.elapsed() < SHARED_STORE_WAIT,
+                "{:?}",
+                started.elapsed()
+            );
+        }
+        // Once the pause is over, the shared store is asked again.
+        let fallback = Fallback::default();
+        fallback.pause_shared("test");
+        assert!(fallback.skipping_shared());
+        *fallback.skip_shared_until.lock().unwrap() = Some(Instant::now());
+        assert!(!fallback.skipping_shared());
+        let shared = InProcessRates::default();
+        fallback.spend(&shared, "k", LIMIT, 1, 0).await;
+        assert!(
+            !shared.keys.lock().unwrap().is_empty(),
+            "the shared store counted"
+        );
     }
 
     #[test]

@@ -1,22 +1,55 @@
 //! Who a request comes from. Behind a load balancer the TCP peer is the balancer, and
-//! the client is named in `Forwarded` (RFC 7239) or `X-Forwarded-For` — headers anyone
+//! the client is named in `X-Forwarded-For` or `Forwarded` (RFC 7239) — headers anyone
 //! can write. They are believed only when the peer is one of `TRUSTED_PROXIES`, and
 //! read from the right: each hop a trusted proxy appended is skipped, and the first
 //! address that is not a trusted proxy is the client (whatever stands left of it is
 //! that client's own claim). The address feeds sessions, the audit log, throttles and
 //! logs.
+//!
+//! Only the header the proxies write is read (`TRUSTED_PROXY_HEADER`): nginx, HAProxy
+//! and most balancers append to `X-Forwarded-For` and pass a client's `Forwarded`
+//! through untouched, so reading `Forwarded` too would let every client name itself.
 
 use std::net::IpAddr;
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
-/// The proxies whose forwarding headers are believed (`TRUSTED_PROXIES`).
+/// The header the trusted proxies append the client's address to
+/// (`TRUSTED_PROXY_HEADER`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For` (the default): what nginx, HAProxy and the cloud balancers write.
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded`, its `for=` parameters.
+    Forwarded,
+}
+
+impl ProxyHeader {
+    /// `x-forwarded-for` or `forwarded`, in any case.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(Self::XForwardedFor),
+            "forwarded" => Ok(Self::Forwarded),
+            other => Err(format!(
+                "`{other}` is neither x-forwarded-for nor forwarded"
+            )),
+        }
+    }
+}
+
+/// The proxies whose forwarding header is believed (`TRUSTED_PROXIES`), and which
+/// header that is (`TRUSTED_PROXY_HEADER`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<IpNet>);
+pub struct TrustedProxies {
+    networks: Vec<IpNet>,
+    header: ProxyHeader,
+}
 
 impl TrustedProxies {
-    /// A comma-separated list of addresses and networks: `10.0.0.0/8, 192.0.2.7`.
+    /// A comma-separated list of addresses and networks: `10.0.0.0/8, 192.0.2.7`;
+    /// they write `X-Forwarded-For` unless [`TrustedProxies::reading`] says otherwise.
     pub fn parse(list: &str) -> Result<Self, String> {
         list.split(',')
             .map(str::trim)
@@ -27,12 +60,20 @@ impl TrustedProxies {
                     .map_err(|_| format!("`{item}` is not an address or a network like 10.0.0.0/8"))
             })
             .collect::<Result<_, _>>()
-            .map(Self)
+            .map(|networks| Self {
+                networks,
+                header: ProxyHeader::default(),
+            })
+    }
+
+    /// The same proxies, read from `header`.
+    pub fn reading(self, header: ProxyHeader) -> Self {
+        Self { header, ..self }
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
-        self.0.iter().any(|net| net.contains(&ip))
+        self.networks.iter().any(|net| net.contains(&ip))
     }
 
     /// The client of a request that arrived from `peer` with `headers`.
@@ -41,7 +82,7 @@ impl TrustedProxies {
             return peer;
         }
         let mut client = peer;
-        for hop in forwarded_for(headers).iter().rev() {
+        for hop in hops(headers, self.header).iter().rev() {
             // An obfuscated or unknown hop ("unknown", "_hidden"): the proxy that wrote
             // it is as far back as anyone can tell.
             let Some(ip) = parse_hop(hop) else {
@@ -56,35 +97,32 @@ impl TrustedProxies {
     }
 }
 
-/// The hops the proxies recorded, oldest first: `Forwarded`'s `for=` when present,
-/// else `X-Forwarded-For`; every header line in order.
-fn forwarded_for(headers: &HeaderMap) -> Vec<String> {
-    let lines = |name| {
-        headers
-            .get_all(name)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|line| line.split(','))
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
+/// The hops the proxies recorded in `header`, oldest first, every header line in
+/// order: the addresses of `X-Forwarded-For`, or `Forwarded`'s `for=` parameters.
+fn hops(headers: &HeaderMap, header: ProxyHeader) -> Vec<String> {
+    let name = match header {
+        ProxyHeader::XForwardedFor => "x-forwarded-for",
+        ProxyHeader::Forwarded => "forwarded",
     };
-    let forwarded: Vec<String> = lines("forwarded")
+    let elements = headers
+        .get_all(name)
         .iter()
-        .filter_map(|element| {
-            element.split(';').find_map(|pair| {
-                let (key, value) = pair.split_once('=')?;
-                key.trim()
-                    .eq_ignore_ascii_case("for")
-                    .then(|| value.trim().trim_matches('"').to_owned())
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(','))
+        .map(str::trim)
+        .filter(|item| !item.is_empty());
+    match header {
+        ProxyHeader::XForwardedFor => elements.map(str::to_owned).collect(),
+        ProxyHeader::Forwarded => elements
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (key, value) = pair.split_once('=')?;
+                    key.trim()
+                        .eq_ignore_ascii_case("for")
+                        .then(|| value.trim().trim_matches('"').to_owned())
+                })
             })
-        })
-        .collect();
-    if forwarded.is_empty() {
-        lines("x-forwarded-for")
-    } else {
-        forwarded
+            .collect(),
     }
 }
 
@@ -155,8 +193,54 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_is_read_before_x_forwarded_for_with_ports_and_brackets() {
+    fn a_forwarded_header_is_the_clients_own_unless_the_proxies_write_it() {
+        // nginx appends to X-Forwarded-For and passes the client's Forwarded along.
         let proxies = TrustedProxies::parse("10.0.0.1").unwrap();
+        let forged = headers(&[
+            ("forwarded", "for=203.0.113.66"),
+            ("x-forwarded-for", "198.51.100.7"),
+        ]);
+        assert_eq!(proxies.client(ip("10.0.0.1"), &forged), ip("198.51.100.7"));
+        // Forwarded alone names nobody: the proxy itself is as far back as we can tell.
+        let alone = headers(&[("forwarded", "for=203.0.113.66")]);
+        assert_eq!(proxies.client(ip("10.0.0.1"), &alone), ip("10.0.0.1"));
+        // Read from Forwarded, X-Forwarded-For is the client's to write.
+        let forwarded = proxies.reading(ProxyHeader::Forwarded);
+        assert_eq!(
+            forwarded.client(ip("10.0.0.1"), &forged),
+            ip("203.0.113.66")
+        );
+        assert_eq!(
+            forwarded.client(
+                ip("10.0.0.1"),
+                &headers(&[("x-forwarded-for", "198.51.100.7")])
+            ),
+            ip("10.0.0.1")
+        );
+    }
+
+    #[test]
+    fn the_header_is_named_in_either_case_and_nothing_else_is_taken() {
+        assert_eq!(
+            ProxyHeader::parse("X-Forwarded-For"),
+            Ok(ProxyHeader::XForwardedFor)
+        );
+        assert_eq!(
+            ProxyHeader::parse(" forwarded "),
+            Ok(ProxyHeader::Forwarded)
+        );
+        assert!(
+            ProxyHeader::parse("x-real-ip")
+                .unwrap_err()
+                .contains("x-real-ip")
+        );
+    }
+
+    #[test]
+    fn forwarded_is_read_with_ports_and_brackets_when_configured() {
+        let proxies = TrustedProxies::parse("10.0.0.1")
+            .unwrap()
+            .reading(ProxyHeader::Forwarded);
         let both = headers(&[
             (
                 "forwarded",

@@ -18,7 +18,7 @@ use domain::throttle::Throttles;
 use mail::{Mailbox, RetryPolicy};
 
 mod values;
-pub use crate::client_address::TrustedProxies;
+pub use crate::client_address::{ProxyHeader, TrustedProxies};
 pub use values::{PublicUrl, Secret, SecretUrl};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clientele.db?mode=rwc";
@@ -54,7 +54,8 @@ pub struct HttpConfig {
     pub operations_dir: Option<PathBuf>,
     /// Whether `__schema`/`__type` answer (`INTROSPECTION=off` hides the schema).
     pub introspection: bool,
-    /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (`TRUSTED_PROXIES`).
+    /// Proxies whose forwarding header names the client (`TRUSTED_PROXIES`), and which
+    /// header they write: `X-Forwarded-For`, or `Forwarded` (`TRUSTED_PROXY_HEADER`).
     pub trusted_proxies: TrustedProxies,
     /// A built single-page app served at `/dashboard/` (`DASHBOARD_DIR`, or the
     /// binary's `--dashboard DIR`), e.g. `examples/dashboard/dist`.
@@ -214,8 +215,14 @@ impl Config {
             Some(_) => return Err(ConfigError::new("INTROSPECTION", "must be on or off")),
         };
 
+        let proxy_header = get("TRUSTED_PROXY_HEADER")
+            .map(|value| ProxyHeader::parse(&value))
+            .transpose()
+            .map_err(|message| ConfigError::new("TRUSTED_PROXY_HEADER", message))?
+            .unwrap_or_default();
         let trusted_proxies = TrustedProxies::parse(&get("TRUSTED_PROXIES").unwrap_or_default())
-            .map_err(|message| ConfigError::new("TRUSTED_PROXIES", message))?;
+            .map_err(|message| ConfigError::new("TRUSTED_PROXIES", message))?
+            .reading(proxy_header);
 
         Ok(Self {
             database,
@@ -584,6 +591,7 @@ mod tests {
             ("SUBSCRIPTIONS_PER_USER", "0"),
             ("SUBSCRIPTIONS_PER_USER", "many"),
             ("TRUSTED_PROXIES", "10.0.0.0/8, the balancer"),
+            ("TRUSTED_PROXY_HEADER", "x-real-ip"),
             ("SESSION_IDLE_TIMEOUT", "soon"),
             ("SESSION_IDLE_TIMEOUT", "14"),
             ("SESSION_IDLE_TIMEOUT", "30s"),
@@ -608,6 +616,25 @@ mod tests {
         assert_eq!(
             config(&[]).unwrap().tuning.session_idle_timeout,
             Duration::from_secs(14 * 24 * 3600)
+        );
+        assert_eq!(
+            config(&[
+                ("TRUSTED_PROXIES", "10.0.0.1"),
+                ("TRUSTED_PROXY_HEADER", "Forwarded")
+            ])
+            .unwrap()
+            .http
+            .trusted_proxies,
+            TrustedProxies::parse("10.0.0.1")
+                .unwrap()
+                .reading(ProxyHeader::Forwarded)
+        );
+        assert_eq!(
+            config(&[("TRUSTED_PROXIES", "10.0.0.1")])
+                .unwrap()
+                .http
+                .trusted_proxies,
+            TrustedProxies::parse("10.0.0.1").unwrap()
         );
         assert_eq!(
             config(&[("ADMIN_EMAIL", "a@b.c")]).unwrap_err().var,

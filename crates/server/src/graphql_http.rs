@@ -12,12 +12,13 @@
 //!   body that is not a JSON object, a `query` that is not a string, or `variables`
 //!   that are not an object is 400; no `Content-Type` or an unknown one is 415.
 //! - CSRF: `text/plain`, form and multipart bodies are what a foreign page can post
-//!   without a preflight, so they run only with a bearer token or an
+//!   without a preflight, so they run only with a bearer token or a non-empty
 //!   `X-Clientele-CSRF` header; otherwise 400 before anything runs (this also stops a
 //!   form from signing a browser in: login CSRF).
 //! - GET runs queries from `query`, `variables` (URL-encoded JSON) and `operationName`,
 //!   never mutations (405 with `Allow: POST`); a browser asking for `text/html` gets
-//!   the GraphiQL playground instead ([`crate::playground`]).
+//!   the GraphiQL playground instead ([`crate::playground`]), unless introspection is
+//!   off: then there is no playground, and the request is answered as any other GET.
 
 use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -125,7 +126,7 @@ pub(crate) async fn get(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query.unwrap_or_default();
-    if wants_html(&headers) {
+    if state.introspection && wants_html(&headers) {
         return crate::playground::page();
     }
     let Some(media) = negotiate(&headers) else {
@@ -197,10 +198,15 @@ pub(crate) async fn post(
             "send the request as Content-Type: application/json",
         );
     }
-    if simple && caller.bearer.is_none() && !headers.contains_key(CSRF_HEADER) {
+    // The header must say something: an empty one is what a careless proxy or client
+    // library sends, and proves nothing.
+    let csrf_header = headers
+        .get(CSRF_HEADER)
+        .is_some_and(|value| !value.as_bytes().trim_ascii().is_empty());
+    if simple && caller.bearer.is_none() && !csrf_header {
         return refuse(
             StatusCode::BAD_REQUEST,
-            "a request that is not application/json needs an Authorization header or X-Clientele-CSRF",
+            "a request that is not application/json needs an Authorization header or a non-empty X-Clientele-CSRF",
         );
     }
     let request = match essence.as_str() {

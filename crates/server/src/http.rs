@@ -27,6 +27,7 @@ pub(crate) fn router(
     let api_config = ApiConfig {
         session_cookie,
         limits: config.limits,
+        disable_suggestions: !config.http.introspection,
     };
     let api = Api::new(domain.clone(), live.clone(), api_config);
     api.register_metrics(&mut registry);
@@ -34,13 +35,18 @@ pub(crate) fn router(
         Some(dir) => crate::dashboard::routes(dir),
         None => Router::new(),
     };
+    // The playground shows the schema: with introspection off there is none.
+    let playground = if config.http.introspection {
+        Router::new().route("/graphiql/{file}", get(crate::playground::asset))
+    } else {
+        Router::new()
+    };
     Router::new()
         .route(
             "/graphql",
             get(crate::graphql_http::get).post(crate::graphql_http::post),
         )
         .route("/graphql/ws", get(crate::websocket::upgrade))
-        .route("/graphiql/{file}", get(crate::playground::asset))
         .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
         .route(
             "/unsubscribe/{token}",
@@ -49,6 +55,7 @@ pub(crate) fn router(
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(crate::metrics::metrics))
         .route("/readyz", get(readyz))
+        .merge(playground)
         .merge(dashboard)
         .with_state(AppState {
             api,

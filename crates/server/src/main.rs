@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use clientele::Config;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 /// mimalloc instead of the system allocator: a request allocates and frees thousands
 /// of small objects (the parsed query, every field's value, the JSON), and glibc's
@@ -55,6 +58,16 @@ enum Command {
     Schema,
 }
 
+/// Caps on what `RUST_LOG` may turn on, whatever it asks. tungstenite logs every
+/// WebSocket message and frame it reads, payload and all, at trace, and a socket's
+/// `connection_init` carries its session token: its output stops at debug.
+fn never_logged() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("tungstenite", LevelFilter::DEBUG)
+        .with_target("tokio_tungstenite", LevelFilter::DEBUG)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Schema) = cli.command {
@@ -70,11 +83,13 @@ fn main() -> ExitCode {
     // `LOG_FORMAT=json`: one JSON object per line, with the spans it happened in (the
     // request's id among them), for a log collector.
     match std::env::var("LOG_FORMAT").ok().as_deref().map(str::trim) {
-        None | Some("" | "text") => logs.init(),
+        None | Some("" | "text") => logs.finish().with(never_logged()).init(),
         Some("json") => logs
             .json()
             .with_current_span(true)
             .with_span_list(true)
+            .finish()
+            .with(never_logged())
             .init(),
         Some(other) => {
             eprintln!("clientele: LOG_FORMAT: `{other}` is neither text nor json");

@@ -91,6 +91,11 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         ),
         ("SMTP_URL", "smtp//broken", "clientele: SMTP_URL: "),
         ("LOG_FORMAT", "xml", "clientele: LOG_FORMAT: "),
+        (
+            "TRUSTED_PROXY_HEADER",
+            "x-real-ip",
+            "clientele: TRUSTED_PROXY_HEADER: ",
+        ),
     ] {
         let out = clientele(dir.path()).env(var, value).output().unwrap();
         assert!(!out.status.success());
@@ -350,5 +355,115 @@ fn no_password_token_or_link_reaches_the_logs() {
     for secret in &secrets {
         assert!(secret.len() >= 10, "a real secret: {secret}");
         assert!(!stderr.contains(secret.as_str()), "{secret} is in the logs");
+    }
+}
+
+/// `RUST_LOG=trace` turns on every library's most detailed output — tungstenite dumps
+/// each WebSocket frame it reads, in hex — and still no session token reaches the logs,
+/// whether it came in an `Authorization` header or in a socket's `connection_init`.
+#[test]
+fn no_token_reaches_the_logs_at_trace() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = clientele(dir.path())
+        // Asked for by name too: the cap holds whatever RUST_LOG says.
+        .env(
+            "RUST_LOG",
+            "trace,tungstenite=trace,tokio_tungstenite=trace",
+        )
+        .env("BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read all the server prints as it prints it: at trace that is far more than a
+    // pipe holds, and a full pipe would stop the server mid-request.
+    let stderr = child.stderr.take().unwrap();
+    let logged = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text).unwrap();
+        text
+    });
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let token = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let body: serde_json::Value = client
+            .post(&url)
+            .json(&serde_json::json!({
+                "query": "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+                "variables": {"i": {"accountName": "Acme", "firstName": "Ann", "lastName": "Owner",
+                                    "email": "owner@acme.test", "password": "a long password 1"}},
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = body["data"]["register"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let viewer: serde_json::Value = client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"query": "{ viewer { user { email } } }"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(viewer["data"]["viewer"]["user"]["email"], "owner@acme.test");
+
+        let mut request = format!("{}/ws", url.replacen("http", "ws", 1))
+            .into_client_request()
+            .unwrap();
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let init = serde_json::json!({"type": "connection_init",
+            "payload": {"authorization": format!("Bearer {token}")}});
+        socket
+            .send(Message::Text(init.to_string().into()))
+            .await
+            .unwrap();
+        let ack = socket.next().await.unwrap().unwrap();
+        assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack}");
+        socket.close(None).await.unwrap();
+        token
+    });
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let logged = logged.join().unwrap();
+    assert!(
+        logged.contains("TRACE") && logged.contains("connection_init"),
+        "the run was logged at trace, the socket's messages too: {logged}"
+    );
+    let hex: String = token.bytes().map(|b| format!("{b:02x}")).collect();
+    for (form, secret) in [("as sent", token.as_str()), ("in hex", hex.as_str())] {
+        assert!(
+            !logged.contains(secret),
+            "the session token ({form}) is in the logs, e.g. {:?}",
+            logged
+                .lines()
+                .find(|l| l.contains(secret))
+                .map(|l| l.chars().take(300).collect::<String>())
+        );
     }
 }

@@ -289,6 +289,12 @@ impl Socket {
             return Ok(Some(Close::too_many_inits()));
         }
         self.init_received = true;
+        // The payload's keys, never its values: they hold the session token.
+        let keys: Vec<&str> = payload
+            .as_object()
+            .map(|payload| payload.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        tracing::trace!(?keys, "connection_init");
         let signed_in = api::websocket_connection(
             &self.state.domain,
             &payload,
