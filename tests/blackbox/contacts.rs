@@ -371,6 +371,7 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
         .unwrap()
         .into();
     link.user_id = sea_orm::Set(Some(agency_user.id));
+    link.access_granted_at = sea_orm::Set(Some(chrono::Utc::now()));
     sea_orm::ActiveModelTrait::update(link, app.db())
         .await
         .unwrap();

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
@@ -42,7 +41,7 @@ impl<'a> AccountService<'a> {
                 DomainError::Unauthenticated("the signed-in user no longer exists".into())
             })?;
         let (account, owner) = store::accounts::insert_with_owner(
-            change.conn(),
+            &change,
             &name,
             &owner,
             &crate::notifications::defaults_for(change.conn(), Role::Owner, &Permission::ALL)
@@ -155,7 +154,7 @@ impl<'a> AccountService<'a> {
         )
         .await?;
         check_new_owner(&target)?;
-        let now = Utc::now();
+        let now = self.domain.now();
         let previous_owner = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(target.account_id))
             .filter(contact::Column::IsPrimary.eq(true))
@@ -252,7 +251,7 @@ impl<'a> AccountService<'a> {
             .billing_contact_id;
         account::Entity::update_many()
             .col_expr(account::Column::BillingContactId, Expr::value(contact_id))
-            .col_expr(account::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(account::Column::UpdatedAt, Expr::value(self.domain.now()))
             .filter(account::Column::Id.eq(account_id))
             .exec(change.conn())
             .await?;

@@ -1,6 +1,6 @@
 //! The audit log: every mutation writes one entry in its own transaction.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::Value;
 
@@ -100,10 +100,11 @@ impl<'a> AuditRecord<'a> {
     }
 }
 
-pub async fn record(
+pub(crate) async fn record(
     conn: &impl ConnectionTrait,
     actor: AuditActor<'_>,
     record: AuditRecord<'_>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     audit_entry::ActiveModel {
         account_id: Set(record.account_id),
@@ -115,7 +116,7 @@ pub async fn record(
         target_id: Set(record.target_id.map(|id| id.to_string())),
         ip_address: Set(actor.ip.map(str::to_owned)),
         details: Set(record.details),
-        occurred_at: Set(Utc::now()),
+        occurred_at: Set(now),
         ..Default::default()
     }
     .insert(conn)

@@ -1,7 +1,7 @@
 //! What the account is billed for and owns: invoices, services and domains. Staff
 //! create them; members read them as their permissions allow and pay invoices.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -76,7 +76,7 @@ impl<'a> BillingService<'a> {
             .map(|n| validate::name("number", &n))
             .transpose()?;
         let mut change = Change::staff_on_account(self.domain, actor, account_id).await?;
-        let now = Utc::now();
+        let now = self.domain.now();
         let placeholder = format!("pending-{}", tokens::generate().1);
         let inserted = invoice::ActiveModel {
             account_id: Set(account_id),
@@ -129,7 +129,7 @@ impl<'a> BillingService<'a> {
         // Paying needs seeing: you pay what you can read.
         access.require(Permission::ViewInvoices)?;
         let invoice = find_invoice(change.conn(), invoice_id).await?;
-        let now = Utc::now();
+        let now = self.domain.now();
         // Conditional: of two concurrent payments, one records it, the other conflicts.
         let paid = invoice::Entity::update_many()
             .col_expr(invoice::Column::Status, Expr::value(InvoiceStatus::Paid))
@@ -189,7 +189,7 @@ impl<'a> BillingService<'a> {
             .map(|a| money("recurringAmount", a))
             .transpose()?;
         let mut change = Change::staff_on_account(self.domain, actor, account_id).await?;
-        let now = Utc::now();
+        let now = self.domain.now();
         let service = service::ActiveModel {
             account_id: Set(account_id),
             product_name: Set(product_name),
@@ -235,7 +235,7 @@ impl<'a> BillingService<'a> {
         let service = find_service(change.conn(), service_id).await?;
         let mut model: service::ActiveModel = service.clone().into();
         model.status = Set(status);
-        model.updated_at = Set(Utc::now());
+        model.updated_at = Set(change.now());
         let updated = model.update(change.conn()).await?;
         // People hear of a status the service reaches, not of one it already had, nor
         // of a move back to PENDING (nothing for them to act on).
@@ -269,7 +269,7 @@ impl<'a> BillingService<'a> {
             account_id: Set(account_id),
             name: Set(name),
             expires_at: Set(input.expires_at),
-            created_at: Set(Utc::now()),
+            created_at: Set(change.now()),
             ..Default::default()
         }
         .insert(change.conn())

@@ -132,7 +132,7 @@ impl<'d> Change<'d> {
     /// Appends an event about `subject` to the log; live subscribers of its account
     /// hear of it after the commit.
     pub(crate) async fn event<S: Subject>(&mut self, kind: EventKind, subject: &S) -> Result<i64> {
-        let id = events::record(&self.txn, kind, subject).await?;
+        let id = events::record(&self.txn, kind, subject, self.now()).await?;
         self.events += 1;
         self.notify(Notice::Logged {
             account_id: subject.account_id(),
@@ -169,12 +169,12 @@ impl<'d> Change<'d> {
         actor: AuditActor<'_>,
         record: AuditRecord<'_>,
     ) -> Result<()> {
-        audit::record(&self.txn, actor, record).await
+        audit::record(&self.txn, actor, record, self.now()).await
     }
 
     /// Writes the audit entry, commits, then tells the other instances and the mailer.
     pub(crate) async fn commit(self, actor: AuditActor<'_>, record: AuditRecord<'_>) -> Result<()> {
-        audit::record(&self.txn, actor, record).await?;
+        audit::record(&self.txn, actor, record, self.now()).await?;
         crate::commits::committing();
         self.txn.commit().await?;
         drop(self.turn);

@@ -84,6 +84,7 @@ pub(crate) async fn record<S: Subject>(
     conn: &impl ConnectionTrait,
     kind: EventKind,
     subject: &S,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
     if kind.stream() != S::STREAM {
         return Err(DomainError::Internal(format!(
@@ -110,7 +111,7 @@ pub(crate) async fn record<S: Subject>(
         kind: Set(kind),
         subject_id: Set(subject.subject_id()),
         snapshot: Set(snapshot),
-        occurred_at: Set(Utc::now()),
+        occurred_at: Set(now),
         ..Default::default()
     }
     .insert(conn)

@@ -2,7 +2,6 @@
 //! transaction, so an email exists if and only if the change that caused it committed.
 //! The mail crate's worker delivers them.
 
-use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::{Value, json};
 
@@ -50,7 +49,7 @@ impl Domain {
         let rendered = self.renderer().render(email.template, &data).map_err(|e| {
             DomainError::Internal(format!("email template {}: {e}", email.template))
         })?;
-        let now = Utc::now();
+        let now = self.now();
         let row = email::ActiveModel {
             account_id: Set(email.account_id),
             to_addresses: Set(json!([email.to])),
@@ -89,7 +88,7 @@ impl Domain {
         Ok(Backlog {
             queued,
             oldest_queued_age: oldest
-                .map(|at| (Utc::now() - at).to_std().unwrap_or_default())
+                .map(|at| (self.now() - at).to_std().unwrap_or_default())
                 .unwrap_or_default(),
             failed,
         })

@@ -61,7 +61,7 @@ impl SettingsService<'_> {
             id: Set(1),
             allow_client_contact_management: Set(next.allow_client_contact_management),
             invitation_ttl_hours: Set(next.invitation_ttl_hours),
-            updated_at: Set(chrono::Utc::now()),
+            updated_at: Set(change.now()),
         };
         if portal_settings::Entity::find_by_id(1)
             .one(change.conn())

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -56,7 +55,7 @@ impl<'a> TicketService<'a> {
         )
         .await?;
         let author = signed_in_author(change.conn(), actor, &access).await?;
-        let now = Utc::now();
+        let now = self.domain.now();
         let ticket = ticket::ActiveModel {
             account_id: Set(account_id),
             subject: Set(subject),
@@ -67,7 +66,7 @@ impl<'a> TicketService<'a> {
         }
         .insert(change.conn())
         .await?;
-        let first = insert_reply(change.conn(), ticket.id, &body, author).await?;
+        let first = insert_reply(&change, ticket.id, &body, author).await?;
         change
             .notify_contacts(ticket_notification("ticket_opened", &ticket, &first))
             .await?;
@@ -201,10 +200,10 @@ async fn append(
     } else {
         TicketStatus::CustomerReply
     };
-    let reply = insert_reply(change.conn(), ticket.id, body, author).await?;
+    let reply = insert_reply(&change, ticket.id, body, author).await?;
     ticket::Entity::update_many()
         .col_expr(ticket::Column::Status, Expr::value(status))
-        .col_expr(ticket::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(change.now()))
         .filter(ticket::Column::Id.eq(ticket.id))
         .exec(change.conn())
         .await?;
@@ -282,7 +281,7 @@ fn message_body(body: &str) -> Result<String> {
 }
 
 async fn insert_reply(
-    conn: &impl ConnectionTrait,
+    change: &Change<'_>,
     ticket_id: i64,
     body: &str,
     author: Author,
@@ -294,9 +293,9 @@ async fn insert_reply(
         author_email: Set(author.email),
         author_user_id: Set(author.user_id),
         badge: Set(author.badge),
-        created_at: Set(Utc::now()),
+        created_at: Set(change.now()),
         ..Default::default()
     }
-    .insert(conn)
+    .insert(change.conn())
     .await?)
 }

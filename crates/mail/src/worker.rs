@@ -12,7 +12,7 @@ use prometheus_client::registry::Registry;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use domain::Clock;
 use domain::entities::email::{self, EmailStatus};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
@@ -63,6 +63,8 @@ impl RetryPolicy {
 
 pub struct DeliveryWorker {
     db: DatabaseConnection,
+    /// The domain's clock, which queued the emails: what is due is due by it.
+    clock: Clock,
     transport: Arc<Transport>,
     from: Mailbox,
     policy: RetryPolicy,
@@ -85,12 +87,14 @@ const BATCH: u64 = 50;
 impl DeliveryWorker {
     pub fn new(
         db: DatabaseConnection,
+        clock: Clock,
         transport: Transport,
         from: Mailbox,
         policy: RetryPolicy,
     ) -> Self {
         Self {
             db,
+            clock,
             transport: Arc::new(transport),
             from,
             policy,
@@ -139,7 +143,7 @@ impl DeliveryWorker {
         loop {
             let due = email::Entity::find()
                 .filter(email::Column::Status.eq(EmailStatus::Queued))
-                .filter(email::Column::NextAttemptAt.lte(Utc::now()))
+                .filter(email::Column::NextAttemptAt.lte(self.clock.now()))
                 .order_by_asc(email::Column::Id)
                 .limit(BATCH)
                 .all(&self.db)
@@ -158,7 +162,7 @@ impl DeliveryWorker {
 
     /// Reserves `row` for this worker; false if another worker got there first.
     async fn claim(&self, row: &email::Model) -> Result<bool, DbErr> {
-        let lease_end = Utc::now() + self.policy.lease;
+        let lease_end = self.clock.now() + self.policy.lease;
         let result = email::Entity::update_many()
             .col_expr(
                 email::Column::Attempts,
@@ -180,7 +184,7 @@ impl DeliveryWorker {
             Ok(message) => self.transport.send(message).await,
             Err(err) => Err(err),
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         let update = email::Entity::update_many().filter(email::Column::Id.eq(row.id));
         // Once an email is done with (sent, or failed for good), its body goes: bodies
         // carry reset and invitation links and generated passwords, and a backup of the

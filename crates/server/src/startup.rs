@@ -233,6 +233,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
 
     let worker = Arc::new(DeliveryWorker::new(
         db.clone(),
+        domain.clock().clone(),
         transport,
         config.mail.from.clone(),
         config.mail.retry.clone(),
@@ -383,6 +384,7 @@ pub async fn run_reminders(config: &Config) -> anyhow::Result<RemindersOutcome> 
         .map_err(|e| anyhow::anyhow!("running the reminders: {e}"))?;
     let worker = DeliveryWorker::new(
         db.clone(),
+        domain.clock().clone(),
         transport(&config.mail)?,
         config.mail.from.clone(),
         config.mail.retry.clone(),

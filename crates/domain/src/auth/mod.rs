@@ -65,7 +65,7 @@ impl<'a> AuthService<'a> {
 
         let mut change = Change::begin(self.domain).await?;
         let user = store::users::insert(
-            change.conn(),
+            &change,
             &email,
             &password_hash,
             &first_name,
@@ -74,7 +74,7 @@ impl<'a> AuthService<'a> {
         )
         .await?;
         let (account, owner) = store::accounts::insert_with_owner(
-            change.conn(),
+            &change,
             &account_name,
             &user,
             &notifications::defaults_for(change.conn(), Role::Owner, &Permission::ALL).await?,

@@ -27,7 +27,7 @@ impl AuthService<'_> {
 
         let user_id = actor.user_id;
         let mut change = Change::begin(self.domain).await?;
-        store::users::set_password(change.conn(), user_id, hash).await?;
+        store::users::set_password(&change, user_id, hash).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user_id))
             .filter(session::Column::Id.ne(actor.session_id))
@@ -142,7 +142,7 @@ impl AuthService<'_> {
         if claimed.rows_affected != 1 {
             return Err(bad_link());
         }
-        store::users::set_password(change.conn(), reset.user_id, hash).await?;
+        store::users::set_password(&change, reset.user_id, hash).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(reset.user_id))
             .exec(change.conn())

@@ -36,7 +36,7 @@ pub(crate) async fn send(
     let when = |at: DateTime<Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
     let mut data = json!({
         "first_name": first_name,
-        "at": when(Utc::now()),
+        "at": when(change.now()),
         "ip": "",
         "user_agent": "",
         "by_staff": false,
@@ -89,7 +89,7 @@ pub(crate) async fn unseen_device(
     let inserted = known_device::Entity::insert(known_device::ActiveModel {
         user_id: Set(user_id),
         device_hash: Set(device),
-        created_at: Set(Utc::now()),
+        created_at: Set(change.now()),
         ..Default::default()
     })
     .on_conflict(

@@ -32,8 +32,7 @@ impl AuthService<'_> {
         let hash = self.domain.passwords().hash(password).await?;
         let change = Change::begin(self.domain).await?;
         let user =
-            store::users::insert(change.conn(), &email, &hash, &first_name, &last_name, true)
-                .await?;
+            store::users::insert(&change, &email, &hash, &first_name, &last_name, true).await?;
         change
             .commit(
                 AuditActor::default(),

@@ -8,7 +8,6 @@
 //! secret is never returned after enrolment nor logged. Wrong codes are failed sign-ins
 //! for the throttles.
 
-use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use totp_rs::{Algorithm, TOTP};
@@ -202,7 +201,10 @@ impl AuthService<'_> {
             }
         } else {
             let used = recovery_code::Entity::update_many()
-                .col_expr(recovery_code::Column::UsedAt, Expr::value(Utc::now()))
+                .col_expr(
+                    recovery_code::Column::UsedAt,
+                    Expr::value(self.domain.now()),
+                )
                 .filter(recovery_code::Column::UserId.eq(user.id))
                 .filter(recovery_code::Column::CodeHash.eq(tokens::hash(&code)))
                 .filter(recovery_code::Column::UsedAt.is_null())
@@ -256,7 +258,7 @@ async fn replace_recovery_codes(change: &Change<'_>, user_id: i64, codes: &[Stri
         .filter(recovery_code::Column::UserId.eq(user_id))
         .exec(change.conn())
         .await?;
-    let now = Utc::now();
+    let now = change.now();
     recovery_code::Entity::insert_many(codes.iter().map(|code| recovery_code::ActiveModel {
         user_id: Set(user_id),
         code_hash: Set(tokens::hash(&normalized(code))),

@@ -201,6 +201,7 @@ impl<'a> ContactService<'a> {
         let mut model = contact::ActiveModel {
             account_id: Set(account_id),
             user_id: Set(user.as_ref().map(|u| u.id)),
+            access_granted_at: Set(user.as_ref().map(|_| now)),
             first_name: Set(first_name.clone()),
             last_name: Set(last_name),
             email: Set(email.clone()),

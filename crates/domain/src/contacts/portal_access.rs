@@ -75,15 +75,7 @@ impl NewLogin {
             return Err(DomainError::conflict(LOGIN_EXISTS));
         }
         let user = crate::error::reword_conflict(
-            store::users::insert(
-                change.conn(),
-                email,
-                &self.hash,
-                first_name,
-                last_name,
-                false,
-            )
-            .await,
+            store::users::insert(change, email, &self.hash, first_name, last_name, false).await,
             LOGIN_EXISTS,
         )?;
         if !self.generated {
@@ -167,6 +159,7 @@ impl ContactService<'_> {
         };
         let mut model: contact::ActiveModel = contact.clone().into();
         model.user_id = Set(user_id);
+        model.access_granted_at = Set(user_id.map(|_| self.domain.now()));
         if enabled && !contact.is_primary {
             // Access given again: an end that passed is not carried over; one still
             // ahead stays, and none lasts beyond the granter's own.

@@ -73,14 +73,21 @@ impl Related<super::user::Entity> for Entity {
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
-    /// Every write that links a login stamps `access_granted_at`, so no code path can
-    /// forget it; unlinking clears it.
+    /// Every write that links a login says when (`access_granted_at`, by the domain's
+    /// clock), so no code path can forget it: one that does fails; unlinking clears it.
     async fn before_save<C>(mut self, _db: &C, _insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        if let ActiveValue::Set(user_id) = &self.user_id {
-            self.access_granted_at = Set(user_id.map(|_| chrono::Utc::now()));
+        match (&self.user_id, &self.access_granted_at) {
+            (ActiveValue::Set(None), _) => self.access_granted_at = Set(None),
+            (ActiveValue::Set(Some(_)), ActiveValue::Set(Some(_))) => {}
+            (ActiveValue::Set(Some(_)), _) => {
+                return Err(DbErr::Custom(
+                    "a contact linked to a login needs access_granted_at".into(),
+                ));
+            }
+            _ => {}
         }
         Ok(self)
     }

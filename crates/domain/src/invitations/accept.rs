@@ -133,15 +133,8 @@ impl InvitationService<'_> {
                 last_name,
                 hash,
             } => crate::error::reword_conflict(
-                store::users::insert(
-                    change.conn(),
-                    &found.email,
-                    &hash,
-                    &first_name,
-                    &last_name,
-                    false,
-                )
-                .await,
+                store::users::insert(&change, &found.email, &hash, &first_name, &last_name, false)
+                    .await,
                 "a login with this email was just created; sign in and accept again",
             )?,
         };
@@ -304,6 +297,7 @@ impl InvitationService<'_> {
             Some(card) if card.user_id.is_none() => {
                 let mut model: contact::ActiveModel = card.clone().into();
                 model.user_id = Set(Some(user.id));
+                model.access_granted_at = Set(Some(self.domain.now()));
                 // Access given again: whatever ended before is not carried over.
                 model.access_expires_at = Set(grant.access_expires_at);
                 model.access_expiry_warned_at = Set(None);
@@ -323,7 +317,7 @@ impl InvitationService<'_> {
             )),
             None => {
                 let added = store::contacts::insert_linked(
-                    change.conn(),
+                    change,
                     found.account_id,
                     user,
                     (grant.role, &grant.custom),

@@ -1,11 +1,11 @@
 //! Contact rows: the people on file, and the links that make users members.
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, Set,
 };
 use serde_json::json;
 
+use crate::change::Change;
 use crate::entities::{contact, user};
 use crate::permissions::{Permission, Role};
 use crate::{DomainError, Result};
@@ -34,17 +34,18 @@ pub(crate) async fn in_account(
 /// Inserts the contact that makes `user` a member of `account_id` with `role`, receiving
 /// the notification categories `preferences`.
 pub(crate) async fn insert_linked(
-    conn: &impl ConnectionTrait,
+    change: &Change<'_>,
     account_id: i64,
     user: &user::Model,
     (role, custom): (Role, &[Permission]),
     preferences: &[String],
     is_primary: bool,
 ) -> Result<contact::Model> {
-    let now = Utc::now();
+    let now = change.now();
     let inserted = contact::ActiveModel {
         account_id: Set(account_id),
         user_id: Set(Some(user.id)),
+        access_granted_at: Set(Some(now)),
         first_name: Set(user.first_name.clone()),
         last_name: Set(user.last_name.clone()),
         email: Set(Some(user.email.clone())),
@@ -56,7 +57,7 @@ pub(crate) async fn insert_linked(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(conn)
+    .insert(change.conn())
     .await;
     crate::error::on_conflict(inserted, EMAIL_TAKEN_IN_ACCOUNT)
 }

@@ -1,10 +1,10 @@
 //! Login identities.
 
-use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::Result;
+use crate::change::Change;
 use crate::entities::{email_is, password_reset, user};
 
 /// Case-insensitive lookup, matching the `lower(email)` unique index.
@@ -20,14 +20,14 @@ pub(crate) async fn find_by_email(
 
 /// A new login; an email already taken (in any case) is a conflict.
 pub(crate) async fn insert(
-    conn: &impl ConnectionTrait,
+    change: &Change<'_>,
     email: &str,
     password_hash: &str,
     first_name: &str,
     last_name: &str,
     is_staff: bool,
 ) -> Result<user::Model> {
-    let now = Utc::now();
+    let now = change.now();
     let inserted = user::ActiveModel {
         email: Set(email.to_owned()),
         password_hash: Set(password_hash.to_owned()),
@@ -39,7 +39,7 @@ pub(crate) async fn insert(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(conn)
+    .insert(change.conn())
     .await;
     crate::error::on_conflict(inserted, "a user with this email already exists")
 }
@@ -47,12 +47,8 @@ pub(crate) async fn insert(
 /// Stores a new password hash, chosen by the user (a generated one no longer needs
 /// changing). Every reset link the user still holds dies with the old password: a link
 /// mailed before a change must not undo it later.
-pub(crate) async fn set_password(
-    conn: &impl ConnectionTrait,
-    user_id: i64,
-    hash: String,
-) -> Result<()> {
-    let now = Utc::now();
+pub(crate) async fn set_password(change: &Change<'_>, user_id: i64, hash: String) -> Result<()> {
+    let (conn, now) = (change.conn(), change.now());
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::PasswordChangeRequired, Expr::value(false))
