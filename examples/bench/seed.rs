@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use clientele_examples::{ServerProcess, gql};
 use domain::entities::{account, contact, session, user};
+use domain::permissions::Role;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter, Set,
 };
@@ -84,11 +85,15 @@ pub async fn filler(database_url: &str, logins: usize) {
         let owner_id = user_ids[&format!("owner{i}@filler.example")];
         (0..FILLER_CONTACTS).map(move |c| {
             let (user_id, email, role) = match c {
-                0 => (Some(owner_id), format!("owner{i}@filler.example"), "OWNER"),
+                0 => (
+                    Some(owner_id),
+                    format!("owner{i}@filler.example"),
+                    Role::Owner,
+                ),
                 _ => (
                     None,
                     format!("contact{c}@filler{i}.example"),
-                    ["ADMIN", "BILLING", "TECHNICAL"][c % 3],
+                    [Role::Admin, Role::Billing, Role::Technical][c % 3],
                 ),
             };
             contact::ActiveModel {
@@ -98,7 +103,7 @@ pub async fn filler(database_url: &str, logins: usize) {
                 last_name: Set(format!("Filler{i}")),
                 email: Set(Some(email)),
                 phone: Set(Some(format!("+1 555 {i:04}{c:02}"))),
-                role: Set(role.into()),
+                role: Set(role),
                 permissions: Set(json!([])),
                 notification_preferences: Set(json!([])),
                 is_primary: Set(c == 0),

@@ -15,6 +15,7 @@ mod m0008_two_factor;
 mod m0009_temporary_access;
 mod m0010_known_devices;
 mod m0011_audit_actor_staff;
+mod m0012_known_roles;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_temporary_access::Migration),
             Box::new(m0010_known_devices::Migration),
             Box::new(m0011_audit_actor_staff::Migration),
+            Box::new(m0012_known_roles::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 
 use clientele_tests::{MEMBER_PASSWORD, STAFF_PASSWORD, TestApp, link_after, token_in_link};
 use domain::entities::contact;
+use domain::permissions::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -29,12 +30,12 @@ async fn assert_one_owner(app: &TestApp, token: &str, account: &str, round: &str
         .unwrap();
     let primaries: Vec<_> = contacts.iter().filter(|c| c.is_primary).collect();
     assert_eq!(primaries.len(), 1, "{round}: primaries {primaries:?}");
-    assert_eq!(primaries[0].role, "OWNER", "{round}");
+    assert_eq!(primaries[0].role, Role::Owner, "{round}");
     assert!(
         primaries[0].user_id.is_some(),
         "{round}: owner without login"
     );
-    let owners = contacts.iter().filter(|c| c.role == "OWNER").count();
+    let owners = contacts.iter().filter(|c| c.role == Role::Owner).count();
     assert_eq!(owners, 1, "{round}: {owners} contacts hold OWNER");
     let r = app
         .gql_as(

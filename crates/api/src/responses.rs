@@ -132,7 +132,7 @@ fn timed_out(limit: std::time::Duration) -> Response {
     error
         .extensions
         .get_or_insert_with(Default::default)
-        .set("reason", "TIMEOUT");
+        .set("reason", domain::Reason::Timeout.as_str());
     Response::from_errors(vec![error])
 }
 

@@ -154,9 +154,7 @@ impl Access {
     /// The actor's role here (a member's; staff who are not members have none). Shown
     /// even while restricted.
     pub fn role(&self) -> Option<Role> {
-        self.contact
-            .as_ref()
-            .map(|c| permissions::role_named(&c.role))
+        self.contact.as_ref().map(|c| c.role)
     }
 
     /// Anything of the account beyond its id, name and the actor's role: refused while

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::access::{Access, access_on};
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
@@ -53,7 +53,7 @@ impl<'a> AccountService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("account.create")
+                AuditRecord::new(AuditAction::AccountCreate)
                     .account(account.id)
                     .target("account", account.id),
             )
@@ -113,7 +113,7 @@ impl<'a> AccountService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("account.set_security")
+                AuditRecord::new(AuditAction::AccountSetSecurity)
                     .account(account_id)
                     .target("account", account_id),
             )
@@ -210,7 +210,7 @@ impl<'a> AccountService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("account.transfer_ownership")
+                AuditRecord::new(AuditAction::AccountTransferOwnership)
                     .account(account.id)
                     .target("contact", target.id),
             )
@@ -255,7 +255,8 @@ impl<'a> AccountService<'a> {
             .filter(account::Column::Id.eq(account_id))
             .exec(change.conn())
             .await?;
-        let mut record = AuditRecord::new("account.set_billing_contact").account(account_id);
+        let mut record =
+            AuditRecord::new(AuditAction::AccountSetBillingContact).account(account_id);
         if let Some(id) = contact_id {
             record = record.target("contact", id);
         }

@@ -61,11 +61,112 @@ impl<'a> AuditActor<'a> {
     }
 }
 
+/// What an audit entry records: one variant per kind of change, stored as its dotted
+/// name (`contact.remove`), which is what `AuditEntry.action` shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuditAction {
+    AccountCreate,
+    AccountRegister,
+    AccountSetBillingContact,
+    AccountSetSecurity,
+    AccountTransferOwnership,
+    ContactAccessExpired,
+    ContactAccessExpiryWarned,
+    ContactAdd,
+    ContactPortalAccessGrant,
+    ContactPortalAccessRevoke,
+    ContactRemove,
+    ContactSetEmailPreferences,
+    ContactUnsubscribe,
+    ContactUpdate,
+    DomainCreate,
+    InvitationAccept,
+    InvitationResend,
+    InvitationRevoke,
+    InvitationSend,
+    InvitationSenderLostAccess,
+    InvoiceCreate,
+    InvoiceOverdue,
+    InvoicePay,
+    NotificationReminder,
+    NotificationSend,
+    NotificationCategoryDefine,
+    PortalSettingsUpdate,
+    ServiceCreate,
+    ServiceSetStatus,
+    SessionLogin,
+    SessionLogout,
+    SessionRevoke,
+    SessionRevokeAll,
+    SessionSwitchAccount,
+    TicketOpen,
+    TicketReply,
+    UserChangePassword,
+    UserCreateStaff,
+    UserRequestPasswordReset,
+    UserResetPassword,
+    UserTotpDisable,
+    UserTotpEnable,
+    UserTotpEnroll,
+    UserTotpReset,
+}
+
+impl AuditAction {
+    /// The dotted name, as stored and shown.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AccountCreate => "account.create",
+            Self::AccountRegister => "account.register",
+            Self::AccountSetBillingContact => "account.set_billing_contact",
+            Self::AccountSetSecurity => "account.set_security",
+            Self::AccountTransferOwnership => "account.transfer_ownership",
+            Self::ContactAccessExpired => "contact.access_expired",
+            Self::ContactAccessExpiryWarned => "contact.access_expiry_warned",
+            Self::ContactAdd => "contact.add",
+            Self::ContactPortalAccessGrant => "contact.portal_access.grant",
+            Self::ContactPortalAccessRevoke => "contact.portal_access.revoke",
+            Self::ContactRemove => "contact.remove",
+            Self::ContactSetEmailPreferences => "contact.set_email_preferences",
+            Self::ContactUnsubscribe => "contact.unsubscribe",
+            Self::ContactUpdate => "contact.update",
+            Self::DomainCreate => "domain.create",
+            Self::InvitationAccept => "invitation.accept",
+            Self::InvitationResend => "invitation.resend",
+            Self::InvitationRevoke => "invitation.revoke",
+            Self::InvitationSend => "invitation.send",
+            Self::InvitationSenderLostAccess => "invitation.sender_lost_access",
+            Self::InvoiceCreate => "invoice.create",
+            Self::InvoiceOverdue => "invoice.overdue",
+            Self::InvoicePay => "invoice.pay",
+            Self::NotificationReminder => "notification.reminder",
+            Self::NotificationSend => "notification.send",
+            Self::NotificationCategoryDefine => "notification_category.define",
+            Self::PortalSettingsUpdate => "portal_settings.update",
+            Self::ServiceCreate => "service.create",
+            Self::ServiceSetStatus => "service.set_status",
+            Self::SessionLogin => "session.login",
+            Self::SessionLogout => "session.logout",
+            Self::SessionRevoke => "session.revoke",
+            Self::SessionRevokeAll => "session.revoke_all",
+            Self::SessionSwitchAccount => "session.switch_account",
+            Self::TicketOpen => "ticket.open",
+            Self::TicketReply => "ticket.reply",
+            Self::UserChangePassword => "user.change_password",
+            Self::UserCreateStaff => "user.create_staff",
+            Self::UserRequestPasswordReset => "user.request_password_reset",
+            Self::UserResetPassword => "user.reset_password",
+            Self::UserTotpDisable => "user.totp_disable",
+            Self::UserTotpEnable => "user.totp_enable",
+            Self::UserTotpEnroll => "user.totp_enroll",
+            Self::UserTotpReset => "user.totp_reset",
+        }
+    }
+}
+
 /// What happened.
 #[derive(Debug)]
 pub struct AuditRecord<'a> {
-    /// Dotted verb, e.g. `session.login`, `contact.remove`.
-    pub action: &'a str,
+    pub action: AuditAction,
     pub account_id: Option<i64>,
     pub target_type: Option<&'a str>,
     pub target_id: Option<i64>,
@@ -73,7 +174,7 @@ pub struct AuditRecord<'a> {
 }
 
 impl<'a> AuditRecord<'a> {
-    pub fn new(action: &'a str) -> Self {
+    pub fn new(action: AuditAction) -> Self {
         Self {
             action,
             account_id: None,
@@ -111,7 +212,7 @@ pub(crate) async fn record(
         actor_user_id: Set(actor.user_id),
         actor_email: Set(actor.email.map(str::to_owned)),
         actor_is_staff: Set(actor.is_staff),
-        action: Set(record.action.to_owned()),
+        action: Set(record.action.as_str().to_owned()),
         target_type: Set(record.target_type.map(str::to_owned)),
         target_id: Set(record.target_id.map(|id| id.to_string())),
         ip_address: Set(actor.ip.map(str::to_owned)),

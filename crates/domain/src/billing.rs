@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::{Access, require_staff};
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::service::{self, ServiceStatus};
@@ -102,7 +102,7 @@ impl<'a> BillingService<'a> {
         change
             .notify_contacts(invoice_notification(&invoice, "invoice_created"))
             .await?;
-        let record = AuditRecord::new("invoice.create")
+        let record = AuditRecord::new(AuditAction::InvoiceCreate)
             .account(account_id)
             .target("invoice", invoice.id)
             .details(json!({
@@ -156,7 +156,7 @@ impl<'a> BillingService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("invoice.pay")
+                AuditRecord::new(AuditAction::InvoicePay)
                     .account(invoice.account_id)
                     .target("invoice", invoice.id)
                     .details(json!({ "total": invoice.total, "currency": invoice.currency })),
@@ -213,7 +213,7 @@ impl<'a> BillingService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("service.create")
+                AuditRecord::new(AuditAction::ServiceCreate)
                     .account(account_id)
                     .target("service", service.id),
             )
@@ -247,7 +247,7 @@ impl<'a> BillingService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("service.set_status")
+                AuditRecord::new(AuditAction::ServiceSetStatus)
                     .account(service.account_id)
                     .target("service", service.id)
                     .details(json!({ "status": format!("{status:?}").to_uppercase() })),
@@ -277,7 +277,7 @@ impl<'a> BillingService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("domain.create")
+                AuditRecord::new(AuditAction::DomainCreate)
                     .account(account_id)
                     .target("domain", domain.id),
             )

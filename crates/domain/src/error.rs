@@ -64,6 +64,8 @@ pub enum Reason {
     PasswordChangeRequired,
     /// The account requires two-factor sign-in: turn it on (`enrollTotp`).
     TwoFactorRequired,
+    /// The request ran out of time and was stopped; nothing it began was kept.
+    Timeout,
 }
 
 impl Reason {
@@ -73,6 +75,7 @@ impl Reason {
             Self::TotpRequired => "TOTP_REQUIRED",
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::TwoFactorRequired => "TWO_FACTOR_REQUIRED",
+            Self::Timeout => "TIMEOUT",
         }
     }
 }

@@ -3,15 +3,37 @@
 use std::fmt;
 use std::str::FromStr;
 
+use sea_orm::entity::prelude::{DeriveActiveEnum, EnumIter, StringLen};
+
 /// A member's role in an account; each is a preset of permissions, except `Custom`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Stored (contacts, invitations, event snapshots) as its name: a name this version
+/// does not know is an error when read, never silently another role.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     /// The primary contact's alone; only moved by ownership transfer.
+    #[sea_orm(string_value = "OWNER")]
     Owner,
+    #[sea_orm(string_value = "ADMIN")]
     Admin,
+    #[sea_orm(string_value = "BILLING")]
     Billing,
+    #[sea_orm(string_value = "TECHNICAL")]
     Technical,
     /// Permissions picked one by one.
+    #[sea_orm(string_value = "CUSTOM")]
     Custom,
 }
 
@@ -187,20 +209,15 @@ pub fn from_json(stored: &serde_json::Value) -> Vec<Permission> {
         .unwrap_or_default()
 }
 
-/// A role as stored; a name this version does not know grants only its custom list.
-pub fn role_named(name: &str) -> Role {
-    name.parse().unwrap_or(Role::Custom)
-}
-
 /// The effective permissions of a stored role and custom list (a contact's or an
 /// invitation's).
-pub fn of_stored(role: &str, custom: &serde_json::Value) -> Vec<Permission> {
-    effective(role_named(role), &from_json(custom))
+pub fn of_stored(role: Role, custom: &serde_json::Value) -> Vec<Permission> {
+    effective(role, &from_json(custom))
 }
 
 /// The permissions of a stored contact.
 pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> {
-    of_stored(&contact.role, &contact.permissions)
+    of_stored(contact.role, &contact.permissions)
 }
 
 /// Checks a role being given to someone (never OWNER: that only moves by transfer) and
@@ -322,5 +339,18 @@ mod tests {
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
         }
         assert!("owner".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn roles_are_stored_by_their_names_and_an_unknown_name_is_an_error() {
+        use sea_orm::ActiveEnum;
+        for r in Role::ALL {
+            assert_eq!(r.to_value(), r.as_str());
+            assert_eq!(Role::try_from_value(&r.as_str().to_owned()).unwrap(), r);
+            // Event snapshots hold contacts as JSON: the same names.
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        assert!(Role::try_from_value(&"WIZARD".to_owned()).is_err());
+        assert!(serde_json::from_value::<Role>(serde_json::json!("WIZARD")).is_err());
     }
 }

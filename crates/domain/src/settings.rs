@@ -75,12 +75,11 @@ impl SettingsService<'_> {
         change
             .commit(
                 actor.into(),
-                crate::audit::AuditRecord::new("portal_settings.update").details(
-                    serde_json::json!({
+                crate::audit::AuditRecord::new(crate::audit::AuditAction::PortalSettingsUpdate)
+                    .details(serde_json::json!({
                         "allowClientContactManagement": next.allow_client_contact_management,
                         "invitationTtlHours": next.invitation_ttl_hours,
-                    }),
-                ),
+                    })),
             )
             .await?;
         Ok(next)

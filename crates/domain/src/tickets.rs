@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::access::{Access, require_staff};
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::ticket::{self, TicketStatus};
 use crate::entities::ticket_reply::{self, ReplyBadge};
@@ -73,7 +73,7 @@ impl<'a> TicketService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("ticket.open")
+                AuditRecord::new(AuditAction::TicketOpen)
                     .account(account_id)
                     .target("ticket", ticket.id),
             )
@@ -213,7 +213,7 @@ async fn append(
     change
         .commit(
             actor.into(),
-            AuditRecord::new("ticket.reply")
+            AuditRecord::new(AuditAction::TicketReply)
                 .account(ticket.account_id)
                 .target("ticket", ticket.id),
         )

@@ -69,7 +69,7 @@ impl Contact {
     }
 
     async fn role(&self) -> Role {
-        permissions::role_named(&self.0.role).into()
+        self.0.role.into()
     }
 
     /// The effective permissions of this contact's role.

@@ -20,12 +20,12 @@ impl Invitation {
     }
 
     async fn role(&self) -> Role {
-        permissions::role_named(&self.0.role).into()
+        self.0.role.into()
     }
 
     /// The permissions the role will grant.
     async fn permissions(&self) -> Vec<Permission> {
-        enums::permissions(permissions::of_stored(&self.0.role, &self.0.permissions))
+        enums::permissions(permissions::of_stored(self.0.role, &self.0.permissions))
     }
 
     async fn status(&self, ctx: &Context<'_>) -> InvitationStatus {

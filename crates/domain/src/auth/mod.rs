@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{contact, session, user};
 use crate::events::EventKind;
@@ -85,7 +85,7 @@ impl<'a> AuthService<'a> {
         change
             .commit(
                 (&signed_in.actor).into(),
-                AuditRecord::new("account.register")
+                AuditRecord::new(AuditAction::AccountRegister)
                     .account(account.id)
                     .target("user", user.id),
             )
@@ -130,7 +130,10 @@ impl<'a> AuthService<'a> {
         };
         let signed_in = sign_in::open_session(&mut change, &user, current, meta).await?;
         change
-            .commit((&signed_in.actor).into(), AuditRecord::new("session.login"))
+            .commit(
+                (&signed_in.actor).into(),
+                AuditRecord::new(AuditAction::SessionLogin),
+            )
             .await?;
         Ok(signed_in)
     }
@@ -237,7 +240,7 @@ impl<'a> AuthService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("session.revoke").target("session", session_id),
+                AuditRecord::new(AuditAction::SessionRevoke).target("session", session_id),
             )
             .await
     }
@@ -262,7 +265,7 @@ impl<'a> AuthService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("session.revoke_all").target("user", user_id),
+                AuditRecord::new(AuditAction::SessionRevokeAll).target("user", user_id),
             )
             .await?;
         Ok(ended.rows_affected)
@@ -278,7 +281,7 @@ impl<'a> AuthService<'a> {
             user_id: actor.user_id,
         });
         change
-            .commit(actor.into(), AuditRecord::new("session.logout"))
+            .commit(actor.into(), AuditRecord::new(AuditAction::SessionLogout))
             .await
     }
 
@@ -309,7 +312,7 @@ impl<'a> AuthService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("session.switch_account").account(account.id),
+                AuditRecord::new(AuditAction::SessionSwitchAccount).account(account.id),
             )
             .await?;
         Ok(Actor {

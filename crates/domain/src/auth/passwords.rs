@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::AuthService;
-use crate::audit::{AuditActor, AuditRecord};
+use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::{password_reset, session, user};
 use crate::events::Notice;
@@ -44,7 +44,7 @@ impl AuthService<'_> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("user.change_password").target("user", user_id),
+                AuditRecord::new(AuditAction::UserChangePassword).target("user", user_id),
             )
             .await
     }
@@ -110,7 +110,7 @@ impl AuthService<'_> {
         change
             .commit(
                 AuditActor::user(user.id, &user.email, meta),
-                AuditRecord::new("user.request_password_reset").target("user", user.id),
+                AuditRecord::new(AuditAction::UserRequestPasswordReset).target("user", user.id),
             )
             .await
     }
@@ -162,7 +162,7 @@ impl AuthService<'_> {
         change
             .commit(
                 AuditActor::user(user.id, &user.email, &meta),
-                AuditRecord::new("user.reset_password").target("user", user.id),
+                AuditRecord::new(AuditAction::UserResetPassword).target("user", user.id),
             )
             .await
     }

@@ -2,7 +2,7 @@
 //! ADMIN_EMAIL/ADMIN_PASSWORD at start-up, never by promoting a client's login.
 
 use super::AuthService;
-use crate::audit::{AuditActor, AuditRecord};
+use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::user;
 use crate::{DomainError, Result, store, validate};
@@ -36,7 +36,7 @@ impl AuthService<'_> {
         change
             .commit(
                 AuditActor::default(),
-                AuditRecord::new("user.create_staff").target("user", user.id),
+                AuditRecord::new(AuditAction::UserCreateStaff).target("user", user.id),
             )
             .await?;
         Ok(user)

@@ -14,7 +14,7 @@ use totp_rs::{Algorithm, TOTP};
 
 use super::AuthService;
 use super::security_notices::{self, Notice};
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{recovery_code, user};
 use crate::{Actor, DomainError, ErrorCode, Result, tokens};
@@ -115,7 +115,7 @@ impl AuthService<'_> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("user.totp_enroll").target("user", user.id),
+                AuditRecord::new(AuditAction::UserTotpEnroll).target("user", user.id),
             )
             .await?;
         Ok(Enrolment { secret, uri })
@@ -163,7 +163,7 @@ impl AuthService<'_> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("user.totp_enable").target("user", user.id),
+                AuditRecord::new(AuditAction::UserTotpEnable).target("user", user.id),
             )
             .await?;
         Ok(codes)
@@ -230,7 +230,7 @@ impl AuthService<'_> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("user.totp_disable").target("user", user.id),
+                AuditRecord::new(AuditAction::UserTotpDisable).target("user", user.id),
             )
             .await
     }
@@ -247,7 +247,7 @@ impl AuthService<'_> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("user.totp_reset").target("user", user_id),
+                AuditRecord::new(AuditAction::UserTotpReset).target("user", user_id),
             )
             .await
     }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::ContactService;
 use crate::access::lock_account;
-use crate::audit::{AuditActor, AuditRecord};
+use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::auth::security_notices::{self, Notice};
 use crate::change::Change;
 use crate::entities::{account, contact};
@@ -90,7 +90,7 @@ impl ContactService<'_> {
             change
                 .commit(
                     AuditActor::system(),
-                    AuditRecord::new("contact.access_expiry_warned")
+                    AuditRecord::new(AuditAction::ContactAccessExpiryWarned)
                         .account(found.account_id)
                         .target("contact", found.id),
                 )
@@ -146,7 +146,7 @@ impl ContactService<'_> {
         change
             .commit(
                 AuditActor::system(),
-                AuditRecord::new("contact.access_expired")
+                AuditRecord::new(AuditAction::ContactAccessExpired)
                     .account(ended.account_id)
                     .target("contact", ended.id),
             )

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::access::{Access, authorize_change};
 pub use crate::address::Address;
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::events;
@@ -205,7 +205,7 @@ impl<'a> ContactService<'a> {
             first_name: Set(first_name.clone()),
             last_name: Set(last_name),
             email: Set(email.clone()),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             permissions: Set(crate::permissions::to_json(&custom)),
             notification_preferences: Set(json!(preferences)),
             is_primary: Set(false),
@@ -239,7 +239,7 @@ impl<'a> ContactService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("contact.add")
+                AuditRecord::new(AuditAction::ContactAdd)
                     .account(account_id)
                     .target("contact", contact.id)
                     .details(json!({ "role": role.as_str(), "portalAccess": user.is_some() })),
@@ -287,10 +287,7 @@ impl<'a> ContactService<'a> {
         let (mut change, access, contact) =
             Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         let new_role = plan_role_change(&access, &contact, role_change)?;
-        let old = (
-            crate::permissions::role_named(&contact.role),
-            crate::permissions::of_contact(&contact),
-        );
+        let old = (contact.role, crate::permissions::of_contact(&contact));
         let new = match &new_role {
             Some((role, custom)) => (*role, crate::permissions::effective(*role, custom)),
             None => old.clone(),
@@ -317,7 +314,7 @@ impl<'a> ContactService<'a> {
         let mut model: contact::ActiveModel = contact.clone().into();
         let mut changed: Vec<&str> = Vec::new();
         if let Some((role, custom)) = new_role {
-            model.role = Set(role.as_str().to_owned());
+            model.role = Set(role);
             model.permissions = Set(crate::permissions::to_json(&custom));
             changed.push("role");
         }
@@ -392,7 +389,7 @@ impl<'a> ContactService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("contact.update")
+                AuditRecord::new(AuditAction::ContactUpdate)
                     .account(contact.account_id)
                     .target("contact", contact.id)
                     .details(json!({ "changed": changed })),
@@ -456,7 +453,7 @@ impl<'a> ContactService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("contact.remove")
+                AuditRecord::new(AuditAction::ContactRemove)
                     .account(contact.account_id)
                     .target("contact", contact.id)
                     .details(json!({

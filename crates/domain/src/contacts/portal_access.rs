@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::ContactService;
 use crate::access::Access;
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
@@ -174,9 +174,9 @@ impl ContactService<'_> {
             store::sessions::end_membership(change.conn(), old_user, contact.account_id).await?;
         }
         let action = if enabled {
-            "contact.portal_access.grant"
+            AuditAction::ContactPortalAccessGrant
         } else {
-            "contact.portal_access.revoke"
+            AuditAction::ContactPortalAccessRevoke
         };
         change
             .event(EventKind::PortalAccessChanged, &updated)

@@ -30,7 +30,7 @@ pub(super) fn plan_role_change(
         }
         return Ok(Some((Role::Owner, Vec::new())));
     }
-    let current = crate::permissions::role_named(&contact.role);
+    let current = contact.role;
     let (role, custom) =
         crate::permissions::assignable(role.unwrap_or(current), permissions, Some(current))?;
     // A form that sends the role it shows changes nothing, even on one's own card.

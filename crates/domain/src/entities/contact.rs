@@ -22,8 +22,7 @@ pub struct Model {
     pub region: Option<String>,
     pub postal_code: Option<String>,
     pub country: Option<String>,
-    /// A `permissions::Role` name.
-    pub role: String,
+    pub role: crate::permissions::Role,
     /// The explicit permission names of a CUSTOM role (empty for the presets).
     pub permissions: Json,
     /// Notification category keys this contact receives.

@@ -11,8 +11,8 @@ pub struct Model {
     /// The existing contact that accepting gives a login to (`sendPortalInvite`).
     pub contact_id: Option<i64>,
     pub email: String,
-    /// A `permissions::Role` name (never OWNER).
-    pub role: String,
+    /// Never OWNER.
+    pub role: crate::permissions::Role,
     /// The permission names of a CUSTOM role.
     pub permissions: Json,
     #[sea_orm(unique)]

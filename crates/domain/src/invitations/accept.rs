@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::{BAD_LINK, InvitationService};
-use crate::audit::{AuditActor, AuditRecord};
+use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::auth::sign_in;
 use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
@@ -155,7 +155,7 @@ impl InvitationService<'_> {
         change
             .commit(
                 AuditActor::user(user.id, &user.email, &meta),
-                AuditRecord::new("invitation.accept")
+                AuditRecord::new(AuditAction::InvitationAccept)
                     .account(found.account_id)
                     .target("invitation", found.id)
                     .details(json!({ "contactId": contact_id })),
@@ -210,14 +210,8 @@ impl InvitationService<'_> {
         };
         let portal_card = card.filter(|c| Some(c.id) == found.contact_id);
         let (role, custom) = match portal_card {
-            Some(card) => (
-                permissions::role_named(&card.role),
-                permissions::from_json(&card.permissions),
-            ),
-            None => (
-                permissions::role_named(&found.role),
-                permissions::from_json(&found.permissions),
-            ),
+            Some(card) => (card.role, permissions::from_json(&card.permissions)),
+            None => (found.role, permissions::from_json(&found.permissions)),
         };
         let granted = permissions::effective(role, &custom);
         let self_service = standing.is_staff()
@@ -267,7 +261,7 @@ impl InvitationService<'_> {
         change
             .commit(
                 AuditActor::anonymous(meta),
-                AuditRecord::new("invitation.sender_lost_access")
+                AuditRecord::new(AuditAction::InvitationSenderLostAccess)
                     .account(found.account_id)
                     .target("invitation", found.id),
             )
@@ -302,7 +296,7 @@ impl InvitationService<'_> {
                 model.access_expires_at = Set(grant.access_expires_at);
                 model.access_expiry_warned_at = Set(None);
                 if !card.is_primary {
-                    model.role = Set(grant.role.as_str().to_owned());
+                    model.role = Set(grant.role);
                     model.permissions = Set(permissions::to_json(&grant.custom));
                 }
                 model.updated_at = Set(self.domain.now());

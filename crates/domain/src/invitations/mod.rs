@@ -18,7 +18,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::Access;
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, email_is, user};
@@ -102,7 +102,7 @@ impl<'a> InvitationService<'a> {
         let email = contact.email.clone().ok_or_else(|| {
             DomainError::bad_input("contactId", "the contact has no email address to invite")
         })?;
-        let role = permissions::role_named(&contact.role);
+        let role = contact.role;
         let custom = permissions::from_json(&contact.permissions);
         let mut created = self
             .create_on(
@@ -169,7 +169,7 @@ impl<'a> InvitationService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("invitation.resend")
+                AuditRecord::new(AuditAction::InvitationResend)
                     .account(updated.account_id)
                     .target("invitation", updated.id),
             )
@@ -186,7 +186,7 @@ impl<'a> InvitationService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("invitation.revoke")
+                AuditRecord::new(AuditAction::InvitationRevoke)
                     .account(found.account_id)
                     .target("invitation", found.id),
             )
@@ -269,7 +269,7 @@ impl<'a> InvitationService<'a> {
             account_id: Set(account_id),
             contact_id: Set(contact_id),
             email: Set(email.to_owned()),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             permissions: Set(permissions::to_json(custom)),
             token_hash: Set(token_hash),
             status: Set(InvitationStatus::Pending),
@@ -317,7 +317,7 @@ impl<'a> InvitationService<'a> {
             .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
-        access.may_manage_holder_of(&permissions::of_stored(&found.role, &found.permissions))?;
+        access.may_manage_holder_of(&permissions::of_stored(found.role, &found.permissions))?;
         Ok((change, found, access))
     }
 
@@ -328,7 +328,10 @@ impl<'a> InvitationService<'a> {
         let since = self.domain.now() - Duration::hours(24);
         let sent = audit_entry::Entity::find()
             .filter(audit_entry::Column::AccountId.eq(account_id))
-            .filter(audit_entry::Column::Action.is_in(["invitation.send", "invitation.resend"]))
+            .filter(audit_entry::Column::Action.is_in([
+                AuditAction::InvitationSend.as_str(),
+                AuditAction::InvitationResend.as_str(),
+            ]))
             .filter(audit_entry::Column::OccurredAt.gt(since))
             .count(conn)
             .await?;
@@ -424,7 +427,7 @@ fn of_account(account_id: i64) -> Select<invitation::Entity> {
 
 /// The audit entry of a sent invitation.
 pub(crate) fn sent_record(created: &invitation::Model) -> AuditRecord<'static> {
-    AuditRecord::new("invitation.send")
+    AuditRecord::new(AuditAction::InvitationSend)
         .account(created.account_id)
         .target("invitation", created.id)
         .details(json!({ "email": created.email, "role": created.role }))

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::audit::AuditRecord;
+use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{contact, notification_category};
 use crate::permissions::{Permission, Role};
@@ -305,7 +305,7 @@ impl<'a> NotificationService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("notification_category.define")
+                AuditRecord::new(AuditAction::NotificationCategoryDefine)
                     .details(json!({ "key": key, "defaultRoles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() })),
             )
             .await?;
@@ -340,7 +340,7 @@ impl<'a> NotificationService<'a> {
         change
             .commit(
                 actor.into(),
-                AuditRecord::new("notification.send")
+                AuditRecord::new(AuditAction::NotificationSend)
                     .account(account_id)
                     .details(json!({ "category": category.key, "recipients": sent })),
             )

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::json;
 
 use super::{NotificationService, all, keys_of, known_keys, may_receive, receivable};
-use crate::audit::{AuditActor, AuditRecord};
+use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::{account, contact, email_token};
 use crate::permissions;
@@ -99,7 +99,7 @@ impl NotificationService<'_> {
         change
             .commit(
                 AuditActor::anonymous(&meta),
-                AuditRecord::new("contact.set_email_preferences")
+                AuditRecord::new(AuditAction::ContactSetEmailPreferences)
                     .account(updated.account_id)
                     .target("contact", updated.id),
             )
@@ -120,7 +120,7 @@ impl NotificationService<'_> {
         change
             .commit(
                 AuditActor::anonymous(&meta),
-                AuditRecord::new("contact.unsubscribe")
+                AuditRecord::new(AuditAction::ContactUnsubscribe)
                     .account(updated.account_id)
                     .target("contact", updated.id)
                     .details(json!({ "category": issued.category })),

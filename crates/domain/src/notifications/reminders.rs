@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 use super::{Notification, NotificationService};
 use crate::access::lock_account;
-use crate::audit::{AuditActor, AuditRecord};
+use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::{domain_name, reminder_sent};
@@ -281,7 +281,7 @@ async fn remind(
     change
         .commit(
             AuditActor::default(),
-            AuditRecord::new("notification.reminder")
+            AuditRecord::new(AuditAction::NotificationReminder)
                 .account(subject.account_id)
                 .target(message.target, subject.id)
                 .details(json!({
@@ -383,7 +383,7 @@ async fn mark_overdue(domain: &Domain, invoice: &invoice::Model, today: NaiveDat
     change
         .commit(
             AuditActor::default(),
-            AuditRecord::new("invoice.overdue")
+            AuditRecord::new(AuditAction::InvoiceOverdue)
                 .account(invoice.account_id)
                 .target("invoice", invoice.id)
                 .details(json!({ "number": invoice.number, "dueDate": invoice.due_date })),

@@ -49,7 +49,7 @@ pub(crate) async fn insert_linked(
         first_name: Set(user.first_name.clone()),
         last_name: Set(user.last_name.clone()),
         email: Set(Some(user.email.clone())),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         permissions: Set(crate::permissions::to_json(custom)),
         notification_preferences: Set(json!(preferences)),
         is_primary: Set(is_primary),
