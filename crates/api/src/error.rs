@@ -32,7 +32,7 @@ impl From<ApiError> for async_graphql::Error {
             {
                 ext.set("field", *field);
             }
-            if let DomainError::Because { reason, .. } = &err {
+            if let DomainError::WithReason { reason, .. } = &err {
                 ext.set("reason", reason.as_str());
             }
             if let DomainError::RateLimited {

@@ -69,7 +69,7 @@ pub struct Api {
 }
 
 impl Api {
-    pub fn new(domain: Domain, live: events_feed::LiveFeed, config: ApiConfig) -> Self {
+    pub fn new(domain: Domain, live: live::LiveFeed, config: ApiConfig) -> Self {
         let limits = config.limits;
         let stats = Arc::new(stats::ApiStats::default());
         let mut schema = builder(&config.limits);

@@ -52,7 +52,7 @@ pub struct RepliesOf(pub i64);
 impl Loaders {
     /// Whether these loaders read for `actor`: not so for the viewer a mutation that
     /// signs someone in returns (the request itself came from no one, or someone else).
-    pub(crate) fn serve(&self, actor: &Actor) -> bool {
+    pub(crate) fn reads_for(&self, actor: &Actor) -> bool {
         self.actor
             .as_ref()
             .is_some_and(|own| own.session_id == actor.session_id)

@@ -4,7 +4,7 @@
 //! The session is re-read at every operation the connection sends (a `subscribe`),
 //! not only at `connection_init`: a socket outlives logout, a password change or
 //! expiry, and must not keep acting for a session that has ended. The server closes
-//! such a socket too (see `crates/server/src/websocket.rs`); this module gives it what
+//! such a socket too (see `crates/server/src/websocket/`); this module gives it what
 //! it needs: the session to re-check, and a way to end every stream first.
 
 use std::sync::{Arc, Mutex, PoisonError};

@@ -16,9 +16,9 @@ use async_graphql::{Context, ID, Subscription};
 use domain::entities::event::{self, EventStream};
 use domain::permissions::Permission;
 use domain::{Actor, Domain, DomainError, access, events};
-use events_feed::{Live, LiveFeed};
 use futures_util::stream::{self, BoxStream};
 use futures_util::{Stream, StreamExt};
+use live::{Live, LiveFeed};
 use tokio::sync::{OwnedSemaphorePermit, broadcast, watch};
 
 use crate::context::{actor, domain};

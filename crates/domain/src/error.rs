@@ -94,7 +94,7 @@ pub enum DomainError {
     /// (`PASSWORD_CHANGE_REQUIRED`, `TOTP_REQUIRED`, `TWO_FACTOR_REQUIRED`): it can do
     /// something about it.
     #[error("{message}")]
-    Because {
+    WithReason {
         code: ErrorCode,
         reason: Reason,
         message: String,
@@ -130,7 +130,7 @@ impl DomainError {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::Because { code, .. } => *code,
+            Self::WithReason { code, .. } => *code,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::BadInput { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
@@ -166,7 +166,7 @@ impl DomainError {
 
     /// FORBIDDEN until the caller does what `reason` says.
     pub fn forbidden_until(reason: Reason, message: impl Into<String>) -> Self {
-        Self::Because {
+        Self::WithReason {
             code: ErrorCode::Forbidden,
             reason,
             message: message.into(),

@@ -21,7 +21,7 @@ pub mod invitations;
 pub mod notifications;
 pub mod outbox;
 pub mod pagination;
-pub mod passwords;
+pub mod password_hashing;
 pub mod permissions;
 pub mod settings;
 pub mod stats;
@@ -41,7 +41,7 @@ pub use address::Address;
 pub use clock::Clock;
 pub use error::{DomainError, ErrorCode, Reason, Result};
 pub use outbox::{EmailRenderer, RenderedEmail};
-pub use passwords::PasswordHasher;
+pub use password_hashing::PasswordHasher;
 
 /// What the domain needs to know about its surroundings.
 #[derive(Clone, Debug)]

@@ -6,7 +6,7 @@
 //! Each limit is a GCRA (generic cell rate algorithm): `count` actions at once, then one
 //! more every `per / count`. A key's whole state is one instant, its theoretical arrival
 //! time, kept in a [`RateStore`]: this process's memory ([`InProcessRates`]), or Redis
-//! so every instance counts against the same limit (the events crate's `RedisRates`,
+//! so every instance counts against the same limit (the live crate's `RedisRates`,
 //! which runs [`gcra`]'s arithmetic in one Lua script).
 //!
 //! A spend is taken *before* the work it pays for and checked atomically in the store,

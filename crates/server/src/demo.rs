@@ -97,7 +97,7 @@ pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
         Arc::new(bus.clone()),
         Arc::new(domain::throttle::InProcessRates::default()),
     )?;
-    let (live, reader) = events::LiveFeed::start(
+    let (live, reader) = live::LiveFeed::start(
         domain.clone(),
         &bus,
         config.events.poll_interval,
@@ -124,7 +124,7 @@ struct Demo {
 }
 
 /// One signed-in person of the demo.
-struct As {
+struct DemoLogin {
     token: String,
     account: String,
 }
@@ -358,7 +358,7 @@ impl Demo {
         first: &str,
         last: &str,
         email: &str,
-    ) -> anyhow::Result<As> {
+    ) -> anyhow::Result<DemoLogin> {
         let data = self
             .call(
                 None,
@@ -369,7 +369,7 @@ impl Demo {
         signed_in(&data["register"])
     }
 
-    async fn login(&self, email: &str) -> anyhow::Result<As> {
+    async fn login(&self, email: &str) -> anyhow::Result<DemoLogin> {
         let data = self
             .call(
                 None,
@@ -381,7 +381,7 @@ impl Demo {
     }
 
     /// Adds a contact to the person's current account; answers its id.
-    async fn add_contact(&self, owner: &As, input: Value) -> anyhow::Result<Value> {
+    async fn add_contact(&self, owner: &DemoLogin, input: Value) -> anyhow::Result<Value> {
         let data = self
             .call(
                 Some(&owner.token),
@@ -394,7 +394,7 @@ impl Demo {
 
     /// Invites the agency as ADMIN of the owner's account; answers the link's token,
     /// read from the invitation email before the mail worker sends it (and forgets it).
-    async fn invite_agency(&self, owner: &As) -> anyhow::Result<String> {
+    async fn invite_agency(&self, owner: &DemoLogin) -> anyhow::Result<String> {
         self.call(
             Some(&owner.token),
             "mutation($a: ID!, $e: String!) { inviteUser(accountId: $a, input: {email: $e, role: ADMIN}) { id } }",
@@ -444,8 +444,8 @@ impl Demo {
     }
 }
 
-fn signed_in(payload: &Value) -> anyhow::Result<As> {
-    Ok(As {
+fn signed_in(payload: &Value) -> anyhow::Result<DemoLogin> {
+    Ok(DemoLogin {
         token: payload["token"]
             .as_str()
             .context("no token in the answer")?

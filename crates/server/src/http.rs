@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 pub(crate) fn router(
     domain: Domain,
-    live: events::LiveFeed,
+    live: live::LiveFeed,
     config: &Config,
     persisted: PersistedOperations,
     mut registry: prometheus_client::registry::Registry,

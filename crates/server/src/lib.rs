@@ -20,6 +20,5 @@ mod websocket;
 
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};
 pub use startup::{
-    RemindersOutcome, RunningServer, connect_database, domain as build_domain, migrate,
-    run_reminders, spawn,
+    RemindersOutcome, RunningServer, build_domain, connect_database, migrate, run_reminders, spawn,
 };

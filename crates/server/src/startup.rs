@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use domain::auth::StaffBootstrap;
 use domain::throttle::{InProcessRates, RateStore};
 use domain::{Domain, DomainConfig};
-use events::{EventBus, LiveFeed};
+use live::{EventBus, LiveFeed};
 use mail::{DeliveryWorker, Templates, Transport};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
@@ -134,7 +134,7 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// Builds the domain over a migrated database; `notices` is where committed changes
 /// are announced (the event bus; `NoListeners` for the CLI), `rates` where throttles
 /// count (Redis when instances share it, else this process).
-pub fn domain(
+pub fn build_domain(
     config: &Config,
     db: DatabaseConnection,
     notices: Arc<dyn domain::events::NoticeSink>,
@@ -195,7 +195,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         Some(shared) => Arc::new(shared),
         None => Arc::new(InProcessRates::default()),
     };
-    let domain = domain(&config, db.clone(), Arc::new(bus.clone()), rates)?;
+    let domain = build_domain(&config, db.clone(), Arc::new(bus.clone()), rates)?;
     let (live, live_reader) = LiveFeed::start(
         domain.clone(),
         &bus,
@@ -371,7 +371,7 @@ pub struct RemindersOutcome {
 pub async fn run_reminders(config: &Config) -> anyhow::Result<RemindersOutcome> {
     let db = connect_database(&config.database).await?;
     migrate(&db).await?;
-    let domain = domain(
+    let domain = build_domain(
         config,
         db.clone(),
         Arc::new(domain::events::NoListeners),

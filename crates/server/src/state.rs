@@ -24,7 +24,7 @@ pub(crate) struct AppState {
     /// WebSocket message size and subscriptions per connection.
     pub(crate) limits: api::Limits,
     /// Where WebSockets hear that a user's access changed (on any instance).
-    pub(crate) live: events::LiveFeed,
+    pub(crate) live: live::LiveFeed,
     pub(crate) metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 

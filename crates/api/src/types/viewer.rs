@@ -121,7 +121,7 @@ impl Viewer {
         if ctx
             .data_unchecked::<RequestLoader>()
             .loader()
-            .serve(&self.0)
+            .reads_for(&self.0)
         {
             return access_to(ctx, account_id).await;
         }

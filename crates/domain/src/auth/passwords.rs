@@ -38,7 +38,7 @@ impl AuthService<'_> {
             &mut change,
             &actor.email,
             &actor.first_name,
-            super::security_notices::Notice::PasswordChanged,
+            super::security_notices::SecurityNotice::PasswordChanged,
         )
         .await?;
         change
@@ -156,7 +156,7 @@ impl AuthService<'_> {
             &mut change,
             &user.email,
             &user.first_name,
-            super::security_notices::Notice::PasswordChanged,
+            super::security_notices::SecurityNotice::PasswordChanged,
         )
         .await?;
         change

@@ -13,7 +13,7 @@ use crate::entities::known_device;
 use crate::outbox::Outgoing;
 use crate::{RequestMeta, Result, tokens};
 
-pub(crate) enum Notice<'a> {
+pub(crate) enum SecurityNotice<'a> {
     NewSignIn(&'a RequestMeta),
     PasswordChanged,
     TwoFactorOff {
@@ -31,7 +31,7 @@ pub(crate) async fn send(
     change: &mut Change<'_>,
     to: &str,
     first_name: &str,
-    notice: Notice<'_>,
+    notice: SecurityNotice<'_>,
 ) -> Result<()> {
     let when = |at: DateTime<Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
     let mut data = json!({
@@ -43,18 +43,18 @@ pub(crate) async fn send(
         "account_name": "",
     });
     let kind = match notice {
-        Notice::NewSignIn(meta) => {
+        SecurityNotice::NewSignIn(meta) => {
             data["ip"] = json!(meta.ip.as_deref().unwrap_or("unknown"));
             data["user_agent"] = json!(meta.user_agent.as_deref().unwrap_or("unknown"));
             "new_sign_in"
         }
-        Notice::PasswordChanged => "password_changed",
-        Notice::TwoFactorOff { by_staff } => {
+        SecurityNotice::PasswordChanged => "password_changed",
+        SecurityNotice::TwoFactorOff { by_staff } => {
             data["by_staff"] = json!(by_staff);
             "two_factor_off"
         }
-        Notice::TwoFactorOn => "two_factor_on",
-        Notice::AccessEnding { account_name, at } => {
+        SecurityNotice::TwoFactorOn => "two_factor_on",
+        SecurityNotice::AccessEnding { account_name, at } => {
             data["account_name"] = json!(account_name);
             data["at"] = json!(when(at));
             "access_ending"

@@ -16,7 +16,7 @@ use crate::throttle::Rule;
 use crate::{Actor, Domain, DomainError, RequestMeta, Result, store};
 
 use super::AuthService;
-use super::security_notices::{self, Notice};
+use super::security_notices::{self, SecurityNotice};
 
 /// What a person gives to prove who they are.
 #[derive(Clone, Copy, Debug)]
@@ -195,7 +195,7 @@ pub(crate) async fn open_session(
             change,
             &user.email,
             &user.first_name,
-            Notice::NewSignIn(&meta),
+            SecurityNotice::NewSignIn(&meta),
         )
         .await?;
     }

@@ -13,7 +13,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter
 use totp_rs::{Algorithm, TOTP};
 
 use super::AuthService;
-use super::security_notices::{self, Notice};
+use super::security_notices::{self, SecurityNotice};
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{recovery_code, user};
@@ -35,7 +35,7 @@ pub struct Enrolment {
 
 /// UNAUTHENTICATED with reason TOTP_REQUIRED: sign-in needs (another) code.
 fn code_needed(message: &str) -> DomainError {
-    DomainError::Because {
+    DomainError::WithReason {
         code: ErrorCode::Unauthenticated,
         reason: crate::Reason::TotpRequired,
         message: message.into(),
@@ -157,7 +157,7 @@ impl AuthService<'_> {
             &mut change,
             &user.email,
             &user.first_name,
-            Notice::TwoFactorOn,
+            SecurityNotice::TwoFactorOn,
         )
         .await?;
         change
@@ -296,7 +296,7 @@ async fn turn_off(change: &mut Change<'_>, user: &user::Model, by_staff: bool) -
         change,
         &user.email,
         &user.first_name,
-        Notice::TwoFactorOff { by_staff },
+        SecurityNotice::TwoFactorOff { by_staff },
     )
     .await
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::ContactService;
 use crate::access::lock_account;
 use crate::audit::{AuditAction, AuditActor, AuditRecord};
-use crate::auth::security_notices::{self, Notice};
+use crate::auth::security_notices::{self, SecurityNotice};
 use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::events::EventKind;
@@ -81,7 +81,7 @@ impl ContactService<'_> {
                 &mut change,
                 email,
                 &found.first_name,
-                Notice::AccessEnding {
+                SecurityNotice::AccessEnding {
                     account_name: &account.name,
                     at: ends,
                 },

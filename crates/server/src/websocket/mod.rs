@@ -128,7 +128,7 @@ struct Socket {
 }
 
 /// What woke the socket.
-enum Wake {
+enum SocketEvent {
     Input(Option<Message>),
     Frame(String, Frame),
     Ping,
@@ -171,42 +171,42 @@ impl Socket {
             }
             let wake = tokio::select! {
                 message = self.input.next() => match message {
-                    Some(Ok(message)) => Wake::Input(Some(message)),
-                    Some(Err(err)) => Wake::Stop(read_failure(err)),
-                    None => Wake::Input(None),
+                    Some(Ok(message)) => SocketEvent::Input(Some(message)),
+                    Some(Err(err)) => SocketEvent::Stop(read_failure(err)),
+                    None => SocketEvent::Input(None),
                 },
-                (id, frame) = self.operations.next() => Wake::Frame(id, frame),
-                _ = ping.tick() => Wake::Ping,
-                _ = &mut init_timeout, if !self.init_received => Wake::InitTimeout,
+                (id, frame) = self.operations.next() => SocketEvent::Frame(id, frame),
+                _ = ping.tick() => SocketEvent::Ping,
+                _ = &mut init_timeout, if !self.init_received => SocketEvent::InitTimeout,
                 notice = access.recv() => match notice {
-                    Ok(user_id) if self.connection.user_id() == Some(user_id) => Wake::CheckSession,
-                    Ok(_) => Wake::Nothing,
+                    Ok(user_id) if self.connection.user_id() == Some(user_id) => SocketEvent::CheckSession,
+                    Ok(_) => SocketEvent::Nothing,
                     // Notices were missed; any of them may have been about this user.
-                    Err(RecvError::Lagged(_)) => Wake::CheckSession,
+                    Err(RecvError::Lagged(_)) => SocketEvent::CheckSession,
                     // The feed is gone: the server is stopping.
-                    Err(RecvError::Closed) => Wake::Stop(Some(Close::going_away())),
+                    Err(RecvError::Closed) => SocketEvent::Stop(Some(Close::going_away())),
                 },
                 _ = &mut expiry, if armed_for.is_some() => {
                     // Not again until the check re-arms it.
                     expiry.as_mut().reset(Instant::now() + SESSION_RECHECK);
-                    Wake::CheckSession
+                    SocketEvent::CheckSession
                 }
-                _ = recheck.tick() => Wake::CheckSession,
-                _ = self.connection.check_requested() => Wake::CheckSession,
-                checked = &mut check => Wake::Checked(checked),
-                _ = shutdown.changed() => Wake::Stop(Some(Close::going_away())),
+                _ = recheck.tick() => SocketEvent::CheckSession,
+                _ = self.connection.check_requested() => SocketEvent::CheckSession,
+                checked = &mut check => SocketEvent::Checked(checked),
+                _ = shutdown.changed() => SocketEvent::Stop(Some(Close::going_away())),
             };
             let outcome = match wake {
                 // Boxed: an idle socket's task is as large as the largest future it
                 // awaits inline, and `connection_init`'s reads of the database would
                 // make every idle socket carry their size.
-                Wake::Input(Some(message)) => Box::pin(self.receive(message)).await,
+                SocketEvent::Input(Some(message)) => Box::pin(self.receive(message)).await,
                 // The peer closed the connection or it broke.
-                Wake::Input(None) => return,
-                Wake::Frame(id, frame) => self.forward(&id, frame).await.map(|()| None),
-                Wake::Ping => self.ping().await.map(|()| None),
-                Wake::InitTimeout => Ok(Some(Close::init_timeout())),
-                Wake::CheckSession => {
+                SocketEvent::Input(None) => return,
+                SocketEvent::Frame(id, frame) => self.forward(&id, frame).await.map(|()| None),
+                SocketEvent::Ping => self.ping().await.map(|()| None),
+                SocketEvent::InitTimeout => Ok(Some(Close::init_timeout())),
+                SocketEvent::CheckSession => {
                     // One check at a time; a trigger during one is answered by it.
                     if self.connection.user_id().is_some() && check.is_terminated() {
                         let (connection, domain) =
@@ -217,22 +217,24 @@ impl Socket {
                     }
                     Ok(None)
                 }
-                Wake::Checked(Ok(SessionState::Ended)) => {
+                SocketEvent::Checked(Ok(SessionState::Ended)) => {
                     Box::pin(self.end_session()).await;
                     return;
                 }
-                Wake::Checked(Ok(SessionState::AliveUntil(at))) => {
+                SocketEvent::Checked(Ok(SessionState::AliveUntil(at))) => {
                     armed_for = Some(at);
                     expiry.as_mut().reset(at);
                     Ok(None)
                 }
-                Wake::Checked(Ok(SessionState::Anonymous)) | Wake::Nothing => Ok(None),
-                Wake::Checked(Err(err)) => {
+                SocketEvent::Checked(Ok(SessionState::Anonymous)) | SocketEvent::Nothing => {
+                    Ok(None)
+                }
+                SocketEvent::Checked(Err(err)) => {
                     tracing::warn!(error = %err, "could not re-check a WebSocket's session; trying again");
                     expiry.as_mut().reset(Instant::now() + CHECK_RETRY);
                     Ok(None)
                 }
-                Wake::Stop(close) => Ok(close),
+                SocketEvent::Stop(close) => Ok(close),
             };
             match outcome {
                 Ok(None) => {}
