@@ -1,13 +1,15 @@
 //! Contacts: the people on file under an account (their cards and roles, here), what
 //! may be done to whom ([`rules`]), and whether they may sign in ([`portal_access`]).
 
+mod add;
 mod expiry;
 mod portal_access;
 mod rules;
+mod update;
 
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::access::{Access, authorize_change};
@@ -17,13 +19,10 @@ use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::events;
 use crate::events::EventKind;
-use crate::notifications::PREFERENCES;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
-use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
-use crate::{Actor, Domain, DomainError, Result, notifications, store, validate};
-use portal_access::NewLogin;
-use rules::{check_removable, plan_role_change};
+use crate::{Actor, Domain, DomainError, Result, store, validate};
+use rules::check_removable;
 
 /// What `addContact` asks for.
 #[derive(Clone, Debug)]
@@ -95,307 +94,6 @@ pub struct ContactService<'a> {
 impl<'a> ContactService<'a> {
     pub(crate) fn new(domain: &'a Domain) -> Self {
         Self { domain }
-    }
-
-    /// Adds a contact. With portal access and no password, a strong password is
-    /// generated and emailed to them. The role given must be within the actor's own
-    /// permissions.
-    pub async fn add(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        input: NewContact,
-    ) -> Result<contact::Model> {
-        let first_name = validate::name("firstName", &input.first_name)?;
-        let last_name = validate::name("lastName", &input.last_name)?;
-        let email = validate::optional_email("email", input.email.as_deref())?;
-        let card = CardFields::checked(
-            input.phone,
-            input.company_name,
-            input.relationship,
-            input.address,
-        )?;
-        let (role, custom) = crate::permissions::assignable(input.role, input.permissions, None)?;
-        check_access_expiry(input.access_expires_at, self.domain.now(), false)?;
-        let granted = crate::permissions::effective(role, &custom);
-        // A login (or an invitation to one) is a grant, bounded by the granter's own
-        // access; a card alone grants nothing.
-        let grants_login = input.portal_access || input.send_invite;
-        let bounded = |access: &Access| -> Result<Option<DateTime<Utc>>> {
-            access.may_grant(&granted)?;
-            if grants_login {
-                access.bound_grant(input.access_expires_at)
-            } else {
-                Ok(input.access_expires_at)
-            }
-        };
-        // Checked before any hashing, and again inside the transaction.
-        bounded(
-            &authorize_change(
-                self.domain.db(),
-                actor,
-                account_id,
-                Permission::ManageContacts,
-                "account",
-            )
-            .await?,
-        )?;
-        let preferences = input
-            .notification_preferences
-            .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
-            .transpose()?;
-        // sendInvite: the contact gets portal access by accepting an emailed invitation
-        // instead of a generated password.
-        let invite = input.send_invite;
-        if invite && email.is_none() {
-            return Err(DomainError::bad_input(
-                "email",
-                "an invitation needs an email address",
-            ));
-        }
-        if invite && input.password.is_some() {
-            return Err(DomainError::bad_input(
-                "password",
-                "an invited contact sets their own password",
-            ));
-        }
-        let login = match (input.portal_access && !invite, &email) {
-            (false, _) => None,
-            (true, None) => {
-                return Err(DomainError::bad_input(
-                    "email",
-                    "portal access needs an email address",
-                ));
-            }
-            (true, Some(_)) => {
-                Some(NewLogin::prepare(self.domain, account_id, input.password).await?)
-            }
-        };
-
-        let (mut change, access) = Change::on_account(
-            self.domain,
-            actor,
-            account_id,
-            Permission::ManageContacts,
-            "account",
-        )
-        .await?;
-        let access_expires_at = bounded(&access)?;
-        let preferences = match preferences {
-            Some(keys) => notifications::receivable(
-                PREFERENCES,
-                notifications::known_keys(change.conn(), PREFERENCES, keys).await?,
-                &granted,
-            )?,
-            None => notifications::defaults_for(change.conn(), role, &granted).await?,
-        };
-        let user = match (login, &email) {
-            (Some(login), Some(email)) => Some(
-                login
-                    .create(&mut change, account_id, email, &first_name, &last_name)
-                    .await?,
-            ),
-            _ => None,
-        };
-        let now = self.domain.now();
-        let mut model = contact::ActiveModel {
-            account_id: Set(account_id),
-            user_id: Set(user.as_ref().map(|u| u.id)),
-            access_granted_at: Set(user.as_ref().map(|_| now)),
-            first_name: Set(first_name.clone()),
-            last_name: Set(last_name),
-            email: Set(email.clone()),
-            role: Set(role),
-            permissions: Set(crate::permissions::to_json(&custom)),
-            notification_preferences: Set(json!(preferences)),
-            is_primary: Set(false),
-            access_expires_at: Set(access_expires_at),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        card.apply(&mut model);
-        let contact =
-            crate::error::on_conflict(model.insert(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
-        if let (true, Some(email)) = (invite, &email) {
-            let invitation = self
-                .domain
-                .invitations()
-                .create_on(
-                    &mut change,
-                    actor,
-                    account_id,
-                    email,
-                    role,
-                    &custom,
-                    Some(contact.id),
-                )
-                .await?;
-            change
-                .also_audit(actor.into(), crate::invitations::sent_record(&invitation))
-                .await?;
-        }
-        change.event(EventKind::Created, &contact).await?;
-        change
-            .commit(
-                actor.into(),
-                AuditRecord::new(AuditAction::ContactAdd)
-                    .account(account_id)
-                    .target("contact", contact.id)
-                    .details(json!({ "role": role.as_str(), "portalAccess": user.is_some() })),
-            )
-            .await?;
-        Ok(contact)
-    }
-
-    /// Edits a contact's card, role or preferences. Nobody changes their own role, nor
-    /// gives one beyond their own permissions, nor touches someone who holds more.
-    pub async fn update(
-        &self,
-        actor: &Actor,
-        contact_id: i64,
-        changes: ContactChanges,
-    ) -> Result<contact::Model> {
-        // Everything that needs no database is checked first.
-        let first_name = changes
-            .first_name
-            .map(|v| validate::name("firstName", &v))
-            .transpose()?;
-        let last_name = changes
-            .last_name
-            .map(|v| validate::name("lastName", &v))
-            .transpose()?;
-        let email = changes
-            .email
-            .map(|e| validate::optional_email("email", e.as_deref()))
-            .transpose()?;
-        let phone = validate::optional_change("phone", changes.phone, validate::MAX_PHONE_LEN)?;
-        let company_name =
-            validate::optional_change("companyName", changes.company_name, validate::MAX_NAME_LEN)?;
-        let relationship = validate::optional_change(
-            "relationship",
-            changes.relationship,
-            validate::MAX_NAME_LEN,
-        )?;
-        let address = changes.address.map(Address::checked).transpose()?;
-        let preferences = changes
-            .notification_preferences
-            .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
-            .transpose()?;
-        let role_change = (changes.role, changes.permissions);
-
-        let (mut change, access, contact) =
-            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
-        let new_role = plan_role_change(&access, &contact, role_change)?;
-        let old = (contact.role, crate::permissions::of_contact(&contact));
-        let new = match &new_role {
-            Some((role, custom)) => (*role, crate::permissions::effective(*role, custom)),
-            None => old.clone(),
-        };
-        let preferences = match preferences {
-            Some(keys) => Some(notifications::receivable(
-                PREFERENCES,
-                notifications::known_keys(change.conn(), PREFERENCES, keys).await?,
-                &new.1,
-            )?),
-            // Preferences that were the old role's defaults follow the role; the rest
-            // lose what the new role cannot see.
-            None if new_role.is_some() => {
-                notifications::after_role_change(
-                    change.conn(),
-                    &contact.notification_preferences,
-                    (old.0, &old.1),
-                    (new.0, &new.1),
-                )
-                .await?
-            }
-            None => None,
-        };
-        let mut model: contact::ActiveModel = contact.clone().into();
-        let mut changed: Vec<&str> = Vec::new();
-        if let Some((role, custom)) = new_role {
-            model.role = Set(role);
-            model.permissions = Set(crate::permissions::to_json(&custom));
-            changed.push("role");
-        }
-        if let Some(first) = first_name {
-            model.first_name = Set(first);
-            changed.push("firstName");
-        }
-        if let Some(last) = last_name {
-            model.last_name = Set(last);
-            changed.push("lastName");
-        }
-        if let Some(email) = email {
-            if email.is_none() && contact.user_id.is_some() {
-                return Err(DomainError::bad_input(
-                    "email",
-                    "a contact with portal access needs an email address",
-                ));
-            }
-            model.email = Set(email);
-            changed.push("email");
-        }
-        for (value, column, name) in [
-            (phone, &mut model.phone, "phone"),
-            (company_name, &mut model.company_name, "companyName"),
-            (relationship, &mut model.relationship, "relationship"),
-        ] {
-            if let Some(value) = value {
-                *column = Set(value);
-                changed.push(name);
-            }
-        }
-        if let Some(address) = address {
-            address.apply(&mut model);
-            changed.push("address");
-        }
-        if let Some(preferences) = preferences {
-            model.notification_preferences = Set(json!(preferences));
-            changed.push("notificationPreferences");
-        }
-        if let Some(at) = changes.access_expires_at {
-            // A temporary member does not extend their own access.
-            if access.is_own(contact.id) && !access.is_staff() {
-                return Err(DomainError::forbidden(
-                    "you cannot change when your own access ends",
-                ));
-            }
-            access.may_manage(&contact)?;
-            check_access_expiry(at, self.domain.now(), contact.is_primary)?;
-            if at.is_none()
-                && contact.user_id.is_some()
-                && let Some(own) = access.access_ends()
-            {
-                return Err(DomainError::bad_input(
-                    "accessExpiresAt",
-                    format!(
-                        "your own access ends at {}; you cannot make someone's access permanent",
-                        own.to_rfc3339()
-                    ),
-                ));
-            }
-            let at = access.bound_grant(at)?;
-            // Extending it starts a new warning the day before.
-            model.access_expires_at = Set(at);
-            model.access_expiry_warned_at = Set(None);
-            changed.push("accessExpiresAt");
-        }
-        model.updated_at = Set(self.domain.now());
-        let updated =
-            crate::error::on_conflict(model.update(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)?;
-        change.event(EventKind::Updated, &updated).await?;
-        change.access_changed(contact.user_id);
-        change
-            .commit(
-                actor.into(),
-                AuditRecord::new(AuditAction::ContactUpdate)
-                    .account(contact.account_id)
-                    .target("contact", contact.id)
-                    .details(json!({ "changed": changed })),
-            )
-            .await?;
-        Ok(updated)
     }
 
     /// Removes a contact for good, after checking the actor's password. Their login link
@@ -510,6 +208,7 @@ impl<'a> ContactService<'a> {
 }
 
 /// The optional text of a contact card, checked: trimmed, bounded, single-line.
+#[derive(Clone)]
 struct CardFields {
     phone: Option<String>,
     company_name: Option<String>,

@@ -1,0 +1,248 @@
+//! Adding a contact: a card, with or without a login — its own password, a generated
+//! one that is emailed, or an invitation to set one. What needs no database is checked
+//! first ([`CheckedContact`]); the grant is checked before any password is hashed, and
+//! again inside the change.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde_json::json;
+
+use super::portal_access::NewLogin;
+use super::{CardFields, ContactService, NewContact, check_access_expiry};
+use crate::access::{Access, authorize_change};
+use crate::audit::{AuditAction, AuditRecord};
+use crate::change::Change;
+use crate::entities::contact;
+use crate::events::EventKind;
+use crate::notifications::{self, PREFERENCES};
+use crate::permissions::{self, Permission, Role};
+use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
+use crate::{Actor, DomainError, Result, validate};
+
+/// How the new contact signs in, if at all.
+enum Joining {
+    /// A card only.
+    No,
+    /// A login now: the password chosen by whoever adds them, or a generated one.
+    Login {
+        email: String,
+        chosen: Option<String>,
+    },
+    /// An emailed invitation, with which they set their own password.
+    Invitation { email: String },
+}
+
+/// `addContact`'s input, with everything that needs no database checked.
+struct CheckedContact {
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    card: CardFields,
+    role: Role,
+    custom: Vec<Permission>,
+    /// What the role gives: the grant the adder must hold.
+    granted: Vec<Permission>,
+    /// Category keys as given (shape checked; looked up in the change).
+    preferences: Option<Vec<String>>,
+    joining: Joining,
+    access_expires_at: Option<DateTime<Utc>>,
+}
+
+impl CheckedContact {
+    fn of(input: NewContact, now: DateTime<Utc>) -> Result<Self> {
+        let email = validate::optional_email("email", input.email.as_deref())?;
+        let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
+        check_access_expiry(input.access_expires_at, now, false)?;
+        let joining = match (input.portal_access, input.send_invite, email.clone()) {
+            (_, true, None) => {
+                return Err(DomainError::bad_input(
+                    "email",
+                    "an invitation needs an email address",
+                ));
+            }
+            (_, true, Some(_)) if input.password.is_some() => {
+                return Err(DomainError::bad_input(
+                    "password",
+                    "an invited contact sets their own password",
+                ));
+            }
+            (_, true, Some(email)) => Joining::Invitation { email },
+            (true, false, None) => {
+                return Err(DomainError::bad_input(
+                    "email",
+                    "portal access needs an email address",
+                ));
+            }
+            (true, false, Some(email)) => Joining::Login {
+                email,
+                chosen: input.password,
+            },
+            (false, false, _) => Joining::No,
+        };
+        Ok(Self {
+            first_name: validate::name("firstName", &input.first_name)?,
+            last_name: validate::name("lastName", &input.last_name)?,
+            card: CardFields::checked(
+                input.phone,
+                input.company_name,
+                input.relationship,
+                input.address,
+            )?,
+            granted: permissions::effective(role, &custom),
+            preferences: input
+                .notification_preferences
+                .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
+                .transpose()?,
+            email,
+            role,
+            custom,
+            joining,
+            access_expires_at: input.access_expires_at,
+        })
+    }
+
+    /// What `access` may give of this: the role within what they hold and, for a
+    /// login or an invitation (a card alone grants nothing), an end of access no later
+    /// than their own.
+    fn grant(&self, access: &Access) -> Result<Option<DateTime<Utc>>> {
+        access.may_grant(&self.granted)?;
+        match self.joining {
+            Joining::No => Ok(self.access_expires_at),
+            _ => access.bound_grant(self.access_expires_at),
+        }
+    }
+
+    /// The categories the contact receives: those chosen, known and within what the
+    /// role can see, or the role's defaults.
+    async fn preferences(&self, conn: &impl ConnectionTrait) -> Result<Vec<String>> {
+        match &self.preferences {
+            Some(keys) => notifications::receivable(
+                PREFERENCES,
+                notifications::known_keys(conn, PREFERENCES, keys.clone()).await?,
+                &self.granted,
+            ),
+            None => notifications::defaults_for(conn, self.role, &self.granted).await,
+        }
+    }
+}
+
+impl ContactService<'_> {
+    /// Adds a contact. With portal access and no password, a strong password is
+    /// generated and emailed to them; with `send_invite`, an invitation instead. The
+    /// role given must be within the actor's own permissions, and a login ends no
+    /// later than the actor's own access.
+    pub async fn add(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        input: NewContact,
+    ) -> Result<contact::Model> {
+        let checked = CheckedContact::of(input, self.domain.now())?;
+        // Checked before any hashing, and again inside the transaction.
+        let access = authorize_change(
+            self.domain.db(),
+            actor,
+            account_id,
+            Permission::ManageContacts,
+            "account",
+        )
+        .await?;
+        checked.grant(&access)?;
+        let login = match &checked.joining {
+            Joining::Login { chosen, .. } => {
+                Some(NewLogin::prepare(self.domain, account_id, chosen.clone()).await?)
+            }
+            _ => None,
+        };
+
+        let (mut change, access) = Change::on_account(
+            self.domain,
+            actor,
+            account_id,
+            Permission::ManageContacts,
+            "account",
+        )
+        .await?;
+        let ends = checked.grant(&access)?;
+        let preferences = checked.preferences(change.conn()).await?;
+        let user = match (login, &checked.joining) {
+            (Some(login), Joining::Login { email, .. }) => Some(
+                login
+                    .create(
+                        &mut change,
+                        account_id,
+                        email,
+                        &checked.first_name,
+                        &checked.last_name,
+                    )
+                    .await?,
+            ),
+            _ => None,
+        };
+        let user_id = user.as_ref().map(|u| u.id);
+        let contact = insert(&change, account_id, &checked, user_id, ends, preferences).await?;
+        if let Joining::Invitation { email } = &checked.joining {
+            let invitation = self
+                .domain
+                .invitations()
+                .create_on(
+                    &mut change,
+                    actor,
+                    account_id,
+                    email,
+                    checked.role,
+                    &checked.custom,
+                    Some(contact.id),
+                )
+                .await?;
+            change
+                .also_audit(actor.into(), crate::invitations::sent_record(&invitation))
+                .await?;
+        }
+        change.event(EventKind::Created, &contact).await?;
+        change
+            .commit(
+                actor.into(),
+                AuditRecord::new(AuditAction::ContactAdd)
+                    .account(account_id)
+                    .target("contact", contact.id)
+                    .details(json!({
+                        "role": checked.role.as_str(),
+                        "portalAccess": user_id.is_some(),
+                    })),
+            )
+            .await?;
+        Ok(contact)
+    }
+}
+
+/// Inserts the new card: the checked fields, its login (if one was made), when that
+/// access ends, and the categories it receives.
+async fn insert(
+    change: &Change<'_>,
+    account_id: i64,
+    checked: &CheckedContact,
+    user_id: Option<i64>,
+    access_expires_at: Option<DateTime<Utc>>,
+    preferences: Vec<String>,
+) -> Result<contact::Model> {
+    let now = change.now();
+    let mut model = contact::ActiveModel {
+        account_id: Set(account_id),
+        user_id: Set(user_id),
+        access_granted_at: Set(user_id.map(|_| now)),
+        first_name: Set(checked.first_name.clone()),
+        last_name: Set(checked.last_name.clone()),
+        email: Set(checked.email.clone()),
+        role: Set(checked.role),
+        permissions: Set(permissions::to_json(&checked.custom)),
+        notification_preferences: Set(json!(preferences)),
+        is_primary: Set(false),
+        access_expires_at: Set(access_expires_at),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    checked.card.clone().apply(&mut model);
+    crate::error::on_conflict(model.insert(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)
+}
