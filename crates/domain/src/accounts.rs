@@ -154,55 +154,11 @@ impl<'a> AccountService<'a> {
         )
         .await?;
         check_new_owner(&target)?;
-        let now = self.domain.now();
-        let previous_owner = contact::Entity::find()
-            .filter(contact::Column::AccountId.eq(target.account_id))
-            .filter(contact::Column::IsPrimary.eq(true))
-            .one(change.conn())
-            .await?;
-        // Demote first: the partial unique index allows one primary at a time.
-        contact::Entity::update_many()
-            .col_expr(contact::Column::IsPrimary, Expr::value(false))
-            .col_expr(contact::Column::Role, Expr::value(Role::Admin.as_str()))
-            .col_expr(contact::Column::Permissions, Expr::value(json!([])))
-            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
-            .filter(contact::Column::AccountId.eq(target.account_id))
-            .filter(contact::Column::IsPrimary.eq(true))
-            .exec(change.conn())
-            .await?;
-        // Promote only a contact that still has its login: exactly one row, or nothing.
-        let promoted = contact::Entity::update_many()
-            .col_expr(contact::Column::IsPrimary, Expr::value(true))
-            .col_expr(contact::Column::Role, Expr::value(Role::Owner.as_str()))
-            .col_expr(contact::Column::Permissions, Expr::value(json!([])))
-            .col_expr(contact::Column::UpdatedAt, Expr::value(now))
-            .filter(contact::Column::Id.eq(target.id))
-            .filter(contact::Column::UserId.is_not_null())
-            .exec(change.conn())
-            .await?;
-        if promoted.rows_affected != 1 {
-            return Err(DomainError::conflict(
-                "the new owner changed meanwhile; reload and try again",
-            ));
-        }
+        move_ownership(&mut change, &target).await?;
         let account = account::Entity::find_by_id(target.account_id)
             .one(change.conn())
             .await?
             .ok_or(DomainError::NotFound("account"))?;
-        // Both cards changed: the former owner is ADMIN now, the new one OWNER.
-        let changed_ids = previous_owner.iter().map(|p| p.id).chain([target.id]);
-        for changed in contact::Entity::find()
-            .filter(contact::Column::Id.is_in(changed_ids))
-            .order_by_asc(contact::Column::Id)
-            .all(change.conn())
-            .await?
-        {
-            change.event(EventKind::Updated, &changed).await?;
-        }
-        // Both people's permissions changed.
-        for person in previous_owner.iter().chain([&target]) {
-            change.access_changed(person.user_id);
-        }
         change
             .notify_contacts(account_updated(account.id, "owner", Some(&target)))
             .await?;
@@ -431,6 +387,59 @@ fn account_updated(
         amounts: None,
         author: None,
     }
+}
+
+/// Makes `target` the account's primary contact (OWNER) and its primary until now an
+/// ADMIN, in `change`: both cards' events, both people's streams told.
+async fn move_ownership(change: &mut Change<'_>, target: &contact::Model) -> Result<()> {
+    let now = change.now();
+    let previous_owner = contact::Entity::find()
+        .filter(contact::Column::AccountId.eq(target.account_id))
+        .filter(contact::Column::IsPrimary.eq(true))
+        .one(change.conn())
+        .await?;
+    // Demote first: the partial unique index allows one primary at a time.
+    contact::Entity::update_many()
+        .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .col_expr(contact::Column::Role, Expr::value(Role::Admin.as_str()))
+        .col_expr(contact::Column::Permissions, Expr::value(json!([])))
+        .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+        .filter(contact::Column::AccountId.eq(target.account_id))
+        .filter(contact::Column::IsPrimary.eq(true))
+        .exec(change.conn())
+        .await?;
+    // Promote only a contact that still has its login and no end to it: exactly one
+    // row, or nothing.
+    let promoted = contact::Entity::update_many()
+        .col_expr(contact::Column::IsPrimary, Expr::value(true))
+        .col_expr(contact::Column::Role, Expr::value(Role::Owner.as_str()))
+        .col_expr(contact::Column::Permissions, Expr::value(json!([])))
+        .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+        .filter(contact::Column::Id.eq(target.id))
+        .filter(contact::Column::UserId.is_not_null())
+        .filter(contact::Column::AccessExpiresAt.is_null())
+        .exec(change.conn())
+        .await?;
+    if promoted.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "the new owner changed meanwhile; reload and try again",
+        ));
+    }
+    // Both cards changed: the former owner is ADMIN now, the new one OWNER.
+    let changed_ids = previous_owner.iter().map(|p| p.id).chain([target.id]);
+    for changed in contact::Entity::find()
+        .filter(contact::Column::Id.is_in(changed_ids))
+        .order_by_asc(contact::Column::Id)
+        .all(change.conn())
+        .await?
+    {
+        change.event(EventKind::Updated, &changed).await?;
+    }
+    // Both people's permissions changed.
+    for person in previous_owner.iter().chain([target]) {
+        change.access_changed(person.user_id);
+    }
+    Ok(())
 }
 
 fn check_new_owner(target: &contact::Model) -> Result<()> {

@@ -103,6 +103,7 @@ impl ContactService<'_> {
         contact_id: i64,
         enabled: bool,
     ) -> Result<contact::Model> {
+        // Checked before a password is generated and hashed, and again in the change.
         let (contact, access) = self
             .load(
                 self.domain.db(),
@@ -115,16 +116,15 @@ impl ContactService<'_> {
         if enabled == contact.user_id.is_some() {
             return Ok(contact);
         }
-        let login = if enabled {
-            contact.email.as_ref().ok_or_else(|| {
-                DomainError::bad_input(
+        let login = match enabled {
+            true if contact.email.is_none() => {
+                return Err(DomainError::bad_input(
                     "contactId",
                     "portal access needs an email address on the contact",
-                )
-            })?;
-            Some(NewLogin::prepare(self.domain, contact.account_id, None).await?)
-        } else {
-            None
+                ));
+            }
+            true => Some(NewLogin::prepare(self.domain, contact.account_id, None).await?),
+            false => None,
         };
 
         let (mut change, access, contact) =
@@ -134,49 +134,15 @@ impl ContactService<'_> {
             // Someone else did it meanwhile.
             return Ok(contact);
         }
-        let email = match (&login, &contact.email) {
-            (Some(_), None) => {
-                return Err(DomainError::conflict(
-                    "the contact's email was removed meanwhile",
-                ));
-            }
-            (_, email) => email.clone(),
-        };
-        let user_id = match (login, &email) {
-            (Some(login), Some(email)) => Some(
-                login
-                    .create(
-                        &mut change,
-                        contact.account_id,
-                        email,
-                        &contact.first_name,
-                        &contact.last_name,
-                    )
-                    .await?
-                    .id,
+        let (updated, action) = match login {
+            Some(login) => (
+                self.link(&mut change, &access, &contact, login).await?,
+                AuditAction::ContactPortalAccessGrant,
             ),
-            _ => None,
-        };
-        let mut model: contact::ActiveModel = contact.clone().into();
-        model.user_id = Set(user_id);
-        model.access_granted_at = Set(user_id.map(|_| self.domain.now()));
-        if enabled && !contact.is_primary {
-            // Access given again: an end that passed is not carried over; one still
-            // ahead stays, and none lasts beyond the granter's own.
-            let now = self.domain.now();
-            let ahead = contact.access_expires_at.filter(|at| *at > now);
-            model.access_expires_at = Set(access.clamp_grant(ahead));
-            model.access_expiry_warned_at = Set(None);
-        }
-        model.updated_at = Set(self.domain.now());
-        let updated = model.update(change.conn()).await?;
-        if let (false, Some(old_user)) = (enabled, contact.user_id) {
-            store::sessions::end_membership(change.conn(), old_user, contact.account_id).await?;
-        }
-        let action = if enabled {
-            AuditAction::ContactPortalAccessGrant
-        } else {
-            AuditAction::ContactPortalAccessRevoke
+            None => (
+                unlink(&change, &contact).await?,
+                AuditAction::ContactPortalAccessRevoke,
+            ),
         };
         change
             .event(EventKind::PortalAccessChanged, &updated)
@@ -192,6 +158,54 @@ impl ContactService<'_> {
             .await?;
         Ok(updated)
     }
+
+    /// Gives `contact` a new login (its generated password emailed). Access given
+    /// again does not carry over an end that passed; one still ahead stays, and none
+    /// lasts beyond the granter's own.
+    async fn link(
+        &self,
+        change: &mut Change<'_>,
+        access: &Access,
+        contact: &contact::Model,
+        login: NewLogin,
+    ) -> Result<contact::Model> {
+        let email = contact
+            .email
+            .as_deref()
+            .ok_or_else(|| DomainError::conflict("the contact's email was removed meanwhile"))?;
+        let user = login
+            .create(
+                change,
+                contact.account_id,
+                email,
+                &contact.first_name,
+                &contact.last_name,
+            )
+            .await?;
+        let now = change.now();
+        let mut model: contact::ActiveModel = contact.clone().into();
+        model.user_id = Set(Some(user.id));
+        model.access_granted_at = Set(Some(now));
+        if !contact.is_primary {
+            let ahead = contact.access_expires_at.filter(|at| *at > now);
+            model.access_expires_at = Set(access.clamp_grant(ahead));
+            model.access_expiry_warned_at = Set(None);
+        }
+        model.updated_at = Set(now);
+        Ok(model.update(change.conn()).await?)
+    }
+}
+
+/// Takes `contact`'s login away (the card stays): their sessions leave the account.
+async fn unlink(change: &Change<'_>, contact: &contact::Model) -> Result<contact::Model> {
+    let mut model: contact::ActiveModel = contact.clone().into();
+    model.user_id = Set(None);
+    model.updated_at = Set(change.now());
+    let updated = model.update(change.conn()).await?;
+    if let Some(user_id) = contact.user_id {
+        store::sessions::end_membership(change.conn(), user_id, contact.account_id).await?;
+    }
+    Ok(updated)
 }
 
 /// Granting access gives the contact's role, so the same "not beyond your own" rule

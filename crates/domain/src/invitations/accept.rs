@@ -63,69 +63,17 @@ impl InvitationService<'_> {
         input: Acceptance,
         meta: RequestMeta,
     ) -> Result<(SignedIn, invitation::Model)> {
-        let bad_link = || DomainError::bad_input("token", BAD_LINK);
-        // Every attempt counts, a guessed link as much as a real one.
-        self.domain
-            .throttle()
-            .spend_each(&[(Rule::InvitationAcceptancesPerAddress, meta.address())])
-            .await?;
-        let found = invitation::Entity::find()
-            .filter(invitation::Column::TokenHash.eq(tokens::hash(token)))
-            .one(self.domain.db())
-            .await?
-            .filter(|i| i.effective_status(self.domain.now()) == InvitationStatus::Pending)
-            .ok_or_else(bad_link)?;
-
-        let existing = store::users::find_by_email(self.domain.db(), &found.email).await?;
-        let accepting = match existing {
-            Some(user) => Accepting::Existing(
-                self.prove_identity(user, &found.email, signed_in_as, &input, &meta)
-                    .await?,
-            ),
-            None => {
-                let first_name =
-                    validate::name("firstName", input.first_name.as_deref().unwrap_or_default())?;
-                let last_name =
-                    validate::name("lastName", input.last_name.as_deref().unwrap_or_default())?;
-                let password = input.password.unwrap_or_default();
-                validate::new_password("password", &password)?;
-                let hash = self.domain.passwords().hash(&password).await?;
-                Accepting::New {
-                    first_name,
-                    last_name,
-                    hash,
-                }
-            }
-        };
+        let found = self.pending(token, &meta).await?;
+        let accepting = self.accepting(&found, signed_in_as, input, &meta).await?;
 
         let mut change = Change::begin(self.domain).await?;
         crate::access::lock_account(change.conn(), found.account_id).await?;
         let card = self.card(&change, &found).await?;
-        let grant = match self.standing(&change, &found, card.as_ref()).await? {
-            Some(grant) => grant,
-            None => {
-                self.revoke_dead(change, &found, &meta).await?;
-                return Err(DomainError::bad_input("token", SENDER_GONE));
-            }
+        let Some(grant) = self.standing(&change, &found, card.as_ref()).await? else {
+            self.revoke_dead(change, &found, &meta).await?;
+            return Err(DomainError::bad_input("token", SENDER_GONE));
         };
-        // Claim the invitation: of two concurrent accepts only one sees it pending.
-        let now = self.domain.now();
-        let claimed = invitation::Entity::update_many()
-            .col_expr(
-                invitation::Column::Status,
-                Expr::value(InvitationStatus::Accepted),
-            )
-            .col_expr(invitation::Column::AcceptedAt, Expr::value(now))
-            .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
-            .filter(invitation::Column::Id.eq(found.id))
-            .filter(invitation::Column::TokenHash.eq(found.token_hash.clone()))
-            .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
-            .filter(invitation::Column::ExpiresAt.gt(now))
-            .exec(change.conn())
-            .await?;
-        if claimed.rows_affected != 1 {
-            return Err(bad_link());
-        }
+        claim(&change, &found).await?;
         let user = match accepting {
             Accepting::Existing(user) => user,
             Accepting::New {
@@ -138,18 +86,10 @@ impl InvitationService<'_> {
                 "a login with this email was just created; sign in and accept again",
             )?,
         };
-        invitation::Entity::update_many()
-            .col_expr(invitation::Column::AcceptedByUserId, Expr::value(user.id))
-            .filter(invitation::Column::Id.eq(found.id))
-            .exec(change.conn())
-            .await?;
+        let accepted = accepted_by(&change, &found, user.id).await?;
         let contact_id = self.join(&mut change, &found, card, &user, grant).await?;
         let signed_in =
             sign_in::open_session(&mut change, &user, Some(found.account_id), meta.clone()).await?;
-        let accepted = invitation::Entity::find_by_id(found.id)
-            .one(change.conn())
-            .await?
-            .ok_or_else(bad_link)?;
         change.event(EventKind::Accepted, &accepted).await?;
         change.notify(Notice::AccessChanged { user_id: user.id });
         change
@@ -162,6 +102,51 @@ impl InvitationService<'_> {
             )
             .await?;
         Ok((signed_in, accepted))
+    }
+
+    /// The pending invitation `token` names. Every attempt counts toward the
+    /// acceptances throttle, a guessed link as much as a real one; a link that is not
+    /// a pending invitation's gets one answer.
+    async fn pending(&self, token: &str, meta: &RequestMeta) -> Result<invitation::Model> {
+        self.domain
+            .throttle()
+            .spend_each(&[(Rule::InvitationAcceptancesPerAddress, meta.address())])
+            .await?;
+        invitation::Entity::find()
+            .filter(invitation::Column::TokenHash.eq(tokens::hash(token)))
+            .one(self.domain.db())
+            .await?
+            .filter(|i| i.effective_status(self.domain.now()) == InvitationStatus::Pending)
+            .ok_or_else(|| DomainError::bad_input("token", BAD_LINK))
+    }
+
+    /// Who accepts: the invited email's login, proven (see [`Self::prove_identity`]), or
+    /// a new one with its name and password checked and hashed (before any
+    /// transaction begins).
+    async fn accepting(
+        &self,
+        found: &invitation::Model,
+        signed_in_as: Option<&Actor>,
+        input: Acceptance,
+        meta: &RequestMeta,
+    ) -> Result<Accepting> {
+        if let Some(user) = store::users::find_by_email(self.domain.db(), &found.email).await? {
+            let user = self
+                .prove_identity(user, &found.email, signed_in_as, &input, meta)
+                .await?;
+            return Ok(Accepting::Existing(user));
+        }
+        let first_name =
+            validate::name("firstName", input.first_name.as_deref().unwrap_or_default())?;
+        let last_name = validate::name("lastName", input.last_name.as_deref().unwrap_or_default())?;
+        let password = input.password.unwrap_or_default();
+        validate::new_password("password", &password)?;
+        let hash = self.domain.passwords().hash(&password).await?;
+        Ok(Accepting::New {
+            first_name,
+            last_name,
+            hash,
+        })
     }
 
     /// The contact card the invitation is for, as it is now: the card a portal
@@ -373,6 +358,46 @@ impl InvitationService<'_> {
             )),
         }
     }
+}
+
+/// Claims the invitation: of two concurrent accepts only one sees it pending (the
+/// other gets the one answer for a dead link).
+async fn claim(change: &Change<'_>, found: &invitation::Model) -> Result<()> {
+    let now = change.now();
+    let claimed = invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::Status,
+            Expr::value(InvitationStatus::Accepted),
+        )
+        .col_expr(invitation::Column::AcceptedAt, Expr::value(now))
+        .col_expr(invitation::Column::UpdatedAt, Expr::value(now))
+        .filter(invitation::Column::Id.eq(found.id))
+        .filter(invitation::Column::TokenHash.eq(found.token_hash.clone()))
+        .filter(invitation::Column::Status.eq(InvitationStatus::Pending))
+        .filter(invitation::Column::ExpiresAt.gt(now))
+        .exec(change.conn())
+        .await?;
+    match claimed.rows_affected {
+        1 => Ok(()),
+        _ => Err(DomainError::bad_input("token", BAD_LINK)),
+    }
+}
+
+/// Records who accepted the claimed invitation; the invitation as it is then.
+async fn accepted_by(
+    change: &Change<'_>,
+    found: &invitation::Model,
+    user_id: i64,
+) -> Result<invitation::Model> {
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::AcceptedByUserId, Expr::value(user_id))
+        .filter(invitation::Column::Id.eq(found.id))
+        .exec(change.conn())
+        .await?;
+    invitation::Entity::find_by_id(found.id)
+        .one(change.conn())
+        .await?
+        .ok_or_else(|| DomainError::bad_input("token", BAD_LINK))
 }
 
 /// What accepting an invitation gives, decided when it is accepted.
