@@ -254,6 +254,12 @@ impl<'a> AccountService<'a> {
         crate::audit::list(self.domain.db(), access, args).await
     }
 
+    /// How many accounts the portal holds (tools: `seed-demo` fills only an empty one).
+    pub async fn count(&self) -> Result<u64> {
+        use sea_orm::PaginatorTrait;
+        Ok(account::Entity::find().count(self.domain.db()).await?)
+    }
+
     /// Staff: every account, optionally those whose name contains `search`.
     pub async fn list(
         &self,

@@ -74,6 +74,23 @@ impl Domain {
         self.outbox_signal().notify_one();
     }
 
+    /// The text of the newest email to `to` that is still waiting in the outbox (a sent
+    /// one keeps no body). For tools that act on a person's mail before it leaves, as
+    /// `seed-demo` follows the link of an invitation it sent.
+    pub async fn unsent_text_to(&self, to: &str) -> Result<Option<String>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let rows = email::Entity::find()
+            .filter(email::Column::Status.eq(EmailStatus::Queued))
+            .order_by_desc(email::Column::Id)
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .find(|row| crate::outbox::addressed_to(row, to))
+            .map(|row| row.body_text)
+            .filter(|text| !text.is_empty()))
+    }
+
     /// What waits in the outbox, and what it gave up on (`/metrics`).
     pub async fn outbox_backlog(&self) -> Result<Backlog> {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -122,4 +139,12 @@ pub(crate) async fn list(
         crate::pagination::Order::NewestFirst,
     )
     .await
+}
+
+/// Whether `row` is addressed to `to` (any case).
+fn addressed_to(row: &email::Model, to: &str) -> bool {
+    row.to_addresses.as_array().is_some_and(|all| {
+        all.iter()
+            .any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(to)))
+    })
 }

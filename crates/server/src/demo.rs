@@ -5,17 +5,13 @@
 //! Idempotent: run again on the seeded database, it only prints the logins. It refuses
 //! a database that holds other accounts, and one where an earlier run stopped part-way.
 
-use std::sync::Arc;
-
 use anyhow::{Context as _, bail};
-use chrono::{Duration, Utc};
-use domain::entities::{email, user};
-use domain::{Domain, RequestMeta};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, Duration, Utc};
+use domain::RequestMeta;
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
 use crate::Config;
+use crate::startup::App;
 
 /// Every demo login's password.
 pub const PASSWORD: &str = "Demo-Password-2026";
@@ -62,65 +58,144 @@ pub enum Seeded {
     AlreadyThere,
 }
 
-/// Seeds the demo into the configured database (migrating it first).
+/// Seeds the demo into the configured database (migrating it first), through the
+/// application as the server builds it.
 pub async fn seed(config: &Config) -> anyhow::Result<Seeded> {
-    let db = crate::connect_database(&config.database).await?;
-    crate::migrate(&db).await?;
-    let user_exists = |email: &'static str| {
-        let db = db.clone();
-        async move {
-            user::Entity::find()
-                .filter(user::Column::Email.eq(email))
-                .count(&db)
-                .await
-                .map(|n| n > 0)
-        }
-    };
-    if user_exists(LAST).await? {
+    let app = App::start(config).await?;
+    let outcome = seed_into(&app).await;
+    app.stop().await;
+    outcome
+}
+
+async fn seed_into(app: &App) -> anyhow::Result<Seeded> {
+    let domain = &app.core.domain;
+    if domain.auth().has_login(LAST).await? {
         return Ok(Seeded::AlreadyThere);
     }
-    if user_exists(FIRST).await? {
+    if domain.auth().has_login(FIRST).await? {
         bail!("an earlier seed-demo stopped part-way: seed an empty database (a new DATABASE_URL)");
     }
-    let accounts = domain::entities::account::Entity::find().count(&db).await?;
+    let accounts = domain.accounts().count().await?;
     if accounts > 0 {
         bail!(
             "the database already holds {accounts} account(s); seed-demo only fills an empty one"
         );
     }
-
-    let (stop, stopped) = watch::channel(false);
-    let bus = crate::startup::event_bus(config, stopped.clone()).await?;
-    let domain = crate::build_domain(
-        config,
-        db.clone(),
-        Arc::new(bus.clone()),
-        Arc::new(domain::throttle::InProcessRates::default()),
-    )?;
-    let (live, reader) = live::LiveFeed::start(
-        domain.clone(),
-        &bus,
-        config.events.poll_interval,
-        config.limits.live_buffer,
-        stopped,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("starting the event feed: {e}"))?;
     let demo = Demo {
-        api: api::Api::new(domain.clone(), live, api::ApiConfig::default()),
-        domain,
-        db,
+        app,
+        now: Utc::now(),
     };
-    let outcome = demo.build().await;
-    let _ = stop.send(true);
-    let _ = reader.await;
-    outcome.map(|()| Seeded::Created)
+    let staff = demo.staff().await?;
+    demo.northwind(&staff).await?;
+    demo.household().await?;
+    demo.agency().await?;
+    // Past-due invoices become OVERDUE; the expiring domain gets its reminder.
+    domain
+        .notifications()
+        .run_reminders()
+        .await
+        .context("running the reminders")?;
+    Ok(Seeded::Created)
 }
 
-struct Demo {
-    api: api::Api,
-    domain: Domain,
-    db: sea_orm::DatabaseConnection,
+/// A contact of the demo: with a login (the demo password) or a card only.
+struct Person {
+    first: &'static str,
+    last: &'static str,
+    email: Option<&'static str>,
+    role: &'static str,
+    login: bool,
+    company: Option<&'static str>,
+    relationship: Option<&'static str>,
+    /// Temporary access for this many days.
+    days: Option<i64>,
+}
+
+impl Person {
+    const fn member(
+        first: &'static str,
+        last: &'static str,
+        email: &'static str,
+        role: &'static str,
+    ) -> Self {
+        Self {
+            first,
+            last,
+            email: Some(email),
+            role,
+            login: true,
+            company: None,
+            relationship: None,
+            days: None,
+        }
+    }
+
+    fn input(&self, now: DateTime<Utc>) -> Value {
+        let mut input = json!({ "firstName": self.first, "lastName": self.last, "role": self.role,
+            "email": self.email, "companyName": self.company, "relationship": self.relationship });
+        if self.login {
+            input["portalAccess"] = json!(true);
+            input["password"] = json!(PASSWORD);
+        }
+        if let Some(days) = self.days {
+            input["accessExpiresAt"] = json!((now + Duration::days(days)).to_rfc3339());
+        }
+        input
+    }
+}
+
+/// Northwind Hosting Ltd's people besides its owner: the whole cast of a hosting
+/// customer, including an accountant without a login and a freelancer for a week.
+const NORTHWIND_PEOPLE: &[Person] = &[
+    Person::member("Adam", "Admin", "adam@northwind.example", "ADMIN"),
+    Person::member("Bella", "Billing", "bella@northwind.example", "BILLING"),
+    Person::member("Theo", "Tech", "theo@northwind.example", "TECHNICAL"),
+    Person {
+        login: false,
+        company: Some("Ledger Accounting"),
+        relationship: Some("External accountant"),
+        ..Person::member(
+            "Alan",
+            "Ledger",
+            "alan@ledger-accounting.example",
+            "BILLING",
+        )
+    },
+    Person {
+        company: Some("DevShop"),
+        days: Some(7),
+        ..Person::member("Dana", "Developer", "dana@devshop.example", "TECHNICAL")
+    },
+];
+
+/// Northwind's invoices: (total, due in days from today). Paid (by the billing
+/// contact), due, and overdue once the reminders run.
+const NORTHWIND_INVOICES: &[(&str, i64)] = &[("249.00", -20), ("249.00", 14), ("89.50", -10)];
+
+const NORTHWIND_SERVICES: &[&str] = &[
+    r#"{ "productName": "Cloud VPS 4 GB", "status": "ACTIVE", "username": "northwind", "password": "vps-Root-Pass-7", "recurringAmount": "40.00" }"#,
+    r#"{ "productName": "Shared Hosting Pro", "status": "ACTIVE", "recurringAmount": "12.00" }"#,
+    r#"{ "productName": "Legacy Mail Server", "status": "SUSPENDED", "recurringAmount": "9.00" }"#,
+];
+
+/// Northwind's domains: (name, expires in days); the first gets a reminder.
+const NORTHWIND_DOMAINS: &[(&str, i64)] = &[("northwind-hosting.com", 12), ("northwind.io", 300)];
+
+/// The Garcia household's people besides Maria.
+const GARCIA_PEOPLE: &[Person] = &[
+    Person::member("Luis", "Garcia", "luis@garcia.example", "ADMIN"),
+    Person {
+        email: None,
+        login: false,
+        relationship: Some("Daughter"),
+        ..Person::member("Sofia", "Garcia", "", "TECHNICAL")
+    },
+];
+
+struct Demo<'a> {
+    app: &'a App,
+    /// When the demo is made: its dates are counted from it.
+    now: DateTime<Utc>,
 }
 
 /// One signed-in person of the demo.
@@ -129,54 +204,33 @@ struct DemoLogin {
     account: String,
 }
 
-impl Demo {
-    async fn build(&self) -> anyhow::Result<()> {
-        let today = Utc::now().date_naive();
-        let days = |n: i64| (today + Duration::days(n)).to_string();
+impl Demo<'_> {
+    /// The date `n` days from today.
+    fn days(&self, n: i64) -> String {
+        (self.now.date_naive() + Duration::days(n)).to_string()
+    }
 
-        self.domain
+    async fn staff(&self) -> anyhow::Result<DemoLogin> {
+        self.app
+            .core
+            .domain
             .auth()
             .ensure_staff(STAFF, PASSWORD)
             .await
             .context("creating the staff user")?;
-        let staff = self.login(STAFF).await?;
+        self.login(STAFF).await
+    }
 
-        // Northwind Hosting Ltd: a hosting customer with the whole cast.
+    /// Northwind Hosting Ltd: its people, its billing contact and a pending
+    /// invitation; then billing, provisioning and support.
+    async fn northwind(&self, staff: &DemoLogin) -> anyhow::Result<()> {
         let olivia = self
             .register("Northwind Hosting Ltd", "Olivia", "Owner", FIRST)
             .await?;
-        let n = olivia.account.clone();
-        let person = |first: &str, last: &str, email: &str, role: &str| {
-            json!({ "firstName": first, "lastName": last, "email": email, "role": role,
-                    "portalAccess": true, "password": PASSWORD })
-        };
-        self.add_contact(
-            &olivia,
-            person("Adam", "Admin", "adam@northwind.example", "ADMIN"),
-        )
-        .await?;
-        let bella = self
-            .add_contact(
-                &olivia,
-                person("Bella", "Billing", "bella@northwind.example", "BILLING"),
-            )
-            .await?;
-        self.add_contact(
-            &olivia,
-            person("Theo", "Tech", "theo@northwind.example", "TECHNICAL"),
-        )
-        .await?;
-        self.add_contact(
-            &olivia,
-            json!({ "firstName": "Alan", "lastName": "Ledger", "email": "alan@ledger-accounting.example",
-                    "companyName": "Ledger Accounting", "relationship": "External accountant",
-                    "role": "BILLING" }),
-        )
-        .await?;
-        let mut dana = person("Dana", "Developer", "dana@devshop.example", "TECHNICAL");
-        dana["companyName"] = json!("DevShop");
-        dana["accessExpiresAt"] = json!((Utc::now() + Duration::days(7)).to_rfc3339());
-        self.add_contact(&olivia, dana).await?;
+        for person in NORTHWIND_PEOPLE {
+            self.add_contact(&olivia, person).await?;
+        }
+        let bella = self.contact_id(&olivia, "bella@northwind.example").await?;
         self.call(
             Some(&olivia.token),
             "mutation($c: ID) { setBillingContact(contactId: $c) { id } }",
@@ -186,68 +240,62 @@ impl Demo {
         self.call(
             Some(&olivia.token),
             "mutation($a: ID!) { inviteUser(accountId: $a, input: {email: \"sam@northwind.example\", role: TECHNICAL}) { id } }",
-            json!({ "a": n }),
+            json!({ "a": olivia.account }),
         )
         .await?;
+        self.northwind_billing(staff, &olivia.account).await?;
+        self.northwind_support(staff, &olivia).await
+    }
 
-        // Staff bill and provision it.
-        let invoice =
-            |total: &str, due: String| json!({ "total": total, "currency": "USD", "dueDate": due });
-        // Paid (by the billing contact, below), due, and overdue once reminders run.
+    /// Staff bill and provision Northwind; the billing contact pays the first invoice.
+    async fn northwind_billing(&self, staff: &DemoLogin, account: &str) -> anyhow::Result<()> {
         let mut invoices = Vec::new();
-        for (total, due) in [
-            ("249.00", days(-20)),
-            ("249.00", days(14)),
-            ("89.50", days(-10)),
-        ] {
+        for (total, due) in NORTHWIND_INVOICES {
             let created = self
                 .call(
                     Some(&staff.token),
                     "mutation($a: ID!, $i: CreateInvoiceInput!) { createInvoice(accountId: $a, input: $i) { id } }",
-                    json!({ "a": n, "i": invoice(total, due) }),
+                    json!({ "a": account, "i": { "total": total, "currency": "USD", "dueDate": self.days(*due) } }),
                 )
                 .await?;
             invoices.push(created["createInvoice"]["id"].clone());
         }
-        let paid = &invoices[0];
         let bella = self.login("bella@northwind.example").await?;
         self.call(
             Some(&bella.token),
             "mutation($i: ID!) { payInvoice(id: $i) { id } }",
-            json!({ "i": paid }),
+            json!({ "i": invoices[0] }),
         )
         .await?;
-        for service in [
-            json!({ "productName": "Cloud VPS 4 GB", "status": "ACTIVE", "username": "northwind", "password": "vps-Root-Pass-7", "recurringAmount": "40.00" }),
-            json!({ "productName": "Shared Hosting Pro", "status": "ACTIVE", "recurringAmount": "12.00" }),
-            json!({ "productName": "Legacy Mail Server", "status": "SUSPENDED", "recurringAmount": "9.00" }),
-        ] {
+        for service in NORTHWIND_SERVICES {
+            let service: Value = serde_json::from_str(service)?;
             self.call(
                 Some(&staff.token),
                 "mutation($a: ID!, $s: CreateServiceInput!) { createService(accountId: $a, input: $s) { id } }",
-                json!({ "a": n, "s": service }),
+                json!({ "a": account, "s": service }),
             )
             .await?;
         }
-        for (name, expires) in [
-            ("northwind-hosting.com", days(12)),
-            ("northwind.io", days(300)),
-        ] {
+        for (name, expires) in NORTHWIND_DOMAINS {
             self.call(
                 Some(&staff.token),
                 "mutation($a: ID!, $d: CreateDomainInput!) { createDomain(accountId: $a, input: $d) { id } }",
-                json!({ "a": n, "d": { "name": name, "expiresAt": expires } }),
+                json!({ "a": account, "d": { "name": name, "expiresAt": self.days(*expires) } }),
             )
             .await?;
         }
+        Ok(())
+    }
 
-        // A ticket with replies from each kind of author (the badges).
+    /// A ticket with replies from each kind of author (the badges), and a custom
+    /// notification category with one notification in it.
+    async fn northwind_support(&self, staff: &DemoLogin, olivia: &DemoLogin) -> anyhow::Result<()> {
         let theo = self.login("theo@northwind.example").await?;
         let ticket = self
             .call(
                 Some(&theo.token),
                 "mutation($a: ID!) { openTicket(accountId: $a, subject: \"VPS reboots every night\", body: \"Our Cloud VPS restarts at 03:00 UTC. Is that scheduled maintenance?\") { id } }",
-                json!({ "a": n }),
+                json!({ "a": olivia.account }),
             )
             .await?["openTicket"]["id"]
             .clone();
@@ -282,8 +330,6 @@ impl Demo {
             )
             .await?;
         }
-
-        // A custom notification category, and one notification in it.
         self.call(
             Some(&staff.token),
             "mutation { defineNotificationCategory(input: {key: \"MAINTENANCE\", label: \"Maintenance windows\", defaultRoles: [OWNER, ADMIN, TECHNICAL]}) { key } }",
@@ -293,11 +339,14 @@ impl Demo {
         self.call(
             Some(&staff.token),
             "mutation($a: ID!) { sendNotification(accountId: $a, category: \"MAINTENANCE\", subject: \"Network maintenance on Saturday\", body: \"The network in Frankfurt is upgraded on Saturday 02:00-04:00 UTC.\") }",
-            json!({ "a": n }),
+            json!({ "a": olivia.account }),
         )
         .await?;
+        Ok(())
+    }
 
-        // A household.
+    /// A household: Maria, Luis with a login, Sofia on file only.
+    async fn household(&self) -> anyhow::Result<()> {
         let maria = self
             .register(
                 "Garcia household",
@@ -306,18 +355,14 @@ impl Demo {
                 "maria@garcia.example",
             )
             .await?;
-        self.add_contact(
-            &maria,
-            person("Luis", "Garcia", "luis@garcia.example", "ADMIN"),
-        )
-        .await?;
-        self.add_contact(
-            &maria,
-            json!({ "firstName": "Sofia", "lastName": "Garcia", "role": "TECHNICAL", "relationship": "Daughter" }),
-        )
-        .await?;
+        for person in GARCIA_PEOPLE {
+            self.add_contact(&maria, person).await?;
+        }
+        Ok(())
+    }
 
-        // An agency: two customers each invite it; one login manages both.
+    /// An agency: two customers each invite it; one login manages both.
+    async fn agency(&self) -> anyhow::Result<()> {
         let bob = self
             .register("Blue Bakery", "Bob", "Baker", "bob@bluebakery.example")
             .await?;
@@ -342,13 +387,6 @@ impl Demo {
             json!({ "t": second }),
         )
         .await?;
-
-        // Past-due invoices become OVERDUE; the expiring domain gets its reminder.
-        self.domain
-            .notifications()
-            .run_reminders()
-            .await
-            .context("running the reminders")?;
         Ok(())
     }
 
@@ -380,20 +418,36 @@ impl Demo {
         signed_in(&data["login"])
     }
 
-    /// Adds a contact to the person's current account; answers its id.
-    async fn add_contact(&self, owner: &DemoLogin, input: Value) -> anyhow::Result<Value> {
+    /// Adds `person` to the owner's current account.
+    async fn add_contact(&self, owner: &DemoLogin, person: &Person) -> anyhow::Result<()> {
+        self.call(
+            Some(&owner.token),
+            "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
+            json!({ "a": owner.account, "i": person.input(self.now) }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The id of the owner's contact with `email`.
+    async fn contact_id(&self, owner: &DemoLogin, email: &str) -> anyhow::Result<Value> {
         let data = self
             .call(
                 Some(&owner.token),
-                "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
-                json!({ "a": owner.account, "i": input }),
+                "query($a: ID!) { account(id: $a) { contacts(first: 100) { edges { node { id email } } } } }",
+                json!({ "a": owner.account }),
             )
             .await?;
-        Ok(data["addContact"]["id"].clone())
+        data["account"]["contacts"]["edges"]
+            .as_array()
+            .and_then(|edges| edges.iter().find(|e| e["node"]["email"] == email))
+            .map(|e| e["node"]["id"].clone())
+            .with_context(|| format!("no contact {email}"))
     }
 
     /// Invites the agency as ADMIN of the owner's account; answers the link's token,
-    /// read from the invitation email before the mail worker sends it (and forgets it).
+    /// read from the invitation email while it waits in the outbox, as the agency would
+    /// read it in their mailbox.
     async fn invite_agency(&self, owner: &DemoLogin) -> anyhow::Result<String> {
         self.call(
             Some(&owner.token),
@@ -401,20 +455,19 @@ impl Demo {
             json!({ "a": owner.account, "e": LAST }),
         )
         .await?;
-        let sent = email::Entity::find()
-            .filter(email::Column::Subject.contains("invited you to"))
-            .order_by_desc(email::Column::Id)
-            .one(&self.db)
-            .await?
-            .context("the invitation email was not queued")?;
-        sent.body_text
-            .split("/invite/")
+        let text = self.app.core.domain.unsent_text_to(LAST).await?.context(
+            "the invitation email was already sent (a server is running on this database): stop it and seed an empty database",
+        )?;
+        text.split("/invite/")
             .nth(1)
-            .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+            .map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
             .filter(|token| !token.is_empty())
-            .context(
-                "the invitation email was already sent (a server is running on this database): stop it and seed an empty database",
-            )
+            .context("the invitation email holds no link")
     }
 
     /// Runs one operation in process, as `token`'s holder; any error fails the demo.
@@ -428,15 +481,9 @@ impl Demo {
             ip: Some("127.0.0.1".into()),
             user_agent: Some("clientele seed-demo".into()),
         };
-        let auth = api::authenticate(&self.domain, token, meta)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables));
-        let response = self
-            .api
-            .execute(api::prepare_request(request, &self.domain, auth))
-            .await;
+        let response = self.app.execute(token, request, meta).await;
         if let Some(error) = response.errors.first() {
             bail!("seed-demo: `{query}` failed: {}", error.message);
         }

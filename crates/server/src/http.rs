@@ -1,36 +1,27 @@
 //! The HTTP surface: GraphQL, the GraphiQL playground, health and readiness.
 
-use api::{Api, ApiConfig, SessionCookie};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use domain::Domain;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::Config;
 use crate::persisted::PersistedOperations;
+use crate::startup::App;
 use crate::state::AppState;
 
+/// The routes of `app`, as `config` sets them up.
 pub(crate) fn router(
-    domain: Domain,
-    live: live::LiveFeed,
+    app: &App,
     config: &Config,
     persisted: PersistedOperations,
-    mut registry: prometheus_client::registry::Registry,
+    registry: prometheus_client::registry::Registry,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
-    let session_cookie = SessionCookie::new(config.http.public_url.is_https());
-    let api_config = ApiConfig {
-        session_cookie,
-        limits: config.limits,
-        disable_suggestions: !config.http.introspection,
-    };
-    let api = Api::new(domain.clone(), live.clone(), api_config);
-    api.register_metrics(&mut registry);
     let dashboard = match &config.http.dashboard_dir {
         Some(dir) => crate::dashboard::routes(dir),
         None => Router::new(),
@@ -58,18 +49,18 @@ pub(crate) fn router(
         .merge(playground)
         .merge(dashboard)
         .with_state(AppState {
-            api,
-            domain,
+            api: app.api.clone(),
+            domain: app.core.domain.clone(),
             public_origin: config.http.public_url.origin().to_owned(),
             trusted_proxies: std::sync::Arc::new(config.http.trusted_proxies.clone()),
-            session_cookie,
+            session_cookie: app.session_cookie,
             persisted: std::sync::Arc::new(persisted),
             introspection: config.http.introspection,
             shutdown,
             ws_ping: config.events.ping_interval,
             ws_init_timeout: config.events.ws_init_timeout,
             limits: config.limits,
-            live,
+            live: app.live.clone(),
             metrics: crate::metrics::Metrics::new(registry),
         })
         .layer(axum::middleware::from_fn_with_state(

@@ -19,6 +19,4 @@ mod unsubscribe;
 mod websocket;
 
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};
-pub use startup::{
-    RemindersOutcome, RunningServer, build_domain, connect_database, migrate, run_reminders, spawn,
-};
+pub use startup::{Core, RemindersOutcome, RunningServer, run_reminders, spawn};

@@ -125,23 +125,11 @@ async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::R
         config.http.dashboard_dir = Some(clientele::config::dashboard_dir(dir)?);
     }
     match command {
-        Command::Serve => {
-            let serves_dashboard = config.http.dashboard_dir.is_some();
-            let public_url = config.http.public_url.clone();
-            let server = clientele::spawn(config).await?;
-            let base = public_url.for_listener(server.addr);
-            println!("clientele: GraphiQL on {base}/graphql");
-            if serves_dashboard {
-                println!("clientele: the dashboard on {base}/dashboard/");
-            }
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            server.shutdown().await;
-        }
+        Command::Serve => serve(config).await,
         Command::Migrate => {
-            let db = clientele::connect_database(&config.database).await?;
-            clientele::migrate(&db).await?;
+            clientele::Core::open(&config).await?.close().await;
             println!("clientele: database is up to date");
+            Ok(())
         }
         Command::CreateStaff {
             email,
@@ -149,72 +137,91 @@ async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::R
             first_name,
             last_name,
         } => {
-            let db = clientele::connect_database(&config.database).await?;
-            clientele::migrate(&db).await?;
-            let domain = clientele::build_domain(
-                &config,
-                db,
-                std::sync::Arc::new(domain::events::NoListeners),
-                std::sync::Arc::new(domain::throttle::InProcessRates::default()),
-            )?;
-            let user = domain
+            let core = clientele::Core::open(&config).await?;
+            let user = core
+                .domain
                 .auth()
                 .create_staff(&email, &password, &first_name, &last_name)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            core.close().await;
             println!(
                 "clientele: staff user {} created (id {})",
                 user.email, user.id
             );
+            Ok(())
         }
-        Command::RunReminders => {
-            let outcome = clientele::run_reminders(&config).await?;
-            let run = &outcome.run;
-            for invoice in &run.marked_overdue {
-                println!("clientele: invoice {invoice} is now OVERDUE");
-            }
-            for sent in &run.sent {
-                println!(
-                    "clientele: {} for {} ({}) of account {}: {} recipient(s)",
-                    sent.kind.as_str(),
-                    sent.subject,
-                    sent.date,
-                    sent.account_id,
-                    sent.recipients
-                );
-            }
-            println!(
-                "clientele: {} reminder(s) for {}, {} email(s) queued, {} email(s) delivered",
-                run.sent.len(),
-                run.today,
-                run.emails(),
-                outcome.delivered
-            );
-            if run.failed > 0 {
-                anyhow::bail!(
-                    "{} reminder(s) or status change(s) failed (logged above); the next run retries them",
-                    run.failed
-                );
-            }
-        }
-        Command::SeedDemo => {
-            match clientele::demo::seed(&config).await? {
-                clientele::demo::Seeded::Created => println!("clientele: the demo is ready"),
-                clientele::demo::Seeded::AlreadyThere => {
-                    println!("clientele: the demo was already there")
-                }
-            }
-            println!("Every demo login's password: {}", clientele::demo::PASSWORD);
-            for (email, who) in clientele::demo::LOGINS {
-                println!("  {email:<26} {who}");
-            }
-            println!(
-                "Start the server (cargo run) and sign in at {}/graphql",
-                config.http.public_url
-            );
-        }
+        Command::RunReminders => run_reminders(&config).await,
+        Command::SeedDemo => seed_demo(&config).await,
         Command::Schema => unreachable!("handled before start-up"),
     }
+}
+
+/// Serves until SIGTERM or Ctrl-C, then stops gracefully.
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let serves_dashboard = config.http.dashboard_dir.is_some();
+    let public_url = config.http.public_url.clone();
+    let server = clientele::spawn(config).await?;
+    let base = public_url.for_listener(server.addr);
+    println!("clientele: GraphiQL on {base}/graphql");
+    if serves_dashboard {
+        println!("clientele: the dashboard on {base}/dashboard/");
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+/// `clientele run-reminders`: what it sent, for cron's mail.
+async fn run_reminders(config: &Config) -> anyhow::Result<()> {
+    let outcome = clientele::run_reminders(config).await?;
+    let run = &outcome.run;
+    for invoice in &run.marked_overdue {
+        println!("clientele: invoice {invoice} is now OVERDUE");
+    }
+    for sent in &run.sent {
+        println!(
+            "clientele: {} for {} ({}) of account {}: {} recipient(s)",
+            sent.kind.as_str(),
+            sent.subject,
+            sent.date,
+            sent.account_id,
+            sent.recipients
+        );
+    }
+    println!(
+        "clientele: {} reminder(s) for {}, {} email(s) queued, {} email(s) delivered",
+        run.sent.len(),
+        run.today,
+        run.emails(),
+        outcome.delivered
+    );
+    if run.failed > 0 {
+        anyhow::bail!(
+            "{} reminder(s) or status change(s) failed (logged above); the next run retries them",
+            run.failed
+        );
+    }
+    Ok(())
+}
+
+/// `clientele seed-demo`: the demo, then its logins.
+async fn seed_demo(config: &Config) -> anyhow::Result<()> {
+    match clientele::demo::seed(config).await? {
+        clientele::demo::Seeded::Created => println!("clientele: the demo is ready"),
+        clientele::demo::Seeded::AlreadyThere => {
+            println!("clientele: the demo was already there")
+        }
+    }
+    println!("Every demo login's password: {}", clientele::demo::PASSWORD);
+    for (email, who) in clientele::demo::LOGINS {
+        println!("  {email:<26} {who}");
+    }
+    println!(
+        "Start the server (cargo run) and sign in at {}/graphql",
+        config.http.public_url
+    );
     Ok(())
 }
 

@@ -17,7 +17,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, ConfigError, DatabaseConfig, MailConfig, RemindersConfig};
+use api::{Api, ApiConfig, SessionCookie};
+
+use crate::config::{
+    AdminCredentials, Config, ConfigError, DatabaseConfig, MailConfig, RemindersConfig,
+};
 use crate::http;
 use crate::persisted::PersistedOperations;
 
@@ -56,7 +60,7 @@ impl RunningServer {
 /// mode readers run beside the writer, and writers take turns (every change begins
 /// IMMEDIATE, see `domain::change`). An in-memory database is one connection's own, so
 /// it keeps one.
-pub async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnection, ConfigError> {
+async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnection, ConfigError> {
     let cannot = |e: &dyn std::fmt::Display| {
         ConfigError::new(
             "DATABASE_URL",
@@ -125,7 +129,7 @@ async fn probe_server(url: &str) -> Result<(), String> {
 }
 
 /// Runs the migrations that have not run yet.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await
         .context("DATABASE_URL: migrating the database failed")
@@ -134,7 +138,7 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// Builds the domain over a migrated database; `notices` is where committed changes
 /// are announced (the event bus; `NoListeners` for the CLI), `rates` where throttles
 /// count (Redis when instances share it, else this process).
-pub fn build_domain(
+fn build_domain(
     config: &Config,
     db: DatabaseConnection,
     notices: Arc<dyn domain::events::NoticeSink>,
@@ -173,7 +177,7 @@ fn transport(config: &MailConfig) -> Result<Transport, ConfigError> {
 
 /// The event bus: Redis when REDIS_URL is set (instances share notices), else this
 /// process alone.
-pub(crate) async fn event_bus(
+async fn event_bus(
     config: &Config,
     shutdown: watch::Receiver<bool>,
 ) -> Result<EventBus, ConfigError> {
@@ -185,118 +189,232 @@ pub(crate) async fn event_bus(
     }
 }
 
-/// Starts everything and serves on `config.http.bind` (port 0 picks a free port).
-pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
-    let db = connect_database(&config.database).await?;
-    migrate(&db).await?;
-    let (shutdown, shutdown_rx) = watch::channel(false);
-    let bus = event_bus(&config, shutdown_rx.clone()).await?;
-    let rates: Arc<dyn RateStore> = match bus.shared_rates(&config.events.redis_namespace) {
-        Some(shared) => Arc::new(shared),
-        None => Arc::new(InProcessRates::default()),
-    };
-    let domain = build_domain(&config, db.clone(), Arc::new(bus.clone()), rates)?;
-    let (live, live_reader) = LiveFeed::start(
-        domain.clone(),
-        &bus,
-        config.events.poll_interval,
-        config.limits.live_buffer,
-        shutdown_rx.clone(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("starting the live event feed: {e}"))?;
+/// The database, connected and migrated, and the domain over it: what every entry
+/// point starts from (`serve`, each CLI command, `seed-demo`, the tests).
+pub struct Core {
+    pub db: DatabaseConnection,
+    pub domain: Domain,
+}
 
-    if let Some(admin) = &config.admin {
-        let outcome = domain
-            .auth()
-            .ensure_staff(&admin.email, admin.password.expose())
-            .await
-            .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
-        match outcome {
-            StaffBootstrap::Created => {
-                tracing::info!(email = %admin.email, "created the staff user from ADMIN_EMAIL")
+impl Core {
+    /// For a command that serves nothing (`migrate`, `create-staff`, `run-reminders`):
+    /// committed changes are announced to no one, throttles count in this process.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let none = Arc::new(domain::events::NoListeners);
+        Self::open_with(config, none, Arc::new(InProcessRates::default())).await
+    }
+
+    async fn open_with(
+        config: &Config,
+        notices: Arc<dyn domain::events::NoticeSink>,
+        rates: Arc<dyn RateStore>,
+    ) -> anyhow::Result<Self> {
+        let db = connect_database(&config.database).await?;
+        migrate(&db).await?;
+        let domain = build_domain(config, db.clone(), notices, rates)?;
+        Ok(Self { db, domain })
+    }
+
+    /// A worker that delivers the outbox's emails by the configured transport.
+    pub fn mail_worker(&self, config: &Config) -> Result<DeliveryWorker, ConfigError> {
+        Ok(DeliveryWorker::new(
+            self.db.clone(),
+            self.domain.clock().clone(),
+            transport(&config.mail)?,
+            config.mail.from.clone(),
+            config.mail.retry.clone(),
+        ))
+    }
+
+    pub async fn close(self) {
+        self.db.close().await.ok();
+    }
+}
+
+/// The application but its listener and background work: [`Core`] with the event bus
+/// (Redis when configured), the live feed and the GraphQL API, built from one `Config`
+/// as the server builds them. [`spawn`] serves it; `seed-demo` drives its API in
+/// process.
+pub(crate) struct App {
+    pub(crate) core: Core,
+    pub(crate) live: LiveFeed,
+    pub(crate) api: Api,
+    /// The session cookie the API sets, which the routes read.
+    pub(crate) session_cookie: SessionCookie,
+    live_reader: JoinHandle<()>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl App {
+    pub(crate) async fn start(config: &Config) -> anyhow::Result<Self> {
+        let (shutdown, stopped) = watch::channel(false);
+        let bus = event_bus(config, stopped.clone()).await?;
+        let rates: Arc<dyn RateStore> = match bus.shared_rates(&config.events.redis_namespace) {
+            Some(shared) => Arc::new(shared),
+            None => Arc::new(InProcessRates::default()),
+        };
+        let core = Core::open_with(config, Arc::new(bus.clone()), rates).await?;
+        let (live, live_reader) = LiveFeed::start(
+            core.domain.clone(),
+            &bus,
+            config.events.poll_interval,
+            config.limits.live_buffer,
+            stopped,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("starting the live event feed: {e}"))?;
+        let session_cookie = SessionCookie::new(config.http.public_url.is_https());
+        let api_config = ApiConfig {
+            session_cookie,
+            limits: config.limits,
+            disable_suggestions: !config.http.introspection,
+        };
+        let api = Api::new(core.domain.clone(), live.clone(), api_config);
+        Ok(Self {
+            core,
+            live,
+            api,
+            session_cookie,
+            live_reader,
+            shutdown,
+        })
+    }
+
+    /// Runs one GraphQL operation in process, as the holder of `token` (anonymous
+    /// without one), from `meta`'s address: what a client's request does, without HTTP.
+    pub(crate) async fn execute(
+        &self,
+        token: Option<&str>,
+        request: async_graphql::Request,
+        meta: domain::RequestMeta,
+    ) -> async_graphql::Response {
+        match api::authenticate(&self.core.domain, token, meta).await {
+            Ok(auth) => {
+                let request = api::prepare_request(request, &self.core.domain, auth);
+                self.api.execute(request).await
             }
-            StaffBootstrap::AlreadyStaff => {}
-            StaffBootstrap::TakenByClient => tracing::warn!(
-                email = %admin.email,
-                "ADMIN_EMAIL belongs to a client's login, not staff: no staff user was created and that login was not promoted; choose another ADMIN_EMAIL or run `clientele create-staff`"
-            ),
+            Err(err) => api::error_response(err),
         }
     }
 
-    let transport = transport(&config.mail)?;
+    /// Stops the live feed and closes the database.
+    pub(crate) async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.live_reader.await;
+        self.core.close().await;
+    }
+}
+
+/// Starts everything and serves on `config.http.bind` (port 0 picks a free port).
+pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
+    let app = App::start(&config).await?;
+    bootstrap_staff(&app.core.domain, config.admin.as_ref()).await?;
     let bind = config.http.bind;
     let listener = TcpListener::bind(bind)
         .await
         .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr()?;
 
-    let worker = Arc::new(DeliveryWorker::new(
-        db.clone(),
-        domain.clock().clone(),
-        transport,
-        config.mail.from.clone(),
-        config.mail.retry.clone(),
-    ));
-    let worker_task = tokio::spawn(
-        worker
-            .clone()
-            .run(domain.outbox_signal(), shutdown_rx.clone()),
+    let stopped = app.shutdown.subscribe();
+    let worker = Arc::new(app.core.mail_worker(&config)?);
+    let mut tasks = background_work(&app.core.domain, &worker, &config, &stopped);
+    let mut registry = prometheus_client::registry::Registry::default();
+    app.core.domain.stats().register(&mut registry);
+    worker.register_metrics(&mut registry);
+    app.api.register_metrics(&mut registry);
+    let router = http::router(
+        &app,
+        &config,
+        persisted_operations(&config)?,
+        registry,
+        stopped.clone(),
+    );
+    tasks.insert(
+        0,
+        tokio::spawn(crate::serve::serve(
+            listener,
+            router,
+            config.limits.header_time,
+            stopped,
+        )),
     );
     // The live feed reads the database until shutdown: awaited before it is closed.
-    let mut tasks = vec![worker_task, live_reader];
-    tasks.push(tokio::spawn(access_sweep(
-        domain.clone(),
-        config.tuning.access_sweep_interval,
-        shutdown_rx.clone(),
-    )));
-    if let Some(interval) = config.reminders.interval {
-        tasks.push(tokio::spawn(reminder_schedule(
-            domain.clone(),
-            config.reminders.clone(),
-            interval,
-            shutdown_rx.clone(),
-        )));
-    }
-
-    let persisted = match &config.http.operations_dir {
-        Some(dir) => PersistedOperations::allow_list(dir).map_err(|e| {
-            ConfigError::new(
-                "OPERATIONS_DIR",
-                format!("cannot read {}: {e}", dir.display()),
-            )
-        })?,
-        None => PersistedOperations::open(),
-    };
-    let mut registry = prometheus_client::registry::Registry::default();
-    domain.stats().register(&mut registry);
-    worker.register_metrics(&mut registry);
-    let router = http::router(
-        domain.clone(),
-        live,
-        &config,
-        persisted,
-        registry,
-        shutdown_rx.clone(),
-    );
-    let server_task = tokio::spawn(crate::serve::serve(
-        listener,
-        router,
-        config.limits.header_time,
-        shutdown_rx,
-    ));
+    tasks.push(app.live_reader);
 
     tracing::info!(%addr, database = if config.database.is_sqlite() { "sqlite" } else { "postgres" },
         mail = if config.mail.smtp_url.is_some() { "smtp" } else { "files" },
         events = if config.events.redis_url.is_some() { "redis" } else { "in-process" }, "clientele is serving");
     Ok(RunningServer {
         addr,
-        domain,
-        db,
+        domain: app.core.domain,
+        db: app.core.db,
         mail: worker,
-        shutdown,
-        tasks: std::iter::once(server_task).chain(tasks).collect(),
+        shutdown: app.shutdown,
+        tasks,
     })
+}
+
+/// `ADMIN_EMAIL`/`ADMIN_PASSWORD`: the staff user created if the email has no login.
+async fn bootstrap_staff(domain: &Domain, admin: Option<&AdminCredentials>) -> anyhow::Result<()> {
+    let Some(admin) = admin else {
+        return Ok(());
+    };
+    let outcome = domain
+        .auth()
+        .ensure_staff(&admin.email, admin.password.expose())
+        .await
+        .map_err(|e| anyhow::anyhow!("ADMIN_EMAIL/ADMIN_PASSWORD: {e}"))?;
+    match outcome {
+        StaffBootstrap::Created => {
+            tracing::info!(email = %admin.email, "created the staff user from ADMIN_EMAIL")
+        }
+        StaffBootstrap::AlreadyStaff => {}
+        StaffBootstrap::TakenByClient => tracing::warn!(
+            email = %admin.email,
+            "ADMIN_EMAIL belongs to a client's login, not staff: no staff user was created and that login was not promoted; choose another ADMIN_EMAIL or run `clientele create-staff`"
+        ),
+    }
+    Ok(())
+}
+
+/// What each instance does on its own until shutdown: deliver mail, sweep temporary
+/// access, and (when scheduled) run the reminders.
+fn background_work(
+    domain: &Domain,
+    worker: &Arc<DeliveryWorker>,
+    config: &Config,
+    stopped: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let mut tasks = vec![
+        tokio::spawn(worker.clone().run(domain.outbox_signal(), stopped.clone())),
+        tokio::spawn(access_sweep(
+            domain.clone(),
+            config.tuning.access_sweep_interval,
+            stopped.clone(),
+        )),
+    ];
+    if let Some(interval) = config.reminders.interval {
+        tasks.push(tokio::spawn(reminder_schedule(
+            domain.clone(),
+            config.reminders.clone(),
+            interval,
+            stopped.clone(),
+        )));
+    }
+    tasks
+}
+
+/// `OPERATIONS_DIR`'s allow-list, or any operation.
+fn persisted_operations(config: &Config) -> Result<PersistedOperations, ConfigError> {
+    match &config.http.operations_dir {
+        Some(dir) => PersistedOperations::allow_list(dir).map_err(|e| {
+            ConfigError::new(
+                "OPERATIONS_DIR",
+                format!("cannot read {}: {e}", dir.display()),
+            )
+        }),
+        None => Ok(PersistedOperations::open()),
+    }
 }
 
 /// Warns of temporary access ending tomorrow and ends the access whose time has come,
@@ -369,30 +487,18 @@ pub struct RemindersOutcome {
 /// so cron alone (no server running) gets the emails out. What fails to deliver stays
 /// queued for a server's mail worker to retry.
 pub async fn run_reminders(config: &Config) -> anyhow::Result<RemindersOutcome> {
-    let db = connect_database(&config.database).await?;
-    migrate(&db).await?;
-    let domain = build_domain(
-        config,
-        db.clone(),
-        Arc::new(domain::events::NoListeners),
-        Arc::new(InProcessRates::default()),
-    )?;
-    let run = domain
+    let core = Core::open(config).await?;
+    let run = core
+        .domain
         .notifications()
         .run_reminders()
         .await
         .map_err(|e| anyhow::anyhow!("running the reminders: {e}"))?;
-    let worker = DeliveryWorker::new(
-        db.clone(),
-        domain.clock().clone(),
-        transport(&config.mail)?,
-        config.mail.from.clone(),
-        config.mail.retry.clone(),
-    );
-    let delivered = worker
+    let delivered = core
+        .mail_worker(config)?
         .deliver_due()
         .await
         .context("delivering the queued emails")?;
-    db.close().await.ok();
+    core.close().await;
     Ok(RemindersOutcome { run, delivered })
 }

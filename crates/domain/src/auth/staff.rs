@@ -42,6 +42,13 @@ impl AuthService<'_> {
         Ok(user)
     }
 
+    /// Whether a login has the email `email` (any case).
+    pub async fn has_login(&self, email: &str) -> Result<bool> {
+        Ok(store::users::find_by_email(self.domain.db(), email)
+            .await?
+            .is_some())
+    }
+
     /// Creates the staff user from ADMIN_EMAIL/ADMIN_PASSWORD unless that email has a
     /// login already. A client's login with that email is never promoted silently.
     pub async fn ensure_staff(&self, email: &str, password: &str) -> Result<StaffBootstrap> {
