@@ -8,6 +8,7 @@ mod billing;
 mod contacts;
 mod credential_throttles;
 mod demo;
+mod docs;
 mod doors;
 mod edges;
 mod faults;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
 /// What one request, socket or subscriber may cost. `Default` holds the production
-/// values (the README's "Errors and limits"); tests adjust them through the server's
+/// values (docs/api.md, "Errors and limits"); tests adjust them through the server's
 /// `Config::limits`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
