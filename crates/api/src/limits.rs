@@ -52,6 +52,12 @@ pub struct Limits {
     /// How many events a live subscriber may fall behind before it is dropped (it
     /// resubscribes from its cursor and misses nothing).
     pub live_buffer: usize,
+    /// How often an open WebSocket re-reads its session when nothing told it to (the
+    /// safety net for a notice lost while Redis was away); sockets spread their first
+    /// re-read over this period.
+    pub session_recheck: Duration,
+    /// How often an idle live stream re-checks its subscriber's right to it.
+    pub stream_recheck: Duration,
 }
 
 impl Default for Limits {
@@ -71,6 +77,8 @@ impl Default for Limits {
             page_default: 20,
             page_max: 100,
             live_buffer: 4096,
+            session_recheck: Duration::from_secs(60),
+            stream_recheck: Duration::from_secs(30),
         }
     }
 }

@@ -28,8 +28,6 @@ use crate::socket::WsConnection;
 use crate::types::{ContactEvent, InvitationEvent};
 use crate::user_streams::{UserStream, UserStreams};
 
-/// How often an idle stream re-checks its subscriber's right to it anyway.
-const RECHECK_EVERY: Duration = Duration::from_secs(30);
 const REPLAY_BATCH: u64 = 200;
 
 #[derive(Default)]
@@ -110,6 +108,8 @@ struct Listener {
     connection_ended: Option<watch::Receiver<bool>>,
     /// What the subscriber sees of a payload.
     visibility: Visibility,
+    /// How often the stream re-checks the subscriber's right to it while idle.
+    recheck_every: Duration,
     _slot: Option<OwnedSemaphorePermit>,
     /// One of the user's subscriptions on this instance.
     _user_slot: UserStream,
@@ -178,6 +178,10 @@ impl Listener {
             live,
             connection_ended: connection.map(WsConnection::ended),
             visibility,
+            recheck_every: ctx
+                .data_unchecked::<crate::ApiConfig>()
+                .limits
+                .stream_recheck,
             _slot: slot,
             _user_slot: user_slot,
         })
@@ -248,7 +252,7 @@ impl Listener {
                 }
             }
             // Then live, skipping what the replay already gave.
-            let mut recheck = tokio::time::interval(RECHECK_EVERY);
+            let mut recheck = tokio::time::interval(self.recheck_every);
             recheck.reset();
             loop {
                 let check = tokio::select! {

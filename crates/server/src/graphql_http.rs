@@ -154,6 +154,49 @@ pub(crate) async fn get(
     execute(&state, caller, request, media).await
 }
 
+/// A POST body's kind, from its `Content-Type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ContentType {
+    /// `application/json`, or any `application/…+json`.
+    Json,
+    /// The bodies a foreign page can post without a preflight (CSRF's concern).
+    Form,
+    Multipart,
+    Text,
+}
+
+impl ContentType {
+    /// The kind of `header`, or 415's reason: none, not utf-8, or not one we read.
+    fn of(header: Option<&str>) -> Result<Self, &'static str> {
+        const SEND_JSON: &str = "send the request as Content-Type: application/json";
+        let mut params = header.ok_or(SEND_JSON)?.split(';');
+        let essence = params
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let utf8 = params
+            .filter_map(|p| p.trim().strip_prefix("charset="))
+            .all(|c| c.trim_matches('"').eq_ignore_ascii_case("utf-8"));
+        if !utf8 {
+            return Err("only utf-8 is accepted");
+        }
+        match essence.as_str() {
+            "application/json" => Ok(Self::Json),
+            e if e.starts_with("application/") && e.ends_with("+json") => Ok(Self::Json),
+            "application/x-www-form-urlencoded" => Ok(Self::Form),
+            "multipart/form-data" => Ok(Self::Multipart),
+            "text/plain" => Ok(Self::Text),
+            _ => Err(SEND_JSON),
+        }
+    }
+
+    /// A "simple" body (CORS): one a foreign page can post without asking first.
+    fn is_simple(self) -> bool {
+        self != Self::Json
+    }
+}
+
 /// `POST /graphql`.
 pub(crate) async fn post(
     State(state): State<AppState>,
@@ -168,78 +211,46 @@ pub(crate) async fn post(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let Some(content_type) = content_type else {
-        return refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the request as Content-Type: application/json",
-        );
+    let kind = match ContentType::of(content_type) {
+        Ok(kind) => kind,
+        Err(reason) => return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, reason),
     };
-    let mut params = content_type.split(';');
-    let essence = params
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let charset_ok = params
-        .filter_map(|p| p.trim().strip_prefix("charset="))
-        .all(|c| c.trim_matches('"').eq_ignore_ascii_case("utf-8"));
-    if !charset_ok {
-        return refuse(StatusCode::UNSUPPORTED_MEDIA_TYPE, "only utf-8 is accepted");
-    }
-    let is_json = essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"));
-    let simple = matches!(
-        essence.as_str(),
-        "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data"
-    );
-    if !is_json && !simple {
-        return refuse(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the request as Content-Type: application/json",
-        );
-    }
     // The header must say something: an empty one is what a careless proxy or client
     // library sends, and proves nothing.
     let csrf_header = headers
         .get(CSRF_HEADER)
         .is_some_and(|value| !value.as_bytes().trim_ascii().is_empty());
-    if simple && caller.bearer.is_none() && !csrf_header {
+    if kind.is_simple() && caller.bearer.is_none() && !csrf_header {
         return refuse(
             StatusCode::BAD_REQUEST,
             "a request that is not application/json needs an Authorization header or a non-empty X-Clientele-CSRF",
         );
     }
-    let request = match essence.as_str() {
-        "application/x-www-form-urlencoded" => match form_request(&body) {
-            Ok(request) => request,
-            Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
-        },
-        "multipart/form-data" => {
-            let reader = futures_util::io::Cursor::new(body.to_vec());
-            match async_graphql::http::receive_body(
-                Some(content_type),
-                reader,
-                MultipartOptions::default(),
-            )
-            .await
-            {
-                Ok(request) => request,
-                Err(err) => {
-                    return refuse(
-                        StatusCode::BAD_REQUEST,
-                        &format!("invalid multipart request: {err}"),
-                    );
-                }
-            }
-        }
-        _ => match json_request(&body) {
-            Ok(request) => request,
-            Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
-        },
+    let request = match read_body(kind, content_type, body).await {
+        Ok(request) => request,
+        Err(reason) => return refuse(StatusCode::BAD_REQUEST, &reason),
     };
     match state.admit(request) {
         Ok(request) => execute(&state, caller, request, media).await,
         Err(error) => answer(GqlResponse::from_errors(vec![error]), media, true),
+    }
+}
+
+/// The GraphQL request a POST body of `kind` holds, or 400's reason.
+async fn read_body(
+    kind: ContentType,
+    content_type: Option<&str>,
+    body: Bytes,
+) -> Result<Request, String> {
+    match kind {
+        ContentType::Form => form_request(&body),
+        ContentType::Multipart => {
+            let reader = futures_util::io::Cursor::new(body.to_vec());
+            async_graphql::http::receive_body(content_type, reader, MultipartOptions::default())
+                .await
+                .map_err(|err| format!("invalid multipart request: {err}"))
+        }
+        ContentType::Json | ContentType::Text => json_request(&body),
     }
 }
 
@@ -438,5 +449,28 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[test]
+    fn content_types_are_read_by_their_essence_and_charset() {
+        use ContentType::*;
+        for (header, kind) in [
+            ("application/json", Json),
+            ("Application/JSON; charset=UTF-8", Json),
+            ("application/graphql-response+json", Json),
+            ("application/x-www-form-urlencoded", Form),
+            ("multipart/form-data; boundary=X", Multipart),
+            ("text/plain;charset=\"utf-8\"", Text),
+        ] {
+            assert_eq!(ContentType::of(Some(header)), Ok(kind), "{header}");
+        }
+        for bad in [
+            None,
+            Some("application/xml"),
+            Some("application/json; charset=latin1"),
+        ] {
+            assert!(ContentType::of(bad).is_err(), "{bad:?}");
+        }
+        assert!(!Json.is_simple() && Form.is_simple() && Text.is_simple());
     }
 }

@@ -40,22 +40,19 @@ use self::protocol::{ClientMessage, Close, Protocol, ServerMessage};
 use crate::request::RequestContext;
 use crate::state::AppState;
 
-/// How often an open socket re-reads its session when nothing told it to: the safety
-/// net for an access notice lost while Redis was away.
-const SESSION_RECHECK: Duration = Duration::from_secs(60);
-/// When a socket's first safety-net re-read is due: somewhere between half and one and
-/// a half [`SESSION_RECHECK`]s from now, so that sockets opened together (10,000
-/// dashboards after a deploy) do not all read their sessions in the same second ever
-/// after.
-fn first_recheck() -> Instant {
+/// When a socket's first safety-net re-read (every `Limits::session_recheck`) is due:
+/// somewhere between half and one and a half periods from now, so that sockets opened
+/// together (10,000 dashboards after a deploy) do not all read their sessions in the
+/// same second ever after.
+fn first_recheck(period: Duration) -> Instant {
     use std::hash::{BuildHasher, Hasher};
     // A fresh `RandomState` is seeded differently each time: enough randomness to
     // spread checks, without a random-number crate.
     let random = std::collections::hash_map::RandomState::new()
         .build_hasher()
         .finish();
-    let spread = SESSION_RECHECK.as_millis() as u64;
-    Instant::now() + SESSION_RECHECK / 2 + Duration::from_millis(random % spread)
+    let spread = (period.as_millis() as u64).max(1);
+    Instant::now() + period / 2 + Duration::from_millis(random % spread)
 }
 
 /// When a session check failed (the database is away), when to try again.
@@ -144,106 +141,148 @@ enum SocketEvent {
 /// The peer went away while the server was writing to it.
 struct Gone;
 
+/// What a socket waits on besides its input and its operations: its timers, the
+/// notices that its user's access changed, and the session check under way.
+struct Watch {
+    ping: tokio::time::Interval,
+    /// The safety net: a re-read of the session now and then, whatever was heard.
+    recheck: tokio::time::Interval,
+    init_timeout: Pin<Box<tokio::time::Sleep>>,
+    /// Fires when the session expires (armed once `connection_init` has read it).
+    expiry: Pin<Box<tokio::time::Sleep>>,
+    armed_for: Option<Instant>,
+    access: tokio::sync::broadcast::Receiver<i64>,
+    /// The session check under way, if any. It runs beside the socket's streams, never
+    /// instead of them: they may hold the database connection it needs (SQLite).
+    check: Pin<Box<Fuse<SessionCheck>>>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Watch {
+    fn new(state: &AppState) -> Self {
+        let mut ping = tokio::time::interval(state.ws_ping);
+        ping.reset();
+        let period = state.limits.session_recheck;
+        Self {
+            ping,
+            recheck: tokio::time::interval_at(first_recheck(period), period),
+            init_timeout: Box::pin(tokio::time::sleep(state.ws_init_timeout)),
+            expiry: Box::pin(tokio::time::sleep(period)),
+            armed_for: None,
+            access: state.live.access_changes(),
+            check: Box::pin(Fuse::terminated()),
+            shutdown: state.shutdown.clone(),
+        }
+    }
+
+    /// Arms the expiry timer for `at`.
+    fn expire_at(&mut self, at: Instant) {
+        self.armed_for = Some(at);
+        self.expiry.as_mut().reset(at);
+    }
+}
+
+/// What the socket does after reacting to an event.
+enum Flow {
+    Continue,
+    Close(Close),
+    /// The peer is gone, or the session ended (its streams told): nothing more to send.
+    End,
+}
+
 impl Socket {
     async fn serve(&mut self) {
-        let mut ping = tokio::time::interval(self.state.ws_ping);
-        ping.reset();
-        let mut recheck = tokio::time::interval_at(first_recheck(), SESSION_RECHECK);
-        let init_timeout = tokio::time::sleep(self.state.ws_init_timeout);
-        tokio::pin!(init_timeout);
-        let mut access = self.state.live.access_changes();
-        // Fires when the session expires (armed once connection_init has read it).
-        let expiry = tokio::time::sleep(SESSION_RECHECK);
-        tokio::pin!(expiry);
-        let mut armed_for: Option<Instant> = None;
-        // The session check under way, if any. It runs beside the socket's streams,
-        // never instead of them: they may hold the database connection it needs
-        // (SQLite has one).
-        let check = Fuse::terminated();
-        tokio::pin!(check);
-        let mut shutdown = self.state.shutdown.clone();
+        let mut watch = Watch::new(&self.state);
         loop {
-            if self.connection.expires_at() != armed_for {
-                armed_for = self.connection.expires_at();
-                if let Some(at) = armed_for {
-                    expiry.as_mut().reset(at);
-                }
+            if self.connection.expires_at() != watch.armed_for
+                && let Some(at) = self.connection.expires_at()
+            {
+                watch.expire_at(at);
             }
-            let wake = tokio::select! {
-                message = self.input.next() => match message {
-                    Some(Ok(message)) => SocketEvent::Input(Some(message)),
-                    Some(Err(err)) => SocketEvent::Stop(read_failure(err)),
-                    None => SocketEvent::Input(None),
-                },
-                (id, frame) = self.operations.next() => SocketEvent::Frame(id, frame),
-                _ = ping.tick() => SocketEvent::Ping,
-                _ = &mut init_timeout, if !self.init_received => SocketEvent::InitTimeout,
-                notice = access.recv() => match notice {
-                    Ok(user_id) if self.connection.user_id() == Some(user_id) => SocketEvent::CheckSession,
-                    Ok(_) => SocketEvent::Nothing,
-                    // Notices were missed; any of them may have been about this user.
-                    Err(RecvError::Lagged(_)) => SocketEvent::CheckSession,
-                    // The feed is gone: the server is stopping.
-                    Err(RecvError::Closed) => SocketEvent::Stop(Some(Close::going_away())),
-                },
-                _ = &mut expiry, if armed_for.is_some() => {
-                    // Not again until the check re-arms it.
-                    expiry.as_mut().reset(Instant::now() + SESSION_RECHECK);
-                    SocketEvent::CheckSession
-                }
-                _ = recheck.tick() => SocketEvent::CheckSession,
-                _ = self.connection.check_requested() => SocketEvent::CheckSession,
-                checked = &mut check => SocketEvent::Checked(checked),
-                _ = shutdown.changed() => SocketEvent::Stop(Some(Close::going_away())),
-            };
-            let outcome = match wake {
-                // Boxed: an idle socket's task is as large as the largest future it
-                // awaits inline, and `connection_init`'s reads of the database would
-                // make every idle socket carry their size.
-                SocketEvent::Input(Some(message)) => Box::pin(self.receive(message)).await,
-                // The peer closed the connection or it broke.
-                SocketEvent::Input(None) => return,
-                SocketEvent::Frame(id, frame) => self.forward(&id, frame).await.map(|()| None),
-                SocketEvent::Ping => self.ping().await.map(|()| None),
-                SocketEvent::InitTimeout => Ok(Some(Close::init_timeout())),
-                SocketEvent::CheckSession => {
-                    // One check at a time; a trigger during one is answered by it.
-                    if self.connection.user_id().is_some() && check.is_terminated() {
-                        let (connection, domain) =
-                            (self.connection.clone(), self.state.domain.clone());
-                        let pending: SessionCheck =
-                            Box::pin(async move { connection.check_session(&domain).await });
-                        check.set(pending.fuse());
-                    }
-                    Ok(None)
-                }
-                SocketEvent::Checked(Ok(SessionState::Ended)) => {
-                    Box::pin(self.end_session()).await;
-                    return;
-                }
-                SocketEvent::Checked(Ok(SessionState::AliveUntil(at))) => {
-                    armed_for = Some(at);
-                    expiry.as_mut().reset(at);
-                    Ok(None)
-                }
-                SocketEvent::Checked(Ok(SessionState::Anonymous)) | SocketEvent::Nothing => {
-                    Ok(None)
-                }
-                SocketEvent::Checked(Err(err)) => {
-                    tracing::warn!(error = %err, "could not re-check a WebSocket's session; trying again");
-                    expiry.as_mut().reset(Instant::now() + CHECK_RETRY);
-                    Ok(None)
-                }
-                SocketEvent::Stop(close) => Ok(close),
-            };
-            match outcome {
-                Ok(None) => {}
-                Ok(Some(close)) => {
+            let event = self.next_event(&mut watch).await;
+            match self.react(event, &mut watch).await {
+                Flow::Continue => {}
+                Flow::Close(close) => {
                     self.close(close).await;
                     return;
                 }
-                Err(Gone) => return,
+                Flow::End => return,
             }
+        }
+    }
+
+    /// The next thing the socket must react to.
+    async fn next_event(&mut self, watch: &mut Watch) -> SocketEvent {
+        tokio::select! {
+            message = self.input.next() => match message {
+                Some(Ok(message)) => SocketEvent::Input(Some(message)),
+                Some(Err(err)) => SocketEvent::Stop(read_failure(err)),
+                None => SocketEvent::Input(None),
+            },
+            (id, frame) = self.operations.next() => SocketEvent::Frame(id, frame),
+            _ = watch.ping.tick() => SocketEvent::Ping,
+            _ = &mut watch.init_timeout, if !self.init_received => SocketEvent::InitTimeout,
+            notice = watch.access.recv() => match notice {
+                Ok(user_id) if self.connection.user_id() == Some(user_id) => SocketEvent::CheckSession,
+                Ok(_) => SocketEvent::Nothing,
+                // Notices were missed; any of them may have been about this user.
+                Err(RecvError::Lagged(_)) => SocketEvent::CheckSession,
+                // The feed is gone: the server is stopping.
+                Err(RecvError::Closed) => SocketEvent::Stop(Some(Close::going_away())),
+            },
+            _ = &mut watch.expiry, if watch.armed_for.is_some() => {
+                // Not again until the check re-arms it.
+                watch.expiry.as_mut().reset(Instant::now() + self.state.limits.session_recheck);
+                SocketEvent::CheckSession
+            }
+            _ = watch.recheck.tick() => SocketEvent::CheckSession,
+            _ = self.connection.check_requested() => SocketEvent::CheckSession,
+            checked = &mut watch.check => SocketEvent::Checked(checked),
+            _ = watch.shutdown.changed() => SocketEvent::Stop(Some(Close::going_away())),
+        }
+    }
+
+    async fn react(&mut self, event: SocketEvent, watch: &mut Watch) -> Flow {
+        let outcome = match event {
+            // Boxed: an idle socket's task is as large as the largest future it awaits
+            // inline, and `connection_init`'s reads of the database would make every
+            // idle socket carry their size.
+            SocketEvent::Input(Some(message)) => Box::pin(self.receive(message)).await,
+            // The peer closed the connection or it broke.
+            SocketEvent::Input(None) => return Flow::End,
+            SocketEvent::Frame(id, frame) => self.forward(&id, frame).await.map(|()| None),
+            SocketEvent::Ping => self.ping().await.map(|()| None),
+            SocketEvent::InitTimeout => Ok(Some(Close::init_timeout())),
+            SocketEvent::CheckSession => {
+                // One check at a time; a trigger during one is answered by it.
+                if self.connection.user_id().is_some() && watch.check.is_terminated() {
+                    let (connection, domain) = (self.connection.clone(), self.state.domain.clone());
+                    let pending: SessionCheck =
+                        Box::pin(async move { connection.check_session(&domain).await });
+                    watch.check.set(pending.fuse());
+                }
+                Ok(None)
+            }
+            SocketEvent::Checked(Ok(SessionState::Ended)) => {
+                Box::pin(self.end_session()).await;
+                return Flow::End;
+            }
+            SocketEvent::Checked(Ok(SessionState::AliveUntil(at))) => {
+                watch.expire_at(at);
+                Ok(None)
+            }
+            SocketEvent::Checked(Ok(SessionState::Anonymous)) | SocketEvent::Nothing => Ok(None),
+            SocketEvent::Checked(Err(err)) => {
+                tracing::warn!(error = %err, "could not re-check a WebSocket's session; trying again");
+                watch.expiry.as_mut().reset(Instant::now() + CHECK_RETRY);
+                Ok(None)
+            }
+            SocketEvent::Stop(close) => Ok(close),
+        };
+        match outcome {
+            Ok(None) => Flow::Continue,
+            Ok(Some(close)) => Flow::Close(close),
+            Err(Gone) => Flow::End,
         }
     }
 
