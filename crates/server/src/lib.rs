@@ -1,6 +1,7 @@
 //! The clientele server: configuration, start-up, the HTTP router and shutdown.
 //! `main.rs` is the CLI around it; tests start it in-process through [`spawn`].
 
+mod background;
 mod client_address;
 pub mod config;
 mod dashboard;

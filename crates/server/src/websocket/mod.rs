@@ -18,6 +18,7 @@
 
 mod operations;
 mod protocol;
+mod watch;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -29,7 +30,7 @@ use async_graphql::{Data, Request, Response};
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use domain::DomainError;
-use futures_util::future::{Fuse, FusedFuture};
+use futures_util::future::FusedFuture;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt, stream};
 use tokio::sync::broadcast::error::RecvError;
@@ -37,23 +38,9 @@ use tokio::time::Instant;
 
 use self::operations::{Frame, Operations};
 use self::protocol::{ClientMessage, Close, Protocol, ServerMessage};
+use self::watch::Watch;
 use crate::request::RequestContext;
 use crate::state::AppState;
-
-/// When a socket's first safety-net re-read (every `Limits::session_recheck`) is due:
-/// somewhere between half and one and a half periods from now, so that sockets opened
-/// together (10,000 dashboards after a deploy) do not all read their sessions in the
-/// same second ever after.
-fn first_recheck(period: Duration) -> Instant {
-    use std::hash::{BuildHasher, Hasher};
-    // A fresh `RandomState` is seeded differently each time: enough randomness to
-    // spread checks, without a random-number crate.
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    let spread = (period.as_millis() as u64).max(1);
-    Instant::now() + period / 2 + Duration::from_millis(random % spread)
-}
 
 /// When a session check failed (the database is away), when to try again.
 const CHECK_RETRY: Duration = Duration::from_secs(5);
@@ -140,47 +127,6 @@ enum SocketEvent {
 
 /// The peer went away while the server was writing to it.
 struct Gone;
-
-/// What a socket waits on besides its input and its operations: its timers, the
-/// notices that its user's access changed, and the session check under way.
-struct Watch {
-    ping: tokio::time::Interval,
-    /// The safety net: a re-read of the session now and then, whatever was heard.
-    recheck: tokio::time::Interval,
-    init_timeout: Pin<Box<tokio::time::Sleep>>,
-    /// Fires when the session expires (armed once `connection_init` has read it).
-    expiry: Pin<Box<tokio::time::Sleep>>,
-    armed_for: Option<Instant>,
-    access: tokio::sync::broadcast::Receiver<i64>,
-    /// The session check under way, if any. It runs beside the socket's streams, never
-    /// instead of them: they may hold the database connection it needs (SQLite).
-    check: Pin<Box<Fuse<SessionCheck>>>,
-    shutdown: tokio::sync::watch::Receiver<bool>,
-}
-
-impl Watch {
-    fn new(state: &AppState) -> Self {
-        let mut ping = tokio::time::interval(state.ws_ping);
-        ping.reset();
-        let period = state.limits.session_recheck;
-        Self {
-            ping,
-            recheck: tokio::time::interval_at(first_recheck(period), period),
-            init_timeout: Box::pin(tokio::time::sleep(state.ws_init_timeout)),
-            expiry: Box::pin(tokio::time::sleep(period)),
-            armed_for: None,
-            access: state.live.access_changes(),
-            check: Box::pin(Fuse::terminated()),
-            shutdown: state.shutdown.clone(),
-        }
-    }
-
-    /// Arms the expiry timer for `at`.
-    fn expire_at(&mut self, at: Instant) {
-        self.armed_for = Some(at);
-        self.expiry.as_mut().reset(at);
-    }
-}
 
 /// What the socket does after reacting to an event.
 enum Flow {

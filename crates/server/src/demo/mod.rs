@@ -12,6 +12,12 @@ use serde_json::{Value, json};
 
 use crate::Config;
 use crate::startup::App;
+use cast::{
+    GARCIA_PEOPLE, NORTHWIND_DOMAINS, NORTHWIND_INVOICES, NORTHWIND_PEOPLE, NORTHWIND_SERVICES,
+    Person,
+};
+
+mod cast;
 
 /// Every demo login's password.
 pub const PASSWORD: &str = "Demo-Password-2026";
@@ -97,100 +103,6 @@ async fn seed_into(app: &App) -> anyhow::Result<Seeded> {
         .context("running the reminders")?;
     Ok(Seeded::Created)
 }
-
-/// A contact of the demo: with a login (the demo password) or a card only.
-struct Person {
-    first: &'static str,
-    last: &'static str,
-    email: Option<&'static str>,
-    role: &'static str,
-    login: bool,
-    company: Option<&'static str>,
-    relationship: Option<&'static str>,
-    /// Temporary access for this many days.
-    days: Option<i64>,
-}
-
-impl Person {
-    const fn member(
-        first: &'static str,
-        last: &'static str,
-        email: &'static str,
-        role: &'static str,
-    ) -> Self {
-        Self {
-            first,
-            last,
-            email: Some(email),
-            role,
-            login: true,
-            company: None,
-            relationship: None,
-            days: None,
-        }
-    }
-
-    fn input(&self, now: DateTime<Utc>) -> Value {
-        let mut input = json!({ "firstName": self.first, "lastName": self.last, "role": self.role,
-            "email": self.email, "companyName": self.company, "relationship": self.relationship });
-        if self.login {
-            input["portalAccess"] = json!(true);
-            input["password"] = json!(PASSWORD);
-        }
-        if let Some(days) = self.days {
-            input["accessExpiresAt"] = json!((now + Duration::days(days)).to_rfc3339());
-        }
-        input
-    }
-}
-
-/// Northwind Hosting Ltd's people besides its owner: the whole cast of a hosting
-/// customer, including an accountant without a login and a freelancer for a week.
-const NORTHWIND_PEOPLE: &[Person] = &[
-    Person::member("Adam", "Admin", "adam@northwind.example", "ADMIN"),
-    Person::member("Bella", "Billing", "bella@northwind.example", "BILLING"),
-    Person::member("Theo", "Tech", "theo@northwind.example", "TECHNICAL"),
-    Person {
-        login: false,
-        company: Some("Ledger Accounting"),
-        relationship: Some("External accountant"),
-        ..Person::member(
-            "Alan",
-            "Ledger",
-            "alan@ledger-accounting.example",
-            "BILLING",
-        )
-    },
-    Person {
-        company: Some("DevShop"),
-        days: Some(7),
-        ..Person::member("Dana", "Developer", "dana@devshop.example", "TECHNICAL")
-    },
-];
-
-/// Northwind's invoices: (total, due in days from today). Paid (by the billing
-/// contact), due, and overdue once the reminders run.
-const NORTHWIND_INVOICES: &[(&str, i64)] = &[("249.00", -20), ("249.00", 14), ("89.50", -10)];
-
-const NORTHWIND_SERVICES: &[&str] = &[
-    r#"{ "productName": "Cloud VPS 4 GB", "status": "ACTIVE", "username": "northwind", "password": "vps-Root-Pass-7", "recurringAmount": "40.00" }"#,
-    r#"{ "productName": "Shared Hosting Pro", "status": "ACTIVE", "recurringAmount": "12.00" }"#,
-    r#"{ "productName": "Legacy Mail Server", "status": "SUSPENDED", "recurringAmount": "9.00" }"#,
-];
-
-/// Northwind's domains: (name, expires in days); the first gets a reminder.
-const NORTHWIND_DOMAINS: &[(&str, i64)] = &[("northwind-hosting.com", 12), ("northwind.io", 300)];
-
-/// The Garcia household's people besides Maria.
-const GARCIA_PEOPLE: &[Person] = &[
-    Person::member("Luis", "Garcia", "luis@garcia.example", "ADMIN"),
-    Person {
-        email: None,
-        login: false,
-        relationship: Some("Daughter"),
-        ..Person::member("Sofia", "Garcia", "", "TECHNICAL")
-    },
-];
 
 struct Demo<'a> {
     app: &'a App,

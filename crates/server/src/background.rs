@@ -1,0 +1,98 @@
+//! What each instance does on its own while it serves: deliver mail, end temporary
+//! access whose time has come, and (when scheduled) run the reminders.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::Domain;
+use mail::DeliveryWorker;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, RemindersConfig};
+
+/// What each instance does on its own until shutdown: deliver mail, sweep temporary
+/// access, and (when scheduled) run the reminders.
+pub(crate) fn background_work(
+    domain: &Domain,
+    worker: &Arc<DeliveryWorker>,
+    config: &Config,
+    stopped: &watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    let mut tasks = vec![
+        tokio::spawn(worker.clone().run(domain.outbox_signal(), stopped.clone())),
+        tokio::spawn(access_sweep(
+            domain.clone(),
+            config.tuning.access_sweep_interval,
+            stopped.clone(),
+        )),
+    ];
+    if let Some(interval) = config.reminders.interval {
+        tasks.push(tokio::spawn(reminder_schedule(
+            domain.clone(),
+            config.reminders.clone(),
+            interval,
+            stopped.clone(),
+        )));
+    }
+    tasks
+}
+
+/// Warns of temporary access ending tomorrow and ends the access whose time has come,
+/// every `interval`, until shutdown (every instance does; each is processed once).
+async fn access_sweep(domain: Domain, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => break,
+        }
+        let contacts = domain.contacts();
+        match contacts.warn_expiring_access().await {
+            Ok(0) => {}
+            Ok(warned) => tracing::info!(warned, "warned of temporary access ending tomorrow"),
+            Err(err) => {
+                tracing::warn!(error = %err, "the temporary-access warning failed; the next sweep retries")
+            }
+        }
+        match contacts.end_expired_access().await {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(ended, "temporary access ended"),
+            Err(err) => {
+                tracing::warn!(error = %err, "the temporary-access sweep failed; the next one retries")
+            }
+        }
+    }
+}
+
+/// Runs the reminders `first_run_after` start, then every `interval`, until shutdown.
+/// Stopping mid-run is safe: each reminder is its own transaction, and one cut short
+/// rolls back and goes out on the next run (here or on another instance).
+async fn reminder_schedule(
+    domain: Domain,
+    config: RemindersConfig,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut wait = config.first_run_after;
+    loop {
+        let run = async {
+            tokio::time::sleep(wait).await;
+            domain.notifications().run_reminders().await
+        };
+        tokio::select! {
+            outcome = run => match outcome {
+                Ok(run) if run.sent.is_empty() && run.marked_overdue.is_empty() => {}
+                Ok(run) => tracing::info!(
+                    reminders = run.sent.len(),
+                    emails = run.emails(),
+                    marked_overdue = run.marked_overdue.len(),
+                    failed = run.failed,
+                    "reminders sent"
+                ),
+                Err(err) => tracing::warn!(error = %err, "the reminder run failed; the next one retries"),
+            },
+            _ = shutdown.wait_for(|stopping| *stopping) => break,
+        }
+        wait = interval;
+    }
+}
