@@ -12,6 +12,7 @@ use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 use crate::notifications::Notification;
+use crate::outbox::Template;
 use crate::throttle::Rule;
 
 use crate::permissions::{Permission, Role};
@@ -385,7 +386,7 @@ fn account_updated(
     Notification {
         account_id,
         category: "GENERAL",
-        template: "account_updated",
+        template: Template::AccountUpdated,
         data: json!({
             "change": what,
             "contact": contact.map(|c| json!({ "name": format!("{} {}", c.first_name, c.last_name) })),

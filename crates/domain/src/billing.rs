@@ -16,6 +16,7 @@ use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::service::{self, ServiceStatus};
 use crate::entities::{account, contact, domain_name};
 use crate::notifications::Notification;
+use crate::outbox::Template;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
@@ -100,7 +101,7 @@ impl<'a> BillingService<'a> {
             invoice = model.update(change.conn()).await?;
         }
         change
-            .notify_contacts(invoice_notification(&invoice, "invoice_created"))
+            .notify_contacts(invoice_notification(&invoice, Template::InvoiceCreated))
             .await?;
         let record = AuditRecord::new(AuditAction::InvoiceCreate)
             .account(account_id)
@@ -151,7 +152,7 @@ impl<'a> BillingService<'a> {
         }
         let paid = find_invoice(change.conn(), invoice.id).await?;
         change
-            .notify_contacts(invoice_notification(&paid, "payment_received"))
+            .notify_contacts(invoice_notification(&paid, Template::PaymentReceived))
             .await?;
         change
             .commit(
@@ -372,7 +373,7 @@ impl<'a> BillingService<'a> {
 
 /// An invoice's email (`invoice_created`, `payment_received`): everyone in INVOICE
 /// learns its number and due date; only those who may see invoices learn the total.
-fn invoice_notification<'a>(invoice: &invoice::Model, template: &'a str) -> Notification<'a> {
+fn invoice_notification<'a>(invoice: &invoice::Model, template: Template) -> Notification<'a> {
     Notification {
         account_id: invoice.account_id,
         category: "INVOICE",
@@ -394,7 +395,7 @@ fn service_notification(service: &service::Model) -> Notification<'static> {
     Notification {
         account_id: service.account_id,
         category: "PRODUCT",
-        template: "service_status",
+        template: Template::ServiceStatus,
         data: json!({
             "service": {
                 "product_name": service.product_name,

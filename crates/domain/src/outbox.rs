@@ -16,9 +16,71 @@ pub struct RenderedEmail {
     pub html: String,
 }
 
-/// Turns a template name and its data into a message; implemented by the mail crate.
+/// Every email the portal sends, by the template that renders it (the mail crate holds
+/// one subject, text and HTML file of each name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Template {
+    PasswordReset,
+    GeneratedPassword,
+    Invitation,
+    Notification,
+    InvoiceReminder,
+    DomainExpiry,
+    InvoiceCreated,
+    PaymentReceived,
+    ServiceStatus,
+    TicketOpened,
+    TicketReplied,
+    AccountUpdated,
+    SecurityNotice,
+}
+
+impl Template {
+    pub const ALL: [Template; 13] = [
+        Self::PasswordReset,
+        Self::GeneratedPassword,
+        Self::Invitation,
+        Self::Notification,
+        Self::InvoiceReminder,
+        Self::DomainExpiry,
+        Self::InvoiceCreated,
+        Self::PaymentReceived,
+        Self::ServiceStatus,
+        Self::TicketOpened,
+        Self::TicketReplied,
+        Self::AccountUpdated,
+        Self::SecurityNotice,
+    ];
+
+    /// The template's name: its files are `{name}.subject`, `.txt` and `.html`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::PasswordReset => "password_reset",
+            Self::GeneratedPassword => "generated_password",
+            Self::Invitation => "invitation",
+            Self::Notification => "notification",
+            Self::InvoiceReminder => "invoice_reminder",
+            Self::DomainExpiry => "domain_expiry",
+            Self::InvoiceCreated => "invoice_created",
+            Self::PaymentReceived => "payment_received",
+            Self::ServiceStatus => "service_status",
+            Self::TicketOpened => "ticket_opened",
+            Self::TicketReplied => "ticket_replied",
+            Self::AccountUpdated => "account_updated",
+            Self::SecurityNotice => "security_notice",
+        }
+    }
+}
+
+impl std::fmt::Display for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Turns a template and its data into a message; implemented by the mail crate.
 pub trait EmailRenderer: Send + Sync {
-    fn render(&self, template: &str, data: &Value) -> Result<RenderedEmail, String>;
+    fn render(&self, template: Template, data: &Value) -> Result<RenderedEmail, String>;
 }
 
 /// An email to queue.
@@ -28,7 +90,7 @@ pub struct Outgoing<'a> {
     /// Notification category key; `None` for transactional emails, which go to the one
     /// person concerned whatever their preferences.
     pub category: Option<&'a str>,
-    pub template: &'a str,
+    pub template: Template,
     pub data: Value,
     /// The one-click unsubscribe link of a notification email (`None`: transactional).
     pub unsubscribe_url: Option<String>,
@@ -47,7 +109,7 @@ impl Domain {
             map.insert("public_url".into(), json!(self.config().public_url));
         }
         let rendered = self.renderer().render(email.template, &data).map_err(|e| {
-            DomainError::Internal(format!("email template {}: {e}", email.template))
+            DomainError::Internal(format!("email template {}: {e}", email.template.name()))
         })?;
         let now = self.now();
         let row = email::ActiveModel {

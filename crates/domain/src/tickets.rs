@@ -14,6 +14,7 @@ use crate::entities::ticket::{self, TicketStatus};
 use crate::entities::ticket_reply::{self, ReplyBadge};
 use crate::entities::{contact, user};
 use crate::notifications::{Notification, Writer};
+use crate::outbox::Template;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, validate};
@@ -68,7 +69,7 @@ impl<'a> TicketService<'a> {
         .await?;
         let first = insert_reply(&change, ticket.id, &body, author).await?;
         change
-            .notify_contacts(ticket_notification("ticket_opened", &ticket, &first))
+            .notify_contacts(ticket_notification(Template::TicketOpened, &ticket, &first))
             .await?;
         change
             .commit(
@@ -208,7 +209,7 @@ async fn append(
         .exec(change.conn())
         .await?;
     change
-        .notify_contacts(ticket_notification("ticket_replied", ticket, &reply))
+        .notify_contacts(ticket_notification(Template::TicketReplied, ticket, &reply))
         .await?;
     change
         .commit(
@@ -224,7 +225,7 @@ async fn append(
 /// A ticket's email (`ticket_opened`, `ticket_replied`) to the account's SUPPORT
 /// recipients, with the message itself; the person who wrote it gets no copy.
 fn ticket_notification<'a>(
-    template: &'a str,
+    template: Template,
     ticket: &ticket::Model,
     message: &ticket_reply::Model,
 ) -> Notification<'a> {

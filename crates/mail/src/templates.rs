@@ -1,6 +1,7 @@
 //! Email templates: for each email a `.subject`, a `.txt` and an `.html` (which extends
 //! `layout.html` and is auto-escaped). Compiled into the binary.
 
+use domain::outbox::Template;
 use domain::{EmailRenderer, RenderedEmail};
 use minijinja::Environment;
 use serde_json::Value;
@@ -58,10 +59,10 @@ impl Templates {
 }
 
 impl EmailRenderer for Templates {
-    fn render(&self, template: &str, data: &Value) -> Result<RenderedEmail, String> {
+    fn render(&self, template: Template, data: &Value) -> Result<RenderedEmail, String> {
         let render = |part: &str| {
             self.env
-                .get_template(&format!("{template}.{part}"))
+                .get_template(&format!("{}.{part}", template.name()))
                 .and_then(|t| t.render(data))
                 .map_err(|e| e.to_string())
         };
@@ -83,7 +84,7 @@ mod tests {
         let templates = Templates::new().unwrap();
         let reset = templates
             .render(
-                "password_reset",
+                Template::PasswordReset,
                 &json!({"first_name": "<Ann>", "link": "http://x/reset-password/t", "ttl_minutes": 60, "public_url": "http://x"}),
             )
             .unwrap();
@@ -94,7 +95,7 @@ mod tests {
 
         let generated = templates
             .render(
-                "generated_password",
+                Template::GeneratedPassword,
                 &json!({"first_name": "Bo", "account_name": "Acme", "email": "bo@x.io", "password": "s3cret", "public_url": "http://x"}),
             )
             .unwrap();
@@ -103,7 +104,7 @@ mod tests {
 
         let invitation = templates
             .render(
-                "invitation",
+                Template::Invitation,
                 &json!({"inviter_name": "Ann Lee", "account_name": "Acme", "role": "BILLING", "link": "http://x/invite/t", "ttl_hours": 168, "public_url": "http://x"}),
             )
             .unwrap();
@@ -116,7 +117,7 @@ mod tests {
         let templates = Templates::new().unwrap();
         let message = templates
             .render(
-                "notification",
+                Template::Notification,
                 &json!({
                     "subject": "Your car is ready", "body": "Pick it up <today>.",
                     "account_name": "Acme", "recipient": {"first_name": "Bo", "last_name": "Ng"},
@@ -135,7 +136,7 @@ mod tests {
         // Transactional emails have no such footer.
         let reset = templates
             .render(
-                "password_reset",
+                Template::PasswordReset,
                 &json!({"first_name": "Ann", "link": "http://x/reset-password/t", "ttl_minutes": 60, "public_url": "http://x"}),
             )
             .unwrap();
@@ -166,7 +167,7 @@ mod tests {
                 data["currency"] = json!("EUR");
             }
             templates
-                .render("invoice_reminder", &addressed(data))
+                .render(Template::InvoiceReminder, &addressed(data))
                 .unwrap()
         };
         for (when, subject) in [
@@ -199,7 +200,7 @@ mod tests {
         let domain = |days: i64| {
             templates
                 .render(
-                    "domain_expiry",
+                    Template::DomainExpiry,
                     &addressed(
                         json!({"name": "example.com", "expires_on": "31 March 2026", "days": days}),
                     ),
@@ -229,12 +230,7 @@ mod tests {
 
     /// Each event email with its data, the amounts only some recipients get, and the
     /// subject a person recognises in their inbox.
-    fn event_emails() -> Vec<(
-        &'static str,
-        serde_json::Value,
-        serde_json::Value,
-        &'static str,
-    )> {
+    fn event_emails() -> Vec<(Template, serde_json::Value, serde_json::Value, &'static str)> {
         let invoice = json!({"invoice": {"number": "INV-000012", "due_date": "2031-01-31"}});
         let invoice_amounts = json!({"total": "120.50", "currency": "EUR"});
         let service =
@@ -247,61 +243,61 @@ mod tests {
         let account = |change: &str, contact: serde_json::Value| json!({"change": change, "contact": contact});
         vec![
             (
-                "invoice_created",
+                Template::InvoiceCreated,
                 invoice.clone(),
                 invoice_amounts.clone(),
                 "Invoice INV-000012 for Acme <Hosting>",
             ),
             (
-                "payment_received",
+                Template::PaymentReceived,
                 invoice,
                 invoice_amounts,
                 "Payment received for invoice INV-000012",
             ),
             (
-                "service_status",
+                Template::ServiceStatus,
                 service("ACTIVE"),
                 price.clone(),
                 "Your service Web <Hosting> is now active",
             ),
             (
-                "service_status",
+                Template::ServiceStatus,
                 service("SUSPENDED"),
                 price.clone(),
                 "Your service Web <Hosting> has been suspended",
             ),
             (
-                "service_status",
+                Template::ServiceStatus,
                 service("TERMINATED"),
                 price,
                 "Your service Web <Hosting> has been terminated",
             ),
             (
-                "ticket_opened",
+                Template::TicketOpened,
                 ticket.clone(),
                 json!({}),
                 "[Ticket #12] Site <down>",
             ),
             (
-                "ticket_replied",
+                Template::TicketReplied,
                 ticket,
                 json!({}),
                 "Re: [Ticket #12] Site <down>",
             ),
             (
-                "account_updated",
+                Template::AccountUpdated,
                 account("owner", json!({"name": "Ann Lee"})),
                 json!({}),
                 "Acme <Hosting> has a new owner",
             ),
             (
-                "account_updated",
+                Template::AccountUpdated,
                 account("billing_contact", json!({"name": "Ann Lee"})),
                 json!({}),
                 "Billing contact changed for Acme <Hosting>",
             ),
             (
-                "account_updated",
+                Template::AccountUpdated,
                 account("billing_contact", json!(null)),
                 json!({}),
                 "Billing contact changed for Acme <Hosting>",
@@ -370,7 +366,7 @@ mod tests {
         let templates = Templates::new().unwrap();
         for (template, event, _, _) in event_emails()
             .into_iter()
-            .filter(|(t, ..)| t.starts_with("ticket_"))
+            .filter(|(t, ..)| t.name().starts_with("ticket_"))
         {
             let message = templates
                 .render(template, &notification_data(event))
@@ -394,7 +390,26 @@ mod tests {
     #[test]
     fn missing_data_is_an_error_not_an_empty_string() {
         let templates = Templates::new().unwrap();
-        assert!(templates.render("password_reset", &json!({})).is_err());
-        assert!(templates.render("no_such_email", &json!({})).is_err());
+        assert!(
+            templates
+                .render(Template::PasswordReset, &json!({}))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn every_email_the_domain_sends_has_its_three_templates() {
+        let templates = Templates::new().unwrap();
+        for template in Template::ALL {
+            for part in ["subject", "txt", "html"] {
+                let name = format!("{}.{part}", template.name());
+                assert!(templates.env.get_template(&name).is_ok(), "{name}");
+            }
+        }
+        assert_eq!(
+            EMAILS.len(),
+            Template::ALL.len() * 3,
+            "a template no email uses"
+        );
     }
 }

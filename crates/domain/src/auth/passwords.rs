@@ -11,7 +11,7 @@ use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::{password_reset, session, user};
 use crate::events::Notice;
-use crate::outbox::Outgoing;
+use crate::outbox::{Outgoing, Template};
 use crate::throttle::Rule;
 use crate::{Actor, DomainError, RequestMeta, Result, store, tokens, validate};
 
@@ -99,7 +99,7 @@ impl AuthService<'_> {
                 account_id: None,
                 category: None,
                 unsubscribe_url: None,
-                template: "password_reset",
+                template: Template::PasswordReset,
                 data: json!({
                     "first_name": user.first_name,
                     "link": format!("{}/reset-password/{token}", self.domain.config().public_url),

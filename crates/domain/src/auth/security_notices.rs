@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::change::Change;
 use crate::entities::known_device;
-use crate::outbox::Outgoing;
+use crate::outbox::{Outgoing, Template};
 use crate::{RequestMeta, Result, tokens};
 
 pub(crate) enum SecurityNotice<'a> {
@@ -66,7 +66,7 @@ pub(crate) async fn send(
             to,
             account_id: None,
             category: None,
-            template: "security_notice",
+            template: Template::SecurityNotice,
             data,
             unsubscribe_url: None,
         })

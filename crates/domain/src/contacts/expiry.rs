@@ -17,6 +17,7 @@ use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::events::EventKind;
 use crate::notifications::Notification;
+use crate::outbox::Template;
 use crate::{DomainError, Result, store};
 
 /// Contacts ended per sweep at most; the rest wait for the next one.
@@ -134,7 +135,7 @@ impl ContactService<'_> {
             .notify_contacts(Notification {
                 account_id: ended.account_id,
                 category: "GENERAL",
-                template: "account_updated",
+                template: Template::AccountUpdated,
                 data: json!({
                     "change": "access_expired",
                     "contact": { "name": format!("{} {}", ended.first_name, ended.last_name) },

@@ -13,7 +13,7 @@ use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 use crate::throttle::Rule;
 
-use crate::outbox::Outgoing;
+use crate::outbox::{Outgoing, Template};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, store, tokens, validate};
 
@@ -239,7 +239,7 @@ async fn queue_generated_password(
             account_id: Some(account_id),
             category: None,
             unsubscribe_url: None,
-            template: "generated_password",
+            template: Template::GeneratedPassword,
             data: json!({
                 "first_name": first_name,
                 "account_name": account_name,

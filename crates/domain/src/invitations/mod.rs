@@ -23,7 +23,7 @@ use crate::change::Change;
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, email_is, user};
 use crate::events::EventKind;
-use crate::outbox::Outgoing;
+use crate::outbox::{Outgoing, Template};
 use crate::permissions::{self, Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
 
@@ -379,7 +379,7 @@ impl<'a> InvitationService<'a> {
                 account_id: Some(invitation.account_id),
                 category: None,
                 unsubscribe_url: None,
-                template: "invitation",
+                template: Template::Invitation,
                 data: json!({
                     "inviter_name": inviter_name,
                     "account_name": account.name,

@@ -19,6 +19,7 @@ use serde_json::json;
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{contact, notification_category};
+use crate::outbox::Template;
 use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, access, validate};
 
@@ -331,7 +332,7 @@ impl<'a> NotificationService<'a> {
             .notify_contacts(Notification {
                 account_id,
                 category: &category.key,
-                template: "notification",
+                template: Template::Notification,
                 data: json!({ "subject": subject, "body": body }),
                 amounts: None,
                 author: None,

@@ -28,6 +28,7 @@ use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::{domain_name, reminder_sent};
+use crate::outbox::Template;
 use crate::{Domain, Result};
 
 /// One kind of reminder: what it is about and how far from that date it goes out.
@@ -307,7 +308,7 @@ struct Message {
     /// The invoice number or domain name.
     name: String,
     category: &'static str,
-    template: &'static str,
+    template: Template,
     data: Value,
     amounts: Option<Value>,
 }
@@ -333,7 +334,7 @@ async fn invoice_message(
         amounts: Some(json!({ "total": invoice.total, "currency": invoice.currency })),
         name: invoice.number,
         category: "INVOICE",
-        template: "invoice_reminder",
+        template: Template::InvoiceReminder,
     }))
 }
 
@@ -358,7 +359,7 @@ async fn domain_message(
         amounts: None,
         name: found.name,
         category: "DOMAIN",
-        template: "domain_expiry",
+        template: Template::DomainExpiry,
     }))
 }
 

@@ -15,7 +15,7 @@ pub(crate) struct Notification<'a> {
     pub account_id: i64,
     /// The category key; the recipients are the contacts whose preferences hold it.
     pub category: &'a str,
-    pub template: &'a str,
+    pub template: crate::outbox::Template,
     /// What every recipient may see.
     pub data: Value,
     /// Amounts (totals, prices), merged into `data` only for recipients with
