@@ -82,8 +82,8 @@ impl TestApp {
             dir.path().file_name().unwrap_or_default().to_string_lossy()
         );
         // Reminders run when a test runs them (or sets a schedule), not on their own.
-        config.reminders.interval = None;
-        config.tuning.access_sweep_interval = Duration::from_millis(200);
+        config.schedules.reminders_every = None;
+        config.schedules.access_sweep_every = Duration::from_millis(200);
         adjust(&mut config);
         let server = clientele::spawn(config.clone())
             .await

@@ -25,7 +25,7 @@ pub fn in_process_config(dir: &std::path::Path) -> clientele::Config {
             format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()).into();
     }
     config.http.bind = "127.0.0.1:0".parse().expect("an address");
-    config.reminders.interval = None;
+    config.schedules.reminders_every = None;
     config
 }
 

@@ -191,7 +191,7 @@ impl Subject {
 /// limit out of the way: all requests come from one address, and many users register.
 async fn server() -> TestApp {
     TestApp::start_with(|c| {
-        let t = &mut c.tuning.throttles;
+        let t = &mut c.domain.throttles;
         let window = Duration::from_secs(600);
         let plenty = Limit::new(10_000, window);
         t.sign_in_failures_per_email = Limit::new(LIMIT, window);

@@ -25,7 +25,7 @@ const MINUTE: Duration = Duration::from_secs(60);
 fn behind_a_proxy_with_address_limit(count: u32) -> impl FnOnce(&mut clientele::Config) {
     move |c| {
         c.http.trusted_proxies = TrustedProxies::parse("127.0.0.1").unwrap();
-        let t = &mut c.tuning.throttles;
+        let t = &mut c.domain.throttles;
         t.sign_in_failures_per_address = Limit::new(count, MINUTE);
         t.sign_in_failures_per_email = Limit::new(1000, MINUTE);
         t.reset_requests_per_address = Limit::new(count, MINUTE);

@@ -118,7 +118,7 @@ async fn reset_request_answers_the_same_for_unknown_emails_and_sends_nothing() {
 
 #[tokio::test]
 async fn an_expired_reset_link_is_refused() {
-    let app = TestApp::start_with(|c| c.tuning.password_reset_ttl = Duration::ZERO).await;
+    let app = TestApp::start_with(|c| c.domain.password_reset_ttl = Duration::ZERO).await;
     app.register("Acme", "ann@example.com", "correct horse battery")
         .await;
     app.gql(REQUEST, json!({"e": "ann@example.com"})).await.ok();

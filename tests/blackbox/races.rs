@@ -103,8 +103,8 @@ async fn a_resend_racing_an_acceptance_never_rekeys_an_accepted_invitation() {
     // than the throttles let one client do in an hour.
     let app = TestApp::start_with(|c| {
         let plenty = domain::throttle::Limit::new(100, std::time::Duration::from_secs(3600));
-        c.tuning.throttles.accounts_opened_per_address = plenty;
-        c.tuning.throttles.invitation_acceptances_per_address = plenty;
+        c.domain.throttles.accounts_opened_per_address = plenty;
+        c.domain.throttles.invitation_acceptances_per_address = plenty;
     })
     .await;
     let owner = app

@@ -419,8 +419,8 @@ async fn two_instances_running_the_job_at_once_send_each_reminder_once() {
 #[tokio::test]
 async fn the_server_sends_reminders_on_its_own_schedule() {
     let app = TestApp::start_with(|c| {
-        c.reminders.interval = Some(Duration::from_millis(200));
-        c.reminders.first_run_after = Duration::ZERO;
+        c.schedules.reminders_every = Some(Duration::from_millis(200));
+        c.schedules.first_reminders_after = Duration::ZERO;
     })
     .await;
     let acme = acme(&app).await;

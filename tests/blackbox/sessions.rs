@@ -242,7 +242,7 @@ async fn staff_user_from_admin_env_is_created_once() {
 #[tokio::test]
 async fn a_session_ends_when_left_unused_and_after_thirty_days_in_any_case() {
     let hour = std::time::Duration::from_secs(3600);
-    let app = TestApp::start_with(move |c| c.tuning.session_idle_timeout = hour).await;
+    let app = TestApp::start_with(move |c| c.domain.session_idle_timeout = hour).await;
     let token = app
         .register("Acme", "ann@example.com", "correct horse battery")
         .await;

@@ -20,7 +20,7 @@ const LOGIN: &str =
 fn tight(count: u32) -> impl FnOnce(&mut Config) {
     move |c| {
         let limit = Limit::new(count, Duration::from_secs(60));
-        let t = &mut c.tuning.throttles;
+        let t = &mut c.domain.throttles;
         t.sign_in_failures_per_email = limit;
         t.sign_in_failures_per_address = limit;
         t.reset_requests_per_email = limit;

@@ -153,7 +153,7 @@ async fn sign_in_needs_a_code_once_enrolled_and_each_code_works_once() {
 #[tokio::test]
 async fn guessing_codes_is_throttled_and_staff_can_reset_a_lost_second_factor() {
     let app = TestApp::start_with(|c| {
-        c.tuning.throttles.sign_in_failures_per_email = Limit::new(3, Duration::from_secs(600));
+        c.domain.throttles.sign_in_failures_per_email = Limit::new(3, Duration::from_secs(600));
     })
     .await;
     let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;

@@ -9,7 +9,7 @@ use mail::DeliveryWorker;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, RemindersConfig};
+use crate::config::Config;
 
 /// What each instance does on its own until shutdown: deliver mail, sweep temporary
 /// access, and (when scheduled) run the reminders.
@@ -23,14 +23,14 @@ pub(crate) fn background_work(
         tokio::spawn(worker.clone().run(domain.outbox_signal(), stopped.clone())),
         tokio::spawn(access_sweep(
             domain.clone(),
-            config.tuning.access_sweep_interval,
+            config.schedules.access_sweep_every,
             stopped.clone(),
         )),
     ];
-    if let Some(interval) = config.reminders.interval {
+    if let Some(interval) = config.schedules.reminders_every {
         tasks.push(tokio::spawn(reminder_schedule(
             domain.clone(),
-            config.reminders.clone(),
+            config.schedules.first_reminders_after,
             interval,
             stopped.clone(),
         )));
@@ -69,11 +69,11 @@ async fn access_sweep(domain: Domain, interval: Duration, mut shutdown: watch::R
 /// rolls back and goes out on the next run (here or on another instance).
 async fn reminder_schedule(
     domain: Domain,
-    config: RemindersConfig,
+    first_run_after: Duration,
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut wait = config.first_run_after;
+    let mut wait = first_run_after;
     loop {
         let run = async {
             tokio::time::sleep(wait).await;

@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use api::Limits;
 use domain::DomainConfig;
-use domain::throttle::Throttles;
 use mail::{Mailbox, RetryPolicy};
 
 mod read;
@@ -23,7 +22,8 @@ mod tests;
 mod values;
 pub use crate::client_address::{ProxyHeader, TrustedProxies};
 use read::{
-    admin_credentials, count_var, database_url_var, duration_var, reminders, secs_var, url_var,
+    admin_credentials, count_var, database_url_var, duration_var, reminders_every, secs_var,
+    url_var,
 };
 pub use values::{PublicUrl, Secret, SecretUrl};
 
@@ -35,13 +35,16 @@ pub struct Config {
     pub http: HttpConfig,
     pub mail: MailConfig,
     pub events: EventsConfig,
-    pub reminders: RemindersConfig,
+    /// The reminders and the temporary-access sweep.
+    pub schedules: Schedules,
     /// What one request, socket or subscriber may cost (not environment variables).
     pub limits: Limits,
     /// Staff user created at start-up if its email has no login yet.
     pub admin: Option<AdminCredentials>,
-    /// Link lifetimes (not environment variables; tests shorten them).
-    pub tuning: Tuning,
+    /// What the domain applies: session and link lifetimes, the throttles' limits
+    /// (`SESSION_IDLE_TIMEOUT` the one variable among them; tests shorten the rest).
+    /// Its `public_url` is set from `http.public_url` when the domain is built.
+    pub domain: DomainConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -108,50 +111,27 @@ impl Default for EventsConfig {
     }
 }
 
-/// The in-process reminder schedule. Running it on every instance is safe: each
-/// reminder goes out once whoever runs it (`domain::notifications` reminders).
+/// What each instance does on its own schedule. Running the reminders on every
+/// instance is safe: each goes out once whoever runs it; so is the sweep.
 #[derive(Clone, Debug)]
-pub struct RemindersConfig {
+pub struct Schedules {
     /// How often each instance runs the reminders (`REMINDER_INTERVAL_SECS`); `None`
     /// (0) turns the schedule off, e.g. when cron runs `clientele run-reminders`.
-    pub interval: Option<Duration>,
+    pub reminders_every: Option<Duration>,
     /// How long after start the first run waits, so start-up is not slowed and a day
     /// begun while the server was down is not missed until the next interval. Not an
     /// environment variable.
-    pub first_run_after: Duration,
-}
-
-impl Default for RemindersConfig {
-    fn default() -> Self {
-        Self {
-            interval: Some(Duration::from_secs(3600)),
-            first_run_after: Duration::from_secs(10),
-        }
-    }
-}
-
-/// Lifetimes the domain applies to links and sessions that are not portal settings,
-/// and the throttles' limits. The defaults are the SPEC's (the domain's own); only
-/// `SESSION_IDLE_TIMEOUT` is an environment variable.
-#[derive(Clone, Debug)]
-pub struct Tuning {
-    /// How long a password-reset link stays valid.
-    pub password_reset_ttl: Duration,
-    /// A session unused this long ends (`SESSION_IDLE_TIMEOUT`, e.g. `14d`, `12h`).
-    pub session_idle_timeout: Duration,
-    pub throttles: Throttles,
+    pub first_reminders_after: Duration,
     /// How often each instance ends the temporary access whose time has come.
-    pub access_sweep_interval: Duration,
+    pub access_sweep_every: Duration,
 }
 
-impl Default for Tuning {
+impl Default for Schedules {
     fn default() -> Self {
-        let domain = DomainConfig::default();
         Self {
-            password_reset_ttl: domain.password_reset_ttl,
-            session_idle_timeout: domain.session_idle_timeout,
-            throttles: domain.throttles,
-            access_sweep_interval: Duration::from_secs(2),
+            reminders_every: Some(Duration::from_secs(3600)),
+            first_reminders_after: Duration::from_secs(10),
+            access_sweep_every: Duration::from_secs(2),
         }
     }
 }
@@ -201,17 +181,20 @@ impl Config {
                     .unwrap_or(EventsConfig::default().ws_init_timeout),
                 ..EventsConfig::default()
             },
-            reminders: reminders(&get)?,
+            schedules: Schedules {
+                reminders_every: reminders_every(&get)?,
+                ..Schedules::default()
+            },
             limits: Limits {
                 subscriptions_per_user: count_var(&get, "SUBSCRIPTIONS_PER_USER")?
                     .unwrap_or(Limits::default().subscriptions_per_user),
                 ..Limits::default()
             },
             admin: admin_credentials(&get)?,
-            tuning: Tuning {
+            domain: DomainConfig {
                 session_idle_timeout: duration_var(&get, "SESSION_IDLE_TIMEOUT")?
-                    .unwrap_or(Tuning::default().session_idle_timeout),
-                ..Tuning::default()
+                    .unwrap_or(DomainConfig::default().session_idle_timeout),
+                ..DomainConfig::default()
             },
         })
     }

@@ -145,10 +145,7 @@ fn build_domain(
     let templates = Templates::new().context("loading the email templates")?;
     let domain_config = DomainConfig {
         public_url: config.http.public_url.to_string(),
-        password_reset_ttl: config.tuning.password_reset_ttl,
-        session_idle_timeout: config.tuning.session_idle_timeout,
-        throttles: config.tuning.throttles.clone(),
-        ..DomainConfig::default()
+        ..config.domain.clone()
     };
     Ok(Domain::new(
         db,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{AdminCredentials, ConfigError, RemindersConfig, Secret, SecretUrl};
+use super::{AdminCredentials, ConfigError, Secret, SecretUrl};
 
 pub(super) fn database_url_var(url: String) -> Result<SecretUrl, ConfigError> {
     if url.starts_with("sqlite:") {
@@ -92,20 +92,19 @@ pub(super) fn duration_var(
 }
 
 /// `REMINDER_INTERVAL_SECS`: whole seconds, 0 for off.
-pub(super) fn reminders(
+pub(super) fn reminders_every(
     get: impl Fn(&str) -> Option<String>,
-) -> Result<RemindersConfig, ConfigError> {
-    let mut reminders = RemindersConfig::default();
-    if let Some(raw) = get("REMINDER_INTERVAL_SECS") {
-        let secs: u64 = raw.trim().parse().map_err(|_| {
-            ConfigError::new(
-                "REMINDER_INTERVAL_SECS",
-                "a whole number of seconds (0 turns the reminder schedule off)",
-            )
-        })?;
-        reminders.interval = (secs > 0).then(|| Duration::from_secs(secs));
-    }
-    Ok(reminders)
+) -> Result<Option<Duration>, ConfigError> {
+    let Some(raw) = get("REMINDER_INTERVAL_SECS") else {
+        return Ok(super::Schedules::default().reminders_every);
+    };
+    let secs: u64 = raw.trim().parse().map_err(|_| {
+        ConfigError::new(
+            "REMINDER_INTERVAL_SECS",
+            "a whole number of seconds (0 turns the reminder schedule off)",
+        )
+    })?;
+    Ok((secs > 0).then(|| Duration::from_secs(secs)))
 }
 
 /// `ADMIN_EMAIL` and `ADMIN_PASSWORD`: both or neither.

@@ -63,11 +63,11 @@ fn defaults_are_the_embedded_setup() {
     );
     assert!(c.admin.is_none());
     assert_eq!(c.limits, Limits::default());
-    assert_eq!(c.tuning.password_reset_ttl, Duration::from_secs(3600));
+    assert_eq!(c.domain.password_reset_ttl, Duration::from_secs(3600));
     assert_eq!(c.events.poll_interval, Duration::from_secs(2));
     assert_eq!(c.events.ping_interval, Duration::from_secs(20));
-    assert_eq!(c.reminders.interval, Some(Duration::from_secs(3600)));
-    assert_eq!(c.reminders.first_run_after, Duration::from_secs(10));
+    assert_eq!(c.schedules.reminders_every, Some(Duration::from_secs(3600)));
+    assert_eq!(c.schedules.first_reminders_after, Duration::from_secs(10));
 }
 
 #[test]
@@ -75,8 +75,8 @@ fn the_reminder_schedule_is_seconds_and_zero_is_off() {
     let interval = |secs: &str| {
         config(&[("REMINDER_INTERVAL_SECS", secs)])
             .unwrap()
-            .reminders
-            .interval
+            .schedules
+            .reminders_every
     };
     assert_eq!(interval("900"), Some(Duration::from_secs(900)));
     assert_eq!(interval("0"), None);
@@ -187,12 +187,12 @@ fn bad_values_name_their_variable() {
     assert_eq!(
         config(&[("SESSION_IDLE_TIMEOUT", "12h")])
             .unwrap()
-            .tuning
+            .domain
             .session_idle_timeout,
         Duration::from_secs(12 * 3600)
     );
     assert_eq!(
-        config(&[]).unwrap().tuning.session_idle_timeout,
+        config(&[]).unwrap().domain.session_idle_timeout,
         Duration::from_secs(14 * 24 * 3600)
     );
     assert_eq!(
