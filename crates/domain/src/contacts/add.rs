@@ -182,21 +182,7 @@ impl ContactService<'_> {
         let user_id = user.as_ref().map(|u| u.id);
         let contact = insert(&change, account_id, &checked, user_id, ends, preferences).await?;
         if let Joining::Invitation { email } = &checked.joining {
-            let invitation = self
-                .domain
-                .invitations()
-                .create_on(
-                    &mut change,
-                    actor,
-                    account_id,
-                    email,
-                    checked.role,
-                    &checked.custom,
-                    Some(contact.id),
-                )
-                .await?;
-            change
-                .also_audit(actor.into(), crate::invitations::sent_record(&invitation))
+            self.invite(&mut change, actor, &contact, email, &checked)
                 .await?;
         }
         change.event(EventKind::Created, &contact).await?;
@@ -213,6 +199,36 @@ impl ContactService<'_> {
             )
             .await?;
         Ok(contact)
+    }
+}
+
+impl ContactService<'_> {
+    /// Invites the new card's person to the portal (`send_invite`), in the same change
+    /// and audited beside it.
+    async fn invite(
+        &self,
+        change: &mut Change<'_>,
+        actor: &Actor,
+        contact: &contact::Model,
+        email: &str,
+        checked: &CheckedContact,
+    ) -> Result<()> {
+        let invitation = self
+            .domain
+            .invitations()
+            .create_on(
+                change,
+                actor,
+                contact.account_id,
+                email,
+                checked.role,
+                &checked.custom,
+                Some(contact.id),
+            )
+            .await?;
+        change
+            .also_audit(actor.into(), crate::invitations::sent_record(&invitation))
+            .await
     }
 }
 
