@@ -12,7 +12,7 @@ use sea_orm::{
 use chrono::{DateTime, Utc};
 
 use crate::entities::{account, contact, user};
-use crate::permissions::{self, Permission, Role};
+use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Reason, Result};
 
 /// The actor's standing in one account, with the account itself (read together): the
@@ -122,7 +122,7 @@ impl Access {
         let permissions = match (&contact, restriction) {
             (_, Some(_)) => Vec::new(),
             (_, None) if actor.is_staff => Permission::ALL.to_vec(),
-            (Some(contact), None) => permissions::of_contact(contact),
+            (Some(contact), None) => contact.granted(),
             (None, None) => Vec::new(),
         };
         Some(Self {
@@ -253,7 +253,7 @@ impl Access {
     /// not exceed their own (so an admin cannot touch the owner, nor a contact manager
     /// an admin). Staff pass.
     pub fn may_manage(&self, target: &contact::Model) -> Result<()> {
-        self.may_manage_holder_of(&permissions::of_contact(target))
+        self.may_manage_holder_of(&target.granted())
     }
 
     /// [`Access::may_manage`] for an invitation's (or any) permission set.

@@ -41,6 +41,16 @@ pub(crate) struct Change<'d> {
     turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
+impl store::Writer for Change<'_> {
+    fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.domain.now()
+    }
+}
+
 impl<'d> Change<'d> {
     /// A change that needs no account's lock (sign-in, staff settings, a new account).
     pub(crate) async fn begin(domain: &'d Domain) -> Result<Self> {

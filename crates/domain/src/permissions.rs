@@ -215,11 +215,6 @@ pub fn of_stored(role: Role, custom: &serde_json::Value) -> Vec<Permission> {
     effective(role, &from_json(custom))
 }
 
-/// The permissions of a stored contact.
-pub fn of_contact(contact: &crate::entities::contact::Model) -> Vec<Permission> {
-    of_stored(contact.role, &contact.permissions)
-}
-
 /// Checks a role being given to someone (never OWNER: that only moves by transfer) and
 /// its custom permissions. `current` is the contact's role before an update, if any.
 pub(crate) fn assignable(

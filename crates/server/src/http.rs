@@ -10,8 +10,8 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::Config;
+use crate::app::App;
 use crate::persisted::PersistedOperations;
-use crate::startup::App;
 use crate::state::AppState;
 
 /// The routes of `app`, as `config` sets them up.
@@ -44,7 +44,7 @@ pub(crate) fn router(
             get(crate::unsubscribe::confirm_page).post(crate::unsubscribe::one_click),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .route("/metrics", get(crate::metrics::metrics))
+        .route("/metrics", get(metrics))
         .route("/readyz", get(readyz))
         .merge(playground)
         .merge(dashboard)
@@ -144,3 +144,14 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `GET /metrics`: this instance's counters and gauges, in OpenMetrics text.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.scrape(&state.domain).await,
+    )
+}

@@ -1,6 +1,7 @@
 //! The clientele server: configuration, start-up, the HTTP router and shutdown.
 //! `main.rs` is the CLI around it; tests start it in-process through [`spawn`].
 
+mod app;
 mod background;
 mod client_address;
 pub mod config;
@@ -19,5 +20,6 @@ mod state;
 mod unsubscribe;
 mod websocket;
 
+pub use app::Core;
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};
-pub use startup::{Core, RemindersOutcome, RunningServer, run_reminders, spawn};
+pub use startup::{RemindersOutcome, RunningServer, run_reminders, spawn};

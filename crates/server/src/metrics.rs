@@ -10,14 +10,9 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
-
-use crate::state::AppState;
 
 pub(crate) struct Metrics {
     registry: Registry,
@@ -78,7 +73,7 @@ impl Metrics {
     }
 
     /// Reads what is not counted as it happens, then encodes everything.
-    async fn scrape(&self, domain: &domain::Domain) -> String {
+    pub(crate) async fn scrape(&self, domain: &domain::Domain) -> String {
         let (open, in_use) = domain.pool();
         self.pool_open.set(open.into());
         self.pool_in_use.set(in_use.into());
@@ -98,14 +93,4 @@ impl Metrics {
         }
         text
     }
-}
-
-pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.scrape(&state.domain).await,
-    )
 }

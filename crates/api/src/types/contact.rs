@@ -1,7 +1,6 @@
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::entities::contact;
-use domain::permissions;
 
 use super::enums::{self, Permission, Role};
 
@@ -74,7 +73,7 @@ impl Contact {
 
     /// The effective permissions of this contact's role.
     async fn permissions(&self) -> Vec<Permission> {
-        enums::permissions(permissions::of_contact(&self.0))
+        enums::permissions(self.0.granted())
     }
 
     async fn is_primary(&self) -> bool {

@@ -48,7 +48,7 @@ pub(super) fn plan_role_change(
     access.may_grant(&granted)?;
     // Grants are bounded in time: a temporary member may not raise someone whose
     // access outlasts their own (what they give would outlive them).
-    let held = crate::permissions::of_contact(contact);
+    let held = contact.granted();
     if let Some(own) = access.access_ends()
         && contact.user_id.is_some()
         && contact.access_expires_at.is_none_or(|theirs| theirs > own)

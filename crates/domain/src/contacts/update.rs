@@ -209,7 +209,7 @@ async fn preferences_after(
     new_role: Option<&(Role, Vec<Permission>)>,
     chosen: Option<Vec<String>>,
 ) -> Result<Option<Vec<String>>> {
-    let old = (contact.role, permissions::of_contact(contact));
+    let old = (contact.role, contact.granted());
     let new = match new_role {
         Some((role, custom)) => (*role, permissions::effective(*role, custom)),
         None => old.clone(),

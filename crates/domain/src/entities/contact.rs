@@ -93,6 +93,11 @@ impl ActiveModelBehavior for ActiveModel {
 }
 
 impl Model {
+    /// What this contact's role (and, for CUSTOM, its list) grants.
+    pub fn granted(&self) -> Vec<crate::permissions::Permission> {
+        crate::permissions::of_stored(self.role, &self.permissions)
+    }
+
     /// Since when this contact has had its portal access.
     pub fn member_since(&self) -> DateTimeUtc {
         self.access_granted_at.unwrap_or(self.created_at)

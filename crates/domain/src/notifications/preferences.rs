@@ -11,7 +11,6 @@ use super::{NotificationService, all, keys_of, known_keys, may_receive, receivab
 use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
 use crate::entities::{account, contact, email_token};
-use crate::permissions;
 use crate::{DomainError, RequestMeta, Result, tokens};
 
 const BAD_TOKEN: &str = "this link is invalid or no longer works";
@@ -93,7 +92,7 @@ impl NotificationService<'_> {
         let change = Change::begin(self.domain).await?;
         let (_, contact) = redeem(change.conn(), token).await?;
         let keys = known_keys(change.conn(), "categories", keys).await?;
-        let keys = receivable("categories", keys, &permissions::of_contact(&contact))?;
+        let keys = receivable("categories", keys, &contact.granted())?;
         let updated = set(change.conn(), contact, keys).await?;
         let preferences = page(change.conn(), &updated).await?;
         change
@@ -145,7 +144,7 @@ async fn page(conn: &impl ConnectionTrait, contact: &contact::Model) -> Result<E
         .await?
         .ok_or(DomainError::NotFound("account"))?;
     let subscribed = keys_of(&contact.notification_preferences);
-    let permissions = permissions::of_contact(contact);
+    let permissions = contact.granted();
     Ok(EmailPreferences {
         contact_name: format!("{} {}", contact.first_name, contact.last_name),
         account_name: account.name,

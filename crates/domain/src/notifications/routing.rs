@@ -8,7 +8,7 @@ use super::{keys_of, may_receive, preferences, sees_amounts};
 use crate::change::Change;
 use crate::entities::{account, contact};
 use crate::outbox::Outgoing;
-use crate::{DomainError, Result, permissions};
+use crate::{DomainError, Result};
 
 /// An event worth an email to an account's people.
 pub(crate) struct Notification<'a> {
@@ -67,7 +67,7 @@ impl Change<'_> {
                     .any(|k| k == notification.category)
             })
             // Whatever their preferences say, only what their permissions can see.
-            .filter(|c| may_receive(notification.category, &permissions::of_contact(c)))
+            .filter(|c| may_receive(notification.category, &c.granted()))
             .filter(|c| !notification.author.as_ref().is_some_and(|a| a.is(c)));
         let public_url = self.public_url().to_owned();
         let mut sent = 0;
@@ -85,7 +85,7 @@ impl Change<'_> {
             let mut data = notification.data.clone();
             if let (Some(Value::Object(amounts)), Value::Object(map)) =
                 (&notification.amounts, &mut data)
-                && sees_amounts(&permissions::of_contact(&recipient))
+                && sees_amounts(&recipient.granted())
             {
                 map.extend(amounts.clone());
             }

@@ -2,14 +2,14 @@
 
 use sea_orm::{ActiveModelTrait, Set};
 
+use super::Writer;
 use crate::Result;
-use crate::change::Change;
 use crate::entities::{account, contact, user};
 use crate::permissions::Role;
 
 /// Inserts an account and its primary contact, linked to `owner` with the OWNER role.
 pub(crate) async fn insert_with_owner(
-    change: &Change<'_>,
+    change: &impl Writer,
     name: &str,
     owner: &user::Model,
     preferences: &[String],

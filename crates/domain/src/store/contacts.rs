@@ -5,7 +5,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::change::Change;
+use super::Writer;
 use crate::entities::{contact, user};
 use crate::permissions::{Permission, Role};
 use crate::{DomainError, Result};
@@ -34,7 +34,7 @@ pub(crate) async fn in_account(
 /// Inserts the contact that makes `user` a member of `account_id` with `role`, receiving
 /// the notification categories `preferences`.
 pub(crate) async fn insert_linked(
-    change: &Change<'_>,
+    change: &impl Writer,
     account_id: i64,
     user: &user::Model,
     (role, custom): (Role, &[Permission]),

@@ -3,8 +3,8 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use super::Writer;
 use crate::Result;
-use crate::change::Change;
 use crate::entities::{email_is, password_reset, user};
 
 /// Case-insensitive lookup, matching the `lower(email)` unique index.
@@ -20,7 +20,7 @@ pub(crate) async fn find_by_email(
 
 /// A new login; an email already taken (in any case) is a conflict.
 pub(crate) async fn insert(
-    change: &Change<'_>,
+    change: &impl Writer,
     email: &str,
     password_hash: &str,
     first_name: &str,
@@ -47,7 +47,7 @@ pub(crate) async fn insert(
 /// Stores a new password hash, chosen by the user (a generated one no longer needs
 /// changing). Every reset link the user still holds dies with the old password: a link
 /// mailed before a change must not undo it later.
-pub(crate) async fn set_password(change: &Change<'_>, user_id: i64, hash: String) -> Result<()> {
+pub(crate) async fn set_password(change: &impl Writer, user_id: i64, hash: String) -> Result<()> {
     let (conn, now) = (change.conn(), change.now());
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))

@@ -11,7 +11,7 @@ use domain::RequestMeta;
 use serde_json::{Value, json};
 
 use crate::Config;
-use crate::startup::App;
+use crate::app::App;
 use cast::{
     GARCIA_PEOPLE, NORTHWIND_DOMAINS, NORTHWIND_INVOICES, NORTHWIND_PEOPLE, NORTHWIND_SERVICES,
     Person,
