@@ -441,16 +441,17 @@ pub struct Gql {
 }
 
 impl Gql {
-    /// The value at a dotted path under `data` (`a.b.0.c`); panics with the body if absent.
+    /// The value at a dotted path under `data` (`a.b.0.c`); panics with the body when the
+    /// path is absent (a missing key, an index past the end, a step into a scalar or a
+    /// null), so a misspelt path fails instead of reading as `null`. A null the test
+    /// expects is asserted with [`Gql::null_at`]; one it tolerates, read with
+    /// [`Gql::get`].
+    #[track_caller]
     pub fn at(&self, path: &str) -> &Value {
-        let mut value = &self.body["data"];
-        for part in path.split('.') {
-            value = match part.parse::<usize>() {
-                Ok(i) => &value[i],
-                Err(_) => &value[part],
-            };
+        match self.get(path) {
+            Some(value) => value,
+            None => panic!("nothing at {path:?} in {}", self.body),
         }
-        value
     }
 
     /// The value at a dotted path under `data` (`a.b.0.c`; `""` is `data` itself),
@@ -483,10 +484,12 @@ impl Gql {
         self.get(path).is_some_and(Value::is_null)
     }
 
+    #[track_caller]
     pub fn str(&self, path: &str) -> &str {
-        self.at(path)
-            .as_str()
-            .unwrap_or_else(|| panic!("no string at {path} in {}", self.body))
+        match self.at(path).as_str() {
+            Some(text) => text,
+            None => panic!("no string at {path} in {}", self.body),
+        }
     }
 
     /// The first error's `extensions.code`.

@@ -68,7 +68,6 @@ async fn a_billing_contact_sees_invoices_with_amounts_and_no_services_or_tickets
     assert_eq!(invoice["dueDate"], "2026-12-31");
     assert!(invoice["pdfUrl"].as_str().unwrap().ends_with("/pdf"));
     for list in ["services", "domains", "tickets"] {
-        assert_eq!(r.at(&format!("account.{list}")), &serde_json::Value::Null);
         // Present as null, not left out (SPEC "Protocols").
         assert!(r.null_at(&format!("account.{list}")), "{list}: {}", r.body);
     }
@@ -96,14 +95,12 @@ async fn a_technical_contact_sees_services_and_passwords_but_no_prices_or_invoic
     let r = app
         .gql_as(&tech.token, ACCOUNT_VIEW, json!({"id": account}))
         .await;
-    assert_eq!(r.at("account.invoices"), &serde_json::Value::Null);
     assert!(r.null_at("account.invoices"), "{}", r.body);
     let service = r.at("account.services.edges.0.node");
     assert_eq!(service["productName"], "Web hosting");
     assert_eq!(service["status"], "ACTIVE");
     assert_eq!(service["username"], "acme");
     assert_eq!(service["password"], "s3cret");
-    assert_eq!(service["recurringAmount"], serde_json::Value::Null);
     assert!(
         r.null_at("account.services.edges.0.node.recurringAmount"),
         "{}",

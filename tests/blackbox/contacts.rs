@@ -40,7 +40,7 @@ async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
     assert_eq!(ada["permissions"], json!(["VIEW_INVOICES", "PAY_INVOICES"]));
     assert_eq!(ada["notificationPreferences"], json!(["INVOICE"]));
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "No", "lastName": "Email", "role": "TECHNICAL"}})).await.ok();
-    assert_eq!(r.at("addContact.email"), &Value::Null);
+    assert!(r.null_at("addContact.email"), "{}", r.body);
     assert_eq!(
         r.at("addContact.notificationPreferences"),
         &json!(["PRODUCT", "DOMAIN", "SUPPORT"])
@@ -395,7 +395,7 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
         )
         .await
         .ok();
-    assert_eq!(v.at("viewer.currentAccount"), &Value::Null);
+    assert!(v.null_at("viewer.currentAccount"), "{}", v.body);
     assert_eq!(
         v.at("viewer.memberships"),
         &json!([{"account": {"name": "Agency"}}])
@@ -523,7 +523,6 @@ async fn lowering_a_role_takes_effect_on_the_next_request() {
         .gql_as(&admin.token, contacts, json!({"id": account}))
         .await;
     after.expect_code("FORBIDDEN");
-    assert_eq!(after.at("account.contacts"), &Value::Null);
     assert!(after.null_at("account.contacts"), "{}", after.body);
     // Clearing an optional field with null; leaving others out keeps them.
     let r = app
@@ -534,7 +533,7 @@ async fn lowering_a_role_takes_effect_on_the_next_request() {
         )
         .await
         .ok();
-    assert_eq!(r.at("updateContact.phone"), &Value::Null);
+    assert!(r.null_at("updateContact.phone"), "{}", r.body);
     assert_eq!(r.str("updateContact.role"), "CUSTOM");
     // A login's contact keeps an email.
     app.gql_as(
@@ -747,8 +746,8 @@ async fn the_billing_contact_is_named_and_cleared() {
         )
         .await
         .ok();
-    assert_eq!(r.at("account.billingContact"), &Value::Null);
+    assert!(r.null_at("account.billingContact"), "{}", r.body);
     let r = app.gql_as(&owner, set, json!({"id": null})).await.ok();
-    assert_eq!(r.at("setBillingContact.billingContact"), &Value::Null);
+    assert!(r.null_at("setBillingContact.billingContact"), "{}", r.body);
     app.stop().await;
 }

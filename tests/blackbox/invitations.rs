@@ -76,7 +76,7 @@ async fn an_existing_user_accepts_then_holds_two_accounts_and_switches_between_t
         )
         .await
         .ok();
-    assert_eq!(v.at("viewer.currentAccount"), &Value::Null);
+    assert!(v.null_at("viewer.currentAccount"), "{}", v.body);
     let memberships = v.at("viewer.memberships").as_array().unwrap().clone();
     let names: Vec<&str> = memberships
         .iter()
@@ -483,7 +483,6 @@ async fn inviting_twice_a_member_or_without_permission_is_refused() {
         .gql_as(&billing.token, LIST, json!({"id": acme.account}))
         .await;
     r.expect_code("FORBIDDEN");
-    assert_eq!(r.at("account.invitations"), &Value::Null);
     assert!(r.null_at("account.invitations"), "{}", r.body);
     let stranger = app
         .register("Other", "o@other.test", "other password")
