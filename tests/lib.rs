@@ -1,7 +1,9 @@
 //! The black-box test harness: a real clientele server on port 0 with a database of its
 //! own (a temporary SQLite file, or a fresh PostgreSQL database when `DATABASE_URL`
-//! points at a PostgreSQL server), spoken to over HTTP as a client would.
+//! points at a PostgreSQL server), spoken to over HTTP as a client would. The people
+//! and documents the stories share are in [`fixtures`].
 
+pub mod fixtures;
 mod listen;
 mod postgres;
 pub mod proxy;
@@ -15,6 +17,7 @@ use clientele::{Config, RunningServer};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
+pub use fixtures::{MEMBER_PASSWORD, Member, STAFF_PASSWORD};
 pub use postgres::TestDatabase;
 pub use smtp_sink::SmtpSink;
 pub use ws::WsClient;
@@ -188,123 +191,14 @@ impl TestApp {
         )
     }
 
-    /// Registers a new account owner and returns their session token.
-    pub async fn register(&self, account: &str, email: &str, password: &str) -> String {
-        let r = self
-            .gql(
-                "mutation($input: RegisterInput!) { register(input: $input) { token } }",
-                json!({ "input": {
-                    "accountName": account, "firstName": "Test", "lastName": account,
-                    "email": email, "password": password,
-                }}),
-            )
-            .await;
-        r.str("register.token").to_owned()
-    }
-
     /// Signs in and returns the token, or the error code.
     pub async fn login(&self, email: &str, password: &str) -> Result<String, String> {
         let r = self
-            .gql(
-                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-                json!({ "e": email, "p": password }),
-            )
+            .gql(fixtures::LOGIN, json!({ "e": email, "p": password }))
             .await;
         match r.error_code() {
             Some(code) => Err(code.to_owned()),
             None => Ok(r.str("login.token").to_owned()),
-        }
-    }
-
-    /// A staff user (created through the service `clientele create-staff` uses), signed in.
-    pub async fn staff(&self) -> String {
-        let email = "staff@portal.test";
-        if self.login(email, STAFF_PASSWORD).await.is_err() {
-            self.server
-                .domain
-                .auth()
-                .create_staff(email, STAFF_PASSWORD, "Sam", "Staff")
-                .await
-                .expect("staff user");
-        }
-        self.login(email, STAFF_PASSWORD)
-            .await
-            .expect("staff login")
-    }
-
-    /// The id of the account the session is placed in.
-    pub async fn current_account(&self, token: &str) -> String {
-        let r = self
-            .gql_as(token, "{ viewer { currentAccount { id } } }", json!({}))
-            .await;
-        r.str("viewer.currentAccount.id").to_owned()
-    }
-
-    /// Adds a contact with portal access and the given role (and CUSTOM permissions),
-    /// then signs them in. Returns their contact id and session token.
-    pub async fn add_member(
-        &self,
-        token: &str,
-        account_id: &str,
-        email: &str,
-        role: &str,
-        permissions: Option<&[&str]>,
-    ) -> Member {
-        let r = self
-            .gql_as(
-                token,
-                "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
-                json!({ "a": account_id, "i": {
-                    "firstName": role, "lastName": "Member", "email": email, "role": role,
-                    "permissions": permissions, "portalAccess": true, "password": MEMBER_PASSWORD,
-                }}),
-            )
-            .await
-            .ok();
-        let contact_id = r.str("addContact.id").to_owned();
-        let token = self
-            .login(email, MEMBER_PASSWORD)
-            .await
-            .expect("member signs in");
-        Member {
-            contact_id,
-            token,
-            email: email.to_owned(),
-        }
-    }
-
-    /// The code an authenticator app shows now, by the server's clock, for a base32
-    /// TOTP secret.
-    pub fn totp_code(&self, secret: &str) -> String {
-        let now = self.server.domain.clock().now().timestamp();
-        totp_code_at(secret, u64::try_from(now).unwrap_or_default())
-    }
-
-    /// Turns two-factor sign-in on for the token's user as they would: `enrollTotp` with
-    /// their current password, then `confirmTotp` with the app's code. Returns the secret,
-    /// or the response that refused. The code of this 30-second step is then spent:
-    /// advance the clock before signing in with one.
-    pub async fn turn_on_two_factor(&self, token: &str, password: &str) -> Result<String, String> {
-        let enrolment = self
-            .gql_as(
-                token,
-                "mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }",
-                json!({ "p": password }),
-            )
-            .await;
-        let Some(secret) = enrolment.get("enrollTotp.secret").and_then(Value::as_str) else {
-            return Err(format!("enrollTotp answered {}", enrolment.body));
-        };
-        let confirm = self
-            .gql_as(
-                token,
-                "mutation($c: String!) { confirmTotp(code: $c) }",
-                json!({ "c": self.totp_code(secret) }),
-            )
-            .await;
-        match confirm.body.get("errors") {
-            None => Ok(secret.to_owned()),
-            Some(_) => Err(format!("confirmTotp answered {}", confirm.body)),
         }
     }
 
@@ -417,19 +311,6 @@ impl TestApp {
     pub async fn stop(self) {
         self.server.shutdown().await;
     }
-}
-
-/// The password of users made by [`TestApp::staff`].
-pub const STAFF_PASSWORD: &str = "staff password 1";
-/// The password of members made by [`TestApp::add_member`].
-pub const MEMBER_PASSWORD: &str = "member password 1";
-
-/// A member of an account, signed in.
-#[derive(Clone, Debug)]
-pub struct Member {
-    pub contact_id: String,
-    pub token: String,
-    pub email: String,
 }
 
 /// A GraphQL response.

@@ -1,4 +1,5 @@
 use clientele_tests::TestApp;
+use clientele_tests::fixtures::Portal;
 use serde_json::json;
 
 const ACCOUNT_VIEW: &str = "query($id: ID!) { account(id: $id) {
@@ -11,10 +12,7 @@ const ACCOUNT_VIEW: &str = "query($id: ID!) { account(id: $id) {
 
 /// An account with an invoice, a service and a domain recorded by staff.
 async fn billed_account(app: &TestApp) -> (String, String, String) {
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(app).await;
     let staff = app.staff().await;
     app.gql_as(&staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: {total: \"120.50\", currency: \"eur\", dueDate: \"2026-12-31\"}) { id number } }", json!({"a": account})).await.ok();
     app.gql_as(&staff, "mutation($a: ID!) { createService(accountId: $a, input: {productName: \"Web hosting\", status: ACTIVE, username: \"acme\", password: \"s3cret\", recurringAmount: \"9.99\"}) { id } }", json!({"a": account})).await.ok();
@@ -249,10 +247,7 @@ async fn staff_mutations_validate_their_input() {
 #[tokio::test]
 async fn lists_are_relay_connections_with_total_counts() {
     let app = TestApp::start().await;
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let staff = app.staff().await;
     for i in 0..5 {
         app.gql_as(&staff, "mutation($a: ID!, $n: String!) { createDomain(accountId: $a, input: {name: $n, expiresAt: \"2027-01-01\"}) { id } }", json!({"a": account, "n": format!("site{i}.test")})).await.ok();

@@ -1,26 +1,13 @@
 //! Contact cards end to end: add, edit, remove, portal access, one story per test.
 //! (Over 500 lines: each story starts its own server and reads the rows it left.)
 
+use clientele_tests::fixtures::{
+    ADD, OWNER_PASSWORD, Portal, REMOVE, UPDATE, VIEWER, generated_password,
+};
 use clientele_tests::{MEMBER_PASSWORD, TestApp, link_after};
 use domain::entities::{contact, session, user};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-
-const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) {
-  id firstName lastName email role permissions isPrimary portalAccess notificationPreferences } }";
-const REMOVE: &str =
-    "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }";
-const UPDATE: &str = "mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { id email role permissions phone } }";
-const VIEWER: &str = "{ viewer { user { email } } }";
-const OWNER_PASSWORD: &str = "owner password 1";
-
-async fn owner(app: &TestApp) -> (String, String) {
-    let token = app
-        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
-        .await;
-    let account = app.current_account(&token).await;
-    (token, account)
-}
 
 async fn contact_count(app: &TestApp) -> u64 {
     contact::Entity::find().count(app.db()).await.unwrap()
@@ -29,7 +16,7 @@ async fn contact_count(app: &TestApp) -> u64 {
 #[tokio::test]
 async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {
         "firstName": "Ada", "lastName": "Accountant", "email": "ada@books.test", "role": "BILLING",
         "relationship": "bookkeeper", "address": {"city": "Leeds", "country": "GB"}
@@ -63,7 +50,7 @@ async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
 #[tokio::test]
 async fn invalid_contacts_are_bad_user_input_and_write_nothing() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     for (input, field) in [
         (
             json!({"firstName": "", "lastName": "X", "role": "ADMIN"}),
@@ -116,21 +103,14 @@ async fn invalid_contacts_are_bad_user_input_and_write_nothing() {
 #[tokio::test]
 async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {
         "firstName": "Tess", "lastName": "Tech", "email": "tess@acme.test", "role": "TECHNICAL", "portalAccess": true
     }})).await.ok();
     assert_eq!(r.at("addContact.portalAccess"), true);
     let message = app.mail_to("tess@acme.test").await;
     assert!(message.contains("Subject: Your login to Acme"), "{message}");
-    let password = message
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Password:")
-                .map(|p| p.trim().to_owned())
-        })
-        .expect("password line");
+    let password = generated_password(&message).expect("password line");
     assert!(password.len() >= 20);
     let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token passwordChangeRequired } }";
     let signed_in = app
@@ -232,7 +212,7 @@ async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
 #[tokio::test]
 async fn an_email_that_already_has_a_login_is_never_linked_silently() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     app.register("Other", "bob@elsewhere.test", "bob password 12")
         .await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {
@@ -249,7 +229,7 @@ async fn an_email_that_already_has_a_login_is_never_linked_silently() {
 #[tokio::test]
 async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_concurrency() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let input = |email: &str| json!({"a": account, "i": {"firstName": "Dup", "lastName": "Licate", "email": email, "role": "BILLING"}});
     let (a, b) = tokio::join!(
         app.gql_as(&owner, ADD, input("dup@acme.test")),
@@ -288,7 +268,7 @@ async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_co
 #[tokio::test]
 async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
@@ -350,7 +330,7 @@ async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
 #[tokio::test]
 async fn a_removed_agency_user_keeps_their_other_accounts() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let agency = app
         .register("Agency", "dev@agency.test", "agency password")
         .await;
@@ -413,19 +393,15 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
 #[tokio::test]
 async fn the_primary_contact_cannot_be_removed_and_ownership_moves_with_a_password() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal {
+        owner,
+        account,
+        owner_contact,
+        ..
+    } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
-    let viewer = app
-        .gql_as(
-            &owner,
-            "{ viewer { memberships { contact { id } } } }",
-            json!({}),
-        )
-        .await
-        .ok();
-    let owner_contact = viewer.str("viewer.memberships.0.contact.id").to_owned();
     app.gql_as(
         &owner,
         REMOVE,
@@ -505,7 +481,7 @@ async fn the_primary_contact_cannot_be_removed_and_ownership_moves_with_a_passwo
 #[tokio::test]
 async fn lowering_a_role_takes_effect_on_the_next_request() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
@@ -549,7 +525,7 @@ async fn lowering_a_role_takes_effect_on_the_next_request() {
 #[tokio::test]
 async fn revoking_portal_access_keeps_the_card_and_ends_the_login() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let tech = app
         .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
         .await;
@@ -583,7 +559,7 @@ async fn revoking_portal_access_keeps_the_card_and_ends_the_login() {
 #[tokio::test]
 async fn staff_can_turn_client_contact_management_off() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let staff = app.staff().await;
     let settings = "mutation($on: Boolean) { updatePortalSettings(input: {allowClientContactManagement: $on}) { allowClientContactManagement invitationTtlHours } }";
     app.gql_as(&owner, settings, json!({"on": false}))
@@ -637,7 +613,7 @@ async fn staff_can_turn_client_contact_management_off() {
 #[tokio::test]
 async fn another_accounts_ids_answer_not_found_and_change_nothing() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let victim = app
         .add_member(&owner, &account, "victim@acme.test", "BILLING", None)
         .await;
@@ -719,7 +695,7 @@ async fn another_accounts_ids_answer_not_found_and_change_nothing() {
 #[tokio::test]
 async fn the_billing_contact_is_named_and_cleared() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "Ada", "lastName": "Books", "email": "ada@books.test", "role": "BILLING"}})).await.ok();
     let ada = r.str("addContact.id").to_owned();
     let set = "mutation($id: ID) { setBillingContact(contactId: $id) { billingContact { firstName email } } }";

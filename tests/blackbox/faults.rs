@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use clientele_tests::TestApp;
+use clientele_tests::fixtures::{OWNER_PASSWORD, Portal};
 use clientele_tests::proxy::Proxy;
 use serde_json::json;
 
@@ -36,10 +37,7 @@ async fn postgres_restarting_under_load_is_answered_fast_and_recovered_from() {
         c.database.url = url.as_str().into();
     })
     .await;
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let dashboard = "query($a: ID!) { account(id: $a) { name contacts(first: 5) { totalCount } } }";
     app.gql_as(&owner, dashboard, json!({"a": account}))
         .await
@@ -111,7 +109,7 @@ async fn postgres_restarting_under_load_is_answered_fast_and_recovered_from() {
         .await
         .ok();
     assert_eq!(r.at("account.contacts.totalCount"), &json!(1), "{}", r.body);
-    app.login("owner@acme.test", "owner password 1")
+    app.login("owner@acme.test", OWNER_PASSWORD)
         .await
         .expect("signs in after the restart");
     assert!(

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use clientele_tests::fixtures::{ADD, CONTACT_EVENTS, OWNER_PASSWORD, Portal};
 use clientele_tests::ws::{Incoming, error_code};
 use clientele_tests::{TestApp, WsClient};
 use reqwest::RequestBuilder as Request;
@@ -15,11 +16,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const GQL_RESPONSE: &str = "application/graphql-response+json";
-const PASSWORD: &str = "owner password 1";
-const CONTACT_EVENTS: &str = "subscription($a: ID, $after: String) {
-  contactEvents(accountId: $a, after: $after) { cursor kind } }";
-const ADD: &str =
-    "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }";
 const CONTACTS: &str = "query($a: ID!, $n: Int, $c: String) {
   account(id: $a) { contacts(first: $n, after: $c) { totalCount edges { cursor } } } }";
 
@@ -146,6 +142,14 @@ async fn state(app: &TestApp, owners: &[(&str, &str)], staff: &str) -> Value {
     Value::Array(seen)
 }
 
+/// A second account, the target of cross-account requests.
+async fn other_co(app: &TestApp) -> Portal<'_> {
+    Portal::new(app)
+        .named("Other Co")
+        .owner("owner@other.test")
+        .await
+}
+
 /// The server is well: health, a plain query, and a signed-in one.
 async fn healthy(app: &TestApp, token: &str) {
     assert_eq!(app.get("/healthz").await, (200, "ok".into()));
@@ -153,21 +157,21 @@ async fn healthy(app: &TestApp, token: &str) {
     assert_eq!(r.ok().at("viewer.isStaff"), false);
 }
 
-async fn owner(app: &TestApp, name: &str) -> (String, String) {
-    let token = app
-        .register(name, &format!("owner@{name}.test"), PASSWORD)
-        .await;
-    let account = app.current_account(&token).await;
-    (token, account)
-}
-
 #[tokio::test]
 async fn hostile_http_requests_are_refused_cleanly_and_write_nothing() {
     let app = TestApp::start().await;
-    let (token, account) = owner(&app, "acme").await;
-    let (other, other_account) = owner(&app, "other").await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
+    let Portal {
+        owner: other,
+        account: other_account,
+        ..
+    } = other_co(&app).await;
     let staff = app.staff().await;
-    let foreign = add_contact(&app, &other, &other_account, "Theirs").await;
+    let foreign = app.add_card(&other, &other_account, "Theirs").await;
     let owners = [
         (token.as_str(), account.as_str()),
         (other.as_str(), other_account.as_str()),
@@ -184,7 +188,7 @@ async fn hostile_http_requests_are_refused_cleanly_and_write_nothing() {
             &app,
             "mutation($i: RegisterInput!) { register(input: $i) { token } }",
             json!({ "i": { "accountName": name, "firstName": "F", "lastName": "L",
-                "email": email, "password": PASSWORD } }),
+                "email": email, "password": OWNER_PASSWORD } }),
         )
     };
     let nested = |open: &str, inner: &str, close: &str| {
@@ -347,8 +351,15 @@ fn subscribe(id: &str, query: &str, variables: Value) -> Value {
 #[tokio::test]
 async fn hostile_socket_messages_end_their_operation_or_their_socket_only() {
     let app = TestApp::start().await;
-    let (token, account) = owner(&app, "acme").await;
-    let (_, other_account) = owner(&app, "other").await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
+    let Portal {
+        account: other_account,
+        ..
+    } = other_co(&app).await;
     let now = app.newest_cursor().await;
 
     // What the protocol cannot read ends the socket, with the code that says why.
@@ -439,18 +450,14 @@ async fn drain(socket: &mut WsClient) -> (Vec<String>, usize) {
     (refused, events)
 }
 
-async fn add_contact(app: &TestApp, token: &str, account: &str, name: &str) -> String {
-    let input = json!({ "firstName": name, "lastName": "L", "role": "BILLING" });
-    let r = app
-        .gql_as(token, ADD, json!({ "a": account, "i": input }))
-        .await;
-    r.ok().str("addContact.id").to_owned()
-}
-
 #[tokio::test]
 async fn a_flood_of_subscribe_messages_holds_only_the_connections_share() {
     let app = TestApp::start().await;
-    let (token, account) = owner(&app, "acme").await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
     let limit = app.config.limits.subscriptions_per_connection;
     let now = app.newest_cursor().await;
     let mut socket = app.socket(Some(&token)).await;
@@ -468,7 +475,7 @@ async fn a_flood_of_subscribe_messages_holds_only_the_connections_share() {
         "{refused:?}"
     );
     // The ones held are live, once each.
-    add_contact(&app, &token, &account, "Flood").await;
+    app.add_card(&token, &account, "Flood").await;
     assert_eq!(drain(&mut socket).await, (vec![], limit));
     healthy(&app, &token).await;
     app.stop().await;
@@ -477,7 +484,11 @@ async fn a_flood_of_subscribe_messages_holds_only_the_connections_share() {
 #[tokio::test]
 async fn a_user_subscribing_over_many_connections_holds_only_their_share() {
     let app = TestApp::start_with(|c| c.limits.subscriptions_per_user = 3).await;
-    let (token, account) = owner(&app, "acme").await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
     let now = json!({ "a": account, "after": app.newest_cursor().await });
     let mut sockets = Vec::new();
     for _ in 0..4 {
@@ -494,7 +505,7 @@ async fn a_user_subscribing_over_many_connections_holds_only_their_share() {
         refused.extend(drain(socket).await.0);
     }
     assert_eq!(refused, ["RATE_LIMITED"; 5]);
-    add_contact(&app, &token, &account, "Many").await;
+    app.add_card(&token, &account, "Many").await;
     let mut events = 0;
     for socket in &mut sockets {
         events += drain(socket).await.1;
@@ -571,7 +582,7 @@ async fn slow_header_and_slow_body_clients_are_cut_off_while_others_are_served()
         c.limits.body_time = SLOW_CLIENT_TIME;
     })
     .await;
-    let (token, _) = owner(&app, "acme").await;
+    let Portal { owner: token, .. } = Portal::acme(&app).await;
     let addr = app.server.addr;
     let request_line = "POST /graphql HTTP/1.1\r\nHost: localhost\r\n";
     let mut slow = Vec::new();

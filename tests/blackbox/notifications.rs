@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use clientele_tests::fixtures::{ADD, OWNER_PASSWORD, Portal};
 use clientele_tests::{MEMBER_PASSWORD, SmtpSink, TestApp, decode_qp};
 use domain::entities::email;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -278,18 +279,18 @@ impl Acme {
     }
 }
 
-const OWNER_PASSWORD: &str = "owner password 1";
-
 async fn acme(app: &TestApp) -> Acme {
-    let owner = app
-        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal {
+        owner,
+        account,
+        owner_contact,
+        ..
+    } = Portal::acme(app).await;
     let mut acme = Acme {
         account: account.clone(),
         staff: app.staff().await,
         tokens: vec![("owner", owner.clone())],
-        contacts: Vec::new(),
+        contacts: vec![("owner", owner_contact)],
         invoice: None,
         service: None,
         ticket: None,
@@ -298,7 +299,7 @@ async fn acme(app: &TestApp) -> Acme {
         let r = app
             .gql_as(
                 &owner,
-                "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
+                ADD,
                 json!({ "a": account, "i": {
                     "firstName": person.key, "lastName": "Acme", "email": person.email(),
                     "role": person.role, "permissions": person.permissions,
@@ -319,24 +320,6 @@ async fn acme(app: &TestApp) -> Acme {
             acme.tokens.push((person.key, token));
         }
     }
-    // The owner's card came with the account.
-    let r = app
-        .gql_as(
-            &owner,
-            "query($id: ID!) { account(id: $id) { contacts { edges { node { id email } } } } }",
-            json!({ "id": account }),
-        )
-        .await
-        .ok();
-    let owner_card = r
-        .at("account.contacts.edges")
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["node"]["email"] == "owner@acme.test")
-        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
-        .expect("the owner's card");
-    acme.contacts.push(("owner", owner_card));
     acme
 }
 

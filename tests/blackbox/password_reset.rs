@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use clientele_tests::fixtures::VIEWER;
 use clientele_tests::{SmtpSink, TestApp, link_after, token_in_link};
 use domain::entities::{email, password_reset};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -8,8 +9,6 @@ use serde_json::json;
 const REQUEST: &str = "mutation($e: String!) { requestPasswordReset(email: $e) }";
 const RESET: &str =
     "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }";
-const VIEWER: &str = "{ viewer { user { email } } }";
-
 /// Resets with the link in `message` and checks everything a reset must do.
 async fn reset_with_link(app: &TestApp, message: &str, old_session: &str) {
     assert!(

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use clientele_tests::fixtures::{Portal, Role};
 use clientele_tests::{Member, TestApp};
 use domain::Domain;
 use domain::entities::invoice::{self, InvoiceStatus};
@@ -25,21 +26,17 @@ struct Acme {
     technical: Member,
 }
 
+/// Who [`Portal::acme`] registers.
 const OWNER: &str = "owner@acme.test";
 
 async fn acme(app: &TestApp) -> Acme {
-    let owner = app.register("Acme", OWNER, "owner password 1").await;
-    let account = app.current_account(&owner).await;
-    let billing = app
-        .add_member(&owner, &account, "bill@acme.test", "BILLING", None)
-        .await;
-    let technical = app
-        .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
-        .await;
+    let portal = Portal::acme(app).await;
+    let billing = portal.member(Role::Billing).await;
+    let technical = portal.member(Role::Technical).await;
     Acme {
         staff: app.staff().await,
-        owner,
-        account,
+        owner: portal.owner,
+        account: portal.account,
         billing,
         technical,
     }

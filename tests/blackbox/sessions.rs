@@ -1,9 +1,8 @@
 use clientele_tests::TestApp;
+use clientele_tests::fixtures::VIEWER;
 use domain::entities::session;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
-
-const VIEWER: &str = "{ viewer { user { email } currentAccount { name } } }";
 
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer() {

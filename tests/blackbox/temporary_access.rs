@@ -6,29 +6,19 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use clientele_tests::fixtures::{ADD, CONTACT_EVENTS, Portal, UPDATE, rfc3339};
 use clientele_tests::ws::{Incoming, error_code};
 use clientele_tests::{MEMBER_PASSWORD, TestApp, WsClient, wait_until};
 use serde_json::json;
-
-const PASSWORD: &str = "owner password 1";
-const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id accessExpiresAt } }";
-const UPDATE: &str = "mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { accessExpiresAt } }";
-const CONTACT_EVENTS: &str = "subscription($a: ID, $after: String) {
-  contactEvents(accountId: $a, after: $after) { cursor kind } }";
 
 fn in_an_hour(app: &TestApp) -> DateTime<Utc> {
     app.server.domain.clock().now() + chrono::Duration::hours(1)
 }
 
-fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
 #[tokio::test]
 async fn temporary_access_ends_by_itself_on_every_instance() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let ends = rfc3339(in_an_hour(&app));
     let added = app
         .gql_as(&owner, ADD, json!({"a": account, "i": {
@@ -137,8 +127,7 @@ async fn temporary_access_ends_by_itself_on_every_instance() {
 #[tokio::test]
 async fn the_end_is_moved_or_cleared_by_update_but_never_by_its_holder() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
@@ -237,8 +226,7 @@ async fn the_end_is_moved_or_cleared_by_update_but_never_by_its_holder() {
 #[tokio::test]
 async fn an_invitations_end_is_carried_to_the_membership_it_gives() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let ends = rfc3339(in_an_hour(&app));
     let invited = app
         .gql_as(

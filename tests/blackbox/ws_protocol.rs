@@ -4,20 +4,10 @@
 
 use std::time::Duration;
 
+use clientele_tests::fixtures::{CONTACT_EVENTS, Portal};
 use clientele_tests::ws::{Incoming, LEGACY_WS, TRANSPORT_WS, error_code};
 use clientele_tests::{TestApp, WsClient};
 use serde_json::{Value, json};
-
-const CONTACT_EVENTS: &str = "subscription($a: ID, $after: String) {
-  contactEvents(accountId: $a, after: $after) { cursor kind } }";
-
-async fn owner(app: &TestApp) -> (String, String) {
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
-    (owner, account)
-}
 
 async fn raw_socket(app: &TestApp, protocol: &'static str) -> WsClient {
     WsClient::connect(&app.url, protocol, &[])
@@ -51,7 +41,7 @@ fn subscribe(id: &str, query: &str, variables: Value) -> Value {
 #[tokio::test]
 async fn a_message_that_is_not_the_protocols_closes_the_socket_with_4400() {
     let app = TestApp::start().await;
-    let (owner, _) = owner(&app).await;
+    let Portal { owner, .. } = Portal::acme(&app).await;
     for raw in [
         "not json",
         "[]",
@@ -92,7 +82,7 @@ async fn a_message_that_is_not_the_protocols_closes_the_socket_with_4400() {
 #[tokio::test]
 async fn subscribe_before_the_ack_closes_with_4401_and_a_second_init_with_4429() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = raw_socket(&app, TRANSPORT_WS).await;
     socket
         .send(subscribe("1", CONTACT_EVENTS, json!({"a": account})))
@@ -134,7 +124,7 @@ async fn a_refused_connection_init_closes_with_4403() {
 #[tokio::test]
 async fn a_socket_that_never_sends_connection_init_closes_with_4408() {
     let app = TestApp::start_with(|c| c.events.ws_init_timeout = Duration::from_millis(300)).await;
-    let (owner, _) = owner(&app).await;
+    let Portal { owner, .. } = Portal::acme(&app).await;
     let mut silent = raw_socket(&app, TRANSPORT_WS).await;
     // A ping is not an init.
     silent.send(json!({"type": "ping"})).await;
@@ -152,7 +142,7 @@ async fn a_socket_that_never_sends_connection_init_closes_with_4408() {
 #[tokio::test]
 async fn a_running_operations_id_cannot_be_reused_4409_but_a_finished_ones_can() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     // A query finishes: its id is free again.
     for _ in 0..2 {
@@ -184,7 +174,7 @@ async fn a_running_operations_id_cannot_be_reused_4409_but_a_finished_ones_can()
 #[tokio::test]
 async fn a_client_complete_stops_the_stream_without_an_answer() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
@@ -207,7 +197,7 @@ async fn a_client_complete_stops_the_stream_without_an_answer() {
 #[tokio::test]
 async fn a_socket_runs_a_bounded_number_of_operations_queries_included() {
     let app = TestApp::start_with(|c| c.limits.subscriptions_per_connection = 2).await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
@@ -233,7 +223,7 @@ async fn a_socket_runs_a_bounded_number_of_operations_queries_included() {
 #[tokio::test]
 async fn a_stopping_server_closes_its_sockets_with_1001() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
@@ -246,7 +236,7 @@ async fn a_stopping_server_closes_its_sockets_with_1001() {
 #[tokio::test]
 async fn ping_is_answered_with_pong_echoing_its_payload() {
     let app = TestApp::start().await;
-    let (owner, _) = owner(&app).await;
+    let Portal { owner, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     socket
         .send(json!({"type": "ping", "payload": {"at": 12}}))
@@ -274,7 +264,7 @@ async fn a_handshake_without_a_subprotocol_closes_with_4406() {
 #[tokio::test]
 async fn an_operation_that_fails_as_a_whole_is_one_error_message() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     for (id, query) in [
         ("parse", "subscription {"),
@@ -349,7 +339,7 @@ async fn the_allow_list_and_introspection_switch_hold_over_the_socket_too() {
 #[tokio::test]
 async fn the_legacy_protocol_says_errors_with_data_then_complete_and_confirms_stop() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = raw_socket(&app, LEGACY_WS).await;
     let ack = socket
         .init(json!({"authorization": format!("Bearer {owner}")}))
