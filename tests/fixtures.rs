@@ -259,6 +259,77 @@ impl TestApp {
             .to_owned()
     }
 
+    /// How many contacts the account has, as `token` (with MANAGE_CONTACTS) sees them:
+    /// what a refused change must leave as it was.
+    pub async fn contact_count(&self, token: &str, account: &str) -> u64 {
+        let r = self
+            .gql_as(
+                token,
+                "query($a: ID!) { account(id: $a) { contacts { totalCount } } }",
+                json!({ "a": account }),
+            )
+            .await
+            .ok();
+        r.at("account.contacts.totalCount")
+            .as_u64()
+            .unwrap_or_else(|| panic!("no count in {}", r.body))
+    }
+
+    /// Every node of one of the account's lists (`contacts`, `emails`, `auditLog`…) as
+    /// `token` reads it, page after page, in the list's own order; `fields` selects what
+    /// each node answers.
+    pub async fn every(&self, token: &str, account: &str, list: &str, fields: &str) -> Vec<Value> {
+        let query = format!(
+            "query($a: ID!, $c: String) {{ account(id: $a) {{ {list}(first: 50, after: $c) {{
+              pageInfo {{ hasNextPage endCursor }} nodes {{ {fields} }} }} }} }}"
+        );
+        let mut nodes = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let r = self
+                .gql_as(token, &query, json!({ "a": account, "c": after }))
+                .await
+                .ok();
+            let page = r.at(&format!("account.{list}"));
+            nodes.extend(page["nodes"].as_array().cloned().unwrap_or_default());
+            if page["pageInfo"]["hasNextPage"] != true {
+                return nodes;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+    }
+
+    /// How many entries of the account's audit log, as `token` (with VIEW_AUDIT_LOG)
+    /// reads it, record `action`.
+    pub async fn audited_in(&self, token: &str, account: &str, action: &str) -> usize {
+        self.every(token, account, "auditLog", "action")
+            .await
+            .iter()
+            .filter(|entry| entry["action"] == action)
+            .count()
+    }
+
+    /// The account's email history as `token` (with VIEW_EMAILS) reads it, oldest first:
+    /// each email's `id`, `to`, `subject`, `category` and `status`.
+    pub async fn email_history(&self, token: &str, account: &str) -> Vec<Value> {
+        let mut emails = self
+            .every(token, account, "emails", "id to subject category status")
+            .await;
+        emails.reverse();
+        emails
+    }
+
+    /// The token of the (last) invitation emailed to `to`, once delivered.
+    pub async fn invitation_token(&self, to: &str) -> String {
+        let mails = self.mails_to(to).await;
+        let link = mails
+            .iter()
+            .rev()
+            .find_map(|mail| crate::link_after(mail, "/invite/"))
+            .unwrap_or_else(|| panic!("no invitation link in the emails to {to}"));
+        crate::token_in_link(&link)
+    }
+
     /// The code an authenticator app shows now, by the server's clock, for a base32
     /// TOTP secret.
     pub fn totp_code(&self, secret: &str) -> String {

@@ -104,6 +104,9 @@ impl TestApp {
         }
     }
 
+    /// The server's database, for grey-box reads of what the API cannot tell (rows left
+    /// behind, what is kept at rest: a hash instead of a secret, a body scrubbed) and
+    /// for states no request can make. Each use says why.
     pub fn db(&self) -> &DatabaseConnection {
         &self.server.db
     }
@@ -161,7 +164,10 @@ impl TestApp {
         }
     }
 
-    /// How many audit entries record `action`.
+    /// How many audit entries record `action`, in any account or none, read from the
+    /// database: only for entries no API lists (a user's own, such as staff's
+    /// `user.totp_reset`). An account's entries are read as its members read them:
+    /// [`TestApp::audited_in`].
     pub async fn audited(&self, action: &str) -> u64 {
         use domain::entities::audit_entry;
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -170,6 +176,17 @@ impl TestApp {
             .count(self.db())
             .await
             .expect("audit entries counted")
+    }
+
+    /// How many logins (users) exist, read from the database: no API lists them, and a
+    /// login a refused or lost request left behind would show nowhere else.
+    pub async fn login_count(&self) -> u64 {
+        use domain::entities::user;
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        user::Entity::find()
+            .count(self.db())
+            .await
+            .expect("users counted")
     }
 
     /// A sample's value in `/metrics`: `name` with its labels as printed, e.g.

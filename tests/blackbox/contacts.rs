@@ -2,16 +2,12 @@
 //! (Over 500 lines: each story starts its own server and reads the rows it left.)
 
 use clientele_tests::fixtures::{
-    ADD, OWNER_PASSWORD, Portal, REMOVE, UPDATE, VIEWER, generated_password,
+    ACCEPT, ADD, OWNER_PASSWORD, Portal, REMOVE, UPDATE, VIEWER, generated_password,
 };
 use clientele_tests::{MEMBER_PASSWORD, TestApp, link_after};
-use domain::entities::{contact, session, user};
+use domain::entities::session;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-
-async fn contact_count(app: &TestApp) -> u64 {
-    contact::Entity::find().count(app.db()).await.unwrap()
-}
 
 #[tokio::test]
 async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
@@ -43,7 +39,7 @@ async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
         "bookkeeper"
     );
     // No login was made for them.
-    assert_eq!(user::Entity::find().count(app.db()).await.unwrap(), 1);
+    assert_eq!(app.login_count().await, 1);
     app.stop().await;
 }
 
@@ -95,8 +91,8 @@ async fn invalid_contacts_are_bad_user_input_and_write_nothing() {
             r.body
         );
     }
-    assert_eq!(contact_count(&app).await, 1);
-    assert_eq!(user::Entity::find().count(app.db()).await.unwrap(), 1);
+    assert_eq!(app.contact_count(&owner, &account).await, 1);
+    assert_eq!(app.login_count().await, 1);
     app.stop().await;
 }
 
@@ -220,7 +216,8 @@ async fn an_email_that_already_has_a_login_is_never_linked_silently() {
     }})).await;
     r.expect_code("CONFLICT");
     assert!(r.error_message().unwrap().contains("invite"), "{}", r.body);
-    assert_eq!(contact_count(&app).await, 2);
+    // Nothing was added: Acme has its owner's card alone.
+    assert_eq!(app.contact_count(&owner, &account).await, 1);
     // As a contact without login, Bob may be on file.
     app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "Bob", "lastName": "B", "email": "bob@elsewhere.test", "role": "ADMIN"}})).await.ok();
     app.stop().await;
@@ -242,7 +239,7 @@ async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_co
         a.body,
         b.body
     );
-    assert_eq!(contact_count(&app).await, 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
     // With portal access both a login and a contact would be created: still one wins.
     let input = |email: &str| json!({"a": account, "i": {"firstName": "Web", "lastName": "Login", "email": email, "role": "ADMIN", "portalAccess": true, "password": MEMBER_PASSWORD}});
     let (a, b) = tokio::join!(
@@ -256,8 +253,8 @@ async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_co
         a.body,
         b.body
     );
-    assert_eq!(contact_count(&app).await, 3);
-    assert_eq!(user::Entity::find().count(app.db()).await.unwrap(), 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 3);
+    assert_eq!(app.login_count().await, 2);
     // Another account may have a contact with the same email.
     let other = app.register("Other", "o@other.test", OWNER_PASSWORD).await;
     let other_account = app.current_account(&other).await;
@@ -290,7 +287,7 @@ async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
         )
         .await;
     wrong.expect_code("BAD_USER_INPUT");
-    assert_eq!(contact_count(&app).await, 3);
+    assert_eq!(app.contact_count(&owner, &account).await, 3);
     app.gql_as(&admin.token, VIEWER, json!({})).await.ok();
 
     let r = app
@@ -306,7 +303,9 @@ async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
     app.gql_as(&admin.token, VIEWER, json!({}))
         .await
         .expect_code("UNAUTHENTICATED");
-    assert_eq!(contact_count(&app).await, 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
+    // Their session is gone, not merely refused: only the owner's row is left (no API
+    // lists another user's sessions).
     assert_eq!(session::Entity::find().count(app.db()).await.unwrap(), 1);
     // Their past actions stay in the audit log, under the email they had.
     let log = app.gql_as(&owner, "query($id: ID!) { account(id: $id) { auditLog { edges { node { action actorEmail } } } } }", json!({"id": account})).await.ok();
@@ -334,27 +333,25 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
     let agency = app
         .register("Agency", "dev@agency.test", "agency password")
         .await;
-    // The agency user is also a member of Acme (set up directly: invitations are their own feature).
-    let agency_user = user::Entity::find()
-        .all(app.db())
+    // The agency user is also a member of Acme: invited, and accepted signed in.
+    app.gql_as(
+        &owner,
+        "mutation($a: ID!) { inviteUser(accountId: $a, input: {email: \"dev@agency.test\", role: ADMIN}) { id } }",
+        json!({"a": account}),
+    )
+    .await
+    .ok();
+    let invitation = app.invitation_token("dev@agency.test").await;
+    app.gql_as(&agency, ACCEPT, json!({"t": invitation}))
         .await
-        .unwrap()
+        .ok();
+    let contact_id = app
+        .every(&owner, &account, "contacts", "id email")
+        .await
         .into_iter()
-        .find(|u| u.email == "dev@agency.test")
-        .unwrap();
-    let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "Dev", "lastName": "Agency", "email": "dev@agency.test", "role": "ADMIN"}})).await.ok();
-    let contact_id: i64 = r.str("addContact.id").parse().unwrap();
-    let mut link: contact::ActiveModel = contact::Entity::find_by_id(contact_id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
-    link.user_id = sea_orm::Set(Some(agency_user.id));
-    link.access_granted_at = sea_orm::Set(Some(chrono::Utc::now()));
-    sea_orm::ActiveModelTrait::update(link, app.db())
-        .await
-        .unwrap();
+        .find(|c| c["email"] == "dev@agency.test")
+        .map(|c| c["id"].clone())
+        .expect("the agency user's card");
     let switch = "mutation($id: ID!) { switchAccount(accountId: $id) { currentAccount { name } } }";
     app.gql_as(&agency, switch, json!({"id": account}))
         .await
@@ -363,7 +360,7 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
     app.gql_as(
         &owner,
         REMOVE,
-        json!({"id": contact_id.to_string(), "p": OWNER_PASSWORD}),
+        json!({"id": contact_id, "p": OWNER_PASSWORD}),
     )
     .await
     .ok();
@@ -444,14 +441,13 @@ async fn the_primary_contact_cannot_be_removed_and_ownership_moves_with_a_passwo
         r.at("transferOwnership.owner"),
         &json!({"email": "admin@acme.test", "role": "OWNER"})
     );
-    let primaries: Vec<_> = contact::Entity::find()
-        .all(app.db())
+    let primaries = app
+        .every(&owner, &account, "contacts", "isPrimary")
         .await
-        .unwrap()
         .into_iter()
-        .filter(|c| c.is_primary)
-        .collect();
-    assert_eq!(primaries.len(), 1);
+        .filter(|c| c["isPrimary"] == true)
+        .count();
+    assert_eq!(primaries, 1);
     let me = app
         .gql_as(
             &owner,
@@ -539,7 +535,7 @@ async fn revoking_portal_access_keeps_the_card_and_ends_the_login() {
     app.gql_as(&tech.token, VIEWER, json!({}))
         .await
         .expect_code("UNAUTHENTICATED");
-    assert_eq!(contact_count(&app).await, 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
     // Turning it back on for an email that still has a login: they must be invited.
     app.gql_as(&owner, set, json!({"id": tech.contact_id, "on": true}))
         .await
@@ -688,7 +684,8 @@ async fn another_accounts_ids_answer_not_found_and_change_nothing() {
         .await
         .ok();
     assert_eq!(v.at("viewer.memberships.0.contact.firstName"), "BILLING");
-    assert_eq!(contact_count(&app).await, 3);
+    // Acme still has its owner and the victim, nobody else.
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
     app.stop().await;
 }
 

@@ -337,7 +337,8 @@ async fn staff_search_takes_percent_and_underscore_literally() {
 }
 
 /// The outbox row of the email to `to`, delivered: after a delivery pass, which also
-/// waits for the worker's pass under way to record what it sent.
+/// waits for the worker's pass under way to record what it sent. Read from the
+/// database: what the outbox keeps at rest is the subject, and no API shows a body.
 async fn delivered_row(app: &TestApp, to: &str) -> email::Model {
     app.deliver_mail().await;
     email::Entity::find()

@@ -706,6 +706,8 @@ async fn removing_a_contact_scrubs_its_personal_data_from_the_event_log() {
     let app = TestApp::start().await;
     let Portal { owner, account, .. } = Portal::acme(&app).await;
     let gone = add_update_and_remove(&app, &owner, &account).await;
+    // Read at rest: what the event log keeps is the subject, and the API shows an event
+    // only through the viewer's field guards, never its stored snapshot.
     let rows = event::Entity::find()
         .filter(event::Column::Stream.eq(EventStream::Contact))
         .filter(event::Column::SubjectId.eq(gone.parse::<i64>().unwrap()))

@@ -155,7 +155,8 @@ async fn resetting_the_password_closes_the_users_sockets() {
 async fn a_socket_closes_when_its_session_expires() {
     let app = TestApp::start().await;
     let Portal { owner, account, .. } = Portal::acme(&app).await;
-    // The session has two seconds left.
+    // The session has two seconds left (written directly: no request makes a session
+    // that short, and the socket's own timer, in real time, is the subject).
     session::Entity::update_many()
         .col_expr(
             session::Column::ExpiresAt,

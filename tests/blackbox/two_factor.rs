@@ -171,6 +171,7 @@ async fn guessing_codes_is_throttled_and_staff_can_reset_a_lost_second_factor() 
     login(&app, "owner@acme.test", OWNER_PASSWORD, None)
         .await
         .ok();
+    // Audited: a user's own entry, in no account's log, so read from the database.
     assert_eq!(app.audited("user.totp_reset").await, 1);
     app.stop().await;
 }
