@@ -84,9 +84,11 @@ impl TestApp {
             "clientele-test-{}",
             dir.path().file_name().unwrap_or_default().to_string_lossy()
         );
-        // Reminders run when a test runs them (or sets a schedule), not on their own.
+        // Reminders run when a test runs them (or sets a schedule), not on their own;
+        // so does the temporary-access sweep ([`TestApp::sweep_access`]): a day apart,
+        // it never comes on its own within a test.
         config.reminders.interval = None;
-        config.tuning.access_sweep_interval = Duration::from_millis(200);
+        config.tuning.access_sweep_interval = Duration::from_secs(24 * 3600);
         adjust(&mut config);
         let server = clientele::spawn(config.clone())
             .await
@@ -187,6 +189,12 @@ impl TestApp {
             .count(self.db())
             .await
             .expect("users counted")
+    }
+
+    /// One sweep of temporary access on this server, now: what the server does every
+    /// `access_sweep_interval` ([`sweep_access`]).
+    pub async fn sweep_access(&self) -> Sweep {
+        sweep_access(&self.server).await
     }
 
     /// A sample's value in `/metrics`: `name` with its labels as printed, e.g.
@@ -437,6 +445,31 @@ pub fn totp_code_at(secret: &str, unix_seconds: u64) -> String {
     )
     .expect("a TOTP generator")
     .generate(unix_seconds)
+}
+
+/// What one sweep of temporary access did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sweep {
+    /// Holders warned that their access ends within a day.
+    pub warned: usize,
+    /// Accesses ended because their time had come.
+    pub ended: usize,
+}
+
+/// One sweep of temporary access on `server` (another instance's too), now: what its
+/// background sweep does every `access_sweep_interval`, in the same order (warn of the
+/// ends within a day, then end those due), through the same public domain calls.
+pub async fn sweep_access(server: &RunningServer) -> Sweep {
+    let contacts = server.domain.contacts();
+    let warned = contacts
+        .warn_expiring_access()
+        .await
+        .expect("the warning sweep");
+    let ended = contacts
+        .end_expired_access()
+        .await
+        .expect("the expiry sweep");
+    Sweep { warned, ended }
 }
 
 /// A sample's value in the `/metrics` of the server at `url` (see [`TestApp::metric`]).

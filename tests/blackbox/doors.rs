@@ -13,7 +13,7 @@ use clientele_tests::fixtures::{
 };
 use clientele_tests::ws::Incoming;
 use clientele_tests::{
-    Gql, MEMBER_PASSWORD, TestApp, WsClient, link_after, token_in_link, totp_code_at, wait_until,
+    Gql, MEMBER_PASSWORD, TestApp, WsClient, link_after, token_in_link, totp_code_at,
 };
 use serde_json::{Value, json};
 
@@ -58,13 +58,6 @@ async fn temporary_member(
         .ok();
     assert_eq!(added.str("addContact.accessExpiresAt"), ends);
     added.str("addContact.id").to_owned()
-}
-
-/// The token of the (last) invitation emailed to `to`.
-async fn invitation_token(app: &TestApp, to: &str) -> String {
-    let mails = app.mails_to(to).await;
-    let mail = mails.last().expect("an invitation email");
-    token_in_link(&link_after(mail, "/invite/").expect("an invitation link"))
 }
 
 /// A member added with a generated password, signed in with it: their session must
@@ -212,7 +205,7 @@ async fn accepting_an_invitation_as_an_existing_login_needs_its_second_factor() 
     )
     .await
     .ok();
-    let token = invitation_token(&app, "victim@acme.test").await;
+    let token = app.invitation_token("victim@acme.test").await;
 
     // The password alone, or with a wrong code: no session, and the invitation holds.
     for input in [
@@ -410,7 +403,7 @@ async fn an_invitation_dies_with_its_senders_standing() {
     .ok();
     let new_login =
         json!({"firstName": "New", "lastName": "Comer", "password": "a long new password 1"});
-    let token = invitation_token(&app, "two@x.test").await;
+    let token = app.invitation_token("two@x.test").await;
     let r = app.gql(ACCEPT, json!({"t": token, "i": new_login})).await;
     r.expect_code("BAD_USER_INPUT");
     assert_eq!(r.body["errors"][0]["extensions"]["field"], "token");
@@ -422,7 +415,7 @@ async fn an_invitation_dies_with_its_senders_standing() {
     )
     .await
     .ok();
-    let token = invitation_token(&app, "one@x.test").await;
+    let token = app.invitation_token("one@x.test").await;
     app.gql(ACCEPT, json!({"t": token, "i": new_login}))
         .await
         .expect_code("BAD_USER_INPUT");
@@ -509,7 +502,7 @@ async fn what_a_temporary_member_grants_ends_when_their_own_access_does() {
         .await
         .ok();
     assert_eq!(invited.str("inviteUser.accessExpiresAt"), ends);
-    let token = invitation_token(&app, "friend@agency.test").await;
+    let token = app.invitation_token("friend@agency.test").await;
     let joined = app
         .gql(ACCEPT, json!({"t": token, "i": {"firstName": "F", "lastName": "R", "password": "a long new password 1"}}))
         .await
@@ -560,7 +553,7 @@ async fn a_portal_invitation_gives_the_cards_role_as_it_is_when_accepted() {
     )
     .await
     .ok();
-    let token = invitation_token(&app, "card@acme.test").await;
+    let token = app.invitation_token("card@acme.test").await;
     let joined = app
         .gql(ACCEPT, json!({"t": token, "i": {"firstName": "C", "lastName": "H", "password": "a long new password 1"}}))
         .await
@@ -581,11 +574,7 @@ async fn access_given_again_does_not_keep_an_end_that_passed() {
     let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::hours(1));
     let card = temporary_member(&app, &owner, &account, "dev@agency.test", &ends).await;
     app.server.domain.clock().advance(Duration::from_secs(3601));
-    wait_until(
-        async || (app.audited("contact.access_expired").await > 0).then_some(()),
-        "the access to end",
-    )
-    .await;
+    assert_eq!(app.sweep_access().await.ended, 1, "the access ends");
     app.gql_as(
         &owner,
         "mutation($c: ID!) { sendPortalInvite(contactId: $c) { id } }",
@@ -593,7 +582,7 @@ async fn access_given_again_does_not_keep_an_end_that_passed() {
     )
     .await
     .ok();
-    let token = invitation_token(&app, "dev@agency.test").await;
+    let token = app.invitation_token("dev@agency.test").await;
     let joined = app
         .gql(
             ACCEPT,
@@ -606,9 +595,13 @@ async fn access_given_again_does_not_keep_an_end_that_passed() {
         "{}",
         joined.body
     );
-    // Sweeps come and go (every 200 ms here): the access stays.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    assert_eq!(app.audited("contact.access_expired").await, 1);
+    // The next sweep leaves it be: the access stays.
+    assert_eq!(app.sweep_access().await.ended, 0);
+    assert_eq!(
+        app.audited_in(&owner, &account, "contact.access_expired")
+            .await,
+        1
+    );
     let dev = app.login("dev@agency.test", MEMBER_PASSWORD).await.unwrap();
     app.gql_as(
         &dev,

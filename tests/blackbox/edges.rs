@@ -237,7 +237,9 @@ async fn with_redis_gone_sign_ins_and_resets_answer_promptly_and_throttles_still
     app.stop().await;
 }
 
-/// `request`'s answer, which must come within 2 s.
+/// `request`'s answer, which must come within 2 s: with Redis gone, the server falls
+/// back to its own counts in 200 ms, and the bound (generous on a loaded machine) tells
+/// that fallback from a request left hanging on Redis.
 async fn promptly(what: &str, request: impl Future<Output = Gql>) -> Gql {
     let started = Instant::now();
     let answer = request.await;
@@ -357,6 +359,8 @@ async fn connections_that_send_no_request_are_closed() {
         slow.write_all(chunk)
             .await
             .expect("the slow request is open");
+        // The slow client: its body trickles in, 4 bytes every half second, for
+        // longer than the header time.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let mut answer = String::new();

@@ -132,6 +132,7 @@ async fn a_resend_racing_an_acceptance_never_rekeys_an_accepted_invitation() {
         );
         let (resent, accepted) = tokio::join!(
             async {
+                // The stagger: 0 to 2.5 ms, different each round.
                 tokio::time::sleep(std::time::Duration::from_micros(round % 6 * 500)).await;
                 app.gql_as(
                     &owner,

@@ -2,8 +2,6 @@
 //! password change, two-factor turned off (by the user, or by staff), temporary access
 //! ending tomorrow. Transactional: to the person concerned, whatever their preferences.
 
-use std::time::Duration;
-
 use clientele_tests::fixtures::{ADD, LOGIN, OWNER_PASSWORD, Portal, rfc3339};
 use clientele_tests::{MEMBER_PASSWORD, SmtpSink, TestApp, addressed_to, decode_qp, wait_for};
 use serde_json::json;
@@ -147,7 +145,7 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
     }}))
     .await
     .ok();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.sweep_access().await.warned, 1);
     let mail = delivered(
         &app,
         &sink,
@@ -156,7 +154,8 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
     )
     .await;
     assert!(mail.contains("ends at"), "{mail}");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Once: the next sweep has nothing more to say.
+    assert_eq!(app.sweep_access().await.warned, 0);
     app.deliver_mail().await;
     assert_eq!(
         to_with(

@@ -25,15 +25,6 @@ async fn closed_with(socket: &mut WsClient) -> Option<u16> {
     code
 }
 
-/// A `ping` and its `pong`: everything sent before has been handled.
-async fn round_trip(socket: &mut WsClient) {
-    socket.send(json!({"type": "ping"})).await;
-    match socket.next_raw(Duration::from_secs(2)).await {
-        Incoming::Message(m) if m["type"] == "pong" => {}
-        other => panic!("expected the pong, got {other:?}"),
-    }
-}
-
 fn subscribe(id: &str, query: &str, variables: Value) -> Value {
     json!({"type": "subscribe", "id": id, "payload": {"query": query, "variables": variables}})
 }
@@ -160,7 +151,7 @@ async fn a_running_operations_id_cannot_be_reused_4409_but_a_finished_ones_can()
     app.listen(&mut socket, "s", CONTACT_EVENTS, json!({"a": account}))
         .await;
     socket.send(json!({"type": "complete", "id": "s"})).await;
-    round_trip(&mut socket).await;
+    socket.round_trip().await;
     app.listen(&mut socket, "s", CONTACT_EVENTS, json!({"a": account}))
         .await;
     // While it runs, the same id again is a protocol error.
@@ -182,7 +173,7 @@ async fn a_client_complete_stops_the_stream_without_an_answer() {
     // Completing an id that is not running is not an error either.
     socket.send(json!({"type": "complete", "id": "nope"})).await;
     // Messages are handled in order: once the pong is back, so is the complete.
-    round_trip(&mut socket).await;
+    socket.round_trip().await;
     app.gql_as(
         &owner,
         "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"A\", lastName: \"B\", email: \"ab@x.test\", role: BILLING}) { id } }",
