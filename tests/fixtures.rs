@@ -215,7 +215,7 @@ impl TestApp {
     }
 
     /// Adds a contact with portal access and the given role (and CUSTOM permissions),
-    /// then signs them in. Returns their contact id and session token.
+    /// then signs them in: their contact id, session token, email and account.
     pub async fn add_member(
         &self,
         token: &str,
