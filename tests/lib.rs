@@ -1,7 +1,9 @@
 //! The black-box test harness: a real clientele server on port 0 with a database of its
 //! own (a temporary SQLite file, or a fresh PostgreSQL database when `DATABASE_URL`
-//! points at a PostgreSQL server), spoken to over HTTP as a client would.
+//! points at a PostgreSQL server), spoken to over HTTP as a client would. The people
+//! and documents the stories share are in [`fixtures`].
 
+pub mod fixtures;
 mod listen;
 mod postgres;
 pub mod proxy;
@@ -15,6 +17,7 @@ use clientele::{Config, RunningServer};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
+pub use fixtures::{MEMBER_PASSWORD, Member, STAFF_PASSWORD};
 pub use postgres::TestDatabase;
 pub use smtp_sink::SmtpSink;
 pub use ws::WsClient;
@@ -81,9 +84,11 @@ impl TestApp {
             "clientele-test-{}",
             dir.path().file_name().unwrap_or_default().to_string_lossy()
         );
-        // Reminders run when a test runs them (or sets a schedule), not on their own.
+        // Reminders run when a test runs them (or sets a schedule), not on their own;
+        // so does the temporary-access sweep ([`TestApp::sweep_access`]): a day apart,
+        // it never comes on its own within a test.
         config.schedules.reminders_every = None;
-        config.schedules.access_sweep_every = Duration::from_millis(200);
+        config.schedules.access_sweep_every = Duration::from_secs(24 * 3600);
         adjust(&mut config);
         let server = clientele::spawn(config.clone())
             .await
@@ -101,6 +106,9 @@ impl TestApp {
         }
     }
 
+    /// The server's database, for grey-box reads of what the API cannot tell (rows left
+    /// behind, what is kept at rest: a hash instead of a secret, a body scrubbed) and
+    /// for states no request can make. Each use says why.
     pub fn db(&self) -> &DatabaseConnection {
         &self.server.db
     }
@@ -158,7 +166,10 @@ impl TestApp {
         }
     }
 
-    /// How many audit entries record `action`.
+    /// How many audit entries record `action`, in any account or none, read from the
+    /// database: only for entries no API lists (a user's own, such as staff's
+    /// `user.totp_reset`). An account's entries are read as its members read them:
+    /// [`TestApp::audited_in`].
     pub async fn audited(&self, action: &str) -> u64 {
         use domain::entities::audit_entry;
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -167,6 +178,23 @@ impl TestApp {
             .count(self.db())
             .await
             .expect("audit entries counted")
+    }
+
+    /// How many logins (users) exist, read from the database: no API lists them, and a
+    /// login a refused or lost request left behind would show nowhere else.
+    pub async fn login_count(&self) -> u64 {
+        use domain::entities::user;
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        user::Entity::find()
+            .count(self.db())
+            .await
+            .expect("users counted")
+    }
+
+    /// One sweep of temporary access on this server, now: what the server does every
+    /// `schedules.access_sweep_every` ([`sweep_access`]).
+    pub async fn sweep_access(&self) -> Sweep {
+        sweep_access(&self.server).await
     }
 
     /// A sample's value in `/metrics`: `name` with its labels as printed, e.g.
@@ -188,123 +216,14 @@ impl TestApp {
         )
     }
 
-    /// Registers a new account owner and returns their session token.
-    pub async fn register(&self, account: &str, email: &str, password: &str) -> String {
-        let r = self
-            .gql(
-                "mutation($input: RegisterInput!) { register(input: $input) { token } }",
-                json!({ "input": {
-                    "accountName": account, "firstName": "Test", "lastName": account,
-                    "email": email, "password": password,
-                }}),
-            )
-            .await;
-        r.str("register.token").to_owned()
-    }
-
     /// Signs in and returns the token, or the error code.
     pub async fn login(&self, email: &str, password: &str) -> Result<String, String> {
         let r = self
-            .gql(
-                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
-                json!({ "e": email, "p": password }),
-            )
+            .gql(fixtures::LOGIN, json!({ "e": email, "p": password }))
             .await;
         match r.error_code() {
             Some(code) => Err(code.to_owned()),
             None => Ok(r.str("login.token").to_owned()),
-        }
-    }
-
-    /// A staff user (created through the service `clientele create-staff` uses), signed in.
-    pub async fn staff(&self) -> String {
-        let email = "staff@portal.test";
-        if self.login(email, STAFF_PASSWORD).await.is_err() {
-            self.server
-                .domain
-                .auth()
-                .create_staff(email, STAFF_PASSWORD, "Sam", "Staff")
-                .await
-                .expect("staff user");
-        }
-        self.login(email, STAFF_PASSWORD)
-            .await
-            .expect("staff login")
-    }
-
-    /// The id of the account the session is placed in.
-    pub async fn current_account(&self, token: &str) -> String {
-        let r = self
-            .gql_as(token, "{ viewer { currentAccount { id } } }", json!({}))
-            .await;
-        r.str("viewer.currentAccount.id").to_owned()
-    }
-
-    /// Adds a contact with portal access and the given role (and CUSTOM permissions),
-    /// then signs them in. Returns their contact id and session token.
-    pub async fn add_member(
-        &self,
-        token: &str,
-        account_id: &str,
-        email: &str,
-        role: &str,
-        permissions: Option<&[&str]>,
-    ) -> Member {
-        let r = self
-            .gql_as(
-                token,
-                "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
-                json!({ "a": account_id, "i": {
-                    "firstName": role, "lastName": "Member", "email": email, "role": role,
-                    "permissions": permissions, "portalAccess": true, "password": MEMBER_PASSWORD,
-                }}),
-            )
-            .await
-            .ok();
-        let contact_id = r.str("addContact.id").to_owned();
-        let token = self
-            .login(email, MEMBER_PASSWORD)
-            .await
-            .expect("member signs in");
-        Member {
-            contact_id,
-            token,
-            email: email.to_owned(),
-        }
-    }
-
-    /// The code an authenticator app shows now, by the server's clock, for a base32
-    /// TOTP secret.
-    pub fn totp_code(&self, secret: &str) -> String {
-        let now = self.server.domain.clock().now().timestamp();
-        totp_code_at(secret, u64::try_from(now).unwrap_or_default())
-    }
-
-    /// Turns two-factor sign-in on for the token's user as they would: `enrollTotp` with
-    /// their current password, then `confirmTotp` with the app's code. Returns the secret,
-    /// or the response that refused. The code of this 30-second step is then spent:
-    /// advance the clock before signing in with one.
-    pub async fn turn_on_two_factor(&self, token: &str, password: &str) -> Result<String, String> {
-        let enrolment = self
-            .gql_as(
-                token,
-                "mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }",
-                json!({ "p": password }),
-            )
-            .await;
-        let Some(secret) = enrolment.get("enrollTotp.secret").and_then(Value::as_str) else {
-            return Err(format!("enrollTotp answered {}", enrolment.body));
-        };
-        let confirm = self
-            .gql_as(
-                token,
-                "mutation($c: String!) { confirmTotp(code: $c) }",
-                json!({ "c": self.totp_code(secret) }),
-            )
-            .await;
-        match confirm.body.get("errors") {
-            None => Ok(secret.to_owned()),
-            Some(_) => Err(format!("confirmTotp answered {}", confirm.body)),
         }
     }
 
@@ -419,19 +338,6 @@ impl TestApp {
     }
 }
 
-/// The password of users made by [`TestApp::staff`].
-pub const STAFF_PASSWORD: &str = "staff password 1";
-/// The password of members made by [`TestApp::add_member`].
-pub const MEMBER_PASSWORD: &str = "member password 1";
-
-/// A member of an account, signed in.
-#[derive(Clone, Debug)]
-pub struct Member {
-    pub contact_id: String,
-    pub token: String,
-    pub email: String,
-}
-
 /// A GraphQL response.
 #[derive(Debug)]
 pub struct Gql {
@@ -441,16 +347,17 @@ pub struct Gql {
 }
 
 impl Gql {
-    /// The value at a dotted path under `data` (`a.b.0.c`); panics with the body if absent.
+    /// The value at a dotted path under `data` (`a.b.0.c`); panics with the body when the
+    /// path is absent (a missing key, an index past the end, a step into a scalar or a
+    /// null), so a misspelt path fails instead of reading as `null`. A null the test
+    /// expects is asserted with [`Gql::null_at`]; one it tolerates, read with
+    /// [`Gql::get`].
+    #[track_caller]
     pub fn at(&self, path: &str) -> &Value {
-        let mut value = &self.body["data"];
-        for part in path.split('.') {
-            value = match part.parse::<usize>() {
-                Ok(i) => &value[i],
-                Err(_) => &value[part],
-            };
+        match self.get(path) {
+            Some(value) => value,
+            None => panic!("nothing at {path:?} in {}", self.body),
         }
-        value
     }
 
     /// The value at a dotted path under `data` (`a.b.0.c`; `""` is `data` itself),
@@ -483,10 +390,12 @@ impl Gql {
         self.get(path).is_some_and(Value::is_null)
     }
 
+    #[track_caller]
     pub fn str(&self, path: &str) -> &str {
-        self.at(path)
-            .as_str()
-            .unwrap_or_else(|| panic!("no string at {path} in {}", self.body))
+        match self.at(path).as_str() {
+            Some(text) => text,
+            None => panic!("no string at {path} in {}", self.body),
+        }
     }
 
     /// The first error's `extensions.code`.
@@ -536,6 +445,31 @@ pub fn totp_code_at(secret: &str, unix_seconds: u64) -> String {
     )
     .expect("a TOTP generator")
     .generate(unix_seconds)
+}
+
+/// What one sweep of temporary access did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sweep {
+    /// Holders warned that their access ends within a day.
+    pub warned: usize,
+    /// Accesses ended because their time had come.
+    pub ended: usize,
+}
+
+/// One sweep of temporary access on `server` (another instance's too), now: what its
+/// background sweep does every `schedules.access_sweep_every`, in the same order (warn of the
+/// ends within a day, then end those due), through the same public domain calls.
+pub async fn sweep_access(server: &RunningServer) -> Sweep {
+    let contacts = server.domain.contacts();
+    let warned = contacts
+        .warn_expiring_access()
+        .await
+        .expect("the warning sweep");
+    let ended = contacts
+        .end_expired_access()
+        .await
+        .expect("the expiry sweep");
+    Sweep { warned, ended }
 }
 
 /// A sample's value in the `/metrics` of the server at `url` (see [`TestApp::metric`]).

@@ -214,6 +214,16 @@ impl WsClient {
     }
 
     /// Waits for a WebSocket ping frame from the server.
+    /// A `ping` and its `pong`: everything sent on this socket before has been handled
+    /// by the server (it reads a socket's messages in order).
+    pub async fn round_trip(&mut self) {
+        self.send(json!({"type": "ping"})).await;
+        match self.next_raw(Duration::from_secs(2)).await {
+            Incoming::Message(m) if m["type"] == "pong" => {}
+            other => panic!("expected the pong, got {other:?}"),
+        }
+    }
+
     pub async fn expect_ping(&mut self, within: Duration) {
         let deadline = tokio::time::Instant::now() + within;
         loop {

@@ -2,10 +2,9 @@
 //! credential-checking mutation, a bounded number of aliases and root fields. Each
 //! refusal is BAD_USER_INPUT with no `data` at all: nothing ran, no password was hashed.
 
+use clientele_tests::fixtures::{OWNER_PASSWORD, Portal};
 use clientele_tests::{Gql, TestApp};
 use serde_json::json;
-
-const PASSWORD: &str = "owner password 1";
 
 /// A refusal before execution: an error with the code, and no `data` key.
 fn refused(r: &Gql, why: &str) {
@@ -23,7 +22,7 @@ fn guesses(n: usize, email: &str) -> String {
     let fields: Vec<String> = (0..n)
         .map(|i| {
             let password = if i + 1 == n {
-                PASSWORD.to_owned()
+                OWNER_PASSWORD.to_owned()
             } else {
                 format!("guess {i}")
             };
@@ -36,7 +35,8 @@ fn guesses(n: usize, email: &str) -> String {
 #[tokio::test]
 async fn one_request_checks_one_password_at_most() {
     let app = TestApp::start().await;
-    app.register("Acme", "owner@acme.test", PASSWORD).await;
+    app.register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
 
     // The attack: many guesses under aliases, the right one among them.
     for n in [2, 10, 20] {
@@ -48,7 +48,7 @@ async fn one_request_checks_one_password_at_most() {
     let r = app
         .gql(
             &format!(
-                r#"mutation {{ ...A ...A }} fragment A on Mutation {{ login(email: "owner@acme.test", password: "{PASSWORD}") {{ token }} }}"#
+                r#"mutation {{ ...A ...A }} fragment A on Mutation {{ login(email: "owner@acme.test", password: "{OWNER_PASSWORD}") {{ token }} }}"#
             ),
             json!({}),
         )
@@ -57,7 +57,7 @@ async fn one_request_checks_one_password_at_most() {
     let r = app
         .gql(
             &format!(
-                r#"mutation {{ a: login(email: "owner@acme.test", password: "{PASSWORD}") {{ token }} b: requestPasswordReset(email: "owner@acme.test") }}"#
+                r#"mutation {{ a: login(email: "owner@acme.test", password: "{OWNER_PASSWORD}") {{ token }} b: requestPasswordReset(email: "owner@acme.test") }}"#
             ),
             json!({}),
         )
@@ -129,8 +129,7 @@ async fn aliases_and_root_fields_are_bounded_and_fragments_cannot_multiply_them(
 #[tokio::test]
 async fn a_connection_weighs_its_selection_once_per_item_it_may_return() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let query = |first: u32| {
         format!(
             "query($a: ID!) {{ account(id: $a) {{
@@ -172,8 +171,7 @@ async fn a_connection_weighs_its_selection_once_per_item_it_may_return() {
 /// The address the audit log recorded for the newest entry of the owner's account,
 /// after the owner adds a contact sending `headers`.
 async fn recorded_address(app: &TestApp, headers: &[(&str, &str)]) -> String {
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(app).await;
     let bearer = format!("Bearer {owner}");
     let mut with_token = vec![("authorization", bearer.as_str())];
     with_token.extend_from_slice(headers);
@@ -244,8 +242,7 @@ async fn a_request_out_of_time_is_stopped_with_a_coded_error_and_keeps_nothing()
     let app =
         TestApp::start_with(|c| c.limits.request_time = std::time::Duration::from_millis(300))
             .await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let state =
         "query($a: ID!) { account(id: $a) { contacts { totalCount } auditLog { totalCount } } }";
     let before = app.gql_as(&owner, state, json!({"a": account})).await;

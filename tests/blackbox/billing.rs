@@ -1,4 +1,5 @@
 use clientele_tests::TestApp;
+use clientele_tests::fixtures::Portal;
 use serde_json::json;
 
 const ACCOUNT_VIEW: &str = "query($id: ID!) { account(id: $id) {
@@ -11,10 +12,7 @@ const ACCOUNT_VIEW: &str = "query($id: ID!) { account(id: $id) {
 
 /// An account with an invoice, a service and a domain recorded by staff.
 async fn billed_account(app: &TestApp) -> (String, String, String) {
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(app).await;
     let staff = app.staff().await;
     app.gql_as(&staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: {total: \"120.50\", currency: \"eur\", dueDate: \"2026-12-31\"}) { id number } }", json!({"a": account})).await.ok();
     app.gql_as(&staff, "mutation($a: ID!) { createService(accountId: $a, input: {productName: \"Web hosting\", status: ACTIVE, username: \"acme\", password: \"s3cret\", recurringAmount: \"9.99\"}) { id } }", json!({"a": account})).await.ok();
@@ -68,7 +66,6 @@ async fn a_billing_contact_sees_invoices_with_amounts_and_no_services_or_tickets
     assert_eq!(invoice["dueDate"], "2026-12-31");
     assert!(invoice["pdfUrl"].as_str().unwrap().ends_with("/pdf"));
     for list in ["services", "domains", "tickets"] {
-        assert_eq!(r.at(&format!("account.{list}")), &serde_json::Value::Null);
         // Present as null, not left out (SPEC "Protocols").
         assert!(r.null_at(&format!("account.{list}")), "{list}: {}", r.body);
     }
@@ -96,14 +93,12 @@ async fn a_technical_contact_sees_services_and_passwords_but_no_prices_or_invoic
     let r = app
         .gql_as(&tech.token, ACCOUNT_VIEW, json!({"id": account}))
         .await;
-    assert_eq!(r.at("account.invoices"), &serde_json::Value::Null);
     assert!(r.null_at("account.invoices"), "{}", r.body);
     let service = r.at("account.services.edges.0.node");
     assert_eq!(service["productName"], "Web hosting");
     assert_eq!(service["status"], "ACTIVE");
     assert_eq!(service["username"], "acme");
     assert_eq!(service["password"], "s3cret");
-    assert_eq!(service["recurringAmount"], serde_json::Value::Null);
     assert!(
         r.null_at("account.services.edges.0.node.recurringAmount"),
         "{}",
@@ -252,10 +247,7 @@ async fn staff_mutations_validate_their_input() {
 #[tokio::test]
 async fn lists_are_relay_connections_with_total_counts() {
     let app = TestApp::start().await;
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let staff = app.staff().await;
     for i in 0..5 {
         app.gql_as(&staff, "mutation($a: ID!, $n: String!) { createDomain(accountId: $a, input: {name: $n, expiresAt: \"2027-01-01\"}) { id } }", json!({"a": account, "n": format!("site{i}.test")})).await.ok();

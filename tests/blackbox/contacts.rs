@@ -1,35 +1,18 @@
 //! Contact cards end to end: add, edit, remove, portal access, one story per test.
 //! (Over 500 lines: each story starts its own server and reads the rows it left.)
 
+use clientele_tests::fixtures::{
+    ACCEPT, ADD, OWNER_PASSWORD, Portal, REMOVE, UPDATE, VIEWER, generated_password,
+};
 use clientele_tests::{MEMBER_PASSWORD, TestApp, link_after};
-use domain::entities::{contact, session, user};
+use domain::entities::session;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-
-const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) {
-  id firstName lastName email role permissions isPrimary portalAccess notificationPreferences } }";
-const REMOVE: &str =
-    "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }";
-const UPDATE: &str = "mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { id email role permissions phone } }";
-const VIEWER: &str = "{ viewer { user { email } } }";
-const OWNER_PASSWORD: &str = "owner password 1";
-
-async fn owner(app: &TestApp) -> (String, String) {
-    let token = app
-        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
-        .await;
-    let account = app.current_account(&token).await;
-    (token, account)
-}
-
-async fn contact_count(app: &TestApp) -> u64 {
-    contact::Entity::find().count(app.db()).await.unwrap()
-}
 
 #[tokio::test]
 async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {
         "firstName": "Ada", "lastName": "Accountant", "email": "ada@books.test", "role": "BILLING",
         "relationship": "bookkeeper", "address": {"city": "Leeds", "country": "GB"}
@@ -40,7 +23,7 @@ async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
     assert_eq!(ada["permissions"], json!(["VIEW_INVOICES", "PAY_INVOICES"]));
     assert_eq!(ada["notificationPreferences"], json!(["INVOICE"]));
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "No", "lastName": "Email", "role": "TECHNICAL"}})).await.ok();
-    assert_eq!(r.at("addContact.email"), &Value::Null);
+    assert!(r.null_at("addContact.email"), "{}", r.body);
     assert_eq!(
         r.at("addContact.notificationPreferences"),
         &json!(["PRODUCT", "DOMAIN", "SUPPORT"])
@@ -56,14 +39,14 @@ async fn contacts_without_login_or_email_are_allowed_and_get_role_defaults() {
         "bookkeeper"
     );
     // No login was made for them.
-    assert_eq!(user::Entity::find().count(app.db()).await.unwrap(), 1);
+    assert_eq!(app.login_count().await, 1);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn invalid_contacts_are_bad_user_input_and_write_nothing() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     for (input, field) in [
         (
             json!({"firstName": "", "lastName": "X", "role": "ADMIN"}),
@@ -108,29 +91,22 @@ async fn invalid_contacts_are_bad_user_input_and_write_nothing() {
             r.body
         );
     }
-    assert_eq!(contact_count(&app).await, 1);
-    assert_eq!(user::Entity::find().count(app.db()).await.unwrap(), 1);
+    assert_eq!(app.contact_count(&owner, &account).await, 1);
+    assert_eq!(app.login_count().await, 1);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {
         "firstName": "Tess", "lastName": "Tech", "email": "tess@acme.test", "role": "TECHNICAL", "portalAccess": true
     }})).await.ok();
     assert_eq!(r.at("addContact.portalAccess"), true);
     let message = app.mail_to("tess@acme.test").await;
     assert!(message.contains("Subject: Your login to Acme"), "{message}");
-    let password = message
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Password:")
-                .map(|p| p.trim().to_owned())
-        })
-        .expect("password line");
+    let password = generated_password(&message).expect("password line");
     assert!(password.len() >= 20);
     let login = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token passwordChangeRequired } }";
     let signed_in = app
@@ -232,7 +208,7 @@ async fn portal_access_without_a_password_emails_a_generated_one_that_works() {
 #[tokio::test]
 async fn an_email_that_already_has_a_login_is_never_linked_silently() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     app.register("Other", "bob@elsewhere.test", "bob password 12")
         .await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {
@@ -240,7 +216,8 @@ async fn an_email_that_already_has_a_login_is_never_linked_silently() {
     }})).await;
     r.expect_code("CONFLICT");
     assert!(r.error_message().unwrap().contains("invite"), "{}", r.body);
-    assert_eq!(contact_count(&app).await, 2);
+    // Nothing was added: Acme has its owner's card alone.
+    assert_eq!(app.contact_count(&owner, &account).await, 1);
     // As a contact without login, Bob may be on file.
     app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "Bob", "lastName": "B", "email": "bob@elsewhere.test", "role": "ADMIN"}})).await.ok();
     app.stop().await;
@@ -249,7 +226,7 @@ async fn an_email_that_already_has_a_login_is_never_linked_silently() {
 #[tokio::test]
 async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_concurrency() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let input = |email: &str| json!({"a": account, "i": {"firstName": "Dup", "lastName": "Licate", "email": email, "role": "BILLING"}});
     let (a, b) = tokio::join!(
         app.gql_as(&owner, ADD, input("dup@acme.test")),
@@ -262,7 +239,7 @@ async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_co
         a.body,
         b.body
     );
-    assert_eq!(contact_count(&app).await, 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
     // With portal access both a login and a contact would be created: still one wins.
     let input = |email: &str| json!({"a": account, "i": {"firstName": "Web", "lastName": "Login", "email": email, "role": "ADMIN", "portalAccess": true, "password": MEMBER_PASSWORD}});
     let (a, b) = tokio::join!(
@@ -276,8 +253,8 @@ async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_co
         a.body,
         b.body
     );
-    assert_eq!(contact_count(&app).await, 3);
-    assert_eq!(user::Entity::find().count(app.db()).await.unwrap(), 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 3);
+    assert_eq!(app.login_count().await, 2);
     // Another account may have a contact with the same email.
     let other = app.register("Other", "o@other.test", OWNER_PASSWORD).await;
     let other_account = app.current_account(&other).await;
@@ -288,7 +265,7 @@ async fn contact_emails_are_unique_in_an_account_whatever_the_case_even_under_co
 #[tokio::test]
 async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
@@ -310,7 +287,7 @@ async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
         )
         .await;
     wrong.expect_code("BAD_USER_INPUT");
-    assert_eq!(contact_count(&app).await, 3);
+    assert_eq!(app.contact_count(&owner, &account).await, 3);
     app.gql_as(&admin.token, VIEWER, json!({})).await.ok();
 
     let r = app
@@ -326,7 +303,9 @@ async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
     app.gql_as(&admin.token, VIEWER, json!({}))
         .await
         .expect_code("UNAUTHENTICATED");
-    assert_eq!(contact_count(&app).await, 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
+    // Their session is gone, not merely refused: only the owner's row is left (no API
+    // lists another user's sessions).
     assert_eq!(session::Entity::find().count(app.db()).await.unwrap(), 1);
     // Their past actions stay in the audit log, under the email they had.
     let log = app.gql_as(&owner, "query($id: ID!) { account(id: $id) { auditLog { edges { node { action actorEmail } } } } }", json!({"id": account})).await.ok();
@@ -350,31 +329,29 @@ async fn removing_a_contact_needs_the_right_password_and_ends_their_sessions() {
 #[tokio::test]
 async fn a_removed_agency_user_keeps_their_other_accounts() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let agency = app
         .register("Agency", "dev@agency.test", "agency password")
         .await;
-    // The agency user is also a member of Acme (set up directly: invitations are their own feature).
-    let agency_user = user::Entity::find()
-        .all(app.db())
+    // The agency user is also a member of Acme: invited, and accepted signed in.
+    app.gql_as(
+        &owner,
+        "mutation($a: ID!) { inviteUser(accountId: $a, input: {email: \"dev@agency.test\", role: ADMIN}) { id } }",
+        json!({"a": account}),
+    )
+    .await
+    .ok();
+    let invitation = app.invitation_token("dev@agency.test").await;
+    app.gql_as(&agency, ACCEPT, json!({"t": invitation}))
         .await
-        .unwrap()
+        .ok();
+    let contact_id = app
+        .every(&owner, &account, "contacts", "id email")
+        .await
         .into_iter()
-        .find(|u| u.email == "dev@agency.test")
-        .unwrap();
-    let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "Dev", "lastName": "Agency", "email": "dev@agency.test", "role": "ADMIN"}})).await.ok();
-    let contact_id: i64 = r.str("addContact.id").parse().unwrap();
-    let mut link: contact::ActiveModel = contact::Entity::find_by_id(contact_id)
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
-    link.user_id = sea_orm::Set(Some(agency_user.id));
-    link.access_granted_at = sea_orm::Set(Some(chrono::Utc::now()));
-    sea_orm::ActiveModelTrait::update(link, app.db())
-        .await
-        .unwrap();
+        .find(|c| c["email"] == "dev@agency.test")
+        .map(|c| c["id"].clone())
+        .expect("the agency user's card");
     let switch = "mutation($id: ID!) { switchAccount(accountId: $id) { currentAccount { name } } }";
     app.gql_as(&agency, switch, json!({"id": account}))
         .await
@@ -383,7 +360,7 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
     app.gql_as(
         &owner,
         REMOVE,
-        json!({"id": contact_id.to_string(), "p": OWNER_PASSWORD}),
+        json!({"id": contact_id, "p": OWNER_PASSWORD}),
     )
     .await
     .ok();
@@ -395,7 +372,7 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
         )
         .await
         .ok();
-    assert_eq!(v.at("viewer.currentAccount"), &Value::Null);
+    assert!(v.null_at("viewer.currentAccount"), "{}", v.body);
     assert_eq!(
         v.at("viewer.memberships"),
         &json!([{"account": {"name": "Agency"}}])
@@ -413,19 +390,15 @@ async fn a_removed_agency_user_keeps_their_other_accounts() {
 #[tokio::test]
 async fn the_primary_contact_cannot_be_removed_and_ownership_moves_with_a_password() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal {
+        owner,
+        account,
+        owner_contact,
+        ..
+    } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
-    let viewer = app
-        .gql_as(
-            &owner,
-            "{ viewer { memberships { contact { id } } } }",
-            json!({}),
-        )
-        .await
-        .ok();
-    let owner_contact = viewer.str("viewer.memberships.0.contact.id").to_owned();
     app.gql_as(
         &owner,
         REMOVE,
@@ -468,14 +441,13 @@ async fn the_primary_contact_cannot_be_removed_and_ownership_moves_with_a_passwo
         r.at("transferOwnership.owner"),
         &json!({"email": "admin@acme.test", "role": "OWNER"})
     );
-    let primaries: Vec<_> = contact::Entity::find()
-        .all(app.db())
+    let primaries = app
+        .every(&owner, &account, "contacts", "isPrimary")
         .await
-        .unwrap()
         .into_iter()
-        .filter(|c| c.is_primary)
-        .collect();
-    assert_eq!(primaries.len(), 1);
+        .filter(|c| c["isPrimary"] == true)
+        .count();
+    assert_eq!(primaries, 1);
     let me = app
         .gql_as(
             &owner,
@@ -505,7 +477,7 @@ async fn the_primary_contact_cannot_be_removed_and_ownership_moves_with_a_passwo
 #[tokio::test]
 async fn lowering_a_role_takes_effect_on_the_next_request() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
@@ -523,7 +495,6 @@ async fn lowering_a_role_takes_effect_on_the_next_request() {
         .gql_as(&admin.token, contacts, json!({"id": account}))
         .await;
     after.expect_code("FORBIDDEN");
-    assert_eq!(after.at("account.contacts"), &Value::Null);
     assert!(after.null_at("account.contacts"), "{}", after.body);
     // Clearing an optional field with null; leaving others out keeps them.
     let r = app
@@ -534,7 +505,7 @@ async fn lowering_a_role_takes_effect_on_the_next_request() {
         )
         .await
         .ok();
-    assert_eq!(r.at("updateContact.phone"), &Value::Null);
+    assert!(r.null_at("updateContact.phone"), "{}", r.body);
     assert_eq!(r.str("updateContact.role"), "CUSTOM");
     // A login's contact keeps an email.
     app.gql_as(
@@ -550,7 +521,7 @@ async fn lowering_a_role_takes_effect_on_the_next_request() {
 #[tokio::test]
 async fn revoking_portal_access_keeps_the_card_and_ends_the_login() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let tech = app
         .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
         .await;
@@ -564,7 +535,7 @@ async fn revoking_portal_access_keeps_the_card_and_ends_the_login() {
     app.gql_as(&tech.token, VIEWER, json!({}))
         .await
         .expect_code("UNAUTHENTICATED");
-    assert_eq!(contact_count(&app).await, 2);
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
     // Turning it back on for an email that still has a login: they must be invited.
     app.gql_as(&owner, set, json!({"id": tech.contact_id, "on": true}))
         .await
@@ -584,7 +555,7 @@ async fn revoking_portal_access_keeps_the_card_and_ends_the_login() {
 #[tokio::test]
 async fn staff_can_turn_client_contact_management_off() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let staff = app.staff().await;
     let settings = "mutation($on: Boolean) { updatePortalSettings(input: {allowClientContactManagement: $on}) { allowClientContactManagement invitationTtlHours } }";
     app.gql_as(&owner, settings, json!({"on": false}))
@@ -638,7 +609,7 @@ async fn staff_can_turn_client_contact_management_off() {
 #[tokio::test]
 async fn another_accounts_ids_answer_not_found_and_change_nothing() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let victim = app
         .add_member(&owner, &account, "victim@acme.test", "BILLING", None)
         .await;
@@ -713,14 +684,15 @@ async fn another_accounts_ids_answer_not_found_and_change_nothing() {
         .await
         .ok();
     assert_eq!(v.at("viewer.memberships.0.contact.firstName"), "BILLING");
-    assert_eq!(contact_count(&app).await, 3);
+    // Acme still has its owner and the victim, nobody else.
+    assert_eq!(app.contact_count(&owner, &account).await, 2);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn the_billing_contact_is_named_and_cleared() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let r = app.gql_as(&owner, ADD, json!({"a": account, "i": {"firstName": "Ada", "lastName": "Books", "email": "ada@books.test", "role": "BILLING"}})).await.ok();
     let ada = r.str("addContact.id").to_owned();
     let set = "mutation($id: ID) { setBillingContact(contactId: $id) { billingContact { firstName email } } }";
@@ -747,8 +719,8 @@ async fn the_billing_contact_is_named_and_cleared() {
         )
         .await
         .ok();
-    assert_eq!(r.at("account.billingContact"), &Value::Null);
+    assert!(r.null_at("account.billingContact"), "{}", r.body);
     let r = app.gql_as(&owner, set, json!({"id": null})).await.ok();
-    assert_eq!(r.at("setBillingContact.billingContact"), &Value::Null);
+    assert!(r.null_at("setBillingContact.billingContact"), "{}", r.body);
     app.stop().await;
 }

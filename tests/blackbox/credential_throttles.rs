@@ -13,6 +13,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use clientele_tests::fixtures::ADD;
 use clientele_tests::{Gql, MEMBER_PASSWORD, TestApp, link_after, token_in_link, totp_code_at};
 use domain::throttle::Limit;
 use serde_json::{Value, json};
@@ -341,11 +342,7 @@ async fn subject(app: &TestApp, row: &Row, n: usize) -> Result<Subject, String> 
                 input["password"] = json!(MEMBER_PASSWORD);
             }
             let r = app
-                .gql_as(
-                    &token,
-                    "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
-                    json!({ "a": account, "i": input }),
-                )
+                .gql_as(&token, ADD, json!({ "a": account, "i": input }))
                 .await;
             let Some(id) = r.get("addContact.id").and_then(Value::as_str) else {
                 return Err(format!("addContact answered {}", r.body));

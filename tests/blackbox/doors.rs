@@ -8,24 +8,19 @@
 
 use std::time::Duration;
 
+use clientele_tests::fixtures::{
+    ACCEPT, ADD, OWNER_PASSWORD, Portal, REMOVE, UPDATE, generated_password, rfc3339,
+};
 use clientele_tests::ws::Incoming;
 use clientele_tests::{
-    Gql, MEMBER_PASSWORD, TestApp, WsClient, link_after, token_in_link, totp_code_at, wait_until,
+    Gql, MEMBER_PASSWORD, TestApp, WsClient, link_after, token_in_link, totp_code_at,
 };
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "owner password 1";
-const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id accessExpiresAt role } }";
-const UPDATE: &str = "mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { id role accessExpiresAt notificationPreferences } }";
 const INVITE: &str = "mutation($a: ID!, $i: InviteUserInput!) { inviteUser(accountId: $a, input: $i) { id accessExpiresAt } }";
-const ACCEPT: &str = "mutation($t: String!, $i: AcceptInvitationInput) { acceptInvitation(token: $t, input: $i) { token viewer { currentAccount { id } memberships { role accessExpiresAt account { name } } } } }";
 
 fn reason(r: &Gql) -> Option<&str> {
     r.body["errors"][0]["extensions"]["reason"].as_str()
-}
-
-fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 /// Turns two-factor sign-in on for `token`'s user; returns the secret.
@@ -65,13 +60,6 @@ async fn temporary_member(
     added.str("addContact.id").to_owned()
 }
 
-/// The token of the (last) invitation emailed to `to`.
-async fn invitation_token(app: &TestApp, to: &str) -> String {
-    let mails = app.mails_to(to).await;
-    let mail = mails.last().expect("an invitation email");
-    token_in_link(&link_after(mail, "/invite/").expect("an invitation link"))
-}
-
 /// A member added with a generated password, signed in with it: their session must
 /// choose their own password first. Returns (contact id, token).
 async fn generated_password_member(
@@ -87,14 +75,7 @@ async fn generated_password_member(
         .await
         .ok();
     let mail = app.mail_to(email).await;
-    let password = mail
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Password:")
-                .map(|p| p.trim().to_owned())
-        })
-        .expect("a generated password");
+    let password = generated_password(&mail).expect("a generated password");
     let token = app.login(email, &password).await.expect("signs in");
     (added.str("addContact.id").to_owned(), token)
 }
@@ -210,10 +191,12 @@ async fn nothing_leaks(app: &TestApp, token: &str, invoice: &str, reason_word: &
 async fn accepting_an_invitation_as_an_existing_login_needs_its_second_factor() {
     let app = TestApp::start().await;
     let victim = app
-        .register("Victim Co", "victim@acme.test", PASSWORD)
+        .register("Victim Co", "victim@acme.test", OWNER_PASSWORD)
         .await;
-    let secret = enrol(&app, &victim, PASSWORD).await;
-    let attacker = app.register("Evil Co", "evil@evil.test", PASSWORD).await;
+    let secret = enrol(&app, &victim, OWNER_PASSWORD).await;
+    let attacker = app
+        .register("Evil Co", "evil@evil.test", OWNER_PASSWORD)
+        .await;
     let evil = app.current_account(&attacker).await;
     app.gql_as(
         &attacker,
@@ -222,12 +205,12 @@ async fn accepting_an_invitation_as_an_existing_login_needs_its_second_factor() 
     )
     .await
     .ok();
-    let token = invitation_token(&app, "victim@acme.test").await;
+    let token = app.invitation_token("victim@acme.test").await;
 
     // The password alone, or with a wrong code: no session, and the invitation holds.
     for input in [
-        json!({"password": PASSWORD}),
-        json!({"password": PASSWORD, "totpCode": "000000"}),
+        json!({"password": OWNER_PASSWORD}),
+        json!({"password": OWNER_PASSWORD, "totpCode": "000000"}),
     ] {
         let r = app.gql(ACCEPT, json!({"t": token, "i": input})).await;
         r.expect_code("UNAUTHENTICATED");
@@ -239,7 +222,7 @@ async fn accepting_an_invitation_as_an_existing_login_needs_its_second_factor() 
         .gql_with_headers(
             &[("user-agent", "Attacker/1.0")],
             ACCEPT,
-            json!({"t": token, "i": {"password": PASSWORD, "totpCode": later_code(&app, &secret, 1)}}),
+            json!({"t": token, "i": {"password": OWNER_PASSWORD, "totpCode": later_code(&app, &secret, 1)}}),
         )
         .await
         .ok();
@@ -257,7 +240,9 @@ async fn accepting_an_invitation_as_an_existing_login_needs_its_second_factor() 
 #[tokio::test]
 async fn wrong_current_passwords_over_a_socket_spend_the_sign_in_throttle() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
+    let owner = app
+        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
     let mut socket = app.socket(Some(&owner)).await;
     let mut limited = None;
     for i in 0..32 {
@@ -276,7 +261,7 @@ async fn wrong_current_passwords_over_a_socket_spend_the_sign_in_throttle() {
     }
     assert_eq!(limited, Some(10), "the eleventh guess is refused");
     assert_eq!(
-        app.login("owner@acme.test", PASSWORD).await,
+        app.login("owner@acme.test", OWNER_PASSWORD).await,
         Err("RATE_LIMITED".into()),
         "the guesses spent the sign-in throttle"
     );
@@ -288,13 +273,15 @@ async fn wrong_current_passwords_over_a_socket_spend_the_sign_in_throttle() {
 #[tokio::test]
 async fn turning_two_factor_on_needs_the_password_and_tells_the_user() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
+    let owner = app
+        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
     let enroll = "mutation($p: String!) { enrollTotp(currentPassword: $p) { secret } }";
     let r = app
         .gql_as(&owner, enroll, json!({"p": "not the password"}))
         .await;
     r.expect_code("BAD_USER_INPUT");
-    enrol(&app, &owner, PASSWORD).await;
+    enrol(&app, &owner, OWNER_PASSWORD).await;
     let told = app.mails_to("owner@acme.test").await;
     assert!(
         told.iter()
@@ -309,12 +296,12 @@ async fn turning_two_factor_on_needs_the_password_and_tells_the_user() {
 #[tokio::test]
 async fn one_login_is_one_throttle_however_its_email_is_typed() {
     let app = TestApp::start().await;
-    app.register("Acme", "ian@acme.test", PASSWORD).await;
-    let folded = app.login("İan@acme.test", PASSWORD).await.is_ok();
+    app.register("Acme", "ian@acme.test", OWNER_PASSWORD).await;
+    let folded = app.login("İan@acme.test", OWNER_PASSWORD).await.is_ok();
     for _ in 0..10 {
         app.login("İan@acme.test", "wrong password 1").await.ok();
     }
-    let after = app.login("ian@acme.test", PASSWORD).await;
+    let after = app.login("ian@acme.test", OWNER_PASSWORD).await;
     if folded {
         assert_eq!(after, Err("RATE_LIMITED".into()), "one login, one bucket");
     } else {
@@ -331,8 +318,7 @@ async fn one_login_is_one_throttle_however_its_email_is_typed() {
 #[tokio::test]
 async fn a_login_that_must_change_its_password_sees_nothing_of_its_accounts_on_any_route() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let invoice = invoice(&app, &account).await;
     let (_, token) = generated_password_member(&app, &owner, &account, "gen@acme.test").await;
     nothing_leaks(&app, &token, &invoice, "PASSWORD_CHANGE_REQUIRED").await;
@@ -344,13 +330,12 @@ async fn a_login_that_must_change_its_password_sees_nothing_of_its_accounts_on_a
 #[tokio::test]
 async fn a_member_without_the_required_second_factor_sees_nothing_through_viewer() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let invoice = invoice(&app, &account).await;
     let member = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
-    enrol(&app, &owner, PASSWORD).await;
+    enrol(&app, &owner, OWNER_PASSWORD).await;
     app.gql_as(
         &owner,
         "mutation($a: ID!) { setAccountSecurity(accountId: $a, requireTwoFactor: true) { id } }",
@@ -366,8 +351,7 @@ async fn a_member_without_the_required_second_factor_sees_nothing_through_viewer
 #[tokio::test]
 async fn a_clients_audit_log_does_not_show_who_among_staff_did_what() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     invoice(&app, &account).await;
     let log = "query($a: ID!) { account(id: $a) { auditLog { edges { node { action actorEmail ipAddress byStaff } } } } }";
     let entry = |r: &Gql| {
@@ -396,8 +380,7 @@ async fn a_clients_audit_log_does_not_show_who_among_staff_did_what() {
 #[tokio::test]
 async fn an_invitation_dies_with_its_senders_standing() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
@@ -420,19 +403,19 @@ async fn an_invitation_dies_with_its_senders_standing() {
     .ok();
     let new_login =
         json!({"firstName": "New", "lastName": "Comer", "password": "a long new password 1"});
-    let token = invitation_token(&app, "two@x.test").await;
+    let token = app.invitation_token("two@x.test").await;
     let r = app.gql(ACCEPT, json!({"t": token, "i": new_login})).await;
     r.expect_code("BAD_USER_INPUT");
     assert_eq!(r.body["errors"][0]["extensions"]["field"], "token");
     // Removed: the ADMIN invitation dies too, and shows as revoked.
     app.gql_as(
         &owner,
-        "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }",
-        json!({"id": admin.contact_id, "p": PASSWORD}),
+        REMOVE,
+        json!({"id": admin.contact_id, "p": OWNER_PASSWORD}),
     )
     .await
     .ok();
-    let token = invitation_token(&app, "one@x.test").await;
+    let token = app.invitation_token("one@x.test").await;
     app.gql(ACCEPT, json!({"t": token, "i": new_login}))
         .await
         .expect_code("BAD_USER_INPUT");
@@ -470,8 +453,7 @@ async fn an_invitation_dies_with_its_senders_standing() {
 #[tokio::test]
 async fn what_a_temporary_member_grants_ends_when_their_own_access_does() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::days(2));
     temporary_member(&app, &owner, &account, "temp@agency.test", &ends).await;
     let temp = app
@@ -520,7 +502,7 @@ async fn what_a_temporary_member_grants_ends_when_their_own_access_does() {
         .await
         .ok();
     assert_eq!(invited.str("inviteUser.accessExpiresAt"), ends);
-    let token = invitation_token(&app, "friend@agency.test").await;
+    let token = app.invitation_token("friend@agency.test").await;
     let joined = app
         .gql(ACCEPT, json!({"t": token, "i": {"firstName": "F", "lastName": "R", "password": "a long new password 1"}}))
         .await
@@ -548,8 +530,7 @@ async fn what_a_temporary_member_grants_ends_when_their_own_access_does() {
 #[tokio::test]
 async fn a_portal_invitation_gives_the_cards_role_as_it_is_when_accepted() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let card = app
         .gql_as(&owner, ADD, json!({"a": account, "i": {
             "firstName": "Card", "lastName": "Holder", "email": "card@acme.test", "role": "ADMIN",
@@ -572,7 +553,7 @@ async fn a_portal_invitation_gives_the_cards_role_as_it_is_when_accepted() {
     )
     .await
     .ok();
-    let token = invitation_token(&app, "card@acme.test").await;
+    let token = app.invitation_token("card@acme.test").await;
     let joined = app
         .gql(ACCEPT, json!({"t": token, "i": {"firstName": "C", "lastName": "H", "password": "a long new password 1"}}))
         .await
@@ -589,16 +570,11 @@ async fn a_portal_invitation_gives_the_cards_role_as_it_is_when_accepted() {
 #[tokio::test]
 async fn access_given_again_does_not_keep_an_end_that_passed() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::hours(1));
     let card = temporary_member(&app, &owner, &account, "dev@agency.test", &ends).await;
     app.server.domain.clock().advance(Duration::from_secs(3601));
-    wait_until(
-        async || (app.audited("contact.access_expired").await > 0).then_some(()),
-        "the access to end",
-    )
-    .await;
+    assert_eq!(app.sweep_access().await.ended, 1, "the access ends");
     app.gql_as(
         &owner,
         "mutation($c: ID!) { sendPortalInvite(contactId: $c) { id } }",
@@ -606,7 +582,7 @@ async fn access_given_again_does_not_keep_an_end_that_passed() {
     )
     .await
     .ok();
-    let token = invitation_token(&app, "dev@agency.test").await;
+    let token = app.invitation_token("dev@agency.test").await;
     let joined = app
         .gql(
             ACCEPT,
@@ -619,9 +595,13 @@ async fn access_given_again_does_not_keep_an_end_that_passed() {
         "{}",
         joined.body
     );
-    // Sweeps come and go (every 200 ms here): the access stays.
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    assert_eq!(app.audited("contact.access_expired").await, 1);
+    // The next sweep leaves it be: the access stays.
+    assert_eq!(app.sweep_access().await.ended, 0);
+    assert_eq!(
+        app.audited_in(&owner, &account, "contact.access_expired")
+            .await,
+        1
+    );
     let dev = app.login("dev@agency.test", MEMBER_PASSWORD).await.unwrap();
     app.gql_as(
         &dev,
@@ -638,13 +618,12 @@ async fn access_given_again_does_not_keep_an_end_that_passed() {
 #[tokio::test]
 async fn ownership_never_moves_to_someone_whose_access_ends() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::days(1));
     let temp = temporary_member(&app, &owner, &account, "temp@acme.test", &ends).await;
     let transfer = "mutation($c: ID!, $p: String!) { transferOwnership(contactId: $c, currentPassword: $p) { owner { id } } }";
     let r = app
-        .gql_as(&owner, transfer, json!({"c": temp, "p": PASSWORD}))
+        .gql_as(&owner, transfer, json!({"c": temp, "p": OWNER_PASSWORD}))
         .await;
     r.expect_code("BAD_USER_INPUT");
     assert_eq!(r.body["errors"][0]["extensions"]["field"], "contactId");
@@ -657,7 +636,7 @@ async fn ownership_never_moves_to_someone_whose_access_ends() {
     .await
     .ok();
     let moved = app
-        .gql_as(&owner, transfer, json!({"c": temp, "p": PASSWORD}))
+        .gql_as(&owner, transfer, json!({"c": temp, "p": OWNER_PASSWORD}))
         .await
         .ok();
     assert_eq!(moved.str("transferOwnership.owner.id"), temp);
@@ -669,8 +648,7 @@ async fn ownership_never_moves_to_someone_whose_access_ends() {
 #[tokio::test]
 async fn a_contact_receives_only_the_categories_its_permissions_can_see() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let billing = app
         .gql_as(&owner, ADD, json!({"a": account, "i": {
             "firstName": "Bill", "lastName": "Ing", "email": "bill@acme.test", "role": "BILLING",
@@ -782,8 +760,7 @@ async fn a_contact_receives_only_the_categories_its_permissions_can_see() {
 #[tokio::test]
 async fn an_end_of_access_past_the_year_9999_is_refused() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let r = app
         .gql_as(&owner, ADD, json!({"a": account, "i": {
             "firstName": "Far", "lastName": "Future", "email": "far@acme.test", "role": "TECHNICAL",

@@ -8,15 +8,13 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use clientele::config::TrustedProxies;
+use clientele_tests::fixtures::{LOGIN, OWNER_PASSWORD};
 use clientele_tests::{Gql, TestApp};
 use domain::throttle::Limit;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const PASSWORD: &str = "owner password 1";
-const LOGIN: &str =
-    "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
 const RESET: &str = "mutation($e: String!) { requestPasswordReset(email: $e) }";
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -79,7 +77,7 @@ async fn a_forged_forwarded_header_does_not_override_the_proxys_x_forwarded_for(
             &from(&forwarded),
             "mutation($i: RegisterInput!) { register(input: $i) { token } }",
             json!({"i": {"accountName": "Acme", "firstName": "A", "lastName": "B",
-                         "email": "owner@acme.test", "password": PASSWORD}}),
+                         "email": "owner@acme.test", "password": OWNER_PASSWORD}}),
         )
         .await
         .ok();
@@ -113,7 +111,7 @@ async fn a_proxy_that_writes_forwarded_is_read_when_configured() {
             ],
             "mutation($i: RegisterInput!) { register(input: $i) { token } }",
             json!({"i": {"accountName": "Acme", "firstName": "A", "lastName": "B",
-                         "email": "owner@acme.test", "password": PASSWORD}}),
+                         "email": "owner@acme.test", "password": OWNER_PASSWORD}}),
         )
         .await
         .ok();
@@ -203,15 +201,16 @@ async fn with_redis_gone_sign_ins_and_resets_answer_promptly_and_throttles_still
     })
     .await;
     let from = [("x-forwarded-for", "10.7.0.1")];
-    app.register("Acme", "owner@acme.test", PASSWORD).await;
-    login_with(&app, &from, "owner@acme.test", PASSWORD)
+    app.register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
+    login_with(&app, &from, "owner@acme.test", OWNER_PASSWORD)
         .await
         .ok();
 
     proxy.set_up(false);
     let r = promptly(
         "the right password",
-        login_with(&app, &from, "owner@acme.test", PASSWORD),
+        login_with(&app, &from, "owner@acme.test", OWNER_PASSWORD),
     )
     .await;
     assert!(r.ok().at("login.token").is_string());
@@ -231,14 +230,16 @@ async fn with_redis_gone_sign_ins_and_resets_answer_promptly_and_throttles_still
     }
     let r = promptly(
         "a guess past the limit",
-        login_with(&app, &from, "owner@acme.test", PASSWORD),
+        login_with(&app, &from, "owner@acme.test", OWNER_PASSWORD),
     )
     .await;
     assert_eq!(r.error_code(), Some("RATE_LIMITED"), "{}", r.body);
     app.stop().await;
 }
 
-/// `request`'s answer, which must come within 2 s.
+/// `request`'s answer, which must come within 2 s: with Redis gone, the server falls
+/// back to its own counts in 200 ms, and the bound (generous on a loaded machine) tells
+/// that fallback from a request left hanging on Redis.
 async fn promptly(what: &str, request: impl Future<Output = Gql>) -> Gql {
     let started = Instant::now();
     let answer = request.await;
@@ -333,7 +334,9 @@ async fn connections_that_send_no_request_are_closed() {
 
     // Meanwhile: a WebSocket, a keep-alive connection that keeps asking, and a request
     // whose body takes longer than the header time all live on.
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
+    let owner = app
+        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
     let mut socket = app.socket(Some(&owner)).await;
     let mut busy = TcpStream::connect(addr).await.expect("connects");
     let mut slow = TcpStream::connect(addr).await.expect("connects");
@@ -356,6 +359,8 @@ async fn connections_that_send_no_request_are_closed() {
         slow.write_all(chunk)
             .await
             .expect("the slow request is open");
+        // The slow client: its body trickles in, 4 bytes every half second, for
+        // longer than the header time.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let mut answer = String::new();
@@ -545,8 +550,9 @@ async fn invented_operation_names_do_not_crowd_real_operations_out_of_metrics() 
         app.gql(&format!("query Bogus{i} {{ bogus{i} }}"), json!({}))
             .await;
     }
-    app.register("Acme", "owner@acme.test", PASSWORD).await;
-    app.login("owner@acme.test", PASSWORD).await.unwrap();
+    app.register("Acme", "owner@acme.test", OWNER_PASSWORD)
+        .await;
+    app.login("owner@acme.test", OWNER_PASSWORD).await.unwrap();
 
     let (_, metrics) = app.get("/metrics").await;
     let series: Vec<&str> = metrics

@@ -2,6 +2,7 @@
 //! `null` with its error in `errors`; a failing non-null field nulls its nearest
 //! nullable parent. A key is never simply left out.
 
+use clientele_tests::fixtures::Portal;
 use clientele_tests::{Gql, Member, TestApp};
 use serde_json::{Value, json};
 
@@ -16,10 +17,7 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let app = TestApp::start().await;
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let staff = app.staff().await;
     let vars = json!({ "a": account });
     app.gql_as(&staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: { total: \"120.50\", currency: \"EUR\", dueDate: \"2026-12-31\" }) { id } }", vars.clone()).await.ok();

@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use clientele_tests::fixtures::{ADD, OWNER_PASSWORD, REMOVE};
 use clientele_tests::{Gql, MEMBER_PASSWORD, TestApp};
 use serde_json::{Value, json};
 
@@ -157,8 +158,6 @@ struct World {
     own: Vec<(Actor, String)>,
 }
 
-const OWNER_PASSWORD: &str = "owner password 1";
-
 impl World {
     async fn start() -> Self {
         let app = TestApp::start().await;
@@ -229,7 +228,7 @@ impl World {
             .app
             .gql_as(
                 &self.owner,
-                "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
+                ADD,
                 json!({ "a": self.account, "i": {
                     "firstName": "Target", "lastName": name, "email": email, "role": name,
                     "permissions": permissions, "portalAccess": member,
@@ -351,7 +350,7 @@ impl World {
                     .app
                     .gql_as(
                         token,
-                        "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id role } }",
+                        ADD,
                         json!({ "a": self.account, "i": {
                             "firstName": "New", "lastName": "Member", "email": email, "role": name,
                             "permissions": permissions, "portalAccess": true, "password": MEMBER_PASSWORD,
@@ -411,8 +410,8 @@ impl World {
                     .app
                     .gql_as(
                         token,
-                        "mutation($c: ID!, $p: String!) { removeContact(id: $c, currentPassword: $p) }",
-                        json!({ "c": target, "p": World::password(actor) }),
+                        REMOVE,
+                        json!({ "id": target, "p": World::password(actor) }),
                     )
                     .await;
                 let gone = self.contact(&target).await.is_none();

@@ -376,6 +376,6 @@ async fn over_https_the_session_cookie_is_host_prefixed_and_secure() {
         )
         .await
         .ok();
-    assert_eq!(planted.at("viewer"), &Value::Null);
+    assert!(planted.null_at("viewer"), "{}", planted.body);
     app.stop().await;
 }

@@ -2,14 +2,12 @@
 //! characters, exact decimals, literal search terms, no secrets left in the outbox,
 //! one live reset link at a time.
 
+use clientele_tests::fixtures::{ADD, OWNER_PASSWORD, Portal};
 use clientele_tests::{Gql, TestApp, link_after, token_in_link, wait_for};
 use domain::entities::{email, invoice};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
-
-const ADD: &str =
-    "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }";
 
 fn bad_input_on(r: &Gql, field: &str) {
     r.expect_code("BAD_USER_INPUT");
@@ -19,14 +17,6 @@ fn bad_input_on(r: &Gql, field: &str) {
         "{}",
         r.body
     );
-}
-
-async fn owner(app: &TestApp) -> (String, String) {
-    let token = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&token).await;
-    (token, account)
 }
 
 /// The contacts the owner sees, to prove a refusal left nothing behind.
@@ -46,7 +36,11 @@ async fn contact_count(app: &TestApp, token: &str, account: &str) -> u64 {
 #[tokio::test]
 async fn every_free_text_field_is_bounded_and_named_when_too_long() {
     let app = TestApp::start().await;
-    let (token, account) = owner(&app).await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
     let staff = app.staff().await;
     let long = "x".repeat(10_000);
     for (field, input) in [
@@ -143,7 +137,11 @@ async fn every_free_text_field_is_bounded_and_named_when_too_long() {
 #[tokio::test]
 async fn control_characters_are_refused_in_single_line_fields_and_nul_bytes_everywhere() {
     let app = TestApp::start().await;
-    let (token, account) = owner(&app).await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
     let staff = app.staff().await;
     // A line break in an invoice number once broke the PDF route's header.
     let r = app
@@ -217,7 +215,11 @@ async fn control_characters_are_refused_in_single_line_fields_and_nul_bytes_ever
 #[tokio::test]
 async fn the_pdf_route_never_answers_500_for_stored_data() {
     let app = TestApp::start().await;
-    let (token, account) = owner(&app).await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
     let staff = app.staff().await;
     let id = app
         .gql_as(
@@ -261,7 +263,7 @@ async fn the_pdf_route_never_answers_500_for_stored_data() {
 #[tokio::test]
 async fn decimals_are_exact_strings_and_json_numbers_are_refused() {
     let app = TestApp::start().await;
-    let (_, account) = owner(&app).await;
+    let Portal { account, .. } = Portal::acme(&app).await;
     let staff = app.staff().await;
     let create = "mutation($a: ID!, $t: Decimal!) { createInvoice(accountId: $a, input: { total: $t, currency: \"EUR\", dueDate: \"2026-12-31\" }) { total } }";
     let r = app
@@ -304,7 +306,7 @@ async fn staff_search_takes_percent_and_underscore_literally() {
         app.register(
             name,
             &format!("{}@acme.test", name.replace([' ', '%'], "-")),
-            "owner password 1",
+            OWNER_PASSWORD,
         )
         .await;
     }
@@ -335,7 +337,8 @@ async fn staff_search_takes_percent_and_underscore_literally() {
 }
 
 /// The outbox row of the email to `to`, delivered: after a delivery pass, which also
-/// waits for the worker's pass under way to record what it sent.
+/// waits for the worker's pass under way to record what it sent. Read from the
+/// database: what the outbox keeps at rest is the subject, and no API shows a body.
 async fn delivered_row(app: &TestApp, to: &str) -> email::Model {
     app.deliver_mail().await;
     email::Entity::find()
@@ -353,7 +356,11 @@ async fn delivered_row(app: &TestApp, to: &str) -> email::Model {
 #[tokio::test]
 async fn delivered_emails_keep_no_links_or_passwords_in_the_outbox() {
     let app = TestApp::start().await;
-    let (token, account) = owner(&app).await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
     // A generated password, an invitation link and a reset link.
     app.gql_as(
         &token,
@@ -421,7 +428,7 @@ fn password_in(message: &str) -> String {
 #[tokio::test]
 async fn a_reset_or_a_password_change_retires_every_older_reset_link() {
     let app = TestApp::start().await;
-    owner(&app).await;
+    Portal::acme(&app).await;
     let request = || {
         app.gql(
             "mutation { requestPasswordReset(email: \"owner@acme.test\") }",

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use clientele_tests::TestApp;
+use clientele_tests::fixtures::{OWNER_PASSWORD, Portal};
 use serde_json::json;
 
 #[tokio::test]
@@ -16,7 +17,7 @@ async fn query_limits_come_from_the_config() {
     })
     .await;
     let token = app
-        .register("Acme", "owner@acme.test", "owner password 1")
+        .register("Acme", "owner@acme.test", OWNER_PASSWORD)
         .await;
     // Three deep and three fields: inside both limits.
     app.gql_as(&token, "{ viewer { user { id } } }", json!({}))
@@ -74,10 +75,11 @@ async fn page_and_socket_limits_come_from_the_config() {
         c.limits.ws_message_bytes = 2 * 1024;
     })
     .await;
-    let token = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&token).await;
+    let Portal {
+        owner: token,
+        account,
+        ..
+    } = Portal::acme(&app).await;
     for name in ["Ann", "Bob", "Cy"] {
         app.gql_as(
             &token,

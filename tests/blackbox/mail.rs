@@ -28,7 +28,9 @@ async fn an_email_queued_while_smtp_is_down_is_delivered_once_it_is_back() {
     .ok();
 
     // The worker tries, fails, and keeps the email queued with the reason; then tries
-    // again on its own, once the backoff has passed.
+    // again on its own, once the backoff has passed. Read from the outbox: its retry
+    // bookkeeping (attempts, the last error) is in no API, and a reset email belongs
+    // to no account's email history.
     let db = app.db().clone();
     let row = wait_until(
         async || {
@@ -79,7 +81,8 @@ async fn queued_emails_survive_a_restart_and_are_sent_by_the_next_server() {
     )
     .await
     .ok();
-    // The reset email is queued in the background.
+    // The reset email is queued in the background (read from the outbox: it belongs to
+    // no account's email history).
     let db = app.db().clone();
     let queued = wait_until(
         async || email::Entity::find().one(&db).await.unwrap(),

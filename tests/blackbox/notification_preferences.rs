@@ -4,18 +4,13 @@
 //! unsubscribe (RFC 8058) and the preferences page, each acting on one contact only.
 //! (Over 500 lines: eight stories, each through a real SMTP sink.)
 
+use clientele_tests::fixtures::{ADD, OWNER_PASSWORD, REMOVE, UPDATE};
 use clientele_tests::{Gql, SmtpSink, TestApp, addressed_to, decode_qp, link_after};
 use domain::entities::email::{self, EmailStatus};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 const OWNER_EMAIL: &str = "owner@shop.test";
-const OWNER_PASSWORD: &str = "owner password 1";
-
-const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id notificationPreferences } }";
-const UPDATE: &str = "mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { id notificationPreferences } }";
-const REMOVE: &str =
-    "mutation($id: ID!, $p: String!) { removeContact(id: $id, currentPassword: $p) }";
 const DEFINE: &str = "mutation($i: NotificationCategoryInput!) { defineNotificationCategory(input: $i) { key label defaultRoles builtIn } }";
 const SEND: &str = "mutation($a: ID!, $c: String!, $s: String!, $b: String!) { sendNotification(accountId: $a, category: $c, subject: $s, body: $b) }";
 const CATEGORIES: &str = "{ notificationCategories { key label defaultRoles builtIn } }";

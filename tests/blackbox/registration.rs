@@ -1,5 +1,5 @@
 use clientele_tests::TestApp;
-use domain::entities::{account, audit_entry, contact, session, user};
+use domain::entities::{account, contact, session, user};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
@@ -22,6 +22,9 @@ fn input(email: &str, password: &str) -> serde_json::Value {
     }})
 }
 
+/// The rows of one table, read from the database: registration writes a login, an
+/// account, a contact and a session at once, and a failed one must leave none of them
+/// behind (no API lists logins, nor rows without an account).
 async fn count<E: EntityTrait>(app: &TestApp, _: E) -> u64
 where
     E::Model: Sync,
@@ -82,12 +85,21 @@ async fn register_creates_account_owner_and_primary_contact_then_viewer_sees_the
     assert_eq!(count(&app, account::Entity).await, 1);
     assert_eq!(count(&app, contact::Entity).await, 1);
     assert_eq!(count(&app, session::Entity).await, 1);
-    let audit = audit_entry::Entity::find().all(app.db()).await.unwrap();
-    assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0].action, "account.register");
-    assert_eq!(audit[0].actor_email.as_deref(), Some("Ann@Example.com"));
-    assert_eq!(audit[0].ip_address.as_deref(), Some("127.0.0.1"));
-    // Only a hash of the token is stored.
+    let audit = app
+        .every(
+            &token,
+            r.str("register.viewer.currentAccount.id"),
+            "auditLog",
+            "action actorEmail ipAddress",
+        )
+        .await;
+    assert_eq!(
+        audit,
+        [
+            json!({"action": "account.register", "actorEmail": "Ann@Example.com", "ipAddress": "127.0.0.1"})
+        ]
+    );
+    // Only a hash of the token is stored (what is kept at rest, which no API shows).
     let stored = session::Entity::find()
         .one(app.db())
         .await
@@ -111,7 +123,7 @@ async fn duplicate_registration_is_a_conflict_whatever_the_case() {
         )
         .await;
     again.expect_code("CONFLICT");
-    assert_eq!(again.body["data"], serde_json::Value::Null);
+    assert!(again.null_at(""), "{}", again.body);
     // Nothing half-written: still one user, one account, one contact.
     assert_eq!(count(&app, user::Entity).await, 1);
     assert_eq!(count(&app, account::Entity).await, 1);

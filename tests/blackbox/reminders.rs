@@ -6,12 +6,12 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use clientele_tests::fixtures::{OWNER_PASSWORD, Portal, Role};
 use clientele_tests::{Member, TestApp};
 use domain::Domain;
-use domain::entities::invoice::{self, InvoiceStatus};
-use domain::entities::{audit_entry, email, reminder_sent};
+use domain::entities::reminder_sent;
 use domain::notifications::{ReminderKind, ReminderRun};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
@@ -25,21 +25,17 @@ struct Acme {
     technical: Member,
 }
 
+/// Who [`Portal::acme`] registers.
 const OWNER: &str = "owner@acme.test";
 
 async fn acme(app: &TestApp) -> Acme {
-    let owner = app.register("Acme", OWNER, "owner password 1").await;
-    let account = app.current_account(&owner).await;
-    let billing = app
-        .add_member(&owner, &account, "bill@acme.test", "BILLING", None)
-        .await;
-    let technical = app
-        .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
-        .await;
+    let portal = Portal::acme(app).await;
+    let billing = portal.member(Role::Billing).await;
+    let technical = portal.member(Role::Technical).await;
     Acme {
         staff: app.staff().await,
-        owner,
-        account,
+        owner: portal.owner,
+        account: portal.account,
         billing,
         technical,
     }
@@ -89,42 +85,73 @@ async fn run(domain: &Domain) -> ReminderRun {
 }
 
 /// The delivered email to `to` with `subject` (the account's other emails, such as the
-/// new invoice's, go to the same people). Polled: the reminder schedule and the mail
-/// worker run on their own.
+/// new invoice's, go to the same people). Delivery is driven; the wait is for the
+/// reminder schedule, which runs on its own in the test of it.
 async fn delivered(app: &TestApp, to: &str, subject: &str) -> String {
-    clientele_tests::wait_for(
-        || {
-            app.eml_files()
+    clientele_tests::wait_until(
+        async || {
+            app.mails_to(to)
+                .await
                 .into_iter()
-                .find(|m| clientele_tests::addressed_to(m, to) && m.contains(subject))
+                .find(|m| m.contains(subject))
         },
         subject,
     )
     .await
 }
 
-/// Every queued email as (recipient, subject), oldest first, read from the outbox.
-async fn outbox(app: &TestApp) -> Vec<(String, String)> {
-    email::Entity::find()
-        .order_by_asc(email::Column::Id)
-        .all(app.db())
+/// The owner, signed in afresh (the clock moves by weeks here, past any session's
+/// end), and the account.
+async fn owner_now(app: &TestApp) -> (String, String) {
+    let owner = app
+        .login(OWNER, OWNER_PASSWORD)
         .await
-        .unwrap()
+        .expect("the owner signs in");
+    let account = app.current_account(&owner).await;
+    (owner, account)
+}
+
+/// Every reminder queued as (recipient, subject), oldest first, as the owner reads the
+/// account's email history.
+async fn outbox(app: &TestApp) -> Vec<(String, String)> {
+    let (owner, account) = owner_now(app).await;
+    app.email_history(&owner, &account)
+        .await
         .into_iter()
-        // Only the reminders: the setup's own changes (a new invoice, a service) send
-        // emails of their own.
-        .filter(|row| {
-            row.subject.contains(" is due ")
-                || row.subject.ends_with(" is overdue")
-                || row.subject.contains(" expires ")
-        })
-        .map(|row| {
+        .map(|email| {
             (
-                row.to_addresses[0].as_str().unwrap().to_owned(),
-                row.subject,
+                email["to"][0].as_str().unwrap_or_default().to_owned(),
+                email["subject"].as_str().unwrap_or_default().to_owned(),
             )
         })
+        // Only the reminders: the setup's own changes (a new invoice, a service) send
+        // emails of their own.
+        .filter(|(_, subject)| {
+            subject.contains(" is due ")
+                || subject.ends_with(" is overdue")
+                || subject.contains(" expires ")
+        })
         .collect()
+}
+
+/// An invoice's status, as the owner reads it.
+async fn invoice_status(app: &TestApp, id: &str) -> String {
+    let (owner, account) = owner_now(app).await;
+    let invoices = app.every(&owner, &account, "invoices", "id status").await;
+    let invoice = invoices
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no invoice {id} in {invoices:?}"));
+    invoice["status"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The reminders recorded as sent, read from the database: the ledger that keeps each
+/// reminder to once is the server's own (the emails it caused are [`outbox`]).
+async fn reminders_recorded(app: &TestApp) -> u64 {
+    reminder_sent::Entity::find()
+        .count(app.db())
+        .await
+        .expect("reminders counted")
 }
 
 /// The recipients of the emails with `subject`, sorted.
@@ -179,10 +206,7 @@ async fn each_reminder_goes_out_once_however_often_the_job_runs() {
         sorted(&[OWNER, &acme.technical.email])
     );
     assert_eq!(outbox(&app).await.len(), 4);
-    assert_eq!(
-        reminder_sent::Entity::find().count(app.db()).await.unwrap(),
-        2
-    );
+    assert_eq!(reminders_recorded(&app).await, 2);
 
     // Delivered, with the amount for the billing contact and the links every
     // notification carries.
@@ -289,12 +313,11 @@ async fn a_paid_invoice_gets_no_reminder() {
     assert!(result.sent.is_empty(), "{result:?}");
     assert!(result.marked_overdue.is_empty(), "{result:?}");
     assert!(outbox(&app).await.is_empty());
-    let late = invoice::Entity::find_by_id(paid_late.parse::<i64>().unwrap())
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(late.status, InvoiceStatus::Paid, "{late_number}");
+    assert_eq!(
+        invoice_status(&app, &paid_late).await,
+        "PAID",
+        "{late_number}"
+    );
     app.stop().await;
 }
 
@@ -348,13 +371,7 @@ async fn moving_the_clock_walks_through_the_windows_and_skips_missed_days() {
             assert_eq!(result.marked_overdue, [walked.as_str()]);
         }
     }
-    let status = invoice::Entity::find_by_id(walked_id.parse::<i64>().unwrap())
-        .one(app.db())
-        .await
-        .unwrap()
-        .unwrap()
-        .status;
-    assert_eq!(status, InvoiceStatus::Overdue);
+    assert_eq!(invoice_status(&app, &walked_id).await, "OVERDUE");
     assert!(
         !outbox(&app)
             .await
@@ -402,16 +419,12 @@ async fn two_instances_running_the_job_at_once_send_each_reminder_once() {
         );
     }
     assert_eq!(outbox(&app).await.len(), ROUNDS * 6);
+    assert_eq!(reminders_recorded(&app).await, (ROUNDS * 3) as u64);
+    let (owner, account) = owner_now(&app).await;
     assert_eq!(
-        reminder_sent::Entity::find().count(app.db()).await.unwrap(),
-        (ROUNDS * 3) as u64
+        app.audited_in(&owner, &account, "invoice.overdue").await,
+        ROUNDS
     );
-    let overdue_entries = audit_entry::Entity::find()
-        .filter(audit_entry::Column::Action.eq("invoice.overdue"))
-        .count(app.db())
-        .await
-        .unwrap();
-    assert_eq!(overdue_entries, ROUNDS as u64);
     second.shutdown().await;
     app.stop().await;
 }

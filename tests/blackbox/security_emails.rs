@@ -2,14 +2,9 @@
 //! password change, two-factor turned off (by the user, or by staff), temporary access
 //! ending tomorrow. Transactional: to the person concerned, whatever their preferences.
 
-use std::time::Duration;
-
+use clientele_tests::fixtures::{ADD, LOGIN, OWNER_PASSWORD, Portal, rfc3339};
 use clientele_tests::{MEMBER_PASSWORD, SmtpSink, TestApp, addressed_to, decode_qp, wait_for};
 use serde_json::json;
-use totp_rs::{Algorithm, Secret, TOTP};
-
-const PASSWORD: &str = "owner password 1";
-const LOGIN: &str = "mutation($e: String!, $p: String!, $c: String) { login(email: $e, password: $p, totpCode: $c) { token } }";
 
 /// The messages to `to` whose subject says `subject`, decoded.
 fn to_with(sink: &SmtpSink, to: &str, subject: &str) -> Vec<String> {
@@ -47,17 +42,16 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
         c.http.trusted_proxies = clientele::config::TrustedProxies::parse("127.0.0.1").unwrap();
     })
     .await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { account, .. } = Portal::acme(&app).await;
 
     // A new device: an email naming it. The same device again: none.
-    login_from(&app, "203.0.113.9", "Laptop/2.0", PASSWORD).await;
+    login_from(&app, "203.0.113.9", "Laptop/2.0", OWNER_PASSWORD).await;
     let mail = delivered(&app, &sink, "owner@acme.test", "New sign-in").await;
     assert!(
         mail.contains("203.0.113.9") && mail.contains("Laptop/2.0"),
         "{mail}"
     );
-    let token = login_from(&app, "203.0.113.9", "Laptop/2.0", PASSWORD).await;
+    let token = login_from(&app, "203.0.113.9", "Laptop/2.0", OWNER_PASSWORD).await;
     app.deliver_mail().await;
     assert_eq!(to_with(&sink, "owner@acme.test", "New sign-in").len(), 1);
 
@@ -66,7 +60,7 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
     app.gql_as(
         &token,
         "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
-        json!({"c": PASSWORD, "n": changed}),
+        json!({"c": OWNER_PASSWORD, "n": changed}),
     )
     .await
     .ok();
@@ -84,21 +78,10 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
             .ok()
             .str("enrollTotp.secret")
             .to_owned();
-        let totp = TOTP::new(
-            Algorithm::SHA1,
-            6,
-            1,
-            30,
-            Secret::Encoded(secret).to_bytes().unwrap(),
-            None,
-            String::new(),
-        )
-        .unwrap();
-        let now = app.server.domain.clock().now().timestamp() as u64;
         app.gql_as(
             &token,
             "mutation($c: String!) { confirmTotp(code: $c) }",
-            json!({"c": totp.generate(now)}),
+            json!({"c": app.totp_code(&secret)}),
         )
         .await
         .ok()
@@ -155,15 +138,14 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
     assert!(staff_mail.contains("at your request"), "{staff_mail}");
 
     // Temporary access ending within a day: its holder is warned, once.
-    let ends = (app.server.domain.clock().now() + chrono::Duration::hours(20))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-    app.gql_as(&owner_token(&app, changed).await, "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }", json!({"a": account, "i": {
+    let ends = rfc3339(app.server.domain.clock().now() + chrono::Duration::hours(20));
+    app.gql_as(&owner_token(&app, changed).await, ADD, json!({"a": account, "i": {
         "firstName": "Dev", "lastName": "Eloper", "email": "dev@agency.test", "role": "TECHNICAL",
         "portalAccess": true, "password": MEMBER_PASSWORD, "accessExpiresAt": ends,
     }}))
     .await
     .ok();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.sweep_access().await.warned, 1);
     let mail = delivered(
         &app,
         &sink,
@@ -172,7 +154,8 @@ async fn each_security_email_reaches_the_person_concerned_over_smtp() {
     )
     .await;
     assert!(mail.contains("ends at"), "{mail}");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Once: the next sweep has nothing more to say.
+    assert_eq!(app.sweep_access().await.warned, 0);
     app.deliver_mail().await;
     assert_eq!(
         to_with(

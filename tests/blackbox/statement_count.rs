@@ -2,6 +2,7 @@
 //! costs a fixed, small number of SQL statements, however many rows it shows.
 
 use clientele_tests::TestApp;
+use clientele_tests::fixtures::{ADD, Portal};
 use serde_json::json;
 
 const DASHBOARD: &str = include_str!("../../examples/dashboard.graphql");
@@ -10,10 +11,7 @@ const MOST: u64 = 6;
 /// An account with `contacts` contacts (the owner's card included), three invoices and
 /// three services; returns the owner's token and the account id.
 async fn account_with(app: &TestApp, contacts: usize) -> (String, String) {
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(app).await;
     let mut billing = app
         .gql_as(
             &owner,
@@ -26,7 +24,7 @@ async fn account_with(app: &TestApp, contacts: usize) -> (String, String) {
     for i in 1..contacts {
         billing = app.gql_as(
             &owner,
-            "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id } }",
+            ADD,
             json!({"a": account, "i": {"firstName": format!("C{i}"), "lastName": "Contact", "email": format!("c{i}@acme.test"), "role": "BILLING"}}),
         )
         .await

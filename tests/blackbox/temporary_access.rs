@@ -6,29 +6,22 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use clientele_tests::fixtures::{ADD, CONTACT_EVENTS, Portal, UPDATE, rfc3339};
 use clientele_tests::ws::{Incoming, error_code};
-use clientele_tests::{MEMBER_PASSWORD, TestApp, WsClient, wait_until};
+use clientele_tests::{MEMBER_PASSWORD, TestApp, WsClient, sweep_access, wait_until};
 use serde_json::json;
-
-const PASSWORD: &str = "owner password 1";
-const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) { id accessExpiresAt } }";
-const UPDATE: &str = "mutation($id: ID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { accessExpiresAt } }";
-const CONTACT_EVENTS: &str = "subscription($a: ID, $after: String) {
-  contactEvents(accountId: $a, after: $after) { cursor kind } }";
 
 fn in_an_hour(app: &TestApp) -> DateTime<Utc> {
     app.server.domain.clock().now() + chrono::Duration::hours(1)
 }
 
-fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
 #[tokio::test]
 async fn temporary_access_ends_by_itself_on_every_instance() {
-    let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    // Here the sweep is the subject: it runs on its own, on both instances (the second
+    // starts with this configuration too), as it does in production every few seconds.
+    let app =
+        TestApp::start_with(|c| c.schedules.access_sweep_every = Duration::from_millis(200)).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let ends = rfc3339(in_an_hour(&app));
     let added = app
         .gql_as(&owner, ADD, json!({"a": account, "i": {
@@ -114,15 +107,20 @@ async fn temporary_access_ends_by_itself_on_every_instance() {
         .expect("the card stays");
     assert_eq!(node["portalAccess"], false);
 
-    // Audited once, though two instances sweep; the owner (GENERAL) is told.
+    // Audited once, though two instances sweep: both sweep again, at once, and find
+    // nothing left to end. The owner (GENERAL) is told.
+    let expired = async || {
+        app.audited_in(&owner, &account, "contact.access_expired")
+            .await
+    };
     wait_until(
-        async || (app.audited("contact.access_expired").await > 0).then_some(()),
+        async || (expired().await > 0).then_some(()),
         "the expiry audited",
     )
     .await;
-    // Both instances have swept again meanwhile.
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(app.audited("contact.access_expired").await, 1);
+    let (here, there) = tokio::join!(app.sweep_access(), sweep_access(&second));
+    assert_eq!(here.ended + there.ended, 0);
+    assert_eq!(expired().await, 1);
     let mail = app
         .mails_to("owner@acme.test")
         .await
@@ -137,8 +135,7 @@ async fn temporary_access_ends_by_itself_on_every_instance() {
 #[tokio::test]
 async fn the_end_is_moved_or_cleared_by_update_but_never_by_its_holder() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let admin = app
         .add_member(&owner, &account, "admin@acme.test", "ADMIN", None)
         .await;
@@ -237,8 +234,7 @@ async fn the_end_is_moved_or_cleared_by_update_but_never_by_its_holder() {
 #[tokio::test]
 async fn an_invitations_end_is_carried_to_the_membership_it_gives() {
     let app = TestApp::start().await;
-    let owner = app.register("Acme", "owner@acme.test", PASSWORD).await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let ends = rfc3339(in_an_hour(&app));
     let invited = app
         .gql_as(

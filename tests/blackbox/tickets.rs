@@ -1,13 +1,11 @@
 use clientele_tests::TestApp;
+use clientele_tests::fixtures::Portal;
 use serde_json::json;
 
 #[tokio::test]
 async fn ticket_replies_carry_who_wrote_them() {
     let app = TestApp::start().await;
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let tech = app
         .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
         .await;

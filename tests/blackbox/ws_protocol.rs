@@ -4,20 +4,10 @@
 
 use std::time::Duration;
 
+use clientele_tests::fixtures::{CONTACT_EVENTS, Portal};
 use clientele_tests::ws::{Incoming, LEGACY_WS, TRANSPORT_WS, error_code};
 use clientele_tests::{TestApp, WsClient};
 use serde_json::{Value, json};
-
-const CONTACT_EVENTS: &str = "subscription($a: ID, $after: String) {
-  contactEvents(accountId: $a, after: $after) { cursor kind } }";
-
-async fn owner(app: &TestApp) -> (String, String) {
-    let owner = app
-        .register("Acme", "owner@acme.test", "owner password 1")
-        .await;
-    let account = app.current_account(&owner).await;
-    (owner, account)
-}
 
 async fn raw_socket(app: &TestApp, protocol: &'static str) -> WsClient {
     WsClient::connect(&app.url, protocol, &[])
@@ -35,15 +25,6 @@ async fn closed_with(socket: &mut WsClient) -> Option<u16> {
     code
 }
 
-/// A `ping` and its `pong`: everything sent before has been handled.
-async fn round_trip(socket: &mut WsClient) {
-    socket.send(json!({"type": "ping"})).await;
-    match socket.next_raw(Duration::from_secs(2)).await {
-        Incoming::Message(m) if m["type"] == "pong" => {}
-        other => panic!("expected the pong, got {other:?}"),
-    }
-}
-
 fn subscribe(id: &str, query: &str, variables: Value) -> Value {
     json!({"type": "subscribe", "id": id, "payload": {"query": query, "variables": variables}})
 }
@@ -51,7 +32,7 @@ fn subscribe(id: &str, query: &str, variables: Value) -> Value {
 #[tokio::test]
 async fn a_message_that_is_not_the_protocols_closes_the_socket_with_4400() {
     let app = TestApp::start().await;
-    let (owner, _) = owner(&app).await;
+    let Portal { owner, .. } = Portal::acme(&app).await;
     for raw in [
         "not json",
         "[]",
@@ -92,7 +73,7 @@ async fn a_message_that_is_not_the_protocols_closes_the_socket_with_4400() {
 #[tokio::test]
 async fn subscribe_before_the_ack_closes_with_4401_and_a_second_init_with_4429() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = raw_socket(&app, TRANSPORT_WS).await;
     socket
         .send(subscribe("1", CONTACT_EVENTS, json!({"a": account})))
@@ -134,7 +115,7 @@ async fn a_refused_connection_init_closes_with_4403() {
 #[tokio::test]
 async fn a_socket_that_never_sends_connection_init_closes_with_4408() {
     let app = TestApp::start_with(|c| c.events.ws_init_timeout = Duration::from_millis(300)).await;
-    let (owner, _) = owner(&app).await;
+    let Portal { owner, .. } = Portal::acme(&app).await;
     let mut silent = raw_socket(&app, TRANSPORT_WS).await;
     // A ping is not an init.
     silent.send(json!({"type": "ping"})).await;
@@ -152,7 +133,7 @@ async fn a_socket_that_never_sends_connection_init_closes_with_4408() {
 #[tokio::test]
 async fn a_running_operations_id_cannot_be_reused_4409_but_a_finished_ones_can() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     // A query finishes: its id is free again.
     for _ in 0..2 {
@@ -170,7 +151,7 @@ async fn a_running_operations_id_cannot_be_reused_4409_but_a_finished_ones_can()
     app.listen(&mut socket, "s", CONTACT_EVENTS, json!({"a": account}))
         .await;
     socket.send(json!({"type": "complete", "id": "s"})).await;
-    round_trip(&mut socket).await;
+    socket.round_trip().await;
     app.listen(&mut socket, "s", CONTACT_EVENTS, json!({"a": account}))
         .await;
     // While it runs, the same id again is a protocol error.
@@ -184,7 +165,7 @@ async fn a_running_operations_id_cannot_be_reused_4409_but_a_finished_ones_can()
 #[tokio::test]
 async fn a_client_complete_stops_the_stream_without_an_answer() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
@@ -192,7 +173,7 @@ async fn a_client_complete_stops_the_stream_without_an_answer() {
     // Completing an id that is not running is not an error either.
     socket.send(json!({"type": "complete", "id": "nope"})).await;
     // Messages are handled in order: once the pong is back, so is the complete.
-    round_trip(&mut socket).await;
+    socket.round_trip().await;
     app.gql_as(
         &owner,
         "mutation($a: ID!) { addContact(accountId: $a, input: {firstName: \"A\", lastName: \"B\", email: \"ab@x.test\", role: BILLING}) { id } }",
@@ -207,7 +188,7 @@ async fn a_client_complete_stops_the_stream_without_an_answer() {
 #[tokio::test]
 async fn a_socket_runs_a_bounded_number_of_operations_queries_included() {
     let app = TestApp::start_with(|c| c.limits.subscriptions_per_connection = 2).await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
@@ -233,7 +214,7 @@ async fn a_socket_runs_a_bounded_number_of_operations_queries_included() {
 #[tokio::test]
 async fn a_stopping_server_closes_its_sockets_with_1001() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     app.listen(&mut socket, "1", CONTACT_EVENTS, json!({"a": account}))
         .await;
@@ -246,7 +227,7 @@ async fn a_stopping_server_closes_its_sockets_with_1001() {
 #[tokio::test]
 async fn ping_is_answered_with_pong_echoing_its_payload() {
     let app = TestApp::start().await;
-    let (owner, _) = owner(&app).await;
+    let Portal { owner, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     socket
         .send(json!({"type": "ping", "payload": {"at": 12}}))
@@ -274,7 +255,7 @@ async fn a_handshake_without_a_subprotocol_closes_with_4406() {
 #[tokio::test]
 async fn an_operation_that_fails_as_a_whole_is_one_error_message() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = app.socket(Some(&owner)).await;
     for (id, query) in [
         ("parse", "subscription {"),
@@ -349,7 +330,7 @@ async fn the_allow_list_and_introspection_switch_hold_over_the_socket_too() {
 #[tokio::test]
 async fn the_legacy_protocol_says_errors_with_data_then_complete_and_confirms_stop() {
     let app = TestApp::start().await;
-    let (owner, account) = owner(&app).await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
     let mut socket = raw_socket(&app, LEGACY_WS).await;
     let ack = socket
         .init(json!({"authorization": format!("Bearer {owner}")}))

@@ -237,12 +237,9 @@ pub(super) fn judge(expected: &Expected, r: &Gql) -> Result<(), String> {
             ));
         }
     }
-    if !r.at(&expected.at).is_null() {
-        return Err(format!(
-            "{} is not null: {}",
-            expected.at,
-            r.at(&expected.at)
-        ));
+    // The field itself may be absent, under the nullable parent it nulled (checked next).
+    if let Some(value) = r.get(&expected.at).filter(|v| !v.is_null()) {
+        return Err(format!("{} is not null: {value}", expected.at));
     }
     // Present, not merely absent: the failed field's key (or, for a non-null field, its
     // nearest nullable parent's) is in `data` with the value null.

@@ -24,6 +24,7 @@ mod world;
 
 use std::fmt::Write as _;
 
+use clientele_tests::fixtures::OWNER_PASSWORD;
 use clientele_tests::{Gql, MEMBER_PASSWORD, STAFF_PASSWORD, TestApp};
 use serde_json::{Value, json};
 
@@ -47,7 +48,6 @@ const VIEW_AUDIT_LOG: &str = "VIEW_AUDIT_LOG";
 const TRANSFER_OWNERSHIP: &str = "TRANSFER_OWNERSHIP";
 
 /// The password the two account owners register with.
-const OWNER_PASSWORD: &str = "owner password 1";
 const OWNER_EMAIL: &str = "owner@acme.test";
 const BILLING_EMAIL: &str = "billing@acme.test";
 /// Invited to the fixture account (pending).

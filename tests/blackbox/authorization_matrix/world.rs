@@ -1,6 +1,7 @@
 //! The world the rows run in: the fixture account and its people, made through the API.
 
 use super::*;
+use clientele_tests::fixtures::generated_password;
 
 /// A server with the fixture account ("Acme": owner, ADMIN, BILLING, TECHNICAL, CUSTOM
 /// members with two-factor sign-in on, PW_CHANGE and NO_2FA members without it, two-factor
@@ -58,14 +59,8 @@ impl World {
         .await
         .ok();
         let message = app.mail_to(newcomer).await;
-        let generated_password = message
-            .lines()
-            .find_map(|l| {
-                l.trim()
-                    .strip_prefix("Password:")
-                    .map(|p| p.trim().to_owned())
-            })
-            .unwrap_or_else(|| panic!("no password line in {message}"));
+        let generated_password =
+            generated_password(&message).unwrap_or_else(|| panic!("no password line in {message}"));
         let must_change = app
             .login(newcomer, &generated_password)
             .await
