@@ -9,10 +9,10 @@ use serde_json::json;
 use crate::access::{Access, access_on};
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
+use crate::emails::{self, Email};
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 use crate::notifications::Notification;
-use crate::outbox::Template;
 use crate::throttle::Rule;
 
 use crate::permissions::{Permission, Role};
@@ -380,16 +380,17 @@ pub struct KeyContacts {
 /// (`owner`, `billing_contact`) and who it names now, if anyone.
 fn account_updated(
     account_id: i64,
-    what: &str,
+    what: &'static str,
     contact: Option<&contact::Model>,
 ) -> Notification<'static> {
     Notification {
         account_id,
         category: "GENERAL",
-        template: Template::AccountUpdated,
-        data: json!({
-            "change": what,
-            "contact": contact.map(|c| json!({ "name": format!("{} {}", c.first_name, c.last_name) })),
+        email: Email::AccountUpdated(emails::AccountUpdated {
+            change: what,
+            contact: contact.map(|c| emails::Named {
+                name: format!("{} {}", c.first_name, c.last_name),
+            }),
         }),
         amounts: None,
         author: None,

@@ -12,11 +12,11 @@ use serde_json::json;
 use crate::access::{Access, require_staff};
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
+use crate::emails::{self, Amounts, Email};
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::service::{self, ServiceStatus};
 use crate::entities::{account, contact, domain_name};
 use crate::notifications::Notification;
-use crate::outbox::Template;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
@@ -101,7 +101,7 @@ impl<'a> BillingService<'a> {
             invoice = model.update(change.conn()).await?;
         }
         change
-            .notify_contacts(invoice_notification(&invoice, Template::InvoiceCreated))
+            .notify_contacts(invoice_notification(&invoice, Email::InvoiceCreated))
             .await?;
         let record = AuditRecord::new(AuditAction::InvoiceCreate)
             .account(account_id)
@@ -152,7 +152,7 @@ impl<'a> BillingService<'a> {
         }
         let paid = find_invoice(change.conn(), invoice.id).await?;
         change
-            .notify_contacts(invoice_notification(&paid, Template::PaymentReceived))
+            .notify_contacts(invoice_notification(&paid, Email::PaymentReceived))
             .await?;
         change
             .commit(
@@ -373,18 +373,23 @@ impl<'a> BillingService<'a> {
 
 /// An invoice's email (`invoice_created`, `payment_received`): everyone in INVOICE
 /// learns its number and due date; only those who may see invoices learn the total.
-fn invoice_notification<'a>(invoice: &invoice::Model, template: Template) -> Notification<'a> {
+fn invoice_notification<'a>(
+    invoice: &invoice::Model,
+    email: fn(emails::InvoiceIssued) -> Email,
+) -> Notification<'a> {
     Notification {
         account_id: invoice.account_id,
         category: "INVOICE",
-        template,
-        data: json!({
-            "invoice": {
-                "number": invoice.number,
-                "due_date": invoice.due_date.to_string(),
+        email: email(emails::InvoiceIssued {
+            invoice: emails::InvoiceRef {
+                number: invoice.number.clone(),
+                due_date: invoice.due_date.to_string(),
             },
         }),
-        amounts: Some(json!({ "total": invoice.total, "currency": invoice.currency })),
+        amounts: Some(Amounts::Invoice {
+            total: invoice.total.clone(),
+            currency: invoice.currency.clone(),
+        }),
         author: None,
     }
 }
@@ -395,17 +400,18 @@ fn service_notification(service: &service::Model) -> Notification<'static> {
     Notification {
         account_id: service.account_id,
         category: "PRODUCT",
-        template: Template::ServiceStatus,
-        data: json!({
-            "service": {
-                "product_name": service.product_name,
-                "status": service.status.to_value(),
+        email: Email::ServiceStatus(emails::ServiceStatus {
+            service: emails::ServiceRef {
+                product_name: service.product_name.clone(),
+                status: service.status.to_value(),
             },
         }),
         amounts: service
             .recurring_amount
             .as_ref()
-            .map(|amount| json!({ "recurring_amount": amount })),
+            .map(|amount| Amounts::Price {
+                recurring_amount: amount.clone(),
+            }),
         author: None,
     }
 }

@@ -5,6 +5,7 @@
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde_json::{Value, json};
 
+use crate::emails::Email;
 use crate::entities::email::{self, EmailStatus};
 use crate::{Domain, DomainError, Result};
 
@@ -84,16 +85,33 @@ pub trait EmailRenderer: Send + Sync {
 }
 
 /// An email to queue.
-pub struct Outgoing<'a> {
+pub(crate) struct Outgoing<'a> {
     pub to: &'a str,
     pub account_id: Option<i64>,
     /// Notification category key; `None` for transactional emails, which go to the one
     /// person concerned whatever their preferences.
     pub category: Option<&'a str>,
-    pub template: Template,
-    pub data: Value,
+    pub email: Email,
+    /// What this recipient alone is shown beside the email's own data (a
+    /// notification's: their name, their links, the amounts they may see).
+    pub personal: serde_json::Map<String, Value>,
     /// The one-click unsubscribe link of a notification email (`None`: transactional).
     pub unsubscribe_url: Option<String>,
+}
+
+impl<'a> Outgoing<'a> {
+    /// A transactional email to the one person concerned (`account_id`: the account it
+    /// is about, if any), whatever their preferences.
+    pub(crate) fn transactional(to: &'a str, account_id: Option<i64>, email: Email) -> Self {
+        Self {
+            to,
+            account_id,
+            category: None,
+            email,
+            personal: serde_json::Map::new(),
+            unsubscribe_url: None,
+        }
+    }
 }
 
 impl Domain {
@@ -104,13 +122,16 @@ impl Domain {
         conn: &impl ConnectionTrait,
         email: Outgoing<'_>,
     ) -> Result<email::Model> {
-        let mut data = email.data;
+        let template = email.email.template();
+        let mut data = email.email.data();
         if let Value::Object(map) = &mut data {
+            map.extend(email.personal);
             map.insert("public_url".into(), json!(self.config().public_url));
         }
-        let rendered = self.renderer().render(email.template, &data).map_err(|e| {
-            DomainError::Internal(format!("email template {}: {e}", email.template.name()))
-        })?;
+        let rendered = self
+            .renderer()
+            .render(template, &data)
+            .map_err(|e| DomainError::Internal(format!("email template {template}: {e}")))?;
         let now = self.now();
         let row = email::ActiveModel {
             account_id: Set(email.account_id),

@@ -10,11 +10,11 @@ use sea_orm::{
 use crate::access::{Access, require_staff};
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
+use crate::emails::{self, Email};
 use crate::entities::ticket::{self, TicketStatus};
 use crate::entities::ticket_reply::{self, ReplyBadge};
 use crate::entities::{contact, user};
 use crate::notifications::{Notification, Writer};
-use crate::outbox::Template;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, validate};
@@ -69,7 +69,7 @@ impl<'a> TicketService<'a> {
         .await?;
         let first = insert_reply(&change, ticket.id, &body, author).await?;
         change
-            .notify_contacts(ticket_notification(Template::TicketOpened, &ticket, &first))
+            .notify_contacts(ticket_notification(Email::TicketOpened, &ticket, &first))
             .await?;
         change
             .commit(
@@ -209,7 +209,7 @@ async fn append(
         .exec(change.conn())
         .await?;
     change
-        .notify_contacts(ticket_notification(Template::TicketReplied, ticket, &reply))
+        .notify_contacts(ticket_notification(Email::TicketReplied, ticket, &reply))
         .await?;
     change
         .commit(
@@ -225,17 +225,22 @@ async fn append(
 /// A ticket's email (`ticket_opened`, `ticket_replied`) to the account's SUPPORT
 /// recipients, with the message itself; the person who wrote it gets no copy.
 fn ticket_notification<'a>(
-    template: Template,
+    email: fn(emails::TicketMessage) -> Email,
     ticket: &ticket::Model,
     message: &ticket_reply::Model,
 ) -> Notification<'a> {
     Notification {
         account_id: ticket.account_id,
         category: "SUPPORT",
-        template,
-        data: serde_json::json!({
-            "ticket": { "id": ticket.id, "subject": ticket.subject },
-            "message": { "author_name": message.author_name, "body": message.body },
+        email: email(emails::TicketMessage {
+            ticket: emails::TicketRef {
+                id: ticket.id,
+                subject: ticket.subject.clone(),
+            },
+            message: emails::MessageRef {
+                author_name: message.author_name.clone(),
+                body: message.body.clone(),
+            },
         }),
         amounts: None,
         author: Some(Writer {

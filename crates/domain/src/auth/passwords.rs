@@ -4,14 +4,14 @@
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use serde_json::json;
 
 use super::AuthService;
 use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
+use crate::emails::{self, Email};
 use crate::entities::{password_reset, session, user};
 use crate::events::Notice;
-use crate::outbox::{Outgoing, Template};
+use crate::outbox::Outgoing;
 use crate::throttle::Rule;
 use crate::{Actor, DomainError, RequestMeta, Result, store, tokens, validate};
 
@@ -94,18 +94,15 @@ impl AuthService<'_> {
         .insert(change.conn())
         .await?;
         change
-            .email(Outgoing {
-                to: &user.email,
-                account_id: None,
-                category: None,
-                unsubscribe_url: None,
-                template: Template::PasswordReset,
-                data: json!({
-                    "first_name": user.first_name,
-                    "link": format!("{}/reset-password/{token}", self.domain.config().public_url),
-                    "ttl_minutes": ttl.as_secs() / 60,
+            .email(Outgoing::transactional(
+                &user.email,
+                None,
+                Email::PasswordReset(emails::PasswordReset {
+                    first_name: user.first_name.clone(),
+                    link: format!("{}/reset-password/{token}", self.domain.config().public_url),
+                    ttl_minutes: ttl.as_secs() / 60,
                 }),
-            })
+            ))
             .await?;
         change
             .commit(

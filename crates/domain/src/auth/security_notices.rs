@@ -6,11 +6,11 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use serde_json::json;
 
 use crate::change::Change;
+use crate::emails::{self, Email};
 use crate::entities::known_device;
-use crate::outbox::{Outgoing, Template};
+use crate::outbox::Outgoing;
 use crate::{RequestMeta, Result, tokens};
 
 pub(crate) enum SecurityNotice<'a> {
@@ -34,42 +34,39 @@ pub(crate) async fn send(
     notice: SecurityNotice<'_>,
 ) -> Result<()> {
     let when = |at: DateTime<Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let mut data = json!({
-        "first_name": first_name,
-        "at": when(change.now()),
-        "ip": "",
-        "user_agent": "",
-        "by_staff": false,
-        "account_name": "",
-    });
-    let kind = match notice {
+    let mut email = emails::SecurityNotice {
+        kind: "",
+        first_name: first_name.to_owned(),
+        at: when(change.now()),
+        ip: String::new(),
+        user_agent: String::new(),
+        by_staff: false,
+        account_name: String::new(),
+    };
+    email.kind = match notice {
         SecurityNotice::NewSignIn(meta) => {
-            data["ip"] = json!(meta.ip.as_deref().unwrap_or("unknown"));
-            data["user_agent"] = json!(meta.user_agent.as_deref().unwrap_or("unknown"));
+            email.ip = meta.ip.as_deref().unwrap_or("unknown").to_owned();
+            email.user_agent = meta.user_agent.as_deref().unwrap_or("unknown").to_owned();
             "new_sign_in"
         }
         SecurityNotice::PasswordChanged => "password_changed",
         SecurityNotice::TwoFactorOff { by_staff } => {
-            data["by_staff"] = json!(by_staff);
+            email.by_staff = by_staff;
             "two_factor_off"
         }
         SecurityNotice::TwoFactorOn => "two_factor_on",
         SecurityNotice::AccessEnding { account_name, at } => {
-            data["account_name"] = json!(account_name);
-            data["at"] = json!(when(at));
+            email.account_name = account_name.to_owned();
+            email.at = when(at);
             "access_ending"
         }
     };
-    data["kind"] = json!(kind);
     change
-        .email(Outgoing {
+        .email(Outgoing::transactional(
             to,
-            account_id: None,
-            category: None,
-            template: Template::SecurityNotice,
-            data,
-            unsubscribe_url: None,
-        })
+            None,
+            Email::SecurityNotice(email),
+        ))
         .await
 }
 

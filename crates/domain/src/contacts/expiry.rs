@@ -7,17 +7,16 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-use serde_json::json;
 
 use super::ContactService;
 use crate::access::lock_account;
 use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::auth::security_notices::{self, SecurityNotice};
 use crate::change::Change;
+use crate::emails::{self, Email};
 use crate::entities::{account, contact};
 use crate::events::EventKind;
 use crate::notifications::Notification;
-use crate::outbox::Template;
 use crate::{DomainError, Result, store};
 
 /// Contacts ended per sweep at most; the rest wait for the next one.
@@ -135,10 +134,11 @@ impl ContactService<'_> {
             .notify_contacts(Notification {
                 account_id: ended.account_id,
                 category: "GENERAL",
-                template: Template::AccountUpdated,
-                data: json!({
-                    "change": "access_expired",
-                    "contact": { "name": format!("{} {}", ended.first_name, ended.last_name) },
+                email: Email::AccountUpdated(emails::AccountUpdated {
+                    change: "access_expired",
+                    contact: Some(emails::Named {
+                        name: format!("{} {}", ended.first_name, ended.last_name),
+                    }),
                 }),
                 amounts: None,
                 author: None,

@@ -3,7 +3,6 @@
 //! whether `addContact` or `setPortalAccess` asks.
 
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-use serde_json::json;
 
 use super::ContactService;
 use crate::access::Access;
@@ -13,7 +12,8 @@ use crate::entities::{account, contact, user};
 use crate::events::EventKind;
 use crate::throttle::Rule;
 
-use crate::outbox::{Outgoing, Template};
+use crate::emails::{self, Email};
+use crate::outbox::Outgoing;
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, store, tokens, validate};
 
@@ -234,18 +234,15 @@ async fn queue_generated_password(
         .map(|a| a.name)
         .unwrap_or_default();
     change
-        .email(Outgoing {
-            to: email,
-            account_id: Some(account_id),
-            category: None,
-            unsubscribe_url: None,
-            template: Template::GeneratedPassword,
-            data: json!({
-                "first_name": first_name,
-                "account_name": account_name,
-                "email": email,
-                "password": password,
+        .email(Outgoing::transactional(
+            email,
+            Some(account_id),
+            Email::GeneratedPassword(emails::GeneratedPassword {
+                first_name: first_name.to_owned(),
+                account_name,
+                email: email.to_owned(),
+                password: password.to_owned(),
             }),
-        })
+        ))
         .await
 }

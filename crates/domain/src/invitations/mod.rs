@@ -20,10 +20,11 @@ use serde_json::json;
 use crate::access::Access;
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
+use crate::emails::{self, Email};
 use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{account, audit_entry, contact, email_is, user};
 use crate::events::EventKind;
-use crate::outbox::{Outgoing, Template};
+use crate::outbox::Outgoing;
 use crate::permissions::{self, Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
 
@@ -374,20 +375,17 @@ impl<'a> InvitationService<'a> {
             |u| format!("{} {}", u.first_name, u.last_name),
         );
         change
-            .email(Outgoing {
-                to: &invitation.email,
-                account_id: Some(invitation.account_id),
-                category: None,
-                unsubscribe_url: None,
-                template: Template::Invitation,
-                data: json!({
-                    "inviter_name": inviter_name,
-                    "account_name": account.name,
-                    "role": invitation.role,
-                    "link": format!("{}/invite/{token}", self.domain.config().public_url),
-                    "ttl_hours": std::cmp::max(ttl.num_hours(), 1),
+            .email(Outgoing::transactional(
+                &invitation.email,
+                Some(invitation.account_id),
+                Email::Invitation(emails::Invitation {
+                    inviter_name,
+                    account_name: account.name,
+                    role: invitation.role,
+                    link: format!("{}/invite/{token}", self.domain.config().public_url),
+                    ttl_hours: std::cmp::max(ttl.num_hours(), 1),
                 }),
-            })
+            ))
             .await?;
         Ok(())
     }

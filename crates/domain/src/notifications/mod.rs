@@ -18,8 +18,8 @@ use serde_json::json;
 
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
+use crate::emails::{self, Email};
 use crate::entities::{contact, notification_category};
-use crate::outbox::Template;
 use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, access, validate};
 
@@ -332,8 +332,7 @@ impl<'a> NotificationService<'a> {
             .notify_contacts(Notification {
                 account_id,
                 category: &category.key,
-                template: Template::Notification,
-                data: json!({ "subject": subject, "body": body }),
+                email: Email::Notification(emails::Message { subject, body }),
                 amounts: None,
                 author: None,
             })

@@ -20,15 +20,15 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, TryInsertResult,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Notification, NotificationService};
 use crate::access::lock_account;
 use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
+use crate::emails::{self, Amounts, Email};
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::{domain_name, reminder_sent};
-use crate::outbox::Template;
 use crate::{Domain, Result};
 
 /// One kind of reminder: what it is about and how far from that date it goes out.
@@ -273,8 +273,7 @@ async fn remind(
         .notify_contacts(Notification {
             account_id: subject.account_id,
             category: message.category,
-            template: message.template,
-            data: message.data,
+            email: message.email,
             amounts: message.amounts,
             author: None,
         })
@@ -308,9 +307,8 @@ struct Message {
     /// The invoice number or domain name.
     name: String,
     category: &'static str,
-    template: Template,
-    data: Value,
-    amounts: Option<Value>,
+    email: Email,
+    amounts: Option<Amounts>,
 }
 
 /// An invoice reminder, if the invoice is still open and due on `date`.
@@ -326,15 +324,17 @@ async fn invoice_message(
         .filter(|i| i.due_date == date && InvoiceStatus::OPEN.contains(&i.status));
     Ok(invoice.map(|invoice| Message {
         target: "invoice",
-        data: json!({
-            "number": invoice.number,
-            "due_date": long_date(invoice.due_date),
-            "when": kind.invoice_when(),
+        email: Email::InvoiceReminder(emails::InvoiceReminder {
+            number: invoice.number.clone(),
+            due_date: long_date(invoice.due_date),
+            when: kind.invoice_when(),
         }),
-        amounts: Some(json!({ "total": invoice.total, "currency": invoice.currency })),
+        amounts: Some(Amounts::Invoice {
+            total: invoice.total,
+            currency: invoice.currency,
+        }),
         name: invoice.number,
         category: "INVOICE",
-        template: Template::InvoiceReminder,
     }))
 }
 
@@ -351,15 +351,14 @@ async fn domain_message(
         .filter(|d| d.expires_at == date);
     Ok(found.map(|found| Message {
         target: "domain",
-        data: json!({
-            "name": found.name,
-            "expires_on": long_date(found.expires_at),
-            "days": kind.days_ahead(),
+        email: Email::DomainExpiry(emails::DomainExpiry {
+            name: found.name.clone(),
+            expires_on: long_date(found.expires_at),
+            days: kind.days_ahead(),
         }),
         amounts: None,
         name: found.name,
         category: "DOMAIN",
-        template: Template::DomainExpiry,
     }))
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::{keys_of, may_receive, preferences, sees_amounts};
 use crate::change::Change;
+use crate::emails::{Amounts, Email};
 use crate::entities::{account, contact};
 use crate::outbox::Outgoing;
 use crate::{DomainError, Result};
@@ -15,12 +16,11 @@ pub(crate) struct Notification<'a> {
     pub account_id: i64,
     /// The category key; the recipients are the contacts whose preferences hold it.
     pub category: &'a str,
-    pub template: crate::outbox::Template,
     /// What every recipient may see.
-    pub data: Value,
-    /// Amounts (totals, prices), merged into `data` only for recipients with
-    /// VIEW_INVOICES: a template cannot show what it is not given.
-    pub amounts: Option<Value>,
+    pub email: Email,
+    /// Amounts (totals, prices), given only to recipients with VIEW_INVOICES: a
+    /// template cannot show what it is not given.
+    pub amounts: Option<Amounts>,
     /// Who wrote what the email carries (a ticket message): they get no copy.
     pub author: Option<Writer>,
 }
@@ -82,32 +82,30 @@ impl Change<'_> {
                 self.now(),
             )
             .await?;
-            let mut data = notification.data.clone();
-            if let (Some(Value::Object(amounts)), Value::Object(map)) =
-                (&notification.amounts, &mut data)
+            let mut personal = serde_json::Map::new();
+            if let Some(amounts) = &notification.amounts
                 && sees_amounts(&recipient.granted())
+                && let Ok(Value::Object(amounts)) = serde_json::to_value(amounts)
             {
-                map.extend(amounts.clone());
+                personal.extend(amounts);
             }
             let unsubscribe_url = format!("{public_url}/unsubscribe/{token}");
-            if let Value::Object(map) = &mut data {
-                map.insert("account_name".into(), json!(account.name));
-                map.insert(
-                    "recipient".into(),
-                    json!({ "first_name": recipient.first_name, "last_name": recipient.last_name }),
-                );
-                map.insert(
-                    "preferences_url".into(),
-                    json!(format!("{public_url}/email-preferences/{token}")),
-                );
-                map.insert("unsubscribe_url".into(), json!(unsubscribe_url));
-            }
+            personal.insert("account_name".into(), json!(account.name));
+            personal.insert(
+                "recipient".into(),
+                json!({ "first_name": recipient.first_name, "last_name": recipient.last_name }),
+            );
+            personal.insert(
+                "preferences_url".into(),
+                json!(format!("{public_url}/email-preferences/{token}")),
+            );
+            personal.insert("unsubscribe_url".into(), json!(unsubscribe_url));
             self.email(Outgoing {
                 to: &email,
                 account_id: Some(notification.account_id),
                 category: Some(notification.category),
-                template: notification.template,
-                data,
+                email: notification.email.clone(),
+                personal,
                 unsubscribe_url: Some(unsubscribe_url),
             })
             .await?;
