@@ -67,7 +67,7 @@ pub(crate) fn parse_id(id: &async_graphql::ID, what: &'static str) -> ApiResult<
 }
 
 /// The code an error already carries, if any.
-pub(crate) fn code(error: &ServerError) -> Option<&async_graphql::Value> {
+pub fn code(error: &ServerError) -> Option<&async_graphql::Value> {
     error.extensions.as_ref()?.get("code")
 }
 
@@ -82,7 +82,7 @@ pub fn is_request_error(error: &ServerError) -> bool {
 }
 
 /// Gives `error` the code `code` unless it has one.
-pub(crate) fn set_code(error: &mut ServerError, code: ErrorCode) {
+pub fn set_code(error: &mut ServerError, code: ErrorCode) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
         extensions.set("code", code.as_str());

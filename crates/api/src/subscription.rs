@@ -23,8 +23,7 @@ use tokio::sync::{OwnedSemaphorePermit, broadcast, watch};
 
 use crate::context::{actor, domain};
 use crate::error::{ApiError, ApiResult, parse_id};
-use crate::fanout::{Handoff, LiveItem, RenderOne, Visibility};
-use crate::socket::WsConnection;
+use crate::handoff::{Handoff, LiveItem, RenderOne, StreamSlots, Visibility};
 use crate::types::{ContactEvent, InvitationEvent};
 use crate::user_streams::{UserStream, UserStreams};
 
@@ -66,7 +65,7 @@ impl Subscription {
 type LiveStream<T> = BoxStream<'static, async_graphql::Result<T>>;
 
 /// A subscription's stream of `item`s. On a WebSocket, its listener is handed over to
-/// be rendered once per group (see [`crate::fanout`]) and async-graphql gets nothing;
+/// be rendered once per group (the gateway's fan-out) and async-graphql gets nothing;
 /// when rendering one event for such a group, that event is all there is.
 async fn open<T: Send + 'static>(
     ctx: &Context<'_>,
@@ -153,8 +152,8 @@ impl Listener {
                 (None, None, visibility)
             }
         };
-        let connection = ctx.data_opt::<WsConnection>();
-        let slot = connection.map(WsConnection::take_slot).transpose()?;
+        let connection = ctx.data_opt::<Arc<dyn StreamSlots>>();
+        let slot = connection.map(|c| c.take_slot()).transpose()?;
         let user_slot = ctx.data_unchecked::<UserStreams>().take(actor.user_id)?;
         // Listen before reading the log, so nothing committed in between is missed.
         let live = ctx.data_unchecked::<LiveFeed>().subscribe();
@@ -176,7 +175,7 @@ impl Listener {
             },
             cursor,
             live,
-            connection_ended: connection.map(WsConnection::ended),
+            connection_ended: connection.map(|c| c.ended()),
             visibility,
             recheck_every: ctx
                 .data_unchecked::<crate::ApiConfig>()

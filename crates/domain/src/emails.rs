@@ -7,8 +7,69 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::outbox::Template;
 use crate::permissions::Role;
+
+/// Every email the portal sends, by the template that renders it (the mail crate holds
+/// one subject, text and HTML file of each name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Template {
+    PasswordReset,
+    GeneratedPassword,
+    Invitation,
+    Notification,
+    InvoiceReminder,
+    DomainExpiry,
+    InvoiceCreated,
+    PaymentReceived,
+    ServiceStatus,
+    TicketOpened,
+    TicketReplied,
+    AccountUpdated,
+    SecurityNotice,
+}
+
+impl Template {
+    pub const ALL: [Template; 13] = [
+        Self::PasswordReset,
+        Self::GeneratedPassword,
+        Self::Invitation,
+        Self::Notification,
+        Self::InvoiceReminder,
+        Self::DomainExpiry,
+        Self::InvoiceCreated,
+        Self::PaymentReceived,
+        Self::ServiceStatus,
+        Self::TicketOpened,
+        Self::TicketReplied,
+        Self::AccountUpdated,
+        Self::SecurityNotice,
+    ];
+
+    /// The template's name: its files are `{name}.subject`, `.txt` and `.html`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::PasswordReset => "password_reset",
+            Self::GeneratedPassword => "generated_password",
+            Self::Invitation => "invitation",
+            Self::Notification => "notification",
+            Self::InvoiceReminder => "invoice_reminder",
+            Self::DomainExpiry => "domain_expiry",
+            Self::InvoiceCreated => "invoice_created",
+            Self::PaymentReceived => "payment_received",
+            Self::ServiceStatus => "service_status",
+            Self::TicketOpened => "ticket_opened",
+            Self::TicketReplied => "ticket_replied",
+            Self::AccountUpdated => "account_updated",
+            Self::SecurityNotice => "security_notice",
+        }
+    }
+}
+
+impl std::fmt::Display for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// An email, by template, with what it shows every recipient.
 #[derive(Clone, Debug, Serialize)]

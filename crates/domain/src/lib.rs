@@ -14,7 +14,7 @@ mod change;
 mod clock;
 pub mod commits;
 pub mod contacts;
-mod emails;
+pub mod emails;
 pub mod entities;
 mod error;
 pub mod events;

@@ -1,7 +1,7 @@
 //! Email templates: for each email a `.subject`, a `.txt` and an `.html` (which extends
 //! `layout.html` and is auto-escaped). Compiled into the binary.
 
-use domain::outbox::Template;
+use domain::emails::Template;
 use domain::{EmailRenderer, RenderedEmail};
 use minijinja::Environment;
 use serde_json::Value;

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use api::{Api, ApiConfig, SessionCookie};
+use api::{ApiConfig, SessionCookie};
 use domain::throttle::{InProcessRates, RateStore};
 use domain::{Domain, DomainConfig};
+use gateway::Api;
 use live::{EventBus, LiveFeed};
 use mail::{DeliveryWorker, Templates, Transport};
 use migration::{Migrator, MigratorTrait};

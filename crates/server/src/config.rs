@@ -20,7 +20,7 @@ mod read;
 #[cfg(test)]
 mod tests;
 mod values;
-pub use crate::client_address::{ProxyHeader, TrustedProxies};
+pub use gateway::client_address::{ProxyHeader, TrustedProxies};
 use read::{
     admin_credentials, count_var, database_url_var, duration_var, reminders_every, secs_var,
     url_var,

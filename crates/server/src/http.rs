@@ -11,8 +11,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::Config;
 use crate::app::App;
-use crate::persisted::PersistedOperations;
-use crate::state::AppState;
+use gateway::AppState;
+use gateway::PersistedOperations;
 
 /// The routes of `app`, as `config` sets them up.
 pub(crate) fn router(
@@ -27,24 +27,33 @@ pub(crate) fn router(
         None => Router::new(),
     };
     // The playground shows the schema: with introspection off there is none.
-    let playground = if config.http.introspection {
-        Router::new().route("/graphiql/{file}", get(crate::playground::asset))
+    let (playground, graphiql) = if config.http.introspection {
+        let assets = Router::new().route("/graphiql/{file}", get(crate::playground::asset));
+        (
+            assets,
+            Some(crate::playground::page as fn() -> axum::response::Response),
+        )
     } else {
-        Router::new()
+        (Router::new(), None)
     };
+    let metrics = crate::metrics::Metrics::new(registry);
+    let websockets_open = metrics.websockets_open.clone();
     Router::new()
         .route(
             "/graphql",
-            get(crate::graphql_http::get).post(crate::graphql_http::post),
+            get(gateway::graphql_http::get).post(gateway::graphql_http::post),
         )
-        .route("/graphql/ws", get(crate::websocket::upgrade))
+        .route("/graphql/ws", get(gateway::websocket::upgrade))
         .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
         .route(
             "/unsubscribe/{token}",
             get(crate::unsubscribe::confirm_page).post(crate::unsubscribe::one_click),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .route("/metrics", get(metrics))
+        .route(
+            "/metrics",
+            get(move |State(state): State<AppState>| serve_metrics(state, metrics.clone())),
+        )
         .route("/readyz", get(readyz))
         .merge(playground)
         .merge(dashboard)
@@ -61,7 +70,8 @@ pub(crate) fn router(
             ws_init_timeout: config.events.ws_init_timeout,
             limits: config.limits,
             live: app.live.clone(),
-            metrics: crate::metrics::Metrics::new(registry),
+            websockets_open,
+            graphiql,
         })
         .layer(axum::middleware::from_fn_with_state(
             config.limits.body_time,
@@ -146,12 +156,15 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `GET /metrics`: this instance's counters and gauges, in OpenMetrics text.
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn serve_metrics(
+    state: AppState,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+) -> impl IntoResponse {
     (
         [(
             axum::http::header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.scrape(&state.domain).await,
+        metrics.scrape(&state.domain).await,
     )
 }

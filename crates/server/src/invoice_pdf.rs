@@ -8,8 +8,8 @@ use domain::DomainError;
 use domain::billing::InvoiceDocument;
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
 
-use crate::request::{RequestContext, plain_error};
-use crate::state::AppState;
+use gateway::AppState;
+use gateway::{RequestContext, plain_error};
 
 pub(crate) async fn download(
     State(state): State<AppState>,

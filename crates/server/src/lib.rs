@@ -3,22 +3,16 @@
 
 mod app;
 mod background;
-mod client_address;
 pub mod config;
 mod dashboard;
 pub mod demo;
-mod graphql_http;
 mod http;
 mod invoice_pdf;
 mod metrics;
-mod persisted;
 mod playground;
-mod request;
 mod serve;
 mod startup;
-mod state;
 mod unsubscribe;
-mod websocket;
 
 pub use app::Core;
 pub use config::{AdminCredentials, Config, ConfigError, PublicUrl, Secret, SecretUrl};

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use crate::app::{App, Core};
 use crate::config::{AdminCredentials, Config, ConfigError};
 use crate::http;
-use crate::persisted::PersistedOperations;
+use gateway::PersistedOperations;
 
 /// A server running in this process.
 pub struct RunningServer {

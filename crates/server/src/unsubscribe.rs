@@ -11,8 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::request::{RequestContext, plain_error};
-use crate::state::AppState;
+use gateway::AppState;
+use gateway::{RequestContext, plain_error};
 
 /// What the link's `GET` shows. The form posts back to the page's own URL (an empty
 /// `action`), so the token is never written into the page.

@@ -212,7 +212,7 @@ fn the_operation_named_in_the_request_is_the_one_walked() {
 
 #[test]
 fn the_schemas_own_sdl_gives_the_field_types() {
-    let types = FieldTypes::from_sdl(&crate::sdl()).expect("the schema's SDL parses");
+    let types = FieldTypes::from_sdl(&api::sdl()).expect("the schema's SDL parses");
     let services = types
         .field("Account", "services")
         .expect("Account.services");

@@ -25,7 +25,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api::{SessionState, WsConnection};
+use crate::{SessionState, WsConnection};
 use async_graphql::{Data, Request, Response};
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -49,7 +49,7 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(1);
 /// How long a closing socket waits for the client's close frame.
 const CLOSE_REPLY_LIMIT: Duration = Duration::from_secs(1);
 
-pub(crate) async fn upgrade(
+pub async fn upgrade(
     State(state): State<AppState>,
     caller: RequestContext,
     upgrade: WebSocketUpgrade,
@@ -73,7 +73,7 @@ pub(crate) async fn upgrade(
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| async move {
-            let open = state.metrics.websockets_open.clone();
+            let open = state.websockets_open.clone();
             open.inc();
             let (sink, input) = socket.split();
             let mut socket = Socket {
@@ -282,7 +282,7 @@ impl Socket {
             .map(|payload| payload.keys().map(String::as_str).collect())
             .unwrap_or_default();
         tracing::trace!(?keys, "connection_init");
-        let signed_in = api::websocket_connection(
+        let signed_in = crate::websocket_connection(
             &self.state.domain,
             &payload,
             self.cookie_token.as_deref(),
@@ -457,7 +457,7 @@ fn read_failure(err: axum::Error) -> Option<Close> {
 }
 
 /// An operation refused before it ran: its one response.
-fn refused(response: Response) -> futures_util::stream::BoxStream<'static, api::Reply> {
+fn refused(response: Response) -> futures_util::stream::BoxStream<'static, crate::Reply> {
     stream::once(async move { response.into() }).boxed()
 }
 

@@ -4,7 +4,7 @@
 //! The session is re-read at every operation the connection sends (a `subscribe`),
 //! not only at `connection_init`: a socket outlives logout, a password change or
 //! expiry, and must not keep acting for a session that has ended. The server closes
-//! such a socket too (see `crates/server/src/websocket/`); this module gives it what
+//! such a socket too (see `websocket/`); this module gives it what
 //! it needs: the session to re-check, and a way to end every stream first.
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,10 +18,11 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
 use crate::Api;
-use crate::context::{RequestAuth, authenticate, bearer_token};
-use crate::error::ApiError;
-use crate::fanout::{self, Handoff, Reply, Subscriber};
-use crate::loaders::{Loaders, RequestLoader};
+use crate::fanout::{self, Reply, Subscriber};
+use api::ApiError;
+use api::handoff::{Handoff, StreamSlots};
+use api::{Loaders, RequestLoader};
+use api::{RequestAuth, authenticate, bearer_token};
 
 /// The session behind a connection, as last read.
 #[derive(Clone, Copy, Debug)]
@@ -129,21 +130,6 @@ impl WsConnection {
         self.0.check.notified().await;
     }
 
-    /// A subscription slot, or RATE_LIMITED when the connection holds the maximum.
-    pub(crate) fn take_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        self.0.slots.clone().try_acquire_owned().map_err(|_| {
-            ApiError(DomainError::capped(format!(
-                "at most {} subscriptions per connection",
-                self.0.max_subscriptions
-            )))
-        })
-    }
-
-    /// Follows "the session ended": resolves at once if it already has.
-    pub(crate) fn ended(&self) -> watch::Receiver<bool> {
-        self.0.ended.subscribe()
-    }
-
     fn session(&self) -> Option<SessionRef> {
         *self
             .0
@@ -158,6 +144,23 @@ impl WsConnection {
             .session
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(session);
+    }
+}
+
+impl StreamSlots for WsConnection {
+    /// A subscription slot, or RATE_LIMITED when the connection holds the maximum.
+    fn take_slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        self.0.slots.clone().try_acquire_owned().map_err(|_| {
+            ApiError(DomainError::capped(format!(
+                "at most {} subscriptions per connection",
+                self.0.max_subscriptions
+            )))
+        })
+    }
+
+    /// Follows "the session ended": resolves at once if it already has.
+    fn ended(&self) -> watch::Receiver<bool> {
+        self.0.ended.subscribe()
     }
 }
 
@@ -199,6 +202,8 @@ pub async fn websocket_connection(
     data.insert(auth);
     data.insert(Loaders::for_connection(domain.clone(), actor));
     data.insert(connection.clone());
+    // What the subscriptions' resolvers take from the connection (`api::handoff`).
+    data.insert::<Arc<dyn StreamSlots>>(Arc::new(connection.clone()));
     Ok(data)
 }
 
@@ -232,7 +237,7 @@ impl Api {
                 Ok(Some((auth, loaders))) => (request.data(auth.clone()).data(loaders), Some(auth)),
                 Ok(None) => (request, None),
                 Err(err) => {
-                    yield crate::error_response(err).into();
+                    yield api::error_response(err).into();
                     return;
                 }
             };

@@ -9,7 +9,7 @@
 //! and a stream the server ended (access lost, session ended, fell behind; see
 //! `api::subscription`), which yields why as its last item.
 
-use api::Reply;
+use crate::Reply;
 use async_graphql::ServerError;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, Stream, StreamExt};

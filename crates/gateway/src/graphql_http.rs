@@ -17,8 +17,8 @@
 //!   form from signing a browser in: login CSRF).
 //! - GET runs queries from `query`, `variables` (URL-encoded JSON) and `operationName`,
 //!   never mutations (405 with `Allow: POST`); a browser asking for `text/html` gets
-//!   the GraphiQL playground instead ([`crate::playground`]), unless introspection is
-//!   off: then there is no playground, and the request is answered as any other GET.
+//!   the GraphiQL playground instead (`AppState::graphiql`, the server's), unless there
+//!   is none (introspection off): then the request is answered as any other GET.
 
 use async_graphql::http::MultipartOptions;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -119,15 +119,17 @@ fn not_acceptable() -> Response {
 }
 
 /// `GET /graphql`: GraphiQL for a browser, else a query from the URL.
-pub(crate) async fn get(
+pub async fn get(
     State(state): State<AppState>,
     caller: RequestContext,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query.unwrap_or_default();
-    if state.introspection && wants_html(&headers) {
-        return crate::playground::page();
+    if let Some(page) = state.graphiql
+        && wants_html(&headers)
+    {
+        return page();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
@@ -198,7 +200,7 @@ impl ContentType {
 }
 
 /// `POST /graphql`.
-pub(crate) async fn post(
+pub async fn post(
     State(state): State<AppState>,
     caller: RequestContext,
     headers: HeaderMap,

@@ -19,11 +19,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
+use api::handoff::{Handoff, LiveItem, RenderOne, Visibility};
 use async_graphql::parser::types::{OperationType, Selection};
 use async_graphql::{Data, Request, Response, Variables};
 use domain::DomainError;
-use domain::entities::event;
-use domain::permissions::Permission;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use serde::Serialize;
@@ -31,8 +30,8 @@ use serde_json::value::RawValue;
 use tokio::sync::OnceCell;
 
 use crate::Api;
-use crate::context::RequestAuth;
-use crate::loaders::Loaders;
+use api::Loaders;
+use api::RequestAuth;
 
 /// How many recent events a group keeps rendered: enough for every subscriber of a
 /// burst to find its payload, however the tasks interleave.
@@ -72,41 +71,6 @@ impl Serialize for Reply {
         }
     }
 }
-
-/// What a subscriber sees of an event's payload: staff, or a member with these
-/// permissions on the account. Subscribers who see the same share rendered payloads.
-/// (The event types have no field that depends on anything else about the viewer;
-/// a field that does would have to add it here.)
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Visibility {
-    pub staff: bool,
-    pub permissions: Vec<Permission>,
-}
-
-/// What a live stream yields: an event, or (last) why the server ended it.
-pub(crate) type LiveItem = Result<Arc<event::Model>, DomainError>;
-
-/// Request data of a shareable subscription: its resolver leaves its listener's
-/// stream here, and returns an empty stream to async-graphql.
-#[derive(Clone, Default)]
-pub(crate) struct Handoff(Arc<Mutex<Option<HandedOver>>>);
-
-/// A listener's stream, and what its subscriber sees.
-type HandedOver = (Visibility, BoxStream<'static, LiveItem>);
-
-impl Handoff {
-    pub(crate) fn put(&self, visibility: Visibility, items: BoxStream<'static, LiveItem>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((visibility, items));
-    }
-
-    fn take(&self) -> Option<HandedOver> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
-    }
-}
-
-/// Request data of a render: the subscription's resolver yields this one item and
-/// opens no listener.
-pub(crate) struct RenderOne(pub LiveItem);
 
 /// The groups of one server instance, and what they have done.
 #[derive(Default)]
@@ -292,7 +256,7 @@ impl Subscriber {
         );
         match responses.next().await {
             Some(response) => response,
-            None => crate::error_response(DomainError::Internal(
+            None => api::error_response(DomainError::Internal(
                 "a live event rendered to nothing".into(),
             )),
         }

@@ -22,7 +22,7 @@ const NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
 const CACHE_SIZE: usize = 2_000;
 
 /// What a server knows of persisted operations.
-pub(crate) struct PersistedOperations {
+pub struct PersistedOperations {
     /// The allow-list, by hash; `None`: every operation may run.
     allowed: Option<HashMap<String, String>>,
     cache: Mutex<Cache>,
@@ -36,7 +36,7 @@ struct Cache {
 
 impl PersistedOperations {
     /// Without an allow-list: any operation runs, hashes are learned as clients send them.
-    pub(crate) fn open() -> Self {
+    pub fn open() -> Self {
         Self {
             allowed: None,
             cache: Mutex::default(),
@@ -44,7 +44,7 @@ impl PersistedOperations {
     }
 
     /// Loads every `.graphql` file in `dir` as an allowed document.
-    pub(crate) fn allow_list(dir: &Path) -> std::io::Result<Self> {
+    pub fn allow_list(dir: &Path) -> std::io::Result<Self> {
         let mut allowed = HashMap::new();
         for entry in std::fs::read_dir(dir)? {
             let path = entry?.path();

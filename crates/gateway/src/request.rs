@@ -16,20 +16,20 @@ use crate::state::AppState;
 
 /// The caller's side of one request.
 #[derive(Clone, Debug)]
-pub(crate) struct RequestContext {
-    pub(crate) meta: RequestMeta,
+pub struct RequestContext {
+    pub meta: RequestMeta,
     /// `Authorization: Bearer …`.
-    pub(crate) bearer: Option<String>,
+    pub bearer: Option<String>,
     /// The session cookie.
-    pub(crate) cookie: Option<String>,
+    pub cookie: Option<String>,
     /// Whether `Origin` is PUBLIC_URL's (browsers send it on WebSocket upgrades and
     /// cross-origin requests).
-    pub(crate) same_origin: bool,
+    pub same_origin: bool,
 }
 
 impl RequestContext {
     /// The session token: the bearer token first, else the cookie.
-    pub(crate) fn token(&self) -> Option<&str> {
+    pub fn token(&self) -> Option<&str> {
         self.bearer.as_deref().or(self.cookie.as_deref())
     }
 }
@@ -78,7 +78,7 @@ impl FromRequestParts<AppState> for RequestContext {
 
 /// A domain error as a plain HTTP answer (routes outside GraphQL): the status of its
 /// code and a message for people; an internal error's cause goes to the log only.
-pub(crate) fn plain_error(err: &DomainError, route: &str) -> Response {
+pub fn plain_error(err: &DomainError, route: &str) -> Response {
     if let DomainError::Internal(detail) = err {
         tracing::error!(%detail, route, "internal error");
     }

@@ -9,8 +9,8 @@ use futures_util::Stream;
 use serde_json::json;
 
 use super::*;
-use crate::error::{ApiError, ApiResult};
-use crate::scalars::Date;
+use api::scalars::Date;
+use api::{ApiError, ApiResult};
 
 struct Query;
 

@@ -6,7 +6,7 @@
 //! `graphql-ws` (subscriptions-transport-ws) has no close codes of its own; it gets the
 //! same ones, and its own message names (`start`, `stop`, `data`, `ka`, …).
 
-use api::Reply;
+use crate::Reply;
 use async_graphql::{Request, ServerError};
 use serde::Serialize;
 use serde_json::Value;

@@ -26,9 +26,8 @@ use futures_util::{FutureExt, StreamExt};
 use tracing::Instrument;
 
 use crate::completion::{self, FieldTypes};
-use crate::error::{code, set_code};
-use crate::limits::Limits;
 use crate::stats::{ApiStats, OperationLabel};
+use api::{Limits, code, set_code};
 
 /// Runs one request (a query or mutation) and shapes its response.
 pub(crate) async fn execute(
@@ -143,7 +142,7 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> Response {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_default();
-    crate::error_response(DomainError::Internal(format!(
+    api::error_response(DomainError::Internal(format!(
         "a resolver panicked: {what}"
     )))
 }
@@ -216,7 +215,7 @@ impl Drop for Operation {
 impl Operation {
     /// Parses the request (async-graphql keeps the document and does not parse it
     /// again) and opens its span, named after the operation. A query that does not
-    /// parse, or asks more than [`Limits::check_document`] allows (too many aliases or
+    /// parse, or asks more than [`crate::admission::check_document`] allows (too many aliases or
     /// root fields, more than one password check), is the client's mistake, answered
     /// before anything runs.
     fn begin(
@@ -234,8 +233,7 @@ impl Operation {
         let operation_name = request.operation_name.clone();
         let variables = std::mem::take(&mut request.variables);
         let document = request.parsed_query().map_err(bad_user_input)?;
-        limits
-            .check_document(document, operation_name.as_deref())
+        crate::admission::check_document(limits, document, operation_name.as_deref())
             .and_then(|()| {
                 crate::variables::check(types, document, operation_name.as_deref(), &variables)
             })
@@ -250,7 +248,7 @@ impl Operation {
             let labels = match completion::operation(document, operation_name.as_deref()) {
                 Some(op) => OperationLabel::of(
                     op.ty,
-                    crate::limits::root_fields(document, &op.selection_set.node, limits),
+                    crate::admission::root_fields(document, &op.selection_set.node, limits),
                     |field| types.is_root_field(op.ty, field),
                 ),
                 None => vec![OperationLabel::unknown()],
