@@ -1,6 +1,6 @@
 //! What one request may ask before anything runs (SPEC "Abuse limits"): at most one
-//! credential-checking mutation, a bounded number of aliases and root fields. Each
-//! refusal is BAD_USER_INPUT with no `data` at all: nothing ran, no password was hashed.
+//! `@onePerRequest` mutation (each checks a credential, or costs a hash or an email), a
+//! bounded number of aliases and root fields. Each refusal is BAD_USER_INPUT with no `data` at all: nothing ran, no password was hashed.
 
 use clientele_tests::fixtures::{OWNER_PASSWORD, Portal};
 use clientele_tests::{Gql, TestApp};
@@ -41,7 +41,7 @@ async fn one_request_checks_one_password_at_most() {
     // The attack: many guesses under aliases, the right one among them.
     for n in [2, 10, 20] {
         let r = app.gql(&guesses(n, "owner@acme.test"), json!({})).await;
-        refused(&r, "at most one of login");
+        refused(&r, "at most one @onePerRequest mutation");
         assert!(!r.body.to_string().contains("token\""), "{}", r.body);
     }
     // The same through fragments, and two different credential mutations.
@@ -53,7 +53,7 @@ async fn one_request_checks_one_password_at_most() {
             json!({}),
         )
         .await;
-    refused(&r, "at most one of login");
+    refused(&r, "at most one @onePerRequest mutation");
     let r = app
         .gql(
             &format!(
@@ -62,7 +62,7 @@ async fn one_request_checks_one_password_at_most() {
             json!({}),
         )
         .await;
-    refused(&r, "at most one of login");
+    refused(&r, "at most one @onePerRequest mutation");
     assert!(
         app.mails_to("owner@acme.test")
             .await

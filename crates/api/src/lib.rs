@@ -11,6 +11,7 @@ pub mod handoff;
 mod limits;
 mod loaders;
 mod mutation;
+mod one_per_request;
 mod query;
 pub mod scalars;
 mod session_cookie;
@@ -26,6 +27,7 @@ pub use context::{RequestAuth, authenticate, bearer_token};
 pub use error::{ApiError, ApiResult, code, error_response, is_request_error, set_code};
 pub use limits::Limits;
 pub use loaders::{Loaders, RequestLoader};
+pub use one_per_request::one_per_request_fields;
 pub use session_cookie::SessionCookie;
 
 use mutation::Mutation;

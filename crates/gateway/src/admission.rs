@@ -1,30 +1,17 @@
 //! What a document may ask, checked once it parses and before anything runs: aliases,
-//! root fields, one credential-checking mutation at most ([`Limits`] says how many).
+//! root fields ([`Limits`] says how many), one of the mutations marked `@onePerRequest`
+//! at most.
 
 use api::Limits;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
-/// The mutations that check a password (or, for `register` and `requestPasswordReset`,
-/// cost a hash or an email): at most one of them runs per request, so one request
-/// cannot try a thousand passwords under a thousand aliases.
-pub(crate) const CREDENTIAL_FIELDS: &[&str] = &[
-    "login",
-    "acceptInvitation",
-    "resetPassword",
-    "changePassword",
-    "removeContact",
-    "transferOwnership",
-    "register",
-    "requestPasswordReset",
-    "enrollTotp",
-    "confirmTotp",
-    "disableTotp",
-];
+use crate::completion::FieldTypes;
 
 /// What a document may not ask, checked once it parses and before anything runs: why
 /// it is refused, if it is.
 pub(crate) fn check_document(
     limits: &Limits,
+    types: &FieldTypes,
     document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Result<(), String> {
@@ -49,15 +36,18 @@ pub(crate) fn check_document(
             limits.root_fields
         ));
     }
-    let credentials = roots
+    // A password tried under a thousand aliases is a thousand tries: at most one of
+    // the marked mutations (each checks a credential, or costs a hash or an email).
+    let one_per_request = types.one_per_request();
+    let marked = roots
         .names
         .iter()
-        .filter(|name| CREDENTIAL_FIELDS.contains(name))
+        .filter(|name| one_per_request.iter().any(|marked| marked == *name))
         .count();
-    if credentials > 1 {
+    if marked > 1 {
         return Err(format!(
-            "at most one of {} per request",
-            CREDENTIAL_FIELDS.join(", ")
+            "at most one @onePerRequest mutation per request ({})",
+            one_per_request.join(", ")
         ));
     }
     Ok(())

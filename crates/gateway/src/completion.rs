@@ -23,10 +23,13 @@ use async_graphql::{Name, PathSegment, Positioned, ServerError, Value};
 
 /// The declared type of every field of the schema, by parent type and field name, and
 /// the root type of each kind of operation; also the fields of every input object
-/// (for [`crate::variables`]).
+/// (for [`crate::variables`]); and which mutations a request runs one of at most (for
+/// [`crate::admission`]).
 #[derive(Debug, Default)]
 pub(crate) struct FieldTypes {
     fields: HashMap<String, HashMap<String, Type>>,
+    /// The mutations marked `@onePerRequest`, in the schema's order.
+    one_per_request: Vec<String>,
     inputs: HashMap<String, HashMap<String, Type>>,
     query: Option<String>,
     mutation: Option<String>,
@@ -37,7 +40,10 @@ impl FieldTypes {
     /// Reads the table from the schema's SDL (`Schema::sdl`).
     pub(crate) fn from_sdl(sdl: &str) -> async_graphql::parser::Result<Self> {
         let document = async_graphql::parser::parse_schema(sdl)?;
-        let mut table = Self::default();
+        let mut table = Self {
+            one_per_request: api::one_per_request_fields(sdl),
+            ..Self::default()
+        };
         for definition in document.definitions {
             match definition {
                 TypeSystemDefinition::Schema(schema) => {
@@ -89,6 +95,11 @@ impl FieldTypes {
 
     /// Whether `name` is a field the schema's root type for `ty` has (introspection's
     /// `__schema` and `__type` on queries, `__typename` on every root included).
+    /// The mutations a request runs one of at most.
+    pub(crate) fn one_per_request(&self) -> &[String] {
+        &self.one_per_request
+    }
+
     pub(crate) fn is_root_field(&self, ty: OperationType, name: &str) -> bool {
         match name {
             "__typename" => true,

@@ -233,7 +233,7 @@ impl Operation {
         let operation_name = request.operation_name.clone();
         let variables = std::mem::take(&mut request.variables);
         let document = request.parsed_query().map_err(bad_user_input)?;
-        crate::admission::check_document(limits, document, operation_name.as_deref())
+        crate::admission::check_document(limits, types, document, operation_name.as_deref())
             .and_then(|()| {
                 crate::variables::check(types, document, operation_name.as_deref(), &variables)
             })

@@ -1,3 +1,4 @@
+use crate::one_per_request::one_per_request;
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::invitations::{Acceptance, NewInvitation};
 
@@ -94,6 +95,7 @@ impl InvitationMutation {
     /// login is checked as `login` checks it (password, second factor, throttles). An
     /// invitation whose sender can no longer give what it gives (removed, lowered,
     /// access ended) no longer holds (BAD_USER_INPUT on `token`).
+    #[graphql(directive = one_per_request::apply())]
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,

@@ -1,3 +1,4 @@
+use crate::one_per_request::one_per_request;
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::auth::{Registration, SignedIn};
 
@@ -21,6 +22,7 @@ pub struct RegisterInput {
 #[Object]
 impl SessionMutation {
     /// Creates an account, its owner's login and primary contact, and signs in.
+    #[graphql(directive = one_per_request::apply())]
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<AuthPayload> {
         let registration = Registration {
             account_name: input.account_name,
@@ -39,6 +41,7 @@ impl SessionMutation {
     /// Wrong password and unknown email get the same answer. With two-factor sign-in
     /// on, a right password without `totpCode` (a code from the app, or a recovery
     /// code), or with a wrong one, is UNAUTHENTICATED with reason TOTP_REQUIRED.
+    #[graphql(directive = one_per_request::apply())]
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -61,6 +64,7 @@ impl SessionMutation {
     /// Starts two-factor enrolment (needs the current password): a new secret for an
     /// authenticator app, shown this once. It is on after `confirmTotp`, and the user is
     /// told by email.
+    #[graphql(directive = one_per_request::apply())]
     async fn enroll_totp(
         &self,
         ctx: &Context<'_>,
@@ -78,12 +82,14 @@ impl SessionMutation {
 
     /// Turns two-factor sign-in on with a code from the app; answers ten single-use
     /// recovery codes, shown this once.
+    #[graphql(directive = one_per_request::apply())]
     async fn confirm_totp(&self, ctx: &Context<'_>, code: String) -> ApiResult<Vec<String>> {
         Ok(domain(ctx).auth().confirm_totp(actor(ctx)?, &code).await?)
     }
 
     /// Turns two-factor sign-in off: needs the current password and a code (or
     /// recovery code).
+    #[graphql(directive = one_per_request::apply())]
     async fn disable_totp(
         &self,
         ctx: &Context<'_>,
@@ -147,6 +153,7 @@ impl SessionMutation {
     }
 
     /// Always true: the answer does not say whether the email has a login.
+    #[graphql(directive = one_per_request::apply())]
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
         domain(ctx)
             .auth()
@@ -156,6 +163,7 @@ impl SessionMutation {
     }
 
     /// Sets a new password from an emailed link; every session of the user ends.
+    #[graphql(directive = one_per_request::apply())]
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
@@ -170,6 +178,7 @@ impl SessionMutation {
     }
 
     /// Changes the viewer's password; their other sessions end.
+    #[graphql(directive = one_per_request::apply())]
     async fn change_password(
         &self,
         ctx: &Context<'_>,
