@@ -56,6 +56,9 @@ pub struct DomainConfig {
     /// How long a password-reset link stays valid.
     pub password_reset_ttl: Duration,
     pub throttles: throttle::Throttles,
+    /// At most this many invitations (sent or resent) per account per 24 hours,
+    /// counted from the audit log: exact across instances.
+    pub invitations_per_account_per_day: u64,
 }
 
 impl Default for DomainConfig {
@@ -66,6 +69,7 @@ impl Default for DomainConfig {
             session_idle_timeout: Duration::from_secs(14 * 24 * 3600),
             password_reset_ttl: Duration::from_secs(3600),
             throttles: throttle::Throttles::default(),
+            invitations_per_account_per_day: 50,
         }
     }
 }

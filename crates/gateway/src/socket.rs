@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_graphql::Request;
 use async_graphql::futures_util::stream::BoxStream;
 use chrono::{DateTime, Utc};
-use domain::{Domain, DomainError, RequestMeta};
+use domain::{Actor, Domain, DomainError, RequestMeta};
 use futures_util::StreamExt;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
@@ -92,22 +92,33 @@ impl WsConnection {
         let Some(session) = self.session() else {
             return Ok(SessionState::Anonymous);
         };
-        match domain
-            .auth()
-            .resume(session.session_id, self.0.meta.clone())
-            .await
-        {
-            Ok((_, expires_at)) => {
-                let expires_at = instant_at(expires_at, domain.clock().now());
-                self.set_session(SessionRef {
-                    expires_at,
-                    ..session
-                });
-                Ok(SessionState::AliveUntil(expires_at))
-            }
+        match self.read_session(domain, session.session_id).await {
+            Ok((_, expires_at)) => Ok(SessionState::AliveUntil(expires_at)),
             Err(DomainError::Unauthenticated(_)) => Ok(SessionState::Ended),
             Err(err) => Err(err),
         }
+    }
+
+    /// Reads session `session_id` afresh through the domain's one decider
+    /// (`AuthService::resume`; it may have ended on any instance) and keeps it as the
+    /// connection's, with its expiry now: who the session's user is now, and when it
+    /// expires.
+    async fn read_session(
+        &self,
+        domain: &Domain,
+        session_id: i64,
+    ) -> Result<(Actor, Instant), DomainError> {
+        let (actor, expires_at) = domain
+            .auth()
+            .resume(session_id, self.0.meta.clone())
+            .await?;
+        let expires_at = instant_at(expires_at, domain.clock().now());
+        self.set_session(SessionRef {
+            user_id: actor.user_id,
+            session_id,
+            expires_at,
+        });
+        Ok((actor, expires_at))
     }
 
     /// Completes every subscription stream of the connection (its session ended).
@@ -181,8 +192,7 @@ pub async fn websocket_connection(
         .and_then(|v| v.as_str())
         .and_then(bearer_token);
     let token = bearer.or(cookie_token);
-    let meta = connection.0.meta.clone();
-    let auth = authenticate(domain, token, meta.clone()).await?;
+    let auth = authenticate(domain, token, connection.0.meta.clone()).await?;
     let actor = match &auth {
         RequestAuth::SignedIn(actor) => Some(actor.clone()),
         RequestAuth::Invalid(_, message) => {
@@ -191,12 +201,7 @@ pub async fn websocket_connection(
         RequestAuth::Anonymous(_) => None,
     };
     if let Some(actor) = &actor {
-        let (_, expires_at) = domain.auth().resume(actor.session_id, meta).await?;
-        connection.set_session(SessionRef {
-            user_id: actor.user_id,
-            session_id: actor.session_id,
-            expires_at: instant_at(expires_at, domain.clock().now()),
-        });
+        connection.read_session(domain, actor.session_id).await?;
     }
     let mut data = async_graphql::Data::default();
     data.insert(auth);
@@ -283,13 +288,12 @@ impl WsConnection {
         let Some(session) = self.session() else {
             return Ok(None);
         };
-        let meta = self.0.meta.clone();
-        let auth = match domain.auth().resume(session.session_id, meta.clone()).await {
+        let auth = match self.read_session(domain, session.session_id).await {
             Ok((actor, _)) => RequestAuth::SignedIn(actor),
             Err(DomainError::Unauthenticated(message)) => {
                 // This instance may not have heard that the session ended: close now.
                 self.0.check.notify_one();
-                RequestAuth::Invalid(meta, message)
+                RequestAuth::Invalid(self.0.meta.clone(), message)
             }
             Err(err) => return Err(err),
         };

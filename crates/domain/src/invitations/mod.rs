@@ -28,8 +28,6 @@ use crate::outbox::Outgoing;
 use crate::permissions::{self, Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
 
-/// At most this many invitations (sent or resent) per account per 24 hours.
-pub const DAILY_LIMIT: u64 = 50;
 /// Expired, revoked, used and unknown links all get this one answer.
 const BAD_LINK: &str = "this invitation link is invalid or has expired";
 
@@ -322,7 +320,8 @@ impl<'a> InvitationService<'a> {
         Ok((change, found, access))
     }
 
-    /// RATE_LIMITED past [`DAILY_LIMIT`] sends in 24 hours. Every caller's change holds
+    /// RATE_LIMITED past `DomainConfig::invitations_per_account_per_day` sends in 24
+    /// hours. Every caller's change holds
     /// the account's lock (`Change::on_account`), so concurrent senders are counted one
     /// after another and the count is exact.
     async fn check_rate(&self, conn: &impl ConnectionTrait, account_id: i64) -> Result<()> {
@@ -336,9 +335,10 @@ impl<'a> InvitationService<'a> {
             .filter(audit_entry::Column::OccurredAt.gt(since))
             .count(conn)
             .await?;
-        if sent >= DAILY_LIMIT {
+        let limit = self.domain.config().invitations_per_account_per_day;
+        if sent >= limit {
             return Err(DomainError::capped(format!(
-                "at most {DAILY_LIMIT} invitations per account per 24 hours; try again later"
+                "at most {limit} invitations per account per 24 hours; try again later"
             )));
         }
         Ok(())
