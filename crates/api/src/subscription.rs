@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{Context, ID, Subscription};
+use chrono::{DateTime, Utc};
 use domain::entities::event::{self, EventStream};
 use domain::permissions::Permission;
 use domain::{Actor, Domain, DomainError, access, events};
@@ -124,34 +125,7 @@ impl Listener {
         let actor = actor(ctx)?.clone();
         let domain = domain(ctx).clone();
         let account_id = account_id.map(|id| parse_id(&id, "account")).transpose()?;
-        let (own_contact, since, visibility) = match account_id {
-            Some(id) => {
-                let access = domain
-                    .require(&actor, id, Permission::ManageContacts, "account")
-                    .await?;
-                // What happened before a member joined is not theirs to see.
-                let own = access.own_contact()?;
-                let since = match own {
-                    Some(contact) if !access.is_staff() => Some(contact.member_since()),
-                    _ => None,
-                };
-                let mut permissions = access.effective();
-                permissions.sort_unstable();
-                let visibility = Visibility {
-                    staff: access.is_staff(),
-                    permissions,
-                };
-                (own.map(|c| c.id), since, visibility)
-            }
-            None => {
-                access::require_staff(&actor)?;
-                let visibility = Visibility {
-                    staff: true,
-                    permissions: Vec::new(),
-                };
-                (None, None, visibility)
-            }
-        };
+        let (own_contact, since, visibility) = audience(&domain, &actor, account_id).await?;
         let connection = ctx.data_opt::<Arc<dyn StreamSlots>>();
         let slot = connection.map(|c| c.take_slot()).transpose()?;
         let user_slot = ctx.data_unchecked::<UserStreams>().take(actor.user_id)?;
@@ -325,4 +299,42 @@ fn parse_cursor(after: &str, latest: i64) -> ApiResult<i64> {
             "not a cursor from this stream",
         ))),
     }
+}
+
+/// Who listens, as the stream sees them: their own contact on the account, the moment
+/// their membership began (none for staff or the all-accounts stream), and what they
+/// see of a payload.
+async fn audience(
+    domain: &Domain,
+    actor: &Actor,
+    account_id: Option<i64>,
+) -> ApiResult<(Option<i64>, Option<DateTime<Utc>>, Visibility)> {
+    Ok(match account_id {
+        Some(id) => {
+            let access = domain
+                .require(actor, id, Permission::ManageContacts, "account")
+                .await?;
+            // What happened before a member joined is not theirs to see.
+            let own = access.own_contact()?;
+            let since = match own {
+                Some(contact) if !access.is_staff() => Some(contact.member_since()),
+                _ => None,
+            };
+            let mut permissions = access.effective();
+            permissions.sort_unstable();
+            let visibility = Visibility {
+                staff: access.is_staff(),
+                permissions,
+            };
+            (own.map(|c| c.id), since, visibility)
+        }
+        None => {
+            access::require_staff(actor)?;
+            let visibility = Visibility {
+                staff: true,
+                permissions: Vec::new(),
+            };
+            (None, None, visibility)
+        }
+    })
 }

@@ -38,7 +38,7 @@ pub(crate) fn router(
     };
     let metrics = crate::metrics::Metrics::new(registry);
     let websockets_open = metrics.websockets_open.clone();
-    Router::new()
+    let routes = Router::new()
         .route(
             "/graphql",
             get(gateway::graphql_http::get).post(gateway::graphql_http::post),
@@ -57,30 +57,54 @@ pub(crate) fn router(
         .route("/readyz", get(readyz))
         .merge(playground)
         .merge(dashboard)
-        .with_state(AppState {
-            api: app.api.clone(),
-            domain: app.core.domain.clone(),
-            public_origin: config.http.public_url.origin().to_owned(),
-            trusted_proxies: std::sync::Arc::new(config.http.trusted_proxies.clone()),
-            session_cookie: app.session_cookie,
-            persisted: std::sync::Arc::new(persisted),
-            introspection: config.http.introspection,
+        .with_state(app_state(
+            app,
+            config,
+            persisted,
             shutdown,
-            ws_ping: config.events.ping_interval,
-            ws_init_timeout: config.events.ws_init_timeout,
-            limits: config.limits,
-            live: app.live.clone(),
             websockets_open,
             graphiql,
-        })
+        ))
         .layer(axum::middleware::from_fn_with_state(
             config.limits.body_time,
             body_in_time,
         ))
-        .layer(RequestBodyLimitLayer::new(config.limits.body_bytes))
-        // Every request gets an id (the client's `X-Request-Id`, or a new UUID), which
-        // names its span, so every log line of the request carries it, and comes back
-        // in the response's `X-Request-Id`. One line per response at info: the access log.
+        .layer(RequestBodyLimitLayer::new(config.limits.body_bytes));
+    with_request_ids(routes)
+}
+
+/// What every handler shares: the app's parts and the settings they answer by.
+fn app_state(
+    app: &App,
+    config: &Config,
+    persisted: PersistedOperations,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+    websockets_open: prometheus_client::metrics::gauge::Gauge,
+    graphiql: Option<fn() -> axum::response::Response>,
+) -> AppState {
+    AppState {
+        api: app.api.clone(),
+        domain: app.core.domain.clone(),
+        public_origin: config.http.public_url.origin().to_owned(),
+        trusted_proxies: std::sync::Arc::new(config.http.trusted_proxies.clone()),
+        session_cookie: app.session_cookie,
+        persisted: std::sync::Arc::new(persisted),
+        introspection: config.http.introspection,
+        shutdown,
+        ws_ping: config.events.ping_interval,
+        ws_init_timeout: config.events.ws_init_timeout,
+        limits: config.limits,
+        live: app.live.clone(),
+        websockets_open,
+        graphiql,
+    }
+}
+
+/// Every request gets an id (the client's `X-Request-Id`, or a new UUID), which names
+/// its span, so every log line of the request carries it, and comes back in the
+/// response's `X-Request-Id`. One line per response at info: the access log.
+fn with_request_ids(routes: Router) -> Router {
+    routes
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()

@@ -65,48 +65,67 @@ pub(crate) async fn serve(
             () = &mut stopping => break,
         };
         let _ = stream.set_nodelay(true);
-        let activity = Activity::new();
-        let service = {
-            let router = router.clone();
-            let activity = activity.clone();
-            tower::service_fn(move |mut request: axum::http::Request<Incoming>| {
-                request
-                    .extensions_mut()
-                    .insert(ConnectInfo::<SocketAddr>(peer));
-                let in_flight = activity.begin();
-                let response = router.clone().oneshot(request);
-                async move {
-                    let response = response.await?;
-                    Ok::<_, Infallible>(response.map(|body| {
-                        Body::new(Sending {
-                            body,
-                            _in_flight: in_flight,
-                        })
-                    }))
-                }
-            })
-        };
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            tokio::select! {
-                ended = connection => {
-                    // A client that goes away mid-request is not the server's error.
-                    if let Err(err) = ended {
-                        tracing::debug!(error = %err, %peer, "connection ended with an error");
-                    }
-                }
-                // Dropping the connection closes its socket: nothing is under way on it.
-                () = activity.idle_for(header_time) => {
-                    tracing::debug!(%peer, "closing a connection with no request for {header_time:?}");
-                }
-            }
-        });
+        spawn_connection(
+            &builder,
+            &graceful,
+            stream,
+            peer,
+            router.clone(),
+            header_time,
+        );
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// Serves one connection on its own task: `router` for each request, until the client
+/// goes, the server stops, or it has had no request in flight for `header_time`.
+fn spawn_connection(
+    builder: &Builder<TokioExecutor>,
+    graceful: &GracefulShutdown,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    header_time: Duration,
+) {
+    let activity = Activity::new();
+    let service = {
+        let activity = activity.clone();
+        tower::service_fn(move |mut request: axum::http::Request<Incoming>| {
+            request
+                .extensions_mut()
+                .insert(ConnectInfo::<SocketAddr>(peer));
+            let in_flight = activity.begin();
+            let response = router.clone().oneshot(request);
+            async move {
+                let response = response.await?;
+                Ok::<_, Infallible>(response.map(|body| {
+                    Body::new(Sending {
+                        body,
+                        _in_flight: in_flight,
+                    })
+                }))
+            }
+        })
+    };
+    let connection = builder
+        .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+        .into_owned();
+    let connection = graceful.watch(connection);
+    tokio::spawn(async move {
+        tokio::select! {
+            ended = connection => {
+                // A client that goes away mid-request is not the server's error.
+                if let Err(err) = ended {
+                    tracing::debug!(error = %err, %peer, "connection ended with an error");
+                }
+            }
+            // Dropping the connection closes its socket: nothing is under way on it.
+            () = activity.idle_for(header_time) => {
+                tracing::debug!(%peer, "closing a connection with no request for {header_time:?}");
+            }
+        }
+    });
 }
 
 /// One connection's requests in flight, and since when it has had none.

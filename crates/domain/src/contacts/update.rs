@@ -75,50 +75,14 @@ struct Edit {
 }
 
 impl Edit {
-    fn set<T>(
-        &mut self,
-        value: Option<T>,
-        name: &'static str,
-        apply: impl FnOnce(&mut contact::ActiveModel, T),
-    ) {
-        if let Some(value) = value {
-            apply(&mut self.model, value);
-            self.changed.push(name);
-        }
-    }
-}
-
-impl ContactService<'_> {
-    /// Edits a contact's card, role or preferences. Nobody changes their own role, nor
-    /// gives one beyond their own permissions, nor touches someone who holds more.
-    pub async fn update(
-        &self,
-        actor: &Actor,
-        contact_id: i64,
-        changes: ContactChanges,
-    ) -> Result<contact::Model> {
-        let checked = CheckedChanges::of(changes)?;
-        let (mut change, access, contact) =
-            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
-        let new_role = plan_role_change(&access, &contact, checked.role.clone())?;
-        if checked.email == Some(None) && contact.user_id.is_some() {
-            return Err(DomainError::bad_input(
-                "email",
-                "a contact with portal access needs an email address",
-            ));
-        }
-        let preferences = preferences_after(
-            change.conn(),
-            &contact,
-            new_role.as_ref(),
-            checked.preferences,
-        )
-        .await?;
-        let ends = checked
-            .access_expires_at
-            .map(|at| self.access_end(&access, &contact, at))
-            .transpose()?;
-
+    /// `contact` with the changes set, those checked and those planned in the change.
+    fn of(
+        contact: &contact::Model,
+        checked: CheckedChanges,
+        new_role: Option<(Role, Vec<Permission>)>,
+        preferences: Option<Vec<String>>,
+        ends: Option<Option<DateTime<Utc>>>,
+    ) -> Self {
         let mut edit = Edit {
             model: contact.clone().into(),
             changed: Vec::new(),
@@ -148,6 +112,55 @@ impl ContactService<'_> {
             // Moving it starts a new warning the day before.
             m.access_expiry_warned_at = Set(None);
         });
+        edit
+    }
+
+    fn set<T>(
+        &mut self,
+        value: Option<T>,
+        name: &'static str,
+        apply: impl FnOnce(&mut contact::ActiveModel, T),
+    ) {
+        if let Some(value) = value {
+            apply(&mut self.model, value);
+            self.changed.push(name);
+        }
+    }
+}
+
+impl ContactService<'_> {
+    /// Edits a contact's card, role or preferences. Nobody changes their own role, nor
+    /// gives one beyond their own permissions, nor touches someone who holds more.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        changes: ContactChanges,
+    ) -> Result<contact::Model> {
+        let mut checked = CheckedChanges::of(changes)?;
+        let (mut change, access, contact) =
+            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
+        let new_role = plan_role_change(&access, &contact, checked.role.clone())?;
+        if checked.email == Some(None) && contact.user_id.is_some() {
+            return Err(DomainError::bad_input(
+                "email",
+                "a contact with portal access needs an email address",
+            ));
+        }
+        let preferences = preferences_after(
+            change.conn(),
+            &contact,
+            new_role.as_ref(),
+            checked.preferences.take(),
+        )
+        .await?;
+        let ends = checked
+            .access_expires_at
+            .take()
+            .map(|at| self.access_end(&access, &contact, at))
+            .transpose()?;
+
+        let mut edit = Edit::of(&contact, checked, new_role, preferences, ends);
         edit.model.updated_at = Set(self.domain.now());
         let updated = crate::error::on_conflict(
             edit.model.update(change.conn()).await,
