@@ -16,6 +16,7 @@ mod m0009_temporary_access;
 mod m0010_known_devices;
 mod m0011_audit_actor_staff;
 mod m0012_known_roles;
+mod m0013_scoped_access;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_known_devices::Migration),
             Box::new(m0011_audit_actor_staff::Migration),
             Box::new(m0012_known_roles::Migration),
+            Box::new(m0013_scoped_access::Migration),
         ]
     }
 }

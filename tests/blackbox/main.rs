@@ -32,6 +32,7 @@ mod races;
 mod registration;
 mod reminders;
 mod schema;
+mod scoped_access;
 mod security_emails;
 mod sessions;
 mod statement_count;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoCondition};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
     RelationTrait,
@@ -11,8 +11,9 @@ use sea_orm::{
 
 use chrono::{DateTime, Utc};
 
-use crate::entities::{account, contact, user};
+use crate::entities::{account, contact, domain_name, service, ticket, user};
 use crate::permissions::{Permission, Role};
+use crate::scope::{self, Scope};
 use crate::{Actor, Domain, DomainError, Reason, Result};
 
 /// The actor's standing in one account, with the account itself (read together): the
@@ -122,6 +123,12 @@ impl Access {
         let permissions = match (&contact, restriction) {
             (_, Some(_)) => Vec::new(),
             (_, None) if actor.is_staff => Permission::ALL.to_vec(),
+            // A scoped member holds nothing account-wide, whatever the row says.
+            (Some(contact), None) if contact.scope.is_some() => contact
+                .granted()
+                .into_iter()
+                .filter(|p| !scope::ACCOUNT_WIDE.contains(p))
+                .collect(),
             (Some(contact), None) => contact.granted(),
             (None, None) => Vec::new(),
         };
@@ -206,6 +213,89 @@ impl Access {
     }
 }
 
+/// The scope: which of the account's services, domains and tickets the actor sees. Each
+/// list query takes its condition here, so a scoped member's lists, counts and single
+/// rows are narrowed in the query itself, with no statement of its own.
+impl Access {
+    /// The services and domains the actor looks after here; `None`: the whole account
+    /// (unscoped members, and staff).
+    pub fn scope(&self) -> Option<&Scope> {
+        if self.is_staff {
+            return None;
+        }
+        self.contact.as_ref().and_then(|c| c.scope.as_ref())
+    }
+
+    /// The account's services the actor sees.
+    pub(crate) fn services(&self) -> Condition {
+        let mine = Condition::all().add(service::Column::AccountId.eq(self.account_id()));
+        match self.scope() {
+            None => mine,
+            Some(scope) => mine.add(scope::among(service::Column::Id, &scope.services)),
+        }
+    }
+
+    /// The account's domains the actor sees.
+    pub(crate) fn domains(&self) -> Condition {
+        let mine = Condition::all().add(domain_name::Column::AccountId.eq(self.account_id()));
+        match self.scope() {
+            None => mine,
+            Some(scope) => mine.add(scope::among(domain_name::Column::Id, &scope.domains)),
+        }
+    }
+
+    /// The account's tickets the actor sees: a scoped member, those they opened and
+    /// those about a service or domain in their scope.
+    pub(crate) fn tickets(&self) -> Condition {
+        let mine = Condition::all().add(ticket::Column::AccountId.eq(self.account_id()));
+        match (self.scope(), &self.contact) {
+            (Some(scope), Some(contact)) => mine.add(scope::any_of([
+                scope::among(ticket::Column::ServiceId, &scope.services),
+                scope::among(ticket::Column::DomainId, &scope.domains),
+                ticket::Column::OpenedByUserId.eq(contact.user_id),
+            ])),
+            _ => mine,
+        }
+    }
+
+    /// Whether the actor sees `service_id` (of this account).
+    pub fn sees_service(&self, service_id: i64) -> bool {
+        self.scope().is_none_or(|s| s.has_service(service_id))
+    }
+
+    /// Whether the actor sees `domain_id` (of this account).
+    pub fn sees_domain(&self, domain_id: i64) -> bool {
+        self.scope().is_none_or(|s| s.has_domain(domain_id))
+    }
+
+    /// Whether the actor sees `ticket` (of this account): the condition of
+    /// [`Access::tickets`], on a row already read.
+    pub fn sees_ticket(&self, ticket: &ticket::Model) -> bool {
+        let Some(scope) = self.scope() else {
+            return true;
+        };
+        let opened = self
+            .contact
+            .as_ref()
+            .is_some_and(|c| c.user_id.is_some() && c.user_id == ticket.opened_by_user_id);
+        opened
+            || ticket.service_id.is_some_and(|id| scope.has_service(id))
+            || ticket.domain_id.is_some_and(|id| scope.has_domain(id))
+    }
+
+    /// Nobody grants more than they hold, scope included: a scoped actor grants only
+    /// within their own scope (never the whole account). `granted` is the scope given.
+    pub fn may_grant_scope(&self, granted: Option<&Scope>) -> Result<()> {
+        if scope::within(granted, self.scope()) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden(
+                "you can only grant access within the services and domains you look after",
+            ))
+        }
+    }
+}
+
 impl Access {
     /// Whether `contact_id` is the actor's own contact in this account.
     pub fn is_own(&self, contact_id: i64) -> bool {
@@ -251,9 +341,10 @@ impl Access {
 
     /// A member may edit, remove, revoke or re-role only contacts whose permissions do
     /// not exceed their own (so an admin cannot touch the owner, nor a contact manager
-    /// an admin). Staff pass.
+    /// an admin), nor their scope. Staff pass.
     pub fn may_manage(&self, target: &contact::Model) -> Result<()> {
-        self.may_manage_holder_of(&target.granted())
+        self.may_manage_holder_of(&target.granted())?;
+        self.may_grant_scope(target.scope.as_ref())
     }
 
     /// [`Access::may_manage`] for an invitation's (or any) permission set.

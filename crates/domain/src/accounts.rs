@@ -12,7 +12,7 @@ use crate::change::Change;
 use crate::emails::{self, Email};
 use crate::entities::{account, contact, user};
 use crate::events::EventKind;
-use crate::notifications::Notification;
+use crate::notifications::{Concerns, Notification};
 use crate::throttle::Rule;
 
 use crate::permissions::{Permission, Role};
@@ -394,6 +394,7 @@ fn account_updated(
         }),
         amounts: None,
         author: None,
+        concerns: Concerns::Account,
     }
 }
 

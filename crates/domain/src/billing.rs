@@ -16,7 +16,7 @@ use crate::emails::{self, Amounts, Email};
 use crate::entities::invoice::{self, InvoiceStatus};
 use crate::entities::service::{self, ServiceStatus};
 use crate::entities::{account, contact, domain_name};
-use crate::notifications::Notification;
+use crate::notifications::{Concerns, Notification};
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
@@ -301,11 +301,11 @@ impl<'a> BillingService<'a> {
         .await
     }
 
-    /// A page of the account's services (VIEW_SERVICES).
+    /// A page of the account's services the actor sees (VIEW_SERVICES; a scoped member,
+    /// those in their scope).
     pub async fn services(&self, access: &Access, args: PageArgs) -> Result<Page<service::Model>> {
         access.require(Permission::ViewServices)?;
-        let select =
-            service::Entity::find().filter(service::Column::AccountId.eq(access.account_id()));
+        let select = service::Entity::find().filter(access.services());
         pagination::page(
             self.domain.db(),
             select,
@@ -316,15 +316,15 @@ impl<'a> BillingService<'a> {
         .await
     }
 
-    /// A page of the account's domain names (VIEW_DOMAINS).
+    /// A page of the account's domain names the actor sees (VIEW_DOMAINS; a scoped
+    /// member, those in their scope).
     pub async fn domains(
         &self,
         access: &Access,
         args: PageArgs,
     ) -> Result<Page<domain_name::Model>> {
         access.require(Permission::ViewDomains)?;
-        let select = domain_name::Entity::find()
-            .filter(domain_name::Column::AccountId.eq(access.account_id()));
+        let select = domain_name::Entity::find().filter(access.domains());
         pagination::page(
             self.domain.db(),
             select,
@@ -391,6 +391,7 @@ fn invoice_notification<'a>(
             currency: invoice.currency.clone(),
         }),
         author: None,
+        concerns: Concerns::Account,
     }
 }
 
@@ -413,6 +414,7 @@ fn service_notification(service: &service::Model) -> Notification<'static> {
                 recurring_amount: amount.clone(),
             }),
         author: None,
+        concerns: Concerns::Service(service.id),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod password_hashing;
 pub mod permissions;
+pub mod scope;
 pub mod settings;
 pub mod stats;
 mod store;

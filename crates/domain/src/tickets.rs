@@ -13,8 +13,8 @@ use crate::change::Change;
 use crate::emails::{self, Email};
 use crate::entities::ticket::{self, TicketStatus};
 use crate::entities::ticket_reply::{self, ReplyBadge};
-use crate::entities::{contact, user};
-use crate::notifications::{Notification, Writer};
+use crate::entities::{contact, domain_name, service, user};
+use crate::notifications::{Concerns, Notification, Writer};
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
 use crate::{Actor, Domain, DomainError, Result, validate};
@@ -36,17 +36,17 @@ impl<'a> TicketService<'a> {
         Self { domain }
     }
 
-    /// Opens a ticket with its first message; the SUPPORT recipients but its author are
-    /// emailed.
+    /// Opens a ticket with its first message, about one of the account's services or
+    /// domains if it names one (which the author must see: else NOT_FOUND); the SUPPORT
+    /// recipients but its author are emailed.
     pub async fn open(
         &self,
         actor: &Actor,
         account_id: i64,
-        subject: &str,
-        body: &str,
+        new: NewTicket<'_>,
     ) -> Result<ticket::Model> {
-        let subject = validate::line("subject", subject, validate::MAX_LINE_LEN)?;
-        let body = message_body(body)?;
+        let subject = validate::line("subject", new.subject, validate::MAX_LINE_LEN)?;
+        let body = message_body(new.body)?;
         let (mut change, access) = Change::on_account(
             self.domain,
             actor,
@@ -55,12 +55,16 @@ impl<'a> TicketService<'a> {
             "account",
         )
         .await?;
+        let about = About::read(change.conn(), &access, new.service_id, new.domain_id).await?;
         let author = signed_in_author(change.conn(), actor, &access).await?;
         let now = self.domain.now();
         let ticket = ticket::ActiveModel {
             account_id: Set(account_id),
             subject: Set(subject),
             status: Set(TicketStatus::Open),
+            service_id: Set(about.service_id),
+            domain_id: Set(about.domain_id),
+            opened_by_user_id: Set(Some(actor.user_id)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -102,6 +106,10 @@ impl<'a> TicketService<'a> {
         // A reply joins a conversation: it needs reading it as well as writing.
         access.require(Permission::ViewTickets)?;
         let ticket = find(change.conn(), ticket_id).await?;
+        // Out of a scoped member's view is as absent as a ticket that is not there.
+        if !access.sees_ticket(&ticket) {
+            return Err(DomainError::NotFound("ticket"));
+        }
         let author = signed_in_author(change.conn(), actor, &access).await?;
         append(change, actor, &ticket, &body, author).await
     }
@@ -146,11 +154,11 @@ impl<'a> TicketService<'a> {
         append(change, actor, &ticket, &body, author).await
     }
 
-    /// A page of the account's tickets, newest first (VIEW_TICKETS).
+    /// A page of the account's tickets the actor sees, newest first (VIEW_TICKETS; a
+    /// scoped member, those they opened and those about what they look after).
     pub async fn list(&self, access: &Access, args: PageArgs) -> Result<Page<ticket::Model>> {
         access.require(Permission::ViewTickets)?;
-        let select =
-            ticket::Entity::find().filter(ticket::Column::AccountId.eq(access.account_id()));
+        let select = ticket::Entity::find().filter(access.tickets());
         pagination::page(
             self.domain.db(),
             select,
@@ -176,6 +184,49 @@ impl<'a> TicketService<'a> {
             by_ticket.entry(reply.ticket_id).or_default().push(reply);
         }
         Ok(by_ticket)
+    }
+}
+
+/// `openTicket`'s input.
+pub struct NewTicket<'a> {
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub service_id: Option<i64>,
+    pub domain_id: Option<i64>,
+}
+
+/// What a new ticket is about, each checked to be the account's and in the author's
+/// view.
+struct About {
+    service_id: Option<i64>,
+    domain_id: Option<i64>,
+}
+
+impl About {
+    async fn read(
+        conn: &impl ConnectionTrait,
+        access: &Access,
+        service_id: Option<i64>,
+        domain_id: Option<i64>,
+    ) -> Result<Self> {
+        if let Some(id) = service_id {
+            service::Entity::find_by_id(id)
+                .filter(access.services())
+                .one(conn)
+                .await?
+                .ok_or(DomainError::NotFound("service"))?;
+        }
+        if let Some(id) = domain_id {
+            domain_name::Entity::find_by_id(id)
+                .filter(access.domains())
+                .one(conn)
+                .await?
+                .ok_or(DomainError::NotFound("domain"))?;
+        }
+        Ok(Self {
+            service_id,
+            domain_id,
+        })
     }
 }
 
@@ -247,6 +298,11 @@ fn ticket_notification<'a>(
             user_id: message.author_user_id,
             email: message.author_email.clone(),
         }),
+        concerns: Concerns::Ticket {
+            service_id: ticket.service_id,
+            domain_id: ticket.domain_id,
+            opened_by_user_id: ticket.opened_by_user_id,
+        },
     }
 }
 

@@ -12,6 +12,12 @@ pub(super) enum Actor {
     Technical,
     /// A CUSTOM member with VIEW_TICKETS and OPEN_TICKETS only.
     Custom,
+    /// A TECHNICAL member scoped to the fixture's service and domain (the fixture ticket
+    /// is about that service): SPEC "Scoped access", in scope.
+    ScopedIn,
+    /// A TECHNICAL member scoped to another service and domain of the account: every
+    /// fixture object is out of their scope.
+    ScopedOut,
     /// An ADMIN added with portal access and a generated password, signed in with the
     /// emailed one and not changed yet (SPEC "Generated passwords are temporary").
     MustChangePassword,
@@ -25,12 +31,14 @@ pub(super) enum Actor {
     Staff,
 }
 
-pub(super) const ACTORS: [Actor; 10] = [
+pub(super) const ACTORS: [Actor; 12] = [
     Actor::Owner,
     Actor::Admin,
     Actor::Billing,
     Actor::Technical,
     Actor::Custom,
+    Actor::ScopedIn,
+    Actor::ScopedOut,
     Actor::MustChangePassword,
     Actor::NoSecondFactor,
     Actor::Other,
@@ -80,6 +88,13 @@ pub(super) enum SessionState {
     TwoFactorRequired,
 }
 
+/// Where the fixture's service, domain and ticket lie for a scoped actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Scope {
+    In,
+    Out,
+}
+
 impl SessionState {
     /// The `extensions.reason` of what the state refuses (`None` in the normal state).
     pub(super) fn reason(self) -> Option<&'static str> {
@@ -99,6 +114,8 @@ impl Actor {
             Actor::Billing => "BILLING",
             Actor::Technical => "TECHNICAL",
             Actor::Custom => "CUSTOM",
+            Actor::ScopedIn => "SCOPED_IN",
+            Actor::ScopedOut => "SCOPED_OUT",
             Actor::MustChangePassword => "PW_CHANGE",
             Actor::NoSecondFactor => "NO_2FA",
             Actor::Other => "OTHER",
@@ -113,7 +130,7 @@ impl Actor {
             Actor::Owner => Some("OWNER"),
             Actor::Admin | Actor::MustChangePassword | Actor::NoSecondFactor => Some("ADMIN"),
             Actor::Billing => Some("BILLING"),
-            Actor::Technical => Some("TECHNICAL"),
+            Actor::Technical | Actor::ScopedIn | Actor::ScopedOut => Some("TECHNICAL"),
             Actor::Custom => Some("CUSTOM"),
             Actor::Other | Actor::Anonymous | Actor::Staff => None,
         }
@@ -154,6 +171,8 @@ impl Actor {
             Actor::Billing => BILLING_EMAIL,
             Actor::Technical => "technical@acme.test",
             Actor::Custom => "custom@acme.test",
+            Actor::ScopedIn => "scoped-in@acme.test",
+            Actor::ScopedOut => "scoped-out@acme.test",
             Actor::MustChangePassword => "newcomer@acme.test",
             Actor::NoSecondFactor => "no2fa@acme.test",
             Actor::Other => "owner@other.test",
@@ -167,7 +186,13 @@ impl Actor {
     pub(super) fn has_two_factor(self) -> bool {
         matches!(
             self,
-            Actor::Owner | Actor::Admin | Actor::Billing | Actor::Technical | Actor::Custom
+            Actor::Owner
+                | Actor::Admin
+                | Actor::Billing
+                | Actor::Technical
+                | Actor::Custom
+                | Actor::ScopedIn
+                | Actor::ScopedOut
         )
     }
 
@@ -181,9 +206,20 @@ impl Actor {
             | Actor::Billing
             | Actor::Technical
             | Actor::Custom
+            | Actor::ScopedIn
+            | Actor::ScopedOut
             | Actor::NoSecondFactor => MEMBER_PASSWORD,
             Actor::Staff => STAFF_PASSWORD,
             Actor::MustChangePassword | Actor::Anonymous => "no password",
+        }
+    }
+
+    /// Whether the actor is scoped, and whether the fixture's objects are in their scope.
+    pub(super) fn scope(self) -> Option<Scope> {
+        match self {
+            Actor::ScopedIn => Some(Scope::In),
+            Actor::ScopedOut => Some(Scope::Out),
+            _ => None,
         }
     }
 

@@ -124,13 +124,49 @@ impl Op {
             (_, SessionState::TwoFactorRequired, Guard::Needs(_)) => {
                 error(Outcome::Forbidden, root, state.reason(), None)
             }
-            (member, SessionState::Normal, Guard::Needs(needs)) => match within {
-                Some(list) if !member.holds(list.needs) => {
-                    error(Outcome::Forbidden, list.path, None, Some(list.context))
+            (member, SessionState::Normal, Guard::Needs(needs)) => {
+                let expected = match within {
+                    Some(list) if !member.holds(list.needs) => {
+                        error(Outcome::Forbidden, list.path, None, Some(list.context))
+                    }
+                    _ if !member.holds(needs) => error(Outcome::Forbidden, at, None, context),
+                    _ => Expected::allowed(at, value),
+                };
+                match member.scope() {
+                    Some(scope) => self.scoped(scope, expected),
+                    None => expected,
                 }
-                _ if !member.holds(needs) => error(Outcome::Forbidden, at, None, context),
-                _ => Expected::allowed(at, value),
-            },
+            }
+        }
+    }
+
+    /// What a scope makes of a row the member may otherwise run (SPEC "Scoped access"):
+    /// a list counts only what is in scope, in the query itself (its `totalCount`); a
+    /// field of a row out of scope is not reached (the list shows another row); an id
+    /// out of scope is NOT_FOUND, like one that is not there. SCOPED_IN looks after the
+    /// fixture's service ("Web hosting", which the ticket is about) and domain;
+    /// SCOPED_OUT after the other service ("Mail server") and no domain.
+    fn scoped(&self, scope: Scope, expected: Expected) -> Expected {
+        let (at, root) = self.paths();
+        let in_scope = scope == Scope::In;
+        let count = |n: u64| Expected::allowed(at, Some((format!("{at}.totalCount"), json!(n))));
+        let not_found =
+            || Expected::error(Outcome::NotFound, root, null_lands_at(root), None, None);
+        match self.name {
+            _ if expected.outcome != Outcome::Allowed => expected,
+            "Account.services" => count(1),
+            "Account.domains" | "Account.tickets" => count(u64::from(in_scope)),
+            "Service.password" if !in_scope => Expected::allowed(
+                at,
+                Some((
+                    "account.services.edges.0.node.productName".to_owned(),
+                    json!("Mail server"),
+                )),
+            ),
+            "Mutation.replyToTicket" if !in_scope => not_found(),
+            // About a service recorded a moment ago: in nobody's scope.
+            "Mutation.openTicket" => not_found(),
+            _ => expected,
         }
     }
 }

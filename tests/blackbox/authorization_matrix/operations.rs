@@ -417,9 +417,10 @@ pub(super) const OPERATIONS: &[Op] = &[
     mutation(
         "Mutation.openTicket",
         &[OPEN_TICKETS],
-        "mutation($accountId: ID!) { openTicket(accountId: $accountId, subject: \"Matrix\", body: \"Is this allowed?\") { subject } }",
-        Setup::Nothing,
-        |p| json!({ "accountId": p.account_id }),
+        // About a service staff just recorded: in nobody's scope yet.
+        "mutation($accountId: ID!, $service: ID!) { openTicket(accountId: $accountId, subject: \"Matrix\", body: \"Is this allowed?\", serviceId: $service) { subject } }",
+        Setup::Service,
+        |p| json!({ "accountId": p.account_id, "service": p.object_id }),
         Some(("openTicket.subject", "Matrix")),
     ),
     mutation(

@@ -211,6 +211,16 @@ pub(super) const MEMBERSHIP_FIELDS: &[ViewerField] = &[
         Shown::AccountData,
         |_, _| Some(Value::Null),
     ),
+    field(
+        "Membership.scope",
+        "scope { serviceIds domainIds }",
+        true,
+        Shown::AccountData,
+        |world, actor| match actor {
+            Actor::ScopedIn => Some(world.scope_in.clone()),
+            _ => Some(Value::Null),
+        },
+    ),
 ];
 
 /// `Account`'s fields, read at `viewer.memberships.0.account` and at
@@ -316,12 +326,13 @@ pub(super) const ACCOUNT_FIELDS: &[ViewerField] = &[
 ];
 
 /// The table's columns (see the module's documentation).
-pub(super) const VIEWER_COLUMNS: [Actor; 8] = [
+pub(super) const VIEWER_COLUMNS: [Actor; 9] = [
     Actor::Owner,
     Actor::Admin,
     Actor::Billing,
     Actor::Technical,
     Actor::Custom,
+    Actor::ScopedIn,
     Actor::MustChangePassword,
     Actor::NoSecondFactor,
     Actor::Anonymous,

@@ -4,15 +4,17 @@ use super::*;
 use clientele_tests::fixtures::generated_password;
 
 /// A server with the fixture account ("Acme": owner, ADMIN, BILLING, TECHNICAL, CUSTOM
-/// members with two-factor sign-in on, PW_CHANGE and NO_2FA members without it, two-factor
-/// required of every member, an invoice, a service, a domain, a ticket, a pending
-/// invitation, BILLING as billing contact), a second account ("Other Co") and a staff
-/// user, all made through the API.
+/// members and two scoped TECHNICAL ones with two-factor sign-in on, PW_CHANGE and NO_2FA
+/// members without it, two-factor required of every member, an invoice, two services, a
+/// domain, a ticket about the first service, a pending invitation, BILLING as billing
+/// contact), a second account ("Other Co") and a staff user, all made through the API.
 pub(super) struct World {
     pub(super) app: TestApp,
     pub(super) account_id: String,
     pub(super) owner_contact_id: String,
     pub(super) ticket_id: String,
+    /// SCOPED_IN's scope, as `Membership.scope` shows it.
+    pub(super) scope_in: Value,
     /// Every actor's session but the anonymous one's.
     tokens: Vec<(Actor, String)>,
     /// The password emailed to PW_CHANGE.
@@ -74,12 +76,52 @@ impl World {
         tokens.push((Actor::Staff, staff.clone()));
 
         let vars = json!({ "a": account_id });
-        for fixture in [
-            "mutation($a: ID!) { createInvoice(accountId: $a, input: { total: \"120.50\", currency: \"EUR\", dueDate: \"2026-12-31\" }) { id } }",
-            "mutation($a: ID!) { createService(accountId: $a, input: { productName: \"Web hosting\", username: \"acme\", password: \"s3cret\", recurringAmount: \"9.99\", status: ACTIVE }) { id } }",
-            "mutation($a: ID!) { createDomain(accountId: $a, input: { name: \"acme.test\", expiresAt: \"2027-01-01\" }) { id } }",
+        let mut made = Vec::new();
+        for (fixture, id) in [
+            (
+                "mutation($a: ID!) { createInvoice(accountId: $a, input: { total: \"120.50\", currency: \"EUR\", dueDate: \"2026-12-31\" }) { id } }",
+                "createInvoice.id",
+            ),
+            (
+                "mutation($a: ID!) { createService(accountId: $a, input: { productName: \"Web hosting\", username: \"acme\", password: \"s3cret\", recurringAmount: \"9.99\", status: ACTIVE }) { id } }",
+                "createService.id",
+            ),
+            (
+                "mutation($a: ID!) { createService(accountId: $a, input: { productName: \"Mail server\", status: ACTIVE }) { id } }",
+                "createService.id",
+            ),
+            (
+                "mutation($a: ID!) { createDomain(accountId: $a, input: { name: \"acme.test\", expiresAt: \"2027-01-01\" }) { id } }",
+                "createDomain.id",
+            ),
         ] {
-            app.gql_as(&staff, fixture, vars.clone()).await.ok();
+            let r = app.gql_as(&staff, fixture, vars.clone()).await.ok();
+            made.push(r.str(id).to_owned());
+        }
+        let [_, web, mail, domain] = &made[..] else {
+            unreachable!("four fixtures");
+        };
+        let scope_in = json!({ "serviceIds": [web], "domainIds": [domain] });
+        for (actor, scope) in [
+            (Actor::ScopedIn, scope_in.clone()),
+            (
+                Actor::ScopedOut,
+                json!({ "serviceIds": [mail], "domainIds": [] }),
+            ),
+        ] {
+            let email = actor.email().unwrap_or_default();
+            app.gql_as(
+                &owner,
+                "mutation($a: ID!, $e: String!, $p: String!, $s: ScopeInput) { addContact(accountId: $a, input: { firstName: \"Scoped\", lastName: \"Member\", email: $e, role: TECHNICAL, portalAccess: true, password: $p, scope: $s }) { id } }",
+                json!({ "a": account_id, "e": email, "p": MEMBER_PASSWORD, "s": scope }),
+            )
+            .await
+            .ok();
+            let token = app
+                .login(email, MEMBER_PASSWORD)
+                .await
+                .expect("a scoped member signs in");
+            tokens.push((actor, token));
         }
         // Not checked here: when it fails, the `Account.invitations` rows say so.
         app.gql_as(
@@ -91,8 +133,8 @@ impl World {
         let ticket = app
             .gql_as(
                 &owner,
-                "mutation($a: ID!) { openTicket(accountId: $a, subject: \"Site down\", body: \"Please help\") { id } }",
-                vars.clone(),
+                "mutation($a: ID!, $s: ID!) { openTicket(accountId: $a, subject: \"Site down\", body: \"Please help\", serviceId: $s) { id } }",
+                json!({ "a": account_id, "s": web }),
             )
             .await
             .ok();
@@ -146,6 +188,7 @@ impl World {
             account_id,
             owner_contact_id,
             ticket_id,
+            scope_in,
             tokens,
             generated_password,
             setup_problems,

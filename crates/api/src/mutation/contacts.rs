@@ -6,7 +6,7 @@ use domain::contacts::{Address, ContactChanges, NewContact};
 use crate::context::{actor, domain};
 use crate::error::{ApiResult, parse_id};
 use crate::types::enums::{Permission, Role};
-use crate::types::{Account, Contact};
+use crate::types::{Account, Contact, ScopeInput};
 
 #[derive(Default)]
 pub struct ContactMutation;
@@ -56,6 +56,9 @@ pub struct AddContactInput {
     /// Temporary access: the contact's portal access ends then, by itself (the card
     /// stays). Must be in the future.
     pub access_expires_at: Option<DateTime<Utc>>,
+    /// Scoped access: limits the contact to these services and domains (none of the
+    /// account-wide permissions then). Null or absent: the whole account.
+    pub scope: Option<ScopeInput>,
 }
 
 /// Fields left out stay as they are; optional text fields set to null are cleared.
@@ -74,6 +77,9 @@ pub struct UpdateContactInput {
     /// Moves the end of temporary access (in the future), or with null makes the
     /// access permanent. Not on one's own card.
     pub access_expires_at: MaybeUndefined<DateTime<Utc>>,
+    /// Scoped access: limits the contact to these services and domains; null gives
+    /// them the whole account again.
+    pub scope: MaybeUndefined<ScopeInput>,
 }
 
 fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
@@ -113,6 +119,7 @@ impl ContactMutation {
             send_invite: input.send_invite.unwrap_or(false),
             notification_preferences: input.notification_preferences,
             access_expires_at: input.access_expires_at,
+            scope: input.scope.map(ScopeInput::parse).transpose()?,
         };
         Ok(Contact(
             domain(ctx)
@@ -142,6 +149,9 @@ impl ContactMutation {
             permissions: permissions(input.permissions),
             notification_preferences: input.notification_preferences,
             access_expires_at: patch(input.access_expires_at),
+            scope: patch(input.scope)
+                .map(|scope| scope.map(ScopeInput::parse).transpose())
+                .transpose()?,
         };
         Ok(Contact(
             domain(ctx)

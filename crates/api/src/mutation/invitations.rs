@@ -6,7 +6,7 @@ use crate::context::{RequestAuth, actor, auth, domain};
 use crate::error::{ApiResult, parse_id};
 use crate::mutation::session::session_payload;
 use crate::types::enums::{Permission, Role};
-use crate::types::{AuthPayload, Invitation};
+use crate::types::{AuthPayload, Invitation, ScopeInput};
 
 #[derive(Default)]
 pub struct InvitationMutation;
@@ -20,6 +20,9 @@ pub struct InviteUserInput {
     pub permissions: Option<Vec<Permission>>,
     /// Temporary access: the membership accepting gives ends then, by itself.
     pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Scoped access: the membership accepting gives is limited to these services and
+    /// domains (none of the account-wide permissions then).
+    pub scope: Option<ScopeInput>,
 }
 
 /// For a new login: name and password. An existing login signs in first, or proves
@@ -53,6 +56,7 @@ impl InvitationMutation {
                 .permissions
                 .map(|l| l.into_iter().map(Into::into).collect()),
             access_expires_at: input.access_expires_at,
+            scope: input.scope.map(ScopeInput::parse).transpose()?,
         };
         Ok(Invitation(
             domain(ctx)

@@ -1,4 +1,5 @@
 use async_graphql::{Context, ID, Object};
+use domain::tickets::NewTicket;
 
 use crate::context::{actor, domain};
 use crate::error::{ApiResult, parse_id};
@@ -9,19 +10,28 @@ pub struct TicketMutation;
 
 #[Object]
 impl TicketMutation {
-    /// Opens a support ticket (OPEN_TICKETS).
+    /// Opens a support ticket (OPEN_TICKETS), about one of the account's services or
+    /// domains if it names one. An id the author cannot see is NOT_FOUND.
     async fn open_ticket(
         &self,
         ctx: &Context<'_>,
         account_id: ID,
         subject: String,
         body: String,
+        service_id: Option<ID>,
+        domain_id: Option<ID>,
     ) -> ApiResult<Ticket> {
         let account_id = parse_id(&account_id, "account")?;
+        let new = NewTicket {
+            subject: &subject,
+            body: &body,
+            service_id: service_id.map(|id| parse_id(&id, "service")).transpose()?,
+            domain_id: domain_id.map(|id| parse_id(&id, "domain")).transpose()?,
+        };
         Ok(Ticket(
             domain(ctx)
                 .tickets()
-                .open(actor(ctx)?, account_id, &subject, &body)
+                .open(actor(ctx)?, account_id, new)
                 .await?,
         ))
     }

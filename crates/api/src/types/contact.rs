@@ -91,6 +91,12 @@ impl Contact {
         self.0.access_expires_at
     }
 
+    /// Scoped access: the services and domains the contact looks after (null: the
+    /// whole account).
+    async fn scope(&self) -> Option<super::Scope> {
+        self.0.scope.clone().map(super::Scope)
+    }
+
     /// The notification category keys this contact receives.
     async fn notification_preferences(&self) -> Vec<String> {
         serde_json::from_value(self.0.notification_preferences.clone()).unwrap_or_default()

@@ -41,6 +41,12 @@ impl Invitation {
         self.0.access_expires_at
     }
 
+    /// Scoped access: the services and domains the membership accepting gives is
+    /// limited to (null: the whole account).
+    async fn scope(&self) -> Option<super::Scope> {
+        self.0.scope.clone().map(super::Scope)
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

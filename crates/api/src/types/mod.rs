@@ -8,6 +8,7 @@ mod events;
 mod invitation;
 mod notifications;
 mod records;
+mod scope;
 mod ticket;
 mod viewer;
 
@@ -18,5 +19,6 @@ pub use events::{ContactEvent, InvitationEvent};
 pub use invitation::Invitation;
 pub use notifications::{EmailPreferences, NotificationCategory};
 pub use records::{AuditEntry, EmailMessage};
+pub use scope::{Scope, ScopeInput};
 pub use ticket::{Ticket, TicketReply};
 pub use viewer::{AuthPayload, PortalSettings, TotpEnrollment, Viewer};

@@ -22,6 +22,16 @@ impl Ticket {
         self.0.status.into()
     }
 
+    /// The service the ticket is about, if it names one.
+    async fn service_id(&self) -> Option<ID> {
+        self.0.service_id.map(|id| ID(id.to_string()))
+    }
+
+    /// The domain the ticket is about, if it names one.
+    async fn domain_id(&self) -> Option<ID> {
+        self.0.domain_id.map(|id| ID(id.to_string()))
+    }
+
     /// The conversation, oldest first.
     async fn replies(&self, ctx: &Context<'_>) -> ApiResult<Vec<TicketReply>> {
         let replies = ctx

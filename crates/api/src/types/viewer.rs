@@ -168,6 +168,12 @@ impl Membership {
         Ok(self.0.own_contact()?.and_then(|c| c.access_expires_at))
     }
 
+    /// Scoped access: the services and domains the viewer looks after here (null: the
+    /// whole account).
+    async fn scope(&self) -> ApiResult<Option<super::Scope>> {
+        Ok(self.0.usable()?.scope().cloned().map(super::Scope))
+    }
+
     /// What the viewer may do in this account (none while restricted there).
     async fn permissions(&self) -> Vec<Permission> {
         enums::permissions(self.0.effective())

@@ -14,8 +14,10 @@ use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::contact;
 use crate::events::EventKind;
+use crate::invitations::Offer;
 use crate::notifications::{self, PREFERENCES};
 use crate::permissions::{self, Permission, Role};
+use crate::scope::{self, Scope};
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
 use crate::{Actor, DomainError, Result, validate};
 
@@ -46,6 +48,7 @@ struct CheckedContact {
     preferences: Option<Vec<String>>,
     joining: Joining,
     access_expires_at: Option<DateTime<Utc>>,
+    scope: Option<Scope>,
 }
 
 impl CheckedContact {
@@ -53,6 +56,8 @@ impl CheckedContact {
         let email = validate::optional_email("email", input.email.as_deref())?;
         let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
         check_access_expiry(input.access_expires_at, now, false)?;
+        let granted = permissions::effective(role, &custom);
+        scope::check_permissions(input.scope.as_ref(), &granted)?;
         let joining = match (input.portal_access, input.send_invite, email.clone()) {
             (_, true, None) => {
                 return Err(DomainError::bad_input(
@@ -88,7 +93,7 @@ impl CheckedContact {
                 input.relationship,
                 input.address,
             )?,
-            granted: permissions::effective(role, &custom),
+            granted,
             preferences: input
                 .notification_preferences
                 .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
@@ -98,14 +103,16 @@ impl CheckedContact {
             custom,
             joining,
             access_expires_at: input.access_expires_at,
+            scope: input.scope,
         })
     }
 
-    /// What `access` may give of this: the role within what they hold and, for a
+    /// What `access` may give of this: the role and scope within what they hold and, for a
     /// login or an invitation (a card alone grants nothing), an end of access no later
     /// than their own.
     fn grant(&self, access: &Access) -> Result<Option<DateTime<Utc>>> {
         access.may_grant(&self.granted)?;
+        access.may_grant_scope(self.scope.as_ref())?;
         match self.joining {
             Joining::No => Ok(self.access_expires_at),
             _ => access.bound_grant(self.access_expires_at),
@@ -164,6 +171,9 @@ impl ContactService<'_> {
         )
         .await?;
         let ends = checked.grant(&access)?;
+        if let Some(scope) = &checked.scope {
+            scope::check_exists(change.conn(), account_id, scope).await?;
+        }
         let preferences = checked.preferences(change.conn()).await?;
         let user = match (login, &checked.joining) {
             (Some(login), Joining::Login { email, .. }) => Some(
@@ -221,9 +231,13 @@ impl ContactService<'_> {
                 actor,
                 contact.account_id,
                 email,
-                checked.role,
-                &checked.custom,
-                Some(contact.id),
+                Offer {
+                    role: checked.role,
+                    custom: &checked.custom,
+                    scope: checked.scope.as_ref(),
+                    access_expires_at: contact.access_expires_at,
+                    contact_id: Some(contact.id),
+                },
             )
             .await?;
         change
@@ -255,6 +269,7 @@ async fn insert(
         notification_preferences: Set(json!(preferences)),
         is_primary: Set(false),
         access_expires_at: Set(access_expires_at),
+        scope: Set(checked.scope.clone()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -16,7 +16,7 @@ use crate::change::Change;
 use crate::emails::{self, Email};
 use crate::entities::{account, contact};
 use crate::events::EventKind;
-use crate::notifications::Notification;
+use crate::notifications::{Concerns, Notification};
 use crate::{DomainError, Result, store};
 
 /// Contacts ended per sweep at most; the rest wait for the next one.
@@ -142,6 +142,7 @@ impl ContactService<'_> {
                 }),
                 amounts: None,
                 author: None,
+                concerns: Concerns::Account,
             })
             .await?;
         change

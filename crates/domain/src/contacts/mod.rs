@@ -21,6 +21,7 @@ use crate::events;
 use crate::events::EventKind;
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
+use crate::scope::Scope;
 use crate::{Actor, Domain, DomainError, Result, store, validate};
 use rules::check_removable;
 
@@ -42,6 +43,9 @@ pub struct NewContact {
     pub notification_preferences: Option<Vec<String>>,
     /// Temporary access: when the contact's portal access ends by itself.
     pub access_expires_at: Option<DateTime<Utc>>,
+    /// Scoped access: the services and domains they look after (`None`: the whole
+    /// account).
+    pub scope: Option<Scope>,
 }
 
 /// What `updateContact` changes: `None` leaves a field as it is; for the optional text
@@ -61,6 +65,9 @@ pub struct ContactChanges {
     /// `Some(Some(at))` sets or moves the end of temporary access, `Some(None)` makes
     /// the access permanent.
     pub access_expires_at: Option<Option<DateTime<Utc>>>,
+    /// `Some(Some(scope))` limits the contact to those services and domains,
+    /// `Some(None)` gives them the whole account.
+    pub scope: Option<Option<Scope>>,
 }
 
 /// A temporary access's end must be ahead (and before the year 10000, which every

@@ -16,6 +16,7 @@ use crate::entities::contact;
 use crate::events::EventKind;
 use crate::notifications::{self, PREFERENCES};
 use crate::permissions::{self, Permission, Role};
+use crate::scope::{self, Scope};
 use crate::store::contacts::EMAIL_TAKEN_IN_ACCOUNT;
 use crate::{Actor, DomainError, Result, validate};
 
@@ -33,6 +34,7 @@ struct CheckedChanges {
     /// Category keys as given (shape checked; looked up in the change).
     preferences: Option<Vec<String>>,
     access_expires_at: Option<Option<DateTime<Utc>>>,
+    scope: Option<Option<Scope>>,
 }
 
 impl CheckedChanges {
@@ -64,6 +66,7 @@ impl CheckedChanges {
                 .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
                 .transpose()?,
             access_expires_at: changes.access_expires_at,
+            scope: changes.scope,
         })
     }
 }
@@ -107,6 +110,7 @@ impl Edit {
         edit.set(preferences, "notificationPreferences", |m, v| {
             m.notification_preferences = Set(json!(v));
         });
+        edit.set(checked.scope, "scope", |m, v| m.scope = Set(v));
         edit.set(ends, "accessExpiresAt", |m, at| {
             m.access_expires_at = Set(at);
             // Moving it starts a new warning the day before.
@@ -141,6 +145,14 @@ impl ContactService<'_> {
         let (mut change, access, contact) =
             Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         let new_role = plan_role_change(&access, &contact, checked.role.clone())?;
+        check_scope(
+            change.conn(),
+            &access,
+            &contact,
+            new_role.as_ref(),
+            checked.scope.as_ref(),
+        )
+        .await?;
         if checked.email == Some(None) && contact.user_id.is_some() {
             return Err(DomainError::bad_input(
                 "email",
@@ -216,6 +228,31 @@ impl ContactService<'_> {
 /// known and within what the (new) role can see; or, when only the role changes, the
 /// new role's defaults if they were the old role's, else the same less what the new
 /// role cannot see.
+/// The contact's role and scope as the change leaves them go together: a scoped member
+/// holds nothing account-wide (BAD_USER_INPUT naming the permission), a new scope is
+/// within the actor's own and names the account's services and domains.
+async fn check_scope(
+    conn: &impl ConnectionTrait,
+    access: &Access,
+    contact: &contact::Model,
+    new_role: Option<&(Role, Vec<Permission>)>,
+    new_scope: Option<&Option<Scope>>,
+) -> Result<()> {
+    let granted = match new_role {
+        Some((role, custom)) => permissions::effective(*role, custom),
+        None => contact.granted(),
+    };
+    let scope = new_scope.unwrap_or(&contact.scope).as_ref();
+    scope::check_permissions(scope, &granted)?;
+    if let Some(new_scope) = new_scope {
+        access.may_grant_scope(new_scope.as_ref())?;
+        if let Some(new_scope) = new_scope {
+            scope::check_exists(conn, contact.account_id, new_scope).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn preferences_after(
     conn: &impl ConnectionTrait,
     contact: &contact::Model,

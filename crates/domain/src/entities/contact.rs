@@ -34,6 +34,8 @@ pub struct Model {
     pub access_granted_at: Option<DateTimeUtc>,
     /// Temporary access: when the contact's portal access ends by itself.
     pub access_expires_at: Option<DateTimeUtc>,
+    /// The services and domains the contact looks after; `None`: the whole account.
+    pub scope: Option<crate::scope::Scope>,
     /// When the holder was warned that their access ends within a day (once).
     pub access_expiry_warned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

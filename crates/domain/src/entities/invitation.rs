@@ -22,6 +22,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     /// Temporary access, carried to the contact on acceptance.
     pub access_expires_at: Option<DateTimeUtc>,
+    /// Scoped access, carried to the contact on acceptance (`None`: the whole account).
+    pub scope: Option<crate::scope::Scope>,
     pub invited_by_user_id: Option<i64>,
     pub accepted_by_user_id: Option<i64>,
     pub accepted_at: Option<DateTimeUtc>,

@@ -9,6 +9,12 @@ pub struct Model {
     pub account_id: i64,
     pub subject: String,
     pub status: TicketStatus,
+    /// The service the ticket is about, if any.
+    pub service_id: Option<i64>,
+    /// The domain the ticket is about, if any.
+    pub domain_id: Option<i64>,
+    /// Who opened it (a scoped member sees the tickets they opened).
+    pub opened_by_user_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

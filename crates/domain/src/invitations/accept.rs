@@ -13,6 +13,7 @@ use crate::entities::invitation::{self, InvitationStatus};
 use crate::entities::{contact, email_is, user};
 use crate::events::{EventKind, Notice};
 use crate::permissions::{self, Permission, Role};
+use crate::scope::{self, Scope};
 use crate::store::sessions::SignedIn;
 use crate::throttle::Rule;
 use crate::{Actor, DomainError, RequestMeta, Result, store, tokens, validate};
@@ -199,6 +200,10 @@ impl InvitationService<'_> {
             None => (found.role, permissions::from_json(&found.permissions)),
         };
         let granted = permissions::effective(role, &custom);
+        let scope = match portal_card {
+            Some(card) => card.scope.clone(),
+            None => found.scope.clone(),
+        };
         let self_service = standing.is_staff()
             || crate::store::settings::read(change.conn())
                 .await?
@@ -206,6 +211,8 @@ impl InvitationService<'_> {
         if !self_service
             || standing.require(Permission::ManageContacts).is_err()
             || standing.may_grant(&granted).is_err()
+            || standing.may_grant_scope(scope.as_ref()).is_err()
+            || scope::check_permissions(scope.as_ref(), &granted).is_err()
         {
             return Ok(None);
         }
@@ -221,6 +228,7 @@ impl InvitationService<'_> {
         Ok(Some(Grant {
             role,
             custom,
+            scope,
             access_expires_at: if primary {
                 None
             } else {
@@ -283,6 +291,7 @@ impl InvitationService<'_> {
                 if !card.is_primary {
                     model.role = Set(grant.role);
                     model.permissions = Set(permissions::to_json(&grant.custom));
+                    model.scope = Set(grant.scope);
                 }
                 model.updated_at = Set(self.domain.now());
                 let linked = model.update(change.conn()).await?;
@@ -309,13 +318,13 @@ impl InvitationService<'_> {
                     false,
                 )
                 .await?;
-                let added = match grant.access_expires_at {
-                    Some(at) => {
-                        let mut model: contact::ActiveModel = added.into();
-                        model.access_expires_at = Set(Some(at));
-                        model.update(change.conn()).await?
-                    }
-                    None => added,
+                let added = if grant.access_expires_at.is_some() || grant.scope.is_some() {
+                    let mut model: contact::ActiveModel = added.into();
+                    model.access_expires_at = Set(grant.access_expires_at);
+                    model.scope = Set(grant.scope);
+                    model.update(change.conn()).await?
+                } else {
+                    added
                 };
                 change.event(EventKind::Created, &added).await?;
                 Ok(added.id)
@@ -404,5 +413,7 @@ async fn accepted_by(
 struct Grant {
     role: Role,
     custom: Vec<Permission>,
+    /// The services and domains it is limited to (`None`: the whole account).
+    scope: Option<Scope>,
     access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }

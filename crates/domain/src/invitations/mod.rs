@@ -26,6 +26,7 @@ use crate::entities::{account, audit_entry, contact, email_is, user};
 use crate::events::EventKind;
 use crate::outbox::Outgoing;
 use crate::permissions::{self, Permission, Role};
+use crate::scope::{self, Scope};
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
 
 /// Expired, revoked, used and unknown links all get this one answer.
@@ -38,6 +39,19 @@ pub struct NewInvitation {
     pub permissions: Option<Vec<Permission>>,
     /// Temporary access: the membership the invitation gives ends then.
     pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Scoped access: the services and domains the membership is limited to (`None`:
+    /// the whole account).
+    pub scope: Option<Scope>,
+}
+
+/// What an invitation offers: the role, how long and over what, and (for a portal
+/// invitation) the card that accepting gives a login to.
+pub(crate) struct Offer<'a> {
+    pub role: Role,
+    pub custom: &'a [Permission],
+    pub scope: Option<&'a Scope>,
+    pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub contact_id: Option<i64>,
 }
 
 pub struct InvitationService<'a> {
@@ -60,6 +74,7 @@ impl<'a> InvitationService<'a> {
     ) -> Result<invitation::Model> {
         let email = validate::email("email", &input.email)?;
         let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
+        scope::check_permissions(input.scope.as_ref(), &permissions::effective(role, &custom))?;
         crate::contacts::check_access_expiry(input.access_expires_at, self.domain.now(), false)?;
         let (mut change, access) = Change::on_account(
             self.domain,
@@ -69,16 +84,23 @@ impl<'a> InvitationService<'a> {
             "account",
         )
         .await?;
-        access.may_grant(&permissions::effective(role, &custom))?;
+        let granted = permissions::effective(role, &custom);
+        access.may_grant(&granted)?;
         let ends = access.bound_grant(input.access_expires_at)?;
-        let mut created = self
-            .create_on(&mut change, actor, account_id, &email, role, &custom, None)
-            .await?;
-        if let Some(at) = ends {
-            let mut model: invitation::ActiveModel = created.into();
-            model.access_expires_at = Set(Some(at));
-            created = model.update(change.conn()).await?;
+        access.may_grant_scope(input.scope.as_ref())?;
+        if let Some(scope) = &input.scope {
+            scope::check_exists(change.conn(), account_id, scope).await?;
         }
+        let offer = Offer {
+            role,
+            custom: &custom,
+            scope: input.scope.as_ref(),
+            access_expires_at: ends,
+            contact_id: None,
+        };
+        let created = self
+            .create_on(&mut change, actor, account_id, &email, offer)
+            .await?;
         change.commit(actor.into(), sent_record(&created)).await?;
         Ok(created)
     }
@@ -101,28 +123,21 @@ impl<'a> InvitationService<'a> {
         let email = contact.email.clone().ok_or_else(|| {
             DomainError::bad_input("contactId", "the contact has no email address to invite")
         })?;
-        let role = contact.role;
         let custom = permissions::from_json(&contact.permissions);
-        let mut created = self
-            .create_on(
-                &mut change,
-                actor,
-                contact.account_id,
-                &email,
-                role,
-                &custom,
-                Some(contact.id),
-            )
-            .await?;
+        access.may_grant_scope(contact.scope.as_ref())?;
         // What the card's login will last: an end still ahead, and no longer than the
         // sender's own access (decided again at acceptance).
         let now = self.domain.now();
-        let ends = access.clamp_grant(contact.access_expires_at.filter(|at| *at > now));
-        if let Some(at) = ends {
-            let mut model: invitation::ActiveModel = created.into();
-            model.access_expires_at = Set(Some(at));
-            created = model.update(change.conn()).await?;
-        }
+        let offer = Offer {
+            role: contact.role,
+            custom: &custom,
+            scope: contact.scope.as_ref(),
+            access_expires_at: access.clamp_grant(contact.access_expires_at.filter(|at| *at > now)),
+            contact_id: Some(contact.id),
+        };
+        let created = self
+            .create_on(&mut change, actor, contact.account_id, &email, offer)
+            .await?;
         change.commit(actor.into(), sent_record(&created)).await?;
         Ok(created)
     }
@@ -224,18 +239,16 @@ impl<'a> InvitationService<'a> {
             .await?)
     }
 
-    /// Creates and queues an invitation as part of `change` (also used by `addContact`
-    /// with `sendInvite`); the caller audits it with [`sent_record`].
-    #[allow(clippy::too_many_arguments)]
+    /// Creates and queues an invitation to `email` offering `offer` as part of `change`
+    /// (also used by `addContact` with `sendInvite`); the caller audits it with
+    /// [`sent_record`].
     pub(crate) async fn create_on(
         &self,
         change: &mut Change<'_>,
         actor: &Actor,
         account_id: i64,
         email: &str,
-        role: Role,
-        custom: &[Permission],
-        contact_id: Option<i64>,
+        offer: Offer<'_>,
     ) -> Result<invitation::Model> {
         let already_member = contact::Entity::find()
             .filter(contact::Column::AccountId.eq(account_id))
@@ -266,10 +279,12 @@ impl<'a> InvitationService<'a> {
             .await?;
         let inserted = invitation::ActiveModel {
             account_id: Set(account_id),
-            contact_id: Set(contact_id),
+            contact_id: Set(offer.contact_id),
             email: Set(email.to_owned()),
-            role: Set(role),
-            permissions: Set(permissions::to_json(custom)),
+            role: Set(offer.role),
+            permissions: Set(permissions::to_json(offer.custom)),
+            access_expires_at: Set(offer.access_expires_at),
+            scope: Set(offer.scope.cloned()),
             token_hash: Set(token_hash),
             status: Set(InvitationStatus::Pending),
             expires_at: Set(now + ttl),
@@ -317,6 +332,7 @@ impl<'a> InvitationService<'a> {
             .await?
             .ok_or(DomainError::NotFound("invitation"))?;
         access.may_manage_holder_of(&permissions::of_stored(found.role, &found.permissions))?;
+        access.may_grant_scope(found.scope.as_ref())?;
         Ok((change, found, access))
     }
 

@@ -25,7 +25,7 @@ use crate::{Actor, Domain, DomainError, Result, access, validate};
 
 pub use preferences::EmailPreferences;
 pub use reminders::{ReminderKind, ReminderRun, SentReminder};
-pub(crate) use routing::{Notification, Writer};
+pub(crate) use routing::{Concerns, Notification, Writer};
 
 /// Bounds on a preference list as given, before any key is looked up or echoed.
 const MAX_KEYS: usize = 100;
@@ -335,6 +335,7 @@ impl<'a> NotificationService<'a> {
                 email: Email::Notification(emails::Message { subject, body }),
                 amounts: None,
                 author: None,
+                concerns: Concerns::Account,
             })
             .await?;
         change

@@ -22,7 +22,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{Notification, NotificationService};
+use super::{Concerns, Notification, NotificationService};
 use crate::access::lock_account;
 use crate::audit::{AuditAction, AuditActor, AuditRecord};
 use crate::change::Change;
@@ -276,6 +276,11 @@ async fn remind(
             email: message.email,
             amounts: message.amounts,
             author: None,
+            concerns: if kind.is_invoice() {
+                Concerns::Account
+            } else {
+                Concerns::Domain(subject.id)
+            },
         })
         .await?;
     change

@@ -23,6 +23,47 @@ pub(crate) struct Notification<'a> {
     pub amounts: Option<Amounts>,
     /// Who wrote what the email carries (a ticket message): they get no copy.
     pub author: Option<Writer>,
+    /// What it is about: a scoped recipient hears of a service, domain or ticket only
+    /// when it is in their view.
+    pub concerns: Concerns,
+}
+
+/// What a notification is about, as far as scoped access cares.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Concerns {
+    /// The account as a whole (invoices, people, general news): scope does not narrow it.
+    Account,
+    Service(i64),
+    Domain(i64),
+    /// A ticket: its opener, and those who look after what it is about.
+    Ticket {
+        service_id: Option<i64>,
+        domain_id: Option<i64>,
+        opened_by_user_id: Option<i64>,
+    },
+}
+
+impl Concerns {
+    /// Whether `contact` (by their scope) is told of it.
+    fn reaches(self, contact: &contact::Model) -> bool {
+        let Some(scope) = &contact.scope else {
+            return true;
+        };
+        match self {
+            Self::Account => true,
+            Self::Service(id) => scope.has_service(id),
+            Self::Domain(id) => scope.has_domain(id),
+            Self::Ticket {
+                service_id,
+                domain_id,
+                opened_by_user_id,
+            } => {
+                (contact.user_id.is_some() && contact.user_id == opened_by_user_id)
+                    || service_id.is_some_and(|id| scope.has_service(id))
+                    || domain_id.is_some_and(|id| scope.has_domain(id))
+            }
+        }
+    }
 }
 
 /// The writer of a message, as far as they are known: by login, by email (a reply piped
@@ -68,6 +109,7 @@ impl Change<'_> {
             })
             // Whatever their preferences say, only what their permissions can see.
             .filter(|c| may_receive(notification.category, &c.granted()))
+            .filter(|c| notification.concerns.reaches(c))
             .filter(|c| !notification.author.as_ref().is_some_and(|a| a.is(c)));
         let public_url = self.public_url().to_owned();
         let mut sent = 0;
