@@ -32,6 +32,9 @@ struct Person {
     preferences: Option<&'static [&'static str]>,
     /// Holds VIEW_INVOICES, so may see amounts.
     sees_amounts: bool,
+    /// Scoped access (SPEC "Scoped access"): looks after the Mail Hosting service only
+    /// (scoped to nothing until it exists, then to it).
+    scoped: bool,
 }
 
 /// One contact per role, and two without a login who chose their own mail: the
@@ -45,6 +48,7 @@ const PEOPLE: &[Person] = &[
         login: true,
         preferences: None,
         sees_amounts: true,
+        scoped: false,
     },
     Person {
         key: "admin",
@@ -53,6 +57,7 @@ const PEOPLE: &[Person] = &[
         login: true,
         preferences: None,
         sees_amounts: true,
+        scoped: false,
     },
     Person {
         key: "billing",
@@ -61,6 +66,7 @@ const PEOPLE: &[Person] = &[
         login: true,
         preferences: None,
         sees_amounts: true,
+        scoped: false,
     },
     Person {
         key: "technical",
@@ -69,6 +75,7 @@ const PEOPLE: &[Person] = &[
         login: true,
         preferences: None,
         sees_amounts: false,
+        scoped: false,
     },
     Person {
         key: "custom",
@@ -77,6 +84,7 @@ const PEOPLE: &[Person] = &[
         login: true,
         preferences: None,
         sees_amounts: false,
+        scoped: false,
     },
     Person {
         key: "accountant",
@@ -85,6 +93,7 @@ const PEOPLE: &[Person] = &[
         login: false,
         preferences: Some(&["INVOICE"]),
         sees_amounts: true,
+        scoped: false,
     },
     Person {
         key: "sitemanager",
@@ -93,12 +102,29 @@ const PEOPLE: &[Person] = &[
         login: false,
         preferences: Some(&["PRODUCT", "SUPPORT", "GENERAL"]),
         sees_amounts: false,
+        scoped: false,
+    },
+    // A freelancer who looks after the Mail Hosting service alone: its news and its
+    // tickets, nothing of Web Hosting nor of tickets about nothing in particular.
+    Person {
+        key: "freelancer",
+        role: "TECHNICAL",
+        permissions: None,
+        login: true,
+        preferences: None,
+        sees_amounts: false,
+        scoped: true,
     },
 ];
 
 impl Person {
     fn email(&self) -> String {
         format!("{}@acme.test", self.key)
+    }
+
+    /// Whether what `about` concerns reaches them: everything, unless scoped.
+    fn looks_after(&self, about: About) -> bool {
+        !self.scoped || about != About::Elsewhere
     }
 
     fn receives(&self, category: &str) -> bool {
@@ -109,6 +135,17 @@ impl Person {
                 .any(|(c, roles)| *c == category && roles.contains(&self.role)),
         }
     }
+}
+
+/// What an event is about, as scoped access sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum About {
+    /// The account as a whole (invoices, people): scope does not narrow it.
+    Account,
+    /// The Mail Hosting service (its status, the ticket about it).
+    MailHosting,
+    /// A service, or a ticket, the scoped freelancer does not look after.
+    Elsewhere,
 }
 
 /// Something that happens to the account.
@@ -134,6 +171,7 @@ enum Event {
 /// (no copy for them), what the subject says, and the amount only some may see.
 struct Row {
     event: Event,
+    about: About,
     category: &'static str,
     author: Option<&'static str>,
     subject: &'static str,
@@ -147,6 +185,7 @@ const SERVICE_PASSWORD: &str = "hunter2-s3cret";
 const MATRIX: &[Row] = &[
     Row {
         event: Event::InvoiceCreated,
+        about: About::Account,
         category: "INVOICE",
         author: None,
         subject: "Invoice INV-000001 for Acme",
@@ -154,6 +193,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::PaymentReceived,
+        about: About::Account,
         category: "INVOICE",
         author: None,
         subject: "Payment received for invoice INV-000001",
@@ -161,6 +201,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::ServiceCreatedActive,
+        about: About::Elsewhere,
         category: "PRODUCT",
         author: None,
         subject: "Your service Web Hosting is now active",
@@ -168,6 +209,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::ServiceProvisioned,
+        about: About::MailHosting,
         category: "PRODUCT",
         author: None,
         subject: "Your service Mail Hosting is now active",
@@ -175,6 +217,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::ServiceSuspended,
+        about: About::MailHosting,
         category: "PRODUCT",
         author: None,
         subject: "Your service Mail Hosting has been suspended",
@@ -182,6 +225,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::ServiceTerminated,
+        about: About::MailHosting,
         category: "PRODUCT",
         author: None,
         subject: "Your service Mail Hosting has been terminated",
@@ -189,6 +233,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::TicketOpenedByStaff,
+        about: About::MailHosting,
         category: "SUPPORT",
         author: None,
         subject: "] Scheduled maintenance",
@@ -196,6 +241,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::TicketOpenedBy("technical"),
+        about: About::Elsewhere,
         category: "SUPPORT",
         author: Some("technical"),
         subject: "] Site is down",
@@ -203,6 +249,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::TicketRepliedByStaff,
+        about: About::MailHosting,
         category: "SUPPORT",
         author: None,
         subject: "Re: [Ticket #",
@@ -210,6 +257,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::TicketRepliedBy("owner"),
+        about: About::MailHosting,
         category: "SUPPORT",
         author: Some("owner"),
         subject: "Re: [Ticket #",
@@ -217,6 +265,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::TicketReplyEmailedBy("admin"),
+        about: About::MailHosting,
         category: "SUPPORT",
         author: Some("admin"),
         subject: "Re: [Ticket #",
@@ -225,6 +274,7 @@ const MATRIX: &[Row] = &[
     // A contact without a login writes by email: no copy for them either.
     Row {
         event: Event::TicketReplyEmailedBy("sitemanager"),
+        about: About::MailHosting,
         category: "SUPPORT",
         author: Some("sitemanager"),
         subject: "Re: [Ticket #",
@@ -232,6 +282,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::BillingContactNamed,
+        about: About::Account,
         category: "GENERAL",
         author: None,
         subject: "Billing contact changed for Acme",
@@ -239,6 +290,7 @@ const MATRIX: &[Row] = &[
     },
     Row {
         event: Event::BillingContactCleared,
+        about: About::Account,
         category: "GENERAL",
         author: None,
         subject: "Billing contact changed for Acme",
@@ -247,6 +299,7 @@ const MATRIX: &[Row] = &[
     // Last: it changes two people's roles (OWNER and ADMIN have the same defaults).
     Row {
         event: Event::OwnershipTransferred,
+        about: About::Account,
         category: "GENERAL",
         author: None,
         subject: "Acme has a new owner",
@@ -304,6 +357,7 @@ async fn acme(app: &TestApp) -> Acme {
                     "portalAccess": person.login,
                     "password": person.login.then_some(MEMBER_PASSWORD),
                     "notificationPreferences": person.preferences,
+                    "scope": person.scoped.then(|| json!({ "serviceIds": [], "domainIds": [] })),
                 }}),
             )
             .await
@@ -351,17 +405,34 @@ async fn perform(app: &TestApp, acme: &mut Acme, event: Event) {
         }
         Event::ServiceProvisioned => {
             let id = create_service(app, acme, "Mail Hosting", "PENDING").await;
+            // New, it is in nobody's scope: the owner gives it to the freelancer.
+            app.gql_as(
+                acme.token("owner"),
+                "mutation($c: ID!, $s: ID!) { updateContact(id: $c, input: { scope: { serviceIds: [$s], domainIds: [] } }) { id } }",
+                json!({ "c": acme.contact("freelancer"), "s": id }),
+            )
+            .await
+            .ok();
             acme.service = Some(id);
             set_service_status(app, acme, "ACTIVE").await;
         }
         Event::ServiceSuspended => set_service_status(app, acme, "SUSPENDED").await,
         Event::ServiceTerminated => set_service_status(app, acme, "TERMINATED").await,
         Event::TicketOpenedByStaff => {
-            let r = open_ticket(app, &staff, &account, "Scheduled maintenance").await;
+            // About Mail Hosting: the freelancer hears of it.
+            let service = acme.service.clone();
+            let r = open_ticket(
+                app,
+                &staff,
+                &account,
+                "Scheduled maintenance",
+                service.as_deref(),
+            )
+            .await;
             acme.ticket = Some(r);
         }
         Event::TicketOpenedBy(key) => {
-            open_ticket(app, acme.token(key), &account, "Site is down").await;
+            open_ticket(app, acme.token(key), &account, "Site is down", None).await;
         }
         Event::TicketRepliedByStaff => reply(app, &staff, acme).await,
         Event::TicketRepliedBy(key) => reply(app, acme.token(key), acme).await,
@@ -430,12 +501,19 @@ async fn set_service_status(app: &TestApp, acme: &Acme, status: &str) {
     .ok();
 }
 
-async fn open_ticket(app: &TestApp, token: &str, account: &str, subject: &str) -> String {
+/// Opens a ticket as `token`, about `service` if given.
+async fn open_ticket(
+    app: &TestApp,
+    token: &str,
+    account: &str,
+    subject: &str,
+    service: Option<&str>,
+) -> String {
     let r = app
         .gql_as(
             token,
-            "mutation($a: ID!, $s: String!) { openTicket(accountId: $a, subject: $s, body: \"Please have a look.\") { id } }",
-            json!({ "a": account, "s": subject }),
+            "mutation($a: ID!, $s: String!, $sv: ID) { openTicket(accountId: $a, subject: $s, body: \"Please have a look.\", serviceId: $sv) { id } }",
+            json!({ "a": account, "s": subject, "sv": service }),
         )
         .await
         .ok();
@@ -486,6 +564,7 @@ async fn every_event_reaches_exactly_the_people_the_spec_table_names() {
         let expected: BTreeSet<String> = PEOPLE
             .iter()
             .filter(|p| p.receives(row.category))
+            .filter(|p| p.looks_after(row.about))
             .filter(|p| Some(p.key) != row.author)
             .map(Person::email)
             .collect();

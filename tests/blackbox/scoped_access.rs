@@ -566,3 +566,148 @@ async fn service_domain_and_ticket_emails_reach_a_scoped_member_only_for_theirs(
     assert_eq!(heard(&mails, "Mail server"), 1, "{mails:#?}");
     app.stop().await;
 }
+
+/// What a scoped member's page subscribes to: their own membership, now and after each
+/// change.
+const MEMBERSHIP_CHANGES: &str = "subscription($a: ID!) { membershipChanges(accountId: $a) {
+  role permissions scope { serviceIds domainIds } } }";
+
+#[tokio::test]
+async fn a_scoped_members_page_hears_at_once_that_their_scope_changed() {
+    let app = TestApp::start().await;
+    let s = scoped(&app).await;
+    let mut socket = app.socket(Some(&s.member)).await;
+    socket
+        .subscribe("1", MEMBERSHIP_CHANGES, json!({ "a": s.acme.account }))
+        .await;
+    // First what it is now...
+    let now = socket.next_event("1").await;
+    assert_eq!(
+        now["membershipChanges"]["scope"]["serviceIds"],
+        json!([s.services[0]])
+    );
+    // ...then each change, as it commits: narrowed to the domains alone.
+    app.gql_as(
+        &s.acme.owner,
+        UPDATE,
+        json!({ "id": s.contact, "i": { "scope": { "serviceIds": [], "domainIds": [s.domains[0]] } } }),
+    )
+    .await
+    .ok();
+    let narrowed = socket.next_event("1").await;
+    assert_eq!(
+        narrowed["membershipChanges"]["scope"]["serviceIds"],
+        json!([])
+    );
+    // A change to their card that leaves their access as it was is not news.
+    app.gql_as(
+        &s.acme.owner,
+        UPDATE,
+        json!({ "id": s.contact, "i": { "phone": "+1 555 0100" } }),
+    )
+    .await
+    .ok();
+    socket
+        .expect_silence(std::time::Duration::from_millis(300))
+        .await;
+    // Removed from their only account, their session ends with it: so does the stream,
+    // saying why.
+    app.gql_as(
+        &s.acme.owner,
+        clientele_tests::fixtures::REMOVE,
+        json!({ "id": s.contact, "p": clientele_tests::fixtures::OWNER_PASSWORD }),
+    )
+    .await
+    .ok();
+    assert_eq!(socket.expect_error("1").await, "UNAUTHENTICATED");
+    app.stop().await;
+}
+
+/// SPEC "Scoped access": narrowing a scope takes effect at once. A member reads their
+/// services over and over and listens to their membership while the owner narrows their
+/// scope: every read that starts after the narrowing committed, and the stream's next
+/// item, show no service out of the new scope.
+#[tokio::test]
+async fn no_out_of_scope_row_is_read_after_the_narrowing_commits() {
+    let app = TestApp::start().await;
+    let s = scoped(&app).await;
+    let mut socket = app.socket(Some(&s.member)).await;
+    socket
+        .subscribe("1", MEMBERSHIP_CHANGES, json!({ "a": s.acme.account }))
+        .await;
+    socket.next_event("1").await;
+    let committed = std::sync::atomic::AtomicBool::new(false);
+    let reads = async {
+        let mut after_commit = 0;
+        while after_commit < 20 {
+            let started_after = committed.load(std::sync::atomic::Ordering::SeqCst);
+            let r = app
+                .gql_as(&s.member, LISTS, json!({ "a": s.acme.account }))
+                .await
+                .ok();
+            if started_after {
+                assert!(ids(&r, "account.services.nodes").is_empty(), "{}", r.body);
+                assert_eq!(r.at("account.services.totalCount"), &json!(0), "{}", r.body);
+                after_commit += 1;
+            }
+        }
+    };
+    let narrow = async {
+        app.gql_as(
+            &s.acme.owner,
+            UPDATE,
+            json!({ "id": s.contact, "i": { "scope": { "serviceIds": [], "domainIds": [] } } }),
+        )
+        .await
+        .ok();
+        committed.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    tokio::join!(reads, narrow);
+    let narrowed = socket.next_event("1").await;
+    assert_eq!(
+        narrowed["membershipChanges"]["scope"]["serviceIds"],
+        json!([])
+    );
+    app.stop().await;
+}
+
+/// Instances sharing one database and one Redis are one service: a scope narrowed
+/// through one reaches the member's page open on the other at once.
+#[tokio::test]
+#[cfg_attr(
+    not(clientele_redis),
+    ignore = "needs Redis (instances share notices through it): set REDIS_URL (the PostgreSQL + Redis suite of .ci/run)"
+)]
+async fn a_scope_narrowed_on_one_instance_reaches_a_page_on_another() {
+    let app = TestApp::start().await;
+    let s = scoped(&app).await;
+    let second = app.second_instance(|_| {}).await;
+    let mut socket = clientele_tests::WsClient::connect(
+        &format!("http://{}", second.addr),
+        clientele_tests::ws::TRANSPORT_WS,
+        &[],
+    )
+    .await
+    .unwrap();
+    socket
+        .init(json!({ "authorization": format!("Bearer {}", s.member) }))
+        .await;
+    socket
+        .subscribe("1", MEMBERSHIP_CHANGES, json!({ "a": s.acme.account }))
+        .await;
+    socket.next_event("1").await;
+    app.gql_as(
+        &s.acme.owner,
+        UPDATE,
+        json!({ "id": s.contact, "i": { "scope": { "serviceIds": [], "domainIds": [] } } }),
+    )
+    .await
+    .ok();
+    let narrowed = socket.next_event("1").await;
+    assert_eq!(
+        narrowed["membershipChanges"]["scope"]["serviceIds"],
+        json!([])
+    );
+    second.shutdown().await;
+    app.stop().await;
+}

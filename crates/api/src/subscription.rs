@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use async_graphql::{Context, ID, Subscription};
 use chrono::{DateTime, Utc};
+use domain::access::Access;
 use domain::entities::event::{self, EventStream};
 use domain::permissions::Permission;
 use domain::{Actor, Domain, DomainError, access, events};
@@ -25,7 +26,7 @@ use tokio::sync::{OwnedSemaphorePermit, broadcast, watch};
 use crate::context::{actor, domain};
 use crate::error::{ApiError, ApiResult, parse_id};
 use crate::handoff::{Handoff, LiveItem, RenderOne, StreamSlots, Visibility};
-use crate::types::{ContactEvent, InvitationEvent};
+use crate::types::{ContactEvent, InvitationEvent, Membership};
 use crate::user_streams::{UserStream, UserStreams};
 
 const REPLAY_BATCH: u64 = 200;
@@ -43,6 +44,18 @@ impl Subscription {
         after: Option<String>,
     ) -> async_graphql::Result<LiveStream<ContactEvent>> {
         Ok(open(ctx, account_id, after, EventStream::Contact, ContactEvent).await?)
+    }
+
+    /// The viewer's own membership in an account (any member): as it is now, then again
+    /// each time it changes (role, permissions, scope, end of access), so a page can
+    /// show what the member may see as it changes. Ends FORBIDDEN when they are no
+    /// longer a member, UNAUTHENTICATED when their session ends.
+    async fn membership_changes(
+        &self,
+        ctx: &Context<'_>,
+        account_id: ID,
+    ) -> async_graphql::Result<LiveStream<Membership>> {
+        Ok(watch_membership(ctx, account_id).await?)
     }
 
     /// Invitation changes of an account (null: every account, staff only).
@@ -84,6 +97,83 @@ async fn open<T: Send + 'static>(
         return Ok(stream::empty().boxed());
     }
     Ok(listener.events().map(move |one| answer(one, item)).boxed())
+}
+
+/// What of a membership the viewer is shown: when it changes, they are told.
+fn shown(access: &Access) -> impl PartialEq + use<> {
+    let mut permissions = access.effective();
+    permissions.sort_unstable();
+    (
+        access.role(),
+        permissions,
+        access.scope().cloned(),
+        access.access_ends(),
+        access.restriction(),
+    )
+}
+
+/// `membershipChanges`: the membership now, then after each change to the viewer's
+/// access (told by the live feed, on every instance) or at each periodic re-check.
+/// Session validity is the domain's to decide, as for every stream.
+async fn watch_membership(ctx: &Context<'_>, account_id: ID) -> ApiResult<LiveStream<Membership>> {
+    let actor = actor(ctx)?.clone();
+    let domain = domain(ctx).clone();
+    let account_id = parse_id(&account_id, "account")?;
+    let first = domain.access(&actor, account_id, "account").await?;
+    let connection = ctx.data_opt::<Arc<dyn StreamSlots>>();
+    let slot = connection.map(|c| c.take_slot()).transpose()?;
+    let user_slot = ctx.data_unchecked::<UserStreams>().take(actor.user_id)?;
+    let mut ended = connection.map(|c| c.ended());
+    let mut live = ctx.data_unchecked::<LiveFeed>().subscribe();
+    let recheck_every = ctx
+        .data_unchecked::<crate::ApiConfig>()
+        .limits
+        .stream_recheck;
+    let items = async_stream::stream! {
+        let _slots = (slot, user_slot);
+        let mut last = shown(&first);
+        yield Ok(Membership(first));
+        let mut recheck = tokio::time::interval(recheck_every);
+        recheck.reset();
+        loop {
+            tokio::select! {
+                received = live.recv() => match received {
+                    Ok(Live::AccessChanged { user_id }) if user_id == actor.user_id => {}
+                    Ok(_) => continue,
+                    // A notice missed may have been this viewer's: read again.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = recheck.tick() => {}
+                _ = session_ended(ended.as_mut()) => {
+                    yield Err(ApiError(session_ended_error()).into());
+                    return;
+                }
+            }
+            let read = async {
+                domain.auth().resume(actor.session_id, actor.meta.clone()).await?;
+                domain.access(&actor, account_id, "account").await
+            };
+            match Box::pin(read).await {
+                Ok(access) => {
+                    let now = shown(&access);
+                    if now != last {
+                        last = now;
+                        yield Ok(Membership(access));
+                    }
+                }
+                Err(DomainError::NotFound(_)) => {
+                    yield Err(ApiError(DomainError::forbidden("you are no longer a member of this account")).into());
+                    return;
+                }
+                Err(err) => {
+                    yield Err(ApiError(err).into());
+                    return;
+                }
+            }
+        }
+    };
+    Ok(items.boxed())
 }
 
 /// One item of a live stream, as async-graphql takes it.

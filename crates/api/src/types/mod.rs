@@ -21,4 +21,4 @@ pub use notifications::{EmailPreferences, NotificationCategory};
 pub use records::{AuditEntry, EmailMessage};
 pub use scope::{Scope, ScopeInput};
 pub use ticket::{Ticket, TicketReply};
-pub use viewer::{AuthPayload, PortalSettings, TotpEnrollment, Viewer};
+pub use viewer::{AuthPayload, Membership, PortalSettings, TotpEnrollment, Viewer};
