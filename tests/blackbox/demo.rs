@@ -104,6 +104,28 @@ async fn the_demo_has_every_role_and_story_it_promises_and_a_second_run_changes_
         left > chrono::Duration::days(6) && left <= chrono::Duration::days(7),
         "{left}"
     );
+    // The developer looks after the VPS alone: all they see of Northwind's services,
+    // its ticket, and no domain.
+    let dana = app
+        .gql_as(
+            &tokens["dana@devshop.example"],
+            "{ viewer { currentAccount { services { totalCount nodes { productName } } tickets { totalCount } domains { totalCount } } } }",
+            json!({}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        dana.at("viewer.currentAccount.services.nodes"),
+        &json!([{ "productName": "Cloud VPS 4 GB" }])
+    );
+    assert_eq!(
+        dana.at("viewer.currentAccount.tickets.totalCount"),
+        &json!(1)
+    );
+    assert_eq!(
+        dana.at("viewer.currentAccount.domains.totalCount"),
+        &json!(0)
+    );
     assert_eq!(
         account["invitations"],
         json!([{ "email": "sam@northwind.example", "role": "TECHNICAL" }])

@@ -92,3 +92,67 @@ async fn the_dashboard_costs_the_same_few_statements_for_1_and_for_200_contacts(
         counts[0]
     );
 }
+
+/// What a technical contact's page asks: the services, domains and tickets they see.
+const TECHNICAL_PAGE: &str = "query($a: ID!) { account(id: $a) {
+  services { totalCount nodes { id productName status } }
+  domains { totalCount nodes { id name } }
+  tickets { totalCount nodes { id subject } } } }";
+
+/// The fewest statements `query` costs `token` over a few runs (after a first one), and
+/// its last answer.
+async fn statements_of(app: &TestApp, token: &str, account: &str) -> (u64, clientele_tests::Gql) {
+    let vars = json!({ "a": account });
+    app.gql_as(token, TECHNICAL_PAGE, vars.clone()).await.ok();
+    let mut fewest = u64::MAX;
+    let mut last = None;
+    for _ in 0..5 {
+        let before = app.server.domain.sql_statements();
+        let answer = app.gql_as(token, TECHNICAL_PAGE, vars.clone()).await.ok();
+        fewest = fewest.min(app.server.domain.sql_statements() - before);
+        last = Some(answer);
+    }
+    (fewest, last.expect("ran"))
+}
+
+/// SPEC "Scoped access": the scope is applied in the queries that read the rows, with
+/// what the one door read already (the member's contact): a scoped member's page costs
+/// what an unscoped one's does.
+#[tokio::test]
+async fn a_scope_costs_no_statement_of_its_own() {
+    let app = TestApp::start().await;
+    let (owner, account) = account_with(&app, 1).await;
+    let services = app
+        .gql_as(
+            &owner,
+            "query($a: ID!) { account(id: $a) { services { nodes { id } } } }",
+            json!({ "a": account }),
+        )
+        .await
+        .ok();
+    let first = services.str("account.services.nodes.0.id").to_owned();
+    let whole = app
+        .add_member(&owner, &account, "tech@acme.test", "TECHNICAL", None)
+        .await;
+    app.gql_as(
+        &owner,
+        ADD,
+        json!({ "a": account, "i": {
+            "firstName": "Fran", "lastName": "Lancer", "email": "scoped@acme.test", "role": "TECHNICAL",
+            "portalAccess": true, "password": clientele_tests::MEMBER_PASSWORD,
+            "scope": { "serviceIds": [first], "domainIds": [] },
+        }}),
+    )
+    .await
+    .ok();
+    let scoped = app
+        .login("scoped@acme.test", clientele_tests::MEMBER_PASSWORD)
+        .await
+        .unwrap();
+    let (unscoped_count, unscoped_page) = statements_of(&app, &whole.token, &account).await;
+    let (scoped_count, scoped_page) = statements_of(&app, &scoped, &account).await;
+    assert_eq!(unscoped_page.at("account.services.totalCount"), &json!(3));
+    assert_eq!(scoped_page.at("account.services.totalCount"), &json!(1));
+    assert_eq!(scoped_count, unscoped_count, "scoped vs whole account");
+    app.stop().await;
+}

@@ -42,7 +42,7 @@ pub const LOGINS: &[(&str, &str)] = &[
     ),
     (
         "dana@devshop.example",
-        "a developer with temporary access to Northwind (a week)",
+        "a developer with temporary access to Northwind's VPS alone (a week)",
     ),
     ("maria@garcia.example", "owner of the Garcia household"),
     (
@@ -155,12 +155,21 @@ impl Demo<'_> {
             json!({ "a": olivia.account }),
         )
         .await?;
-        self.northwind_billing(staff, &olivia.account).await?;
-        self.northwind_support(staff, &olivia).await
+        let vps = self.northwind_billing(staff, &olivia.account).await?;
+        // The developer looks after the VPS and nothing else (scoped access).
+        let dana = self.contact_id(&olivia, "dana@devshop.example").await?;
+        self.call(
+            Some(&olivia.token),
+            "mutation($c: ID!, $s: ID!) { updateContact(id: $c, input: {scope: {serviceIds: [$s], domainIds: []}}) { id } }",
+            json!({ "c": dana, "s": vps }),
+        )
+        .await?;
+        self.northwind_support(staff, &olivia, &vps).await
     }
 
     /// Staff bill and provision Northwind; the billing contact pays the first invoice.
-    async fn northwind_billing(&self, staff: &DemoLogin, account: &str) -> anyhow::Result<()> {
+    /// Returns the id of the first service (the VPS).
+    async fn northwind_billing(&self, staff: &DemoLogin, account: &str) -> anyhow::Result<Value> {
         let mut invoices = Vec::new();
         for (total, due) in NORTHWIND_INVOICES {
             let created = self
@@ -179,14 +188,17 @@ impl Demo<'_> {
             json!({ "i": invoices[0] }),
         )
         .await?;
+        let mut services = Vec::new();
         for service in NORTHWIND_SERVICES {
             let service: Value = serde_json::from_str(service)?;
-            self.call(
-                Some(&staff.token),
-                "mutation($a: ID!, $s: CreateServiceInput!) { createService(accountId: $a, input: $s) { id } }",
-                json!({ "a": account, "s": service }),
-            )
-            .await?;
+            let created = self
+                .call(
+                    Some(&staff.token),
+                    "mutation($a: ID!, $s: CreateServiceInput!) { createService(accountId: $a, input: $s) { id } }",
+                    json!({ "a": account, "s": service }),
+                )
+                .await?;
+            services.push(created["createService"]["id"].clone());
         }
         for (name, expires) in NORTHWIND_DOMAINS {
             self.call(
@@ -196,18 +208,24 @@ impl Demo<'_> {
             )
             .await?;
         }
-        Ok(())
+        Ok(services.swap_remove(0))
     }
 
-    /// A ticket with replies from each kind of author (the badges), and a custom
-    /// notification category with one notification in it.
-    async fn northwind_support(&self, staff: &DemoLogin, olivia: &DemoLogin) -> anyhow::Result<()> {
+    /// A ticket about the VPS (so its developer follows it too) with replies from each
+    /// kind of author (the badges), and a custom notification category with one
+    /// notification in it.
+    async fn northwind_support(
+        &self,
+        staff: &DemoLogin,
+        olivia: &DemoLogin,
+        vps: &Value,
+    ) -> anyhow::Result<()> {
         let theo = self.login("theo@northwind.example").await?;
         let ticket = self
             .call(
                 Some(&theo.token),
-                "mutation($a: ID!) { openTicket(accountId: $a, subject: \"VPS reboots every night\", body: \"Our Cloud VPS restarts at 03:00 UTC. Is that scheduled maintenance?\") { id } }",
-                json!({ "a": olivia.account }),
+                "mutation($a: ID!, $s: ID!) { openTicket(accountId: $a, serviceId: $s, subject: \"VPS reboots every night\", body: \"Our Cloud VPS restarts at 03:00 UTC. Is that scheduled maintenance?\") { id } }",
+                json!({ "a": olivia.account, "s": vps }),
             )
             .await?["openTicket"]["id"]
             .clone();
