@@ -711,3 +711,67 @@ async fn a_scope_narrowed_on_one_instance_reaches_a_page_on_another() {
     second.shutdown().await;
     app.stop().await;
 }
+
+/// The owner holds the whole account: ownership never goes to a scoped member (they
+/// would hold nothing account-wide), until they are given the whole account.
+#[tokio::test]
+async fn ownership_does_not_go_to_a_scoped_member() {
+    let app = TestApp::start().await;
+    let s = scoped(&app).await;
+    let transfer = "mutation($c: ID!, $p: String!) { transferOwnership(contactId: $c, currentPassword: $p) { owner { id } } }";
+    let vars = json!({ "c": s.contact, "p": clientele_tests::fixtures::OWNER_PASSWORD });
+    let r = app.gql_as(&s.acme.owner, transfer, vars.clone()).await;
+    r.expect_code("BAD_USER_INPUT");
+    assert!(
+        r.error_message().unwrap().contains("scope: null"),
+        "{}",
+        r.body
+    );
+    let r = app
+        .gql_as(
+            &s.acme.owner,
+            "query($a: ID!) { account(id: $a) { owner { id } } }",
+            json!({ "a": s.acme.account }),
+        )
+        .await
+        .ok();
+    assert_eq!(r.at("account.owner.id"), &json!(s.acme.owner_contact));
+    // Given the whole account, they may take it over.
+    app.gql_as(
+        &s.acme.owner,
+        UPDATE,
+        json!({ "id": s.contact, "i": { "scope": null } }),
+    )
+    .await
+    .ok();
+    let r = app.gql_as(&s.acme.owner, transfer, vars).await.ok();
+    assert_eq!(r.at("transferOwnership.owner.id"), &json!(s.contact));
+    app.stop().await;
+}
+
+/// A scope names at most 500 services and 500 domains: more is BAD_USER_INPUT naming the
+/// list, before anything is read or written.
+#[tokio::test]
+async fn an_overlong_scope_is_refused() {
+    let app = TestApp::start().await;
+    let acme = Portal::acme(&app).await;
+    let many: Vec<String> = (1..=501).map(|i| i.to_string()).collect();
+    let r = app
+        .gql_as(
+            &acme.owner,
+            ADD,
+            json!({ "a": acme.account, "i": {
+                "firstName": "A", "lastName": "B", "role": "TECHNICAL",
+                "scope": { "serviceIds": [], "domainIds": many },
+            }}),
+        )
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["field"],
+        json!("scope.domainIds"),
+        "{}",
+        r.body
+    );
+    app.stop().await;
+}

@@ -472,5 +472,13 @@ fn check_new_owner(target: &contact::Model) -> Result<()> {
             "this contact's access is temporary; make it permanent first (updateContact with accessExpiresAt: null)",
         ));
     }
+    // The owner holds the whole account: ownership does not go to someone limited to
+    // part of it.
+    if target.scope.is_some() {
+        return Err(DomainError::bad_input(
+            "contactId",
+            "this contact is limited to some services and domains; give them the whole account first (updateContact with scope: null)",
+        ));
+    }
     Ok(())
 }

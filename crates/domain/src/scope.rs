@@ -35,7 +35,28 @@ pub const ACCOUNT_WIDE: [Permission; 7] = [
     Permission::TransferOwnership,
 ];
 
+/// The most services (and the most domains) one scope names: a freelancer's handful,
+/// with room to spare; past it, a scope is a mistake or an attack on the `IN` list.
+pub const MAX_IDS: usize = 500;
+
 impl Scope {
+    /// A scope as a client gives it: at most [`MAX_IDS`] of each (else BAD_USER_INPUT
+    /// naming the list).
+    pub fn checked(services: Vec<i64>, domains: Vec<i64>) -> Result<Self> {
+        for (field, ids) in [
+            ("scope.serviceIds", &services),
+            ("scope.domainIds", &domains),
+        ] {
+            if ids.len() > MAX_IDS {
+                return Err(DomainError::bad_input(
+                    field,
+                    format!("at most {MAX_IDS} ids"),
+                ));
+            }
+        }
+        Ok(Self::new(services, domains))
+    }
+
     /// A scope of these ids, in order and without repeats.
     pub fn new(mut services: Vec<i64>, mut domains: Vec<i64>) -> Self {
         services.sort_unstable();

@@ -21,10 +21,10 @@ impl ScopeInput {
                 .map(|id| parse_id(id, what))
                 .collect::<ApiResult<Vec<i64>>>()
         };
-        Ok(domain::scope::Scope::new(
+        Ok(domain::scope::Scope::checked(
             ids(self.service_ids, "service")?,
             ids(self.domain_ids, "domain")?,
-        ))
+        )?)
     }
 }
 
