@@ -206,6 +206,32 @@ impl TestApp {
             .expect("staff login")
     }
 
+    /// A service staff record on `account` (ACTIVE, with a password): its id.
+    pub async fn service(&self, staff: &str, account: &str, product_name: &str) -> String {
+        self.gql_as(
+            staff,
+            "mutation($a: ID!, $n: String!) { createService(accountId: $a, input: {productName: $n, status: ACTIVE, password: \"s3cret\"}) { id } }",
+            json!({ "a": account, "n": product_name }),
+        )
+        .await
+        .ok()
+        .str("createService.id")
+        .to_owned()
+    }
+
+    /// A domain staff record on `account` (expiring in 2030): its id.
+    pub async fn domain(&self, staff: &str, account: &str, name: &str) -> String {
+        self.gql_as(
+            staff,
+            "mutation($a: ID!, $n: String!) { createDomain(accountId: $a, input: {name: $n, expiresAt: \"2030-01-01\"}) { id } }",
+            json!({ "a": account, "n": name }),
+        )
+        .await
+        .ok()
+        .str("createDomain.id")
+        .to_owned()
+    }
+
     /// The id of the account the session is placed in.
     pub async fn current_account(&self, token: &str) -> String {
         let r = self

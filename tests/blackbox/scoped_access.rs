@@ -30,30 +30,14 @@ const LISTS: &str = "query($a: ID!) { account(id: $a) {
 async fn scoped(app: &TestApp) -> Scoped<'_> {
     let acme = Portal::acme(app).await;
     let staff = app.staff().await;
-    let mut services = Vec::new();
-    for name in ["Web server", "Mail server"] {
-        let r = app
-            .gql_as(
-                &staff,
-                "mutation($a: ID!, $n: String!) { createService(accountId: $a, input: {productName: $n, status: ACTIVE, password: \"s3cret\"}) { id } }",
-                json!({ "a": acme.account, "n": name }),
-            )
-            .await
-            .ok();
-        services.push(r.str("createService.id").to_owned());
-    }
-    let mut domains = Vec::new();
-    for name in ["acme.test", "acme-shop.test"] {
-        let r = app
-            .gql_as(
-                &staff,
-                "mutation($a: ID!, $n: String!) { createDomain(accountId: $a, input: {name: $n, expiresAt: \"2030-01-01\"}) { id } }",
-                json!({ "a": acme.account, "n": name }),
-            )
-            .await
-            .ok();
-        domains.push(r.str("createDomain.id").to_owned());
-    }
+    let services = [
+        app.service(&staff, &acme.account, "Web server").await,
+        app.service(&staff, &acme.account, "Mail server").await,
+    ];
+    let domains = [
+        app.domain(&staff, &acme.account, "acme.test").await,
+        app.domain(&staff, &acme.account, "acme-shop.test").await,
+    ];
     let r = app
         .gql_as(
             &acme.owner,
@@ -71,8 +55,8 @@ async fn scoped(app: &TestApp) -> Scoped<'_> {
     Scoped {
         acme,
         staff,
-        services: [services[0].clone(), services[1].clone()],
-        domains: [domains[0].clone(), domains[1].clone()],
+        services,
+        domains,
         contact,
         member,
     }
