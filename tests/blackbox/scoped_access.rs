@@ -759,3 +759,66 @@ async fn an_overlong_scope_is_refused() {
     );
     app.stop().await;
 }
+
+/// Domain expiry reminders (DOMAIN) reach a scoped member for their domains alone.
+#[tokio::test]
+async fn a_scoped_member_is_reminded_of_their_domains_alone() {
+    let app = TestApp::start().await;
+    let s = scoped(&app).await;
+    let in_a_week =
+        (app.server.domain.clock().now().date_naive() + chrono::Duration::days(7)).to_string();
+    let mut soon = Vec::new();
+    for name in ["mine-soon.test", "theirs-soon.test"] {
+        let r = app
+            .gql_as(
+                &s.staff,
+                "mutation($a: ID!, $n: String!, $e: Date!) { createDomain(accountId: $a, input: {name: $n, expiresAt: $e}) { id } }",
+                json!({ "a": s.acme.account, "n": name, "e": in_a_week }),
+            )
+            .await
+            .ok();
+        soon.push(r.str("createDomain.id").to_owned());
+    }
+    app.gql_as(
+        &s.acme.owner,
+        UPDATE,
+        json!({ "id": s.contact, "i": { "scope": { "serviceIds": [], "domainIds": [soon[0]] } } }),
+    )
+    .await
+    .ok();
+    let run = app
+        .server
+        .domain
+        .notifications()
+        .run_reminders()
+        .await
+        .expect("the reminder run");
+    assert_eq!(run.sent.len(), 2, "one reminder a domain");
+    app.deliver_mail().await;
+    let mails: Vec<String> = app
+        .mails_to(SCOPED_EMAIL)
+        .await
+        .iter()
+        .map(|m| clientele_tests::decode_qp(m))
+        .collect();
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.contains("mine-soon.test"))
+            .count(),
+        1,
+        "{mails:#?}"
+    );
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.contains("theirs-soon.test"))
+            .count(),
+        0,
+        "{mails:#?}"
+    );
+    // The owner hears of both.
+    let owner_mails = app.mails_to(&s.acme.owner_email).await;
+    assert!(owner_mails.iter().any(|m| m.contains("theirs-soon.test")));
+    app.stop().await;
+}
