@@ -9,10 +9,15 @@
 //      last cursor it saw, and gets what happened meanwhile exactly once; a removal that
 //      needs a password shows the server's error first;
 //   3. an admin lowered to BILLING loses the contacts section as it happens; the billing
-//      contact sees invoices and no contacts (nothing about contacts is even asked for),
-//      and nothing FORBIDDEN; the technical contact sees services but not their prices;
-//   4. two-factor sign-in: the code field appears when the server asks for a code;
-//   5. a contact added in GraphiQL (its default SignIn and AddContact tabs, signed in
+//      contact sees invoices and no contacts (nothing about contacts is even asked for:
+//      its one stream is its own membership), and nothing FORBIDDEN; the technical
+//      contact sees services but not their prices;
+//   4. scoped access: the developer limited to Northwind's VPS sees that service alone;
+//      the owner edits her scope with the picker (a second service ticked, then the VPS
+//      unticked) and her page follows each change live, by membershipChanges, with no
+//      reload;
+//   5. two-factor sign-in: the code field appears when the server asks for a code;
+//   6. a contact added in GraphiQL (its default SignIn and AddContact tabs, signed in
 //      by the session cookie) appears live in the owner's dashboard, exactly once, with
 //      no request leaving the server's origin.
 //
@@ -38,6 +43,9 @@ const OWNER = 'olivia@northwind.example';
 const ADMIN = 'adam@northwind.example';
 const BILLING = 'bella@northwind.example';
 const TECHNICAL = 'theo@northwind.example';
+const SCOPED = 'dana@devshop.example'; // TECHNICAL, limited to the first service
+const VPS = 'Cloud VPS 4 GB';
+const HOSTING = 'Shared Hosting Pro';
 const TWO_FACTOR_USER = 'maria@garcia.example';
 const TIMEOUT = 15_000;
 
@@ -118,6 +126,7 @@ const liveState = (page) => page.getByTestId('live-status').getAttribute('data-s
 const contactRow = (page, email) => page.getByTestId('contact-row').filter({ has: page.getByTestId('contact-email').getByText(email, { exact: true }) });
 const invitationRow = (page, email) => page.getByTestId('invitation-row').filter({ hasText: email });
 const errorMessages = (page) => page.locator('[data-testid=message][data-kind=error]').allInnerTexts();
+const accessChangedMessage = (page) => page.locator('[data-testid=message][data-kind=info]', { hasText: 'Your access to this account changed' });
 
 // ---------------------------------------------------------------- the test
 
@@ -274,7 +283,9 @@ try {
     await a.page.getByTestId('contact-role-input').selectOption('BILLING');
     await a.page.getByTestId('contact-submit').click();
 
-    await d.page.locator('[data-testid=message][data-code=FORBIDDEN]').first().waitFor({ timeout: TIMEOUT });
+    // Told by whichever the server sends first: the admin's own membershipChanges, or
+    // the contacts stream ending FORBIDDEN. Either way the page is drawn again and says so.
+    await accessChangedMessage(d.page).first().waitFor({ timeout: TIMEOUT });
     await d.page.getByTestId('contacts-section').waitFor({ state: 'detached', timeout: TIMEOUT });
     await dashboardLoaded(d.page);
     assert((await d.page.getByTestId('viewer-role').innerText()) === 'BILLING', 'the lowered admin is not shown as BILLING');
@@ -300,7 +311,12 @@ try {
     const statuses = await c.page.getByTestId('invoice-status').allInnerTexts();
     const asked = c.log.posts.map((p) => p.query).join('\n');
     assert(!/contacts\s*\(|invitations\s*\(/.test(asked), 'the dashboard asked for contacts or invitations as the billing contact');
-    assert(c.log.sockets === 0, 'the dashboard opened a live connection for the billing contact');
+    // Its one stream is its own membership (so a change of role shows at once).
+    const streams = c.log.subscribes.map((s) => s.payload.query.match(/subscription\s+(\w+)/)?.[1]);
+    assert(
+      streams.every((name) => name === 'MembershipChanges'),
+      `the dashboard subscribed to ${streams.join(', ')} as the billing contact, not only to its own membership`,
+    );
     assert((await errorMessages(c.page)).length === 0, `the billing dashboard shows errors: ${await errorMessages(c.page)}`);
     await c.page.screenshot({ path: path.join(out, 'dashboard-billing.png'), fullPage: true });
     console.log(`   invoices: ${statuses.join(', ')}`);
@@ -321,6 +337,67 @@ try {
     assert((await errorMessages(t.page)).length === 0, `the technical dashboard shows errors: ${await errorMessages(t.page)}`);
     await t.context.close();
     delete pages.technical;
+  });
+
+  await step('a scope edited with the picker reaches the scoped member\'s page live: a service comes, then the first one goes', async () => {
+    const s = await openPage('scoped');
+    await signIn(s.page, SCOPED);
+    await dashboardLoaded(s.page);
+    const shownServices = async () => (await s.page.getByTestId('service-name').allInnerTexts()).map((t) => t.trim()).sort();
+    const servicesCount = () => s.page.getByTestId('services-count').innerText();
+    const servicesAre = async (names) => JSON.stringify(await shownServices()) === JSON.stringify([...names].sort()) && (await servicesCount()) === `(${names.length})`;
+    assert(await servicesAre([VPS]), `the scoped member sees ${JSON.stringify(await shownServices())} ${await servicesCount()}, not only "${VPS}" (1)`);
+    assert(await s.page.getByTestId('viewer-scope').count(), 'the scoped member\'s bar does not say the access is scoped');
+    assert((await s.page.getByTestId('contacts-section').count()) === 0, 'the scoped member sees a contacts section');
+    // Her page follows her membership: the stream's first item (her access as it is) came.
+    await until('the scoped member\'s first membershipChanges item', async () => s.log.received.some((m) => m.payload?.data?.membershipChanges));
+    await s.page.evaluate(() => (window.__e2eNoReload = true));
+    const servicesQueries = () => s.log.posts.filter((p) => /query Services/.test(p.query)).length;
+    const queriedBefore = servicesQueries();
+
+    // The owner (page A) edits her scope with the picker, by product name; page B, the
+    // owner live, sees her contact's scope change through contactEvents.
+    const owner = a.page;
+    const scopeCell = (page) => contactRow(page, SCOPED).getByTestId('contact-scope').innerText();
+    assert((await scopeCell(owner)) === '1 service, 0 domains', `the owner sees Dana's scope as "${await scopeCell(owner)}"`);
+    const serviceBox = (name) => owner.locator(`[data-testid=scope-service][data-service-name="${name}"]`);
+    const editScope = async (change) => {
+      await contactRow(owner, SCOPED).getByTestId('contact-edit').click();
+      await owner.getByTestId('scope-picker').waitFor({ state: 'visible', timeout: TIMEOUT });
+      // The boxes are named once the account's services are read.
+      await serviceBox(VPS).waitFor({ timeout: TIMEOUT });
+      assert(!(await owner.getByTestId('scope-whole').isChecked()), 'the picker shows Dana with the whole account');
+      await change();
+      await owner.getByTestId('contact-submit').click();
+      await owner.getByTestId('contact-form').waitFor({ state: 'detached', timeout: TIMEOUT });
+    };
+
+    await editScope(async () => {
+      assert(await serviceBox(VPS).isChecked(), `"${VPS}" is not ticked in Dana's scope`);
+      assert(!(await serviceBox(HOSTING).isChecked()), `"${HOSTING}" is already ticked in Dana's scope`);
+      await serviceBox(HOSTING).check();
+      await owner.getByTestId('scope-picker').screenshot({ path: path.join(out, 'contact-scope-picker.png') });
+    });
+    await until('the owner\'s table to show 2 services in Dana\'s scope', async () => (await scopeCell(owner)) === '2 services, 0 domains');
+    await until(`the scoped member's page to add "${HOSTING}"`, () => servicesAre([VPS, HOSTING]));
+    await until('the scoped member\'s page to say her access changed', async () => (await accessChangedMessage(s.page).count()) > 0);
+    await until('page B to show 2 services in Dana\'s scope', async () => (await scopeCell(b.page)) === '2 services, 0 domains');
+
+    await editScope(() => serviceBox(VPS).uncheck());
+    await until(`the scoped member's page to lose "${VPS}"`, () => servicesAre([HOSTING]));
+    await until('page B to show 1 service in Dana\'s scope', async () => (await scopeCell(b.page)) === '1 service, 0 domains');
+
+    assert(await s.page.evaluate(() => window.__e2eNoReload === true), 'the scoped member\'s page was reloaded');
+    assert(servicesQueries() >= queriedBefore + 2, 'the scoped member\'s page did not ask for its services again after each change');
+    const changes = s.log.received.filter((m) => m.payload?.data?.membershipChanges).length;
+    assert(changes >= 3, `the scoped member's page received ${changes} membershipChanges items, not her access and its 2 changes`);
+    assert((await errorMessages(s.page)).length === 0, `the scoped member's page shows errors: ${await errorMessages(s.page)}`);
+    assert((await errorMessages(owner)).length === 0, `page A shows errors: ${await errorMessages(owner)}`);
+    assert(s.log.errors.length === 0, `the scoped member's page threw: ${s.log.errors.join(' | ')}`);
+    await s.page.screenshot({ path: path.join(out, 'dashboard-scoped.png'), fullPage: true });
+    console.log(`   Dana's services: ${VPS} → ${VPS}, ${HOSTING} → ${HOSTING}, live`);
+    await s.context.close();
+    delete pages.scoped;
   });
 
   await step('two-factor sign-in shows a code field when the server asks for one', async () => {
@@ -499,6 +576,6 @@ try {
     console.log(`screenshots of the pages at the failure and the server's log: ${out}/`);
     process.exitCode = 1;
   } else {
-    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'graphiql', 'dashboard-live-from-graphiql'].map((n) => `${out}/${n}.png`).join(', ')}`);
+    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql'].map((n) => `${out}/${n}.png`).join(', ')}`);
   }
 }

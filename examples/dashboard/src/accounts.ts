@@ -4,7 +4,7 @@
 import { h } from './dom';
 import { gql } from './graphql';
 import { attempt, clearMessages } from './messages';
-import type { AccountContext, AccountRef, Permission, Viewer } from './types';
+import type { AccountContext, AccountRef, Permission, Scope, Viewer } from './types';
 
 const SWITCH_ACCOUNT = `mutation SwitchAccount($accountId: ID!) {
   switchAccount(accountId: $accountId) { currentAccount { id name } permissions }
@@ -24,6 +24,7 @@ export function currentContext(viewer: Viewer): AccountContext | null {
     // The viewer's permissions in the current account (all of them for staff).
     permissions: new Set(viewer.permissions),
     accessExpiresAt: membership?.accessExpiresAt ?? null,
+    scope: membership?.scope ?? null,
   };
 }
 
@@ -42,14 +43,14 @@ export async function renderAccountPicker(
   );
   root.replaceChildren(card);
 
-  const choose = async (account: AccountRef, role: AccountContext['role'], accessExpiresAt: string | null) => {
+  const choose = async (account: AccountRef, role: AccountContext['role'], accessExpiresAt: string | null, scope: Scope | null) => {
     clearMessages();
     await attempt(async () => {
       const { switchAccount } = await gql<{ switchAccount: { currentAccount: AccountRef | null; permissions: Permission[] } }>(
         SWITCH_ACCOUNT,
         { accountId: account.id },
       );
-      chosen({ account: switchAccount.currentAccount ?? account, role, permissions: new Set(switchAccount.permissions), accessExpiresAt });
+      chosen({ account: switchAccount.currentAccount ?? account, role, permissions: new Set(switchAccount.permissions), accessExpiresAt, scope });
     });
   };
 
@@ -66,7 +67,7 @@ export async function renderAccountPicker(
     );
 
   for (const m of viewer.memberships) {
-    list.append(option(m.account, m.role.toLowerCase(), () => void choose(m.account, m.role, m.accessExpiresAt)));
+    list.append(option(m.account, m.role.toLowerCase(), () => void choose(m.account, m.role, m.accessExpiresAt, m.scope)));
   }
 
   if (viewer.isStaff) {
@@ -76,7 +77,7 @@ export async function renderAccountPicker(
       for (const account of accounts.nodes) {
         list.append(
           option(account, 'staff', () =>
-            chosen({ account, role: 'STAFF', permissions: new Set(viewer.permissions), accessExpiresAt: null }),
+            chosen({ account, role: 'STAFF', permissions: new Set(viewer.permissions), accessExpiresAt: null, scope: null }),
           ),
         );
       }

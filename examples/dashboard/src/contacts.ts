@@ -4,7 +4,8 @@
 import { field, formatDateTime, formValues, fromLocalInput, h, toLocalInput } from './dom';
 import { ApiError, gql } from './graphql';
 import { attempt, clearMessages, showError, showInfo } from './messages';
-import { CONTACT_FIELDS, GRANTABLE_ROLES, type AccountContext, type Contact, type ContactEvent, type Role } from './types';
+import { sameScope, scopePicker, scopeSummary, type ScopePicker } from './scope';
+import { CONTACT_FIELDS, GRANTABLE_ROLES, SCOPABLE_ROLES, type AccountContext, type Contact, type ContactEvent, type Role } from './types';
 
 const CONTACTS = `query Contacts($accountId: ID!) {
   account(id: $accountId) { contacts(first: 100) { totalCount nodes { ${CONTACT_FIELDS} } } }
@@ -49,7 +50,7 @@ export function contactsView(context: AccountContext): ContactsView {
       h(
         'thead',
         {},
-        h('tr', {}, ...['Name', 'Email', 'Role', 'Portal access', 'Access until', ''].map((t) => h('th', {}, t))),
+        h('tr', {}, ...['Name', 'Email', 'Role', 'Scope', 'Portal access', 'Access until', ''].map((t) => h('th', {}, t))),
       ),
       body,
     ),
@@ -72,6 +73,7 @@ export function contactsView(context: AccountContext): ContactsView {
       ),
       h('td', { 'data-testid': 'contact-email' }, c.email ?? '—'),
       h('td', { 'data-testid': 'contact-role' }, c.role),
+      h('td', { 'data-testid': 'contact-scope', class: c.scope ? 'scoped' : null }, scopeSummary(c.scope)),
       h('td', { 'data-testid': 'contact-portal' }, c.portalAccess ? 'yes' : 'no'),
       h(
         'td',
@@ -108,6 +110,12 @@ export function contactsView(context: AccountContext): ContactsView {
     const passwordField = field('Password', password, 'Leave empty to email a generated one.');
     passwordField.hidden = true;
     portal.addEventListener('change', () => (passwordField.hidden = !portal.checked));
+    const role = roleSelect(contact?.role ?? null);
+    const scope = scopePicker(context, contact?.scope ?? null);
+    // Only for a role a scope can go with: any other role means the whole account.
+    const scopeApplies = () => scope.setApplicable(SCOPABLE_ROLES.includes(role.value as Role));
+    role.addEventListener('change', scopeApplies);
+    scopeApplies();
 
     const form = h(
       'form',
@@ -120,7 +128,7 @@ export function contactsView(context: AccountContext): ContactsView {
         field('Last name', h('input', { name: 'lastName', required: true, value: contact?.lastName ?? '', 'data-testid': 'contact-last-name-input' })),
         field('Email', h('input', { name: 'email', type: 'email', value: contact?.email ?? '', 'data-testid': 'contact-email-input' })),
         editing ? field('Phone', h('input', { name: 'phone', type: 'tel', value: contact.phone ?? '', 'data-testid': 'contact-phone-input' })) : null,
-        field('Role', roleSelect(contact?.role ?? null)),
+        field('Role', role),
         field(
           'Access until',
           h('input', { type: 'datetime-local', name: 'accessExpiresAt', value: toLocalInput(contact?.accessExpiresAt ?? null), 'data-testid': 'contact-expires-input' }),
@@ -129,6 +137,7 @@ export function contactsView(context: AccountContext): ContactsView {
         editing ? null : h('label', { class: 'check' }, portal, ' Portal access (a login)'),
         editing ? null : passwordField,
       ),
+      scope.element,
       h(
         'div',
         { class: 'actions' },
@@ -143,7 +152,7 @@ export function contactsView(context: AccountContext): ContactsView {
       const v = formValues(form);
       const ok = await attempt(async () => {
         if (contact) {
-          const input = changedFields(contact, v);
+          const input = changedFields(contact, v, scope);
           if (Object.keys(input).length === 0) return;
           const { updateContact } = await gql<{ updateContact: Contact }>(UPDATE_CONTACT, { id: contact.id, input });
           upsert(updateContact);
@@ -159,6 +168,7 @@ export function contactsView(context: AccountContext): ContactsView {
               portalAccess: v.portalAccess === 'on',
               password: v.portalAccess === 'on' && v.password ? v.password : null,
               accessExpiresAt: fromLocalInput(v.accessExpiresAt),
+              scope: scope.value(),
             },
           });
           upsert(addContact);
@@ -250,7 +260,7 @@ export function contactsView(context: AccountContext): ContactsView {
 }
 
 /** The edit form's changes as an UpdateContactInput: only what differs is sent. */
-function changedFields(contact: Contact, v: Record<string, string>): Record<string, unknown> {
+function changedFields(contact: Contact, v: Record<string, string>, scope: ScopePicker): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   if (v.firstName !== contact.firstName) input.firstName = v.firstName;
   if (v.lastName !== contact.lastName) input.lastName = v.lastName;
@@ -259,5 +269,8 @@ function changedFields(contact: Contact, v: Record<string, string>): Record<stri
   // A role is sent only when changed: nobody may re-role themselves, even to the same.
   if (v.role !== contact.role) input.role = v.role;
   if (v.accessExpiresAt !== toLocalInput(contact.accessExpiresAt)) input.accessExpiresAt = fromLocalInput(v.accessExpiresAt);
+  // An explicit null gives the whole account again (also what a role without scope means).
+  const chosen = scope.value();
+  if (!sameScope(chosen, contact.scope)) input.scope = chosen;
   return input;
 }

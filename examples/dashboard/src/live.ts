@@ -11,7 +11,7 @@
 // reconnection asks for a `resync` (reload the lists). FORBIDDEN (access lost) and
 // UNAUTHENTICATED (session ended) end live updates.
 
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws/client';
+import { createClient, type Client, type ClientOptions, type FormattedExecutionResult } from 'graphql-ws/client';
 import { ApiError, endpoints, session, type ServerError } from './graphql';
 import { CONTACT_FIELDS, INVITATION_FIELDS, type ContactEvent, type InvitationEvent } from './types';
 
@@ -52,12 +52,27 @@ const CLOSE_FORBIDDEN = 4403;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** 1, 2, 4, 8 s, then every 10 s, with some jitter so a restarted server is not stampeded. */
+export const backoff = (retries: number) => sleep(Math.min(1000 * 2 ** retries, 10_000) + Math.random() * 500);
+
+/** How every socket of the dashboard connects and retries (see membership.ts too). */
+export function socketOptions(): ClientOptions {
+  return {
+    url: endpoints.ws,
+    // Read at every (re)connection, so a retry always carries the current token.
+    connectionParams: () => ({ authorization: `Bearer ${session.token ?? ''}` }),
+    retryAttempts: Infinity,
+    retryWait: backoff,
+    shouldRetry: (event) => isCloseEvent(event) && event.code !== CLOSE_FORBIDDEN,
+  };
+}
+
 function isCloseEvent(value: unknown): value is CloseEvent {
   return typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
 }
 
 /** Whatever a graphql-ws sink's `error` gets, as an ApiError. */
-function asApiError(err: unknown): ApiError {
+export function asApiError(err: unknown): ApiError {
   if (Array.isArray(err)) return new ApiError(err as ServerError[]);
   if (isCloseEvent(err)) {
     const code = err.code === CLOSE_FORBIDDEN ? 'UNAUTHENTICATED' : 'CONNECTION_CLOSED';
@@ -77,13 +92,7 @@ export function startLive(accountId: string, after: string | null, handlers: Liv
   const cursors: Record<string, string | null> = {};
 
   const client: Client = createClient({
-    url: endpoints.ws,
-    // Read at every (re)connection, so a retry always carries the current token.
-    connectionParams: () => ({ authorization: `Bearer ${session.token ?? ''}` }),
-    retryAttempts: Infinity,
-    // 1, 2, 4, 8 s, then every 10 s, with some jitter so a restarted server is not stampeded.
-    retryWait: (retries) => sleep(Math.min(1000 * 2 ** retries, 10_000) + Math.random() * 500),
-    shouldRetry: (event) => isCloseEvent(event) && event.code !== CLOSE_FORBIDDEN,
+    ...socketOptions(),
     on: {
       connecting: (isRetry) => handlers.status(isRetry || everConnected ? 'reconnecting' : 'connecting'),
       connected: (_socket, _payload, wasRetry) => {

@@ -3,6 +3,8 @@
 //   MANAGE_CONTACTS → contacts, invitations, and their live events
 //   VIEW_INVOICES   → invoices
 //   VIEW_SERVICES   → services (their price only with VIEW_INVOICES too)
+// Every member's page also follows their own membership (membershipChanges): when their
+// role, permissions or scope change, it is drawn again for the access they now have.
 
 import './style.css';
 import { currentContext, renderAccountPicker } from './accounts';
@@ -14,13 +16,17 @@ import { invoicesView } from './invoices';
 import { servicesView } from './services';
 import { startLive, type Live, type LiveStatus } from './live';
 import { renderLogin } from './login';
+import { sameAccess, watchMembership, type MembershipWatch } from './membership';
 import { attempt, clearMessages, showError, showInfo } from './messages';
-import { VIEWER_FIELDS, type AccountContext, type Permission, type Viewer } from './types';
+import { scopeSummary } from './scope';
+import { VIEWER_FIELDS, type AccountContext, type Membership, type Permission, type Viewer } from './types';
 
 const app = document.getElementById('app')!;
 const bar = document.getElementById('session-bar')!;
 
 let live: Live | null = null;
+/** Each showDashboard's number: one that an await left behind gives way to the newer. */
+let drawn = 0;
 
 const VIEWER = `query Viewer { viewer { ${VIEWER_FIELDS} } }`;
 const EVENTS_CURSOR = `query EventsCursor($accountId: ID!) { account(id: $accountId) { eventsCursor } }`;
@@ -30,8 +36,79 @@ function stopLive(): void {
   live = null;
 }
 
-function showLogin(): void {
+// ---------------------------------------------------------------- own membership
+
+let watch: MembershipWatch | null = null;
+/** The membership the page is drawn for. */
+let shown: Membership | null = null;
+/** A redraw for changed access is under way; what the stream sends meanwhile waits for
+ * it to end (`waiting`), then is compared with what the redraw read. */
+let redrawing = false;
+let waiting: Membership | null = null;
+
+function stopWatching(): void {
+  watch?.stop();
+  watch = null;
+  shown = waiting = null;
+}
+
+/** Every stream of the page: leaving the account, or the session. */
+function stopStreams(): void {
   stopLive();
+  stopWatching();
+}
+
+/** Follows the viewer's membership in the account the page shows (none for staff). The
+ * stream is kept while the page is redrawn for the same account: it is what says when. */
+function watchAccess(viewer: Viewer, context: AccountContext): void {
+  const own = viewer.memberships.find((m) => m.account.id === context.account.id);
+  if (!own || context.role === 'STAFF') return stopWatching();
+  if (watch?.accountId !== context.account.id) {
+    stopWatching();
+    watch = startWatch(context.account.id);
+  }
+  shown = own;
+}
+
+function startWatch(accountId: string): MembershipWatch {
+  const mine: MembershipWatch = watchMembership(accountId, {
+    // The first item, and the first after each reconnection, is the membership as it
+    // is: a change only when it differs from what the page was drawn for.
+    membership: (now) => {
+      if (redrawing) waiting = now;
+      else if (shown && !sameAccess(shown, now)) accessChanged();
+    },
+    warning: showError,
+    ended: (err) => {
+      if (watch === mine) watch = null;
+      if (err.code === 'UNAUTHENTICATED') sessionEnded(err);
+      else if (err.code === 'FORBIDDEN') accessChanged(err);
+      else showError(err);
+    },
+  });
+  return mine;
+}
+
+/** The viewer's access here changed (told by their membership stream, or by an event
+ * stream ending FORBIDDEN): the page is drawn again for what it now allows. */
+function accessChanged(err?: ApiError): void {
+  // What the old page's streams would still say is about the access that was.
+  stopLive();
+  redrawing = true;
+  void loadViewer().then(() => {
+    redrawing = false;
+    if (!session.token) return; // the session ended instead: the sign-in form says so
+    if (err) showError(err);
+    showInfo('Your access to this account changed; the page now shows what it allows.');
+    // A change told while the page was being drawn, and not in what it read.
+    const told = waiting;
+    waiting = null;
+    if (told && shown && !sameAccess(shown, told)) accessChanged();
+  });
+}
+
+function showLogin(): void {
+  stopStreams();
   session.token = null;
   bar.replaceChildren();
   renderLogin(app, () => void loadViewer());
@@ -58,14 +135,14 @@ async function loadViewer(): Promise<void> {
 }
 
 function showPicker(viewer: Viewer): void {
-  stopLive();
+  stopStreams();
   renderBar(viewer, null);
   void renderAccountPicker(app, viewer, (context) => void showDashboard(viewer, context));
 }
 
 async function signOut(): Promise<void> {
   clearMessages();
-  stopLive();
+  stopStreams();
   // The token is dropped whatever the answer: a session that already ended is signed out too.
   await attempt(() => gql('mutation Logout { logout }'));
   showLogin();
@@ -83,6 +160,9 @@ function renderBar(viewer: Viewer, context: AccountContext | null, status?: HTML
           h('span', { class: 'badge', 'data-testid': 'viewer-role' }, context.role),
           context.accessExpiresAt
             ? h('span', { class: 'badge temporary', 'data-testid': 'access-expires' }, `access until ${formatDateTime(context.accessExpiresAt)}`)
+            : '',
+          context.scope
+            ? h('span', { class: 'badge scoped', 'data-testid': 'viewer-scope', title: scopeSummary(context.scope) }, 'scoped')
             : '',
         )
       : '',
@@ -105,6 +185,8 @@ const STATUS_TEXT: Record<LiveStatus, string> = {
 async function showDashboard(viewer: Viewer, context: AccountContext): Promise<void> {
   stopLive();
   clearMessages();
+  watchAccess(viewer, context);
+  const mine = ++drawn;
   const may = (permission: Permission) => context.permissions.has(permission);
   const sections: HTMLElement[] = [];
   const loads: Promise<void>[] = [];
@@ -143,6 +225,7 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
         return null;
       },
     );
+    if (mine !== drawn) return; // drawn again meanwhile
     live = startLive(context.account.id, cursor, {
       contact: (event) => {
         statusEl.dataset.cursor = event.cursor;
@@ -161,10 +244,7 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
       ended: (err) => {
         if (err.code !== 'FORBIDDEN') return err.code === 'UNAUTHENTICATED' ? sessionEnded(err) : showError(err);
         // The viewer's role or access in this account changed: show what is left.
-        void loadViewer().then(() => {
-          showError(err);
-          showInfo('Your access to this account changed; the page now shows what it allows.');
-        });
+        accessChanged(err);
       },
     });
     loads.push(loadLists());

@@ -1,5 +1,6 @@
 // The account's services (VIEW_SERVICES). Their price is a money field: it is asked for
-// only when the viewer also holds VIEW_INVOICES (a technical contact never sees it).
+// only when the viewer also holds VIEW_INVOICES (a technical contact never sees it). A
+// scoped member is shown only the services in their scope (the server's doing).
 
 import { h } from './dom';
 import { gql } from './graphql';
@@ -35,6 +36,8 @@ export function servicesView(context: AccountContext): ServicesView {
     'section',
     { class: 'card', 'data-testid': 'services-section' },
     h('div', { class: 'section-head' }, h('h2', {}, 'Services ', count)),
+    // The server lists only what a scoped member looks after: say why some are missing.
+    context.scope ? h('p', { class: 'muted', 'data-testid': 'services-scoped' }, 'Only the services you look after (scoped access).') : null,
     h('table', {}, h('thead', {}, h('tr', {}, ...columns.map((t) => h('th', {}, t)))), body),
     empty,
   );
@@ -43,7 +46,7 @@ export function servicesView(context: AccountContext): ServicesView {
     h(
       'tr',
       { 'data-testid': 'service-row' },
-      h('td', {}, s.productName),
+      h('td', { 'data-testid': 'service-name' }, s.productName),
       h('td', {}, h('span', { class: `status ${s.status.toLowerCase()}` }, s.status)),
       h('td', {}, s.username ?? '—'),
       withPrice ? h('td', { class: 'num', 'data-testid': 'service-price' }, s.recurringAmount ?? '—') : null,

@@ -18,6 +18,17 @@ export type Permission =
 /** Roles a contact or invitation can be given here (OWNER only moves by transfer; CUSTOM needs a permission picker). */
 export const GRANTABLE_ROLES: Role[] = ['ADMIN', 'BILLING', 'TECHNICAL'];
 
+/** Roles a scope can go with: a scoped member holds nothing account-wide, and OWNER,
+ * ADMIN and BILLING are made of account-wide permissions (a CUSTOM role may be too:
+ * the server says so, BAD_USER_INPUT). */
+export const SCOPABLE_ROLES: Role[] = ['TECHNICAL', 'CUSTOM'];
+
+/** The services and domains a member is limited to; null elsewhere = the whole account. */
+export interface Scope {
+  serviceIds: string[];
+  domainIds: string[];
+}
+
 export interface AccountRef {
   id: string;
   name: string;
@@ -28,7 +39,11 @@ export interface Membership {
   role: Role;
   permissions: Permission[];
   accessExpiresAt: string | null;
+  scope: Scope | null;
 }
+
+/** A membership's fields, as the viewer's list and `membershipChanges` both select them. */
+export const MEMBERSHIP_FIELDS = `account { id name } role permissions accessExpiresAt scope { serviceIds domainIds }`;
 
 export interface Viewer {
   user: { id: string; email: string; firstName: string; lastName: string };
@@ -41,7 +56,7 @@ export interface Viewer {
 export const VIEWER_FIELDS = `
   user { id email firstName lastName }
   isStaff
-  memberships { account { id name } role permissions accessExpiresAt }
+  memberships { ${MEMBERSHIP_FIELDS} }
   currentAccount { id name }
   permissions
 `;
@@ -56,11 +71,12 @@ export interface Contact {
   isPrimary: boolean;
   portalAccess: boolean;
   accessExpiresAt: string | null;
+  scope: Scope | null;
   updatedAt: string;
 }
 
 export const CONTACT_FIELDS = `
-  id firstName lastName email phone role isPrimary portalAccess accessExpiresAt updatedAt
+  id firstName lastName email phone role isPrimary portalAccess accessExpiresAt scope { serviceIds domainIds } updatedAt
 `;
 
 export type InvitationStatus = 'PENDING' | 'ACCEPTED' | 'REVOKED' | 'EXPIRED';
@@ -107,4 +123,6 @@ export interface AccountContext {
   permissions: Set<Permission>;
   /** Temporary access: when the viewer's membership ends by itself. */
   accessExpiresAt: string | null;
+  /** Scoped access: the services and domains the viewer is limited to (null: all). */
+  scope: Scope | null;
 }
