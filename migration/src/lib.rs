@@ -17,6 +17,7 @@ mod m0010_known_devices;
 mod m0011_audit_actor_staff;
 mod m0012_known_roles;
 mod m0013_scoped_access;
+mod m0014_api_tokens;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_audit_actor_staff::Migration),
             Box::new(m0012_known_roles::Migration),
             Box::new(m0013_scoped_access::Migration),
+            Box::new(m0014_api_tokens::Migration),
         ]
     }
 }

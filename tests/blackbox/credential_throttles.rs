@@ -64,6 +64,8 @@ enum Setup {
     MemberToTransferTo,
     /// Two-factor sign-in on, and an invitation to another account for the user's email.
     InvitedWithTwoFactor,
+    /// The user's own account, by id (an API token is made on it).
+    OwnAccount,
 }
 
 /// One credential-checking mutation: how to call it with a wrong credential.
@@ -144,6 +146,15 @@ const ROWS: &[Row] = &[
         wrong: &[Wrong::Password],
         signed_in: true,
         vars: |s, w| json!({ "id": s.object, "p": s.password(w) }),
+    },
+    Row {
+        mutation: "createApiToken",
+        definitions: "$a: ID!, $p: String!",
+        call: "createApiToken(accountId: $a, input: { name: \"ci\", permissions: [VIEW_SERVICES] }, currentPassword: $p) { token }",
+        setup: Setup::OwnAccount,
+        wrong: &[Wrong::Password],
+        signed_in: true,
+        vars: |s, w| json!({ "a": s.object, "p": s.password(w) }),
     },
     Row {
         mutation: "acceptInvitation",
@@ -315,6 +326,7 @@ async fn subject(app: &TestApp, row: &Row, n: usize) -> Result<Subject, String> 
     let mut object = String::new();
     match row.setup {
         Setup::SignedIn => {}
+        Setup::OwnAccount => object = app.current_account(&token).await,
         Setup::TwoFactor | Setup::InvitedWithTwoFactor => {
             secret = Some(app.turn_on_two_factor(&token, PASSWORD).await?);
         }

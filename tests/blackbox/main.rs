@@ -3,6 +3,7 @@
 
 mod abuse;
 mod accounts;
+mod api_tokens;
 mod authorization_matrix;
 mod billing;
 mod contacts;

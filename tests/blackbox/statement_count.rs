@@ -156,3 +156,43 @@ async fn a_scope_costs_no_statement_of_its_own() {
     assert_eq!(scoped_count, unscoped_count, "scoped vs whole account");
     app.stop().await;
 }
+
+/// SPEC "API tokens": a token-authenticated dashboard costs no more statements than a
+/// session's: the token is found as a session is, and narrowed by the door that reads
+/// the member's standing anyway.
+#[tokio::test]
+async fn a_token_costs_no_more_statements_than_a_session() {
+    let app = TestApp::start().await;
+    let (owner, account) = account_with(&app, 3).await;
+    let all = [
+        "VIEW_INVOICES",
+        "PAY_INVOICES",
+        "VIEW_SERVICES",
+        "VIEW_SERVICE_PASSWORDS",
+        "VIEW_DOMAINS",
+        "VIEW_TICKETS",
+        "OPEN_TICKETS",
+        "MANAGE_CONTACTS",
+        "MANAGE_ACCOUNT",
+        "VIEW_EMAILS",
+        "VIEW_AUDIT_LOG",
+        "TRANSFER_OWNERSHIP",
+    ];
+    let token = app
+        .gql_as(
+            &owner,
+            "mutation($a: ID!, $p: String!, $perms: [Permission!]!) { createApiToken(accountId: $a, input: { name: \"dashboard\", permissions: $perms }, currentPassword: $p) { token } }",
+            json!({ "a": account, "p": clientele_tests::fixtures::OWNER_PASSWORD, "perms": all }),
+        )
+        .await
+        .ok()
+        .str("createApiToken.token")
+        .to_owned();
+    let by_session = dashboard_statements(&app, &owner, &account, 3).await;
+    let by_token = dashboard_statements(&app, &token, &account, 3).await;
+    assert!(
+        by_token <= by_session,
+        "a token's dashboard: {by_token} statements, a session's: {by_session}"
+    );
+    app.stop().await;
+}

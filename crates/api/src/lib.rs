@@ -5,13 +5,13 @@
 
 mod connection;
 mod context;
+mod directives;
 mod error;
 mod guards;
 pub mod handoff;
 mod limits;
 mod loaders;
 mod mutation;
-mod one_per_request;
 mod query;
 pub mod scalars;
 mod session_cookie;
@@ -24,10 +24,10 @@ use domain::Domain;
 use prometheus_client::metrics::gauge::Gauge;
 
 pub use context::{RequestAuth, authenticate, bearer_token};
+pub use directives::{one_per_request_fields, person_only_fields};
 pub use error::{ApiError, ApiResult, code, error_response, is_request_error, set_code};
 pub use limits::Limits;
 pub use loaders::{Loaders, RequestLoader};
-pub use one_per_request::one_per_request_fields;
 pub use session_cookie::SessionCookie;
 
 use mutation::Mutation;

@@ -11,6 +11,7 @@ use sea_orm::{
 
 use chrono::{DateTime, Utc};
 
+use crate::api_tokens::ApiTokenGrant;
 use crate::entities::{account, contact, domain_name, service, ticket, user};
 use crate::permissions::{Permission, Role};
 use crate::scope::{self, Scope};
@@ -30,6 +31,9 @@ pub struct Access {
     contact: Option<contact::Model>,
     /// What they may do here; nothing while restricted.
     permissions: Vec<Permission>,
+    /// The services and domains the actor sees (`None`: the whole account): their
+    /// membership's scope, narrowed by their API token's.
+    scope: Option<Scope>,
     restriction: Option<Restriction>,
 }
 
@@ -48,31 +52,35 @@ pub enum Restriction {
 /// Whose access is decided: what of a user decides it. The actor of a request, or
 /// someone who is not acting now (the sender of an invitation being accepted).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Holder {
+pub(crate) struct Holder<'a> {
     user_id: i64,
     is_staff: bool,
     password_change_required: bool,
     two_factor: bool,
+    /// The API token the actor acts through: it narrows what they hold.
+    api_token: Option<&'a ApiTokenGrant>,
 }
 
-impl From<&Actor> for Holder {
-    fn from(actor: &Actor) -> Self {
+impl<'a> From<&'a Actor> for Holder<'a> {
+    fn from(actor: &'a Actor) -> Self {
         Self {
             user_id: actor.user_id,
             is_staff: actor.is_staff,
             password_change_required: actor.password_change_required,
             two_factor: actor.two_factor,
+            api_token: actor.api_token.as_ref(),
         }
     }
 }
 
-impl From<&user::Model> for Holder {
+impl From<&user::Model> for Holder<'static> {
     fn from(user: &user::Model) -> Self {
         Self {
             user_id: user.id,
             is_staff: user.is_staff,
             password_change_required: user.password_change_required,
             two_factor: user.totp_secret.is_some(),
+            api_token: None,
         }
     }
 }
@@ -82,7 +90,13 @@ impl Restriction {
     fn of(actor: Holder, account: &account::Model) -> Option<Self> {
         if actor.password_change_required {
             Some(Self::PasswordChangeRequired)
-        } else if account.require_two_factor && !actor.is_staff && !actor.two_factor {
+        } else if account.require_two_factor
+            && !actor.is_staff
+            && !actor.two_factor
+            // An API token was made by its member with their password; the second
+            // factor is a sign-in's, and a token never signs in.
+            && actor.api_token.is_none()
+        {
             Some(Self::TwoFactorRequired)
         } else {
             None
@@ -119,24 +133,42 @@ impl Access {
         if contact.is_none() && !actor.is_staff {
             return None;
         }
+        // A token reaches its own account only, as its member, while the account
+        // allows tokens.
+        if let Some(token) = actor.api_token
+            && (token.account_id != account.id || contact.is_none() || !account.allow_api_tokens)
+        {
+            return None;
+        }
         let restriction = Restriction::of(actor, &account);
-        let permissions = match (&contact, restriction) {
+        let scope = match (&contact, actor.is_staff) {
+            (_, true) => None,
+            (Some(contact), false) => scope::narrower(
+                contact.scope.as_ref(),
+                actor.api_token.and_then(|t| t.scope.as_ref()),
+            ),
+            (None, false) => None,
+        };
+        let mut permissions = match (&contact, restriction) {
             (_, Some(_)) => Vec::new(),
             (_, None) if actor.is_staff => Permission::ALL.to_vec(),
-            // A scoped member holds nothing account-wide, whatever the row says.
-            (Some(contact), None) if contact.scope.is_some() => contact
-                .granted()
-                .into_iter()
-                .filter(|p| !scope::ACCOUNT_WIDE.contains(p))
-                .collect(),
             (Some(contact), None) => contact.granted(),
             (None, None) => Vec::new(),
         };
+        // A scoped member holds nothing account-wide, whatever the row says; a token,
+        // nothing it was not given.
+        if scope.is_some() {
+            permissions.retain(|p| !scope::ACCOUNT_WIDE.contains(p));
+        }
+        if let Some(token) = actor.api_token {
+            permissions.retain(|p| token.permissions.contains(p));
+        }
         Some(Self {
             account,
             is_staff: actor.is_staff,
             contact,
             permissions,
+            scope,
             restriction,
         })
     }
@@ -217,13 +249,10 @@ impl Access {
 /// list query takes its condition here, so a scoped member's lists, counts and single
 /// rows are narrowed in the query itself, with no statement of its own.
 impl Access {
-    /// The services and domains the actor looks after here; `None`: the whole account
-    /// (unscoped members, and staff).
+    /// The services and domains the actor sees here: their membership's scope, narrowed
+    /// by their API token's; `None`: the whole account (unscoped members, and staff).
     pub fn scope(&self) -> Option<&Scope> {
-        if self.is_staff {
-            return None;
-        }
-        self.contact.as_ref().and_then(|c| c.scope.as_ref())
+        self.scope.as_ref()
     }
 
     /// The account's services the actor sees.
@@ -414,7 +443,7 @@ pub(crate) async fn access_on(
 /// that exists), in one query: each account joined with the actor's own contact in it.
 pub(crate) async fn accesses_on(
     conn: &impl ConnectionTrait,
-    actor: Holder,
+    actor: Holder<'_>,
     account_ids: &[i64],
 ) -> Result<HashMap<i64, Access>> {
     let user_id = actor.user_id;

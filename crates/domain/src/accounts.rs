@@ -10,13 +10,20 @@ use crate::access::{Access, access_on};
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::emails::{self, Email};
-use crate::entities::{account, contact, user};
+use crate::entities::{account, contact, session, user};
 use crate::events::EventKind;
 use crate::notifications::{Concerns, Notification};
 use crate::throttle::Rule;
 
 use crate::permissions::{Permission, Role};
 use crate::{Actor, Domain, DomainError, Result, store, validate};
+
+/// `setAccountSecurity`'s settings: `None` leaves one as it is.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AccountSecurity {
+    pub require_two_factor: Option<bool>,
+    pub allow_api_tokens: Option<bool>,
+}
 
 pub struct AccountService<'a> {
     domain: &'a Domain,
@@ -68,14 +75,16 @@ impl<'a> AccountService<'a> {
     }
 
     /// The owner's (or staff's) security settings of the account: whether its members
-    /// must sign in with two factors. Turning it on needs the owner's own second factor
-    /// first (they would lock themselves out otherwise).
+    /// must sign in with two factors, and whether they may use API tokens. Requiring
+    /// two factors needs the owner's own second factor first (they would lock
+    /// themselves out otherwise); forbidding tokens revokes every one of the account's.
     pub async fn set_security(
         &self,
         actor: &Actor,
         account_id: i64,
-        require_two_factor: bool,
+        settings: AccountSecurity,
     ) -> Result<Access> {
+        actor.person()?;
         let (mut change, _) = Change::on_account(
             self.domain,
             actor,
@@ -84,22 +93,31 @@ impl<'a> AccountService<'a> {
             "account",
         )
         .await?;
-        if require_two_factor && !actor.two_factor && !actor.is_staff {
+        if settings.require_two_factor == Some(true) && !actor.two_factor && !actor.is_staff {
             return Err(DomainError::forbidden_until(
                 crate::Reason::TwoFactorRequired,
                 "turn on two-factor sign-in for yourself first (enrollTotp)",
             ));
         }
+        let set = |value: Option<bool>| value.map_or(sea_orm::NotSet, sea_orm::Set);
         sea_orm::ActiveModelTrait::update(
             account::ActiveModel {
                 id: sea_orm::Set(account_id),
-                require_two_factor: sea_orm::Set(require_two_factor),
+                require_two_factor: set(settings.require_two_factor),
+                allow_api_tokens: set(settings.allow_api_tokens),
                 updated_at: sea_orm::Set(self.domain.now()),
                 ..Default::default()
             },
             change.conn(),
         )
         .await?;
+        if settings.allow_api_tokens == Some(false) {
+            session::Entity::delete_many()
+                .filter(session::Column::CurrentAccountId.eq(account_id))
+                .filter(session::Column::ApiTokenName.is_not_null())
+                .exec(change.conn())
+                .await?;
+        }
         // Members without a second factor hold nothing here now: their open streams
         // re-check at once rather than at their next periodic check.
         let members = contact::Entity::find()

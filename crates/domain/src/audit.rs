@@ -16,6 +16,8 @@ pub struct AuditActor<'a> {
     pub ip: Option<&'a str>,
     /// One of the portal operator's staff: a client's administrator does not see who.
     pub is_staff: bool,
+    /// The API token the actor acted through, by name.
+    pub token: Option<&'a str>,
 }
 
 impl<'a> From<&'a Actor> for AuditActor<'a> {
@@ -25,6 +27,7 @@ impl<'a> From<&'a Actor> for AuditActor<'a> {
             email: Some(&actor.email),
             ip: actor.meta.ip.as_deref(),
             is_staff: actor.is_staff,
+            token: actor.api_token.as_ref().map(|t| t.name.as_str()),
         }
     }
 }
@@ -37,6 +40,7 @@ impl<'a> AuditActor<'a> {
             email: None,
             ip: None,
             is_staff: false,
+            token: None,
         }
     }
 
@@ -47,6 +51,7 @@ impl<'a> AuditActor<'a> {
             email: None,
             ip: meta.ip.as_deref(),
             is_staff: false,
+            token: None,
         }
     }
 
@@ -57,6 +62,7 @@ impl<'a> AuditActor<'a> {
             email: Some(email),
             ip: meta.ip.as_deref(),
             is_staff: false,
+            token: None,
         }
     }
 }
@@ -97,6 +103,8 @@ pub enum AuditAction {
     SessionLogin,
     SessionLogout,
     SessionRevoke,
+    ApiTokenCreate,
+    ApiTokenRevoke,
     SessionRevokeAll,
     SessionSwitchAccount,
     TicketOpen,
@@ -147,6 +155,8 @@ impl AuditAction {
             Self::SessionLogin => "session.login",
             Self::SessionLogout => "session.logout",
             Self::SessionRevoke => "session.revoke",
+            Self::ApiTokenCreate => "api_token.create",
+            Self::ApiTokenRevoke => "api_token.revoke",
             Self::SessionRevokeAll => "session.revoke_all",
             Self::SessionSwitchAccount => "session.switch_account",
             Self::TicketOpen => "ticket.open",
@@ -216,6 +226,7 @@ pub(crate) async fn record(
         target_type: Set(record.target_type.map(str::to_owned)),
         target_id: Set(record.target_id.map(|id| id.to_string())),
         ip_address: Set(actor.ip.map(str::to_owned)),
+        via: Set(actor.token.map(|name| format!("token:{name}"))),
         details: Set(record.details),
         occurred_at: Set(now),
         ..Default::default()

@@ -157,6 +157,8 @@ pub(crate) struct SecurityNotice {
     pub user_agent: String,
     pub by_staff: bool,
     pub account_name: String,
+    /// The API token a notice is about.
+    pub token_name: String,
 }
 
 /// `notification`: staff's message in a category.

@@ -66,6 +66,10 @@ pub enum Reason {
     TwoFactorRequired,
     /// The request ran out of time and was stopped; nothing it began was kept.
     Timeout,
+    /// What the request asked needs a person's session, not an API token.
+    ApiTokenNotAllowed,
+    /// The API token is unknown, expired or revoked (or its member lost the account).
+    ApiTokenRevoked,
 }
 
 impl Reason {
@@ -76,6 +80,8 @@ impl Reason {
             Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::TwoFactorRequired => "TWO_FACTOR_REQUIRED",
             Self::Timeout => "TIMEOUT",
+            Self::ApiTokenNotAllowed => "API_TOKEN_NOT_ALLOWED",
+            Self::ApiTokenRevoked => "API_TOKEN_REVOKED",
         }
     }
 }

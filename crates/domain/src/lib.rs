@@ -7,6 +7,7 @@
 pub mod access;
 pub mod accounts;
 pub mod address;
+pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod billing;
@@ -274,9 +275,27 @@ pub struct Actor {
     /// Two-factor sign-in is on for them.
     pub two_factor: bool,
     pub session_id: i64,
-    /// The account the session is placed in (`switchAccount`), if any.
+    /// The account the session is placed in (`switchAccount`), if any; an API token's
+    /// own account.
     pub current_account_id: Option<i64>,
     pub meta: RequestMeta,
+    /// Set when the request came with an API token rather than a person's session:
+    /// what the token limits its member to.
+    pub api_token: Option<api_tokens::ApiTokenGrant>,
+}
+
+impl Actor {
+    /// What needs a person (signing in, passwords, sessions, second factors, tokens,
+    /// ownership, removal) refuses an API token: FORBIDDEN, reason API_TOKEN_NOT_ALLOWED.
+    pub fn person(&self) -> Result<&Self> {
+        match self.api_token {
+            None => Ok(self),
+            Some(_) => Err(DomainError::forbidden_until(
+                Reason::ApiTokenNotAllowed,
+                "an API token cannot do this: it needs a person's session",
+            )),
+        }
+    }
 }
 
 /// Where a request comes from, for sessions and the audit log.

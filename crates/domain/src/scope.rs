@@ -74,6 +74,24 @@ impl Scope {
         self.domains.binary_search(&id).is_ok()
     }
 
+    /// What is in both.
+    pub fn and(&self, other: &Scope) -> Scope {
+        Scope {
+            services: self
+                .services
+                .iter()
+                .copied()
+                .filter(|id| other.has_service(*id))
+                .collect(),
+            domains: self
+                .domains
+                .iter()
+                .copied()
+                .filter(|id| other.has_domain(*id))
+                .collect(),
+        }
+    }
+
     /// Whether everything in `self` is also in `outer`.
     pub fn within(&self, outer: &Scope) -> bool {
         self.services.iter().all(|id| outer.has_service(*id))
@@ -87,6 +105,15 @@ pub fn within(inner: Option<&Scope>, outer: Option<&Scope>) -> bool {
         (_, None) => true,
         (None, Some(_)) => false,
         (Some(inner), Some(outer)) => inner.within(outer),
+    }
+}
+
+/// The narrower of two scopes (`None`: the whole account).
+pub fn narrower(a: Option<&Scope>, b: Option<&Scope>) -> Option<Scope> {
+    match (a, b) {
+        (None, b) => b.cloned(),
+        (a, None) => a.cloned(),
+        (Some(a), Some(b)) => Some(a.and(b)),
     }
 }
 

@@ -18,6 +18,12 @@ pub(super) enum Actor {
     /// A TECHNICAL member scoped to another service and domain of the account: every
     /// fixture object is out of their scope.
     ScopedOut,
+    /// An API token of the ADMIN member giving part of what they hold
+    /// ([`ADMIN_TOKEN_PERMISSIONS`]): SPEC "API tokens".
+    AdminToken,
+    /// An API token of SCOPED_IN giving VIEW_SERVICES and VIEW_TICKETS: the member's
+    /// scope, narrowed to what the token was given.
+    ScopedToken,
     /// An ADMIN added with portal access and a generated password, signed in with the
     /// emailed one and not changed yet (SPEC "Generated passwords are temporary").
     MustChangePassword,
@@ -31,7 +37,7 @@ pub(super) enum Actor {
     Staff,
 }
 
-pub(super) const ACTORS: [Actor; 12] = [
+pub(super) const ACTORS: [Actor; 14] = [
     Actor::Owner,
     Actor::Admin,
     Actor::Billing,
@@ -39,6 +45,8 @@ pub(super) const ACTORS: [Actor; 12] = [
     Actor::Custom,
     Actor::ScopedIn,
     Actor::ScopedOut,
+    Actor::AdminToken,
+    Actor::ScopedToken,
     Actor::MustChangePassword,
     Actor::NoSecondFactor,
     Actor::Other,
@@ -47,6 +55,17 @@ pub(super) const ACTORS: [Actor; 12] = [
 ];
 
 pub(super) const CUSTOM_PERMISSIONS: &[&str] = &[VIEW_TICKETS, OPEN_TICKETS];
+/// What ADMIN_TOKEN was given: some of the admin's permissions — MANAGE_CONTACTS and
+/// what the TECHNICAL contacts it adds and invites hold, no invoices, emails or audit.
+pub(super) const ADMIN_TOKEN_PERMISSIONS: &[&str] = &[
+    VIEW_SERVICES,
+    VIEW_SERVICE_PASSWORDS,
+    VIEW_DOMAINS,
+    VIEW_TICKETS,
+    OPEN_TICKETS,
+    MANAGE_CONTACTS,
+];
+pub(super) const SCOPED_TOKEN_PERMISSIONS: &[&str] = &[VIEW_SERVICES, VIEW_TICKETS];
 
 const OWNER_PERMISSIONS: &[&str] = &[
     VIEW_INVOICES,
@@ -116,6 +135,8 @@ impl Actor {
             Actor::Custom => "CUSTOM",
             Actor::ScopedIn => "SCOPED_IN",
             Actor::ScopedOut => "SCOPED_OUT",
+            Actor::AdminToken => "ADMIN_TOKEN",
+            Actor::ScopedToken => "SCOPED_TOKEN",
             Actor::MustChangePassword => "PW_CHANGE",
             Actor::NoSecondFactor => "NO_2FA",
             Actor::Other => "OTHER",
@@ -128,9 +149,14 @@ impl Actor {
     pub(super) fn role(self) -> Option<&'static str> {
         match self {
             Actor::Owner => Some("OWNER"),
-            Actor::Admin | Actor::MustChangePassword | Actor::NoSecondFactor => Some("ADMIN"),
+            Actor::Admin
+            | Actor::MustChangePassword
+            | Actor::NoSecondFactor
+            | Actor::AdminToken => Some("ADMIN"),
             Actor::Billing => Some("BILLING"),
-            Actor::Technical | Actor::ScopedIn | Actor::ScopedOut => Some("TECHNICAL"),
+            Actor::Technical | Actor::ScopedIn | Actor::ScopedOut | Actor::ScopedToken => {
+                Some("TECHNICAL")
+            }
             Actor::Custom => Some("CUSTOM"),
             Actor::Other | Actor::Anonymous | Actor::Staff => None,
         }
@@ -140,6 +166,12 @@ impl Actor {
     /// SPEC's role table (whether the session may use them is [`Actor::state`]'s
     /// business); `None` for those who are not members of it.
     pub(super) fn permissions(self) -> Option<&'static [&'static str]> {
+        // A token holds what it was given (all of it its member's).
+        match self {
+            Actor::AdminToken => return Some(ADMIN_TOKEN_PERMISSIONS),
+            Actor::ScopedToken => return Some(SCOPED_TOKEN_PERMISSIONS),
+            _ => {}
+        }
         match self.role()? {
             "OWNER" => Some(OWNER_PERMISSIONS),
             "ADMIN" => Some(ADMIN_PERMISSIONS),
@@ -171,8 +203,9 @@ impl Actor {
             Actor::Billing => BILLING_EMAIL,
             Actor::Technical => "technical@acme.test",
             Actor::Custom => "custom@acme.test",
-            Actor::ScopedIn => "scoped-in@acme.test",
+            Actor::ScopedIn | Actor::ScopedToken => "scoped-in@acme.test",
             Actor::ScopedOut => "scoped-out@acme.test",
+            Actor::AdminToken => "admin@acme.test",
             Actor::MustChangePassword => "newcomer@acme.test",
             Actor::NoSecondFactor => "no2fa@acme.test",
             Actor::Other => "owner@other.test",
@@ -208,6 +241,8 @@ impl Actor {
             | Actor::Custom
             | Actor::ScopedIn
             | Actor::ScopedOut
+            | Actor::AdminToken
+            | Actor::ScopedToken
             | Actor::NoSecondFactor => MEMBER_PASSWORD,
             Actor::Staff => STAFF_PASSWORD,
             Actor::MustChangePassword | Actor::Anonymous => "no password",
@@ -217,10 +252,15 @@ impl Actor {
     /// Whether the actor is scoped, and whether the fixture's objects are in their scope.
     pub(super) fn scope(self) -> Option<Scope> {
         match self {
-            Actor::ScopedIn => Some(Scope::In),
+            Actor::ScopedIn | Actor::ScopedToken => Some(Scope::In),
             Actor::ScopedOut => Some(Scope::Out),
             _ => None,
         }
+    }
+
+    /// Whether the actor is an API token (what needs a person refuses it).
+    pub(super) fn is_token(self) -> bool {
+        matches!(self, Actor::AdminToken | Actor::ScopedToken)
     }
 
     /// Whether the actor's role gives every permission of `needs`.

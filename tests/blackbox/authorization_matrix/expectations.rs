@@ -74,6 +74,7 @@ impl Expected {
             (Outcome::Allowed, _) => "allowed",
             (Outcome::Forbidden, Some("PASSWORD_CHANGE_REQUIRED")) => "FORB:PWCHG",
             (Outcome::Forbidden, Some("TWO_FACTOR_REQUIRED")) => "FORB:2FA",
+            (Outcome::Forbidden, Some("API_TOKEN_NOT_ALLOWED")) => "FORB:TOKEN",
             (Outcome::Forbidden, _) => "FORBIDDEN",
             (Outcome::NotFound, _) => "NOT_FOUND",
             (Outcome::Unauthenticated, _) => "UNAUTH",
@@ -113,6 +114,13 @@ impl Op {
         let state = actor.state();
         match (actor, state, self.guard) {
             (Actor::Anonymous, ..) => error(Outcome::Unauthenticated, root, None, None),
+            // What needs a person refuses a token, before any permission.
+            (token, ..) if token.is_token() && self.needs_a_person() => error(
+                Outcome::Forbidden,
+                root,
+                Some("API_TOKEN_NOT_ALLOWED"),
+                None,
+            ),
             (Actor::Staff, ..) => Expected::allowed(at, value),
             // Refused at the door, whatever the operation: before any permission.
             (_, SessionState::PasswordChangeRequired, _) => {
@@ -138,6 +146,15 @@ impl Op {
                 }
             }
         }
+    }
+
+    /// Whether the schema marks the row's mutation `@personOnly`.
+    fn needs_a_person(&self) -> bool {
+        static MARKED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let marked = MARKED.get_or_init(|| api::person_only_fields(&api::sdl()));
+        self.name
+            .strip_prefix("Mutation.")
+            .is_some_and(|name| marked.iter().any(|m| m == name))
     }
 
     /// What a scope makes of a row the member may otherwise run (SPEC "Scoped access"):

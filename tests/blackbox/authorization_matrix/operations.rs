@@ -232,6 +232,17 @@ pub(super) const OPERATIONS: &[Op] = &[
             value: Some(("account.invitations.0.email", INVITEE_EMAIL)),
         },
     },
+    Op {
+        name: "Account.apiTokens",
+        guard: Guard::Needs(&[MANAGE_CONTACTS]),
+        how: How::Read {
+            query: "query($accountId: ID!) { account(id: $accountId) { id apiTokens { name } } }",
+            path: "account.apiTokens",
+            context: Some("account.id"),
+            within: None,
+            value: None,
+        },
+    },
     connection(
         "Account.invoices",
         "query($accountId: ID!) { account(id: $accountId) { id invoices { totalCount } } }",
@@ -497,6 +508,12 @@ pub(super) const OPERATIONS: &[Op] = &[
 /// their credential checks spend by `credential_throttles`), and those an emailed
 /// token authorizes.
 pub(super) const NOT_IN_THE_MATRIX: &[&str] = &[
+    // A member's own credentials, not an account's rows; `@personOnly` (the token
+    // columns meet that rule on removeContact, transferOwnership and
+    // setAccountSecurity; `api_tokens` runs every marked mutation with a token and
+    // covers who may create and revoke which token).
+    "Mutation.createApiToken",
+    "Mutation.revokeApiToken",
     "Mutation.register",
     "Mutation.login",
     "Mutation.logout",

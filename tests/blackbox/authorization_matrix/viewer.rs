@@ -137,6 +137,13 @@ pub(super) const VIEWER_FIELDS: &[ViewerField] = &[
         |_, actor| Some(json!(actor.has_two_factor())),
     ),
     field(
+        "Viewer.apiTokens",
+        "apiTokens { name }",
+        false,
+        Shown::Always,
+        present,
+    ),
+    field(
         "Viewer.sessions",
         "sessions { current }",
         false,
@@ -280,6 +287,13 @@ pub(super) const ACCOUNT_FIELDS: &[ViewerField] = &[
         true,
         Shown::AccountData,
         |_, _| Some(json!([{ "email": INVITEE_EMAIL }])),
+    ),
+    field(
+        "Account.apiTokens",
+        "apiTokens { name }",
+        true,
+        Shown::AccountData,
+        present,
     ),
     field(
         "Account.invoices",

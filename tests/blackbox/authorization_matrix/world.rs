@@ -146,6 +146,31 @@ impl World {
         )
         .await
         .ok();
+        // Two API tokens, made by their members with their passwords: part of the
+        // admin's permissions, and part of SCOPED_IN's (within their scope).
+        for (actor, member, permissions) in [
+            (Actor::AdminToken, Actor::Admin, ADMIN_TOKEN_PERMISSIONS),
+            (
+                Actor::ScopedToken,
+                Actor::ScopedIn,
+                SCOPED_TOKEN_PERMISSIONS,
+            ),
+        ] {
+            let session = tokens
+                .iter()
+                .find(|(a, _)| *a == member)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
+            let r = app
+                .gql_as(
+                    &session,
+                    "mutation($a: ID!, $p: String!, $perms: [Permission!]!) { createApiToken(accountId: $a, input: { name: \"matrix\", permissions: $perms }, currentPassword: $p) { token } }",
+                    json!({ "a": account_id, "p": MEMBER_PASSWORD, "perms": permissions }),
+                )
+                .await
+                .ok();
+            tokens.push((actor, r.str("createApiToken.token").to_owned()));
+        }
         let owner_contact_id = app
             .gql_as(
                 &owner,

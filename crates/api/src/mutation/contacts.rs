@@ -1,4 +1,4 @@
-use crate::one_per_request::one_per_request;
+use crate::directives::{PersonOnly, one_per_request, person_only};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use domain::contacts::{Address, ContactChanges, NewContact};
@@ -163,7 +163,11 @@ impl ContactMutation {
 
     /// Removes a contact for good (MANAGE_CONTACTS and the actor's current password).
     /// Their sessions stop working in this account at once. Returns the removed id.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn remove_contact(
         &self,
         ctx: &Context<'_>,
@@ -197,7 +201,11 @@ impl ContactMutation {
 
     /// Makes another contact with portal access the owner (TRANSFER_OWNERSHIP and the
     /// actor's current password); the previous owner becomes ADMIN.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn transfer_ownership(
         &self,
         ctx: &Context<'_>,

@@ -1,4 +1,4 @@
-use crate::one_per_request::one_per_request;
+use crate::directives::{PersonOnly, one_per_request, person_only};
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::invitations::{Acceptance, NewInvitation};
 
@@ -99,7 +99,11 @@ impl InvitationMutation {
     /// login is checked as `login` checks it (password, second factor, throttles). An
     /// invitation whose sender can no longer give what it gives (removed, lowered,
     /// access ended) no longer holds (BAD_USER_INPUT on `token`).
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,7 @@
 //! Mutations, grouped by concern and merged into one root.
 
 mod account;
+mod api_tokens;
 mod billing;
 mod contacts;
 mod invitations;
@@ -14,6 +15,7 @@ use async_graphql::MergedObject;
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     session::SessionMutation,
+    api_tokens::ApiTokenMutation,
     account::AccountMutation,
     contacts::ContactMutation,
     invitations::InvitationMutation,

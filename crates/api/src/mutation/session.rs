@@ -1,4 +1,4 @@
-use crate::one_per_request::one_per_request;
+use crate::directives::{PersonOnly, one_per_request, person_only};
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::auth::{Registration, SignedIn};
 
@@ -22,7 +22,11 @@ pub struct RegisterInput {
 #[Object]
 impl SessionMutation {
     /// Creates an account, its owner's login and primary contact, and signs in.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<AuthPayload> {
         let registration = Registration {
             account_name: input.account_name,
@@ -41,7 +45,11 @@ impl SessionMutation {
     /// Wrong password and unknown email get the same answer. With two-factor sign-in
     /// on, a right password without `totpCode` (a code from the app, or a recovery
     /// code), or with a wrong one, is UNAUTHENTICATED with reason TOTP_REQUIRED.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -64,7 +72,11 @@ impl SessionMutation {
     /// Starts two-factor enrolment (needs the current password): a new secret for an
     /// authenticator app, shown this once. It is on after `confirmTotp`, and the user is
     /// told by email.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn enroll_totp(
         &self,
         ctx: &Context<'_>,
@@ -82,14 +94,22 @@ impl SessionMutation {
 
     /// Turns two-factor sign-in on with a code from the app; answers ten single-use
     /// recovery codes, shown this once.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn confirm_totp(&self, ctx: &Context<'_>, code: String) -> ApiResult<Vec<String>> {
         Ok(domain(ctx).auth().confirm_totp(actor(ctx)?, &code).await?)
     }
 
     /// Turns two-factor sign-in off: needs the current password and a code (or
     /// recovery code).
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn disable_totp(
         &self,
         ctx: &Context<'_>,
@@ -104,6 +124,7 @@ impl SessionMutation {
     }
 
     /// Staff: turns a user's two-factor sign-in off (lost device and codes); audited.
+    #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn reset_two_factor(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<bool> {
         let user_id = parse_id(&user_id, "user")?;
         domain(ctx)
@@ -114,6 +135,7 @@ impl SessionMutation {
     }
 
     /// Ends this session (other sessions of the user stay).
+    #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn logout(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         domain(ctx).auth().logout(signed_in(ctx)?).await?;
         ctx.append_http_header(
@@ -125,6 +147,7 @@ impl SessionMutation {
 
     /// Ends one of the viewer's own sessions (`viewer.sessions`): its token stops
     /// working and its WebSockets close.
+    #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
         let id = parse_id(&id, "session")?;
         domain(ctx).auth().revoke_session(actor(ctx)?, id).await?;
@@ -132,6 +155,7 @@ impl SessionMutation {
     }
 
     /// Staff: ends every session of a user; answers how many there were.
+    #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn revoke_user_sessions(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<i32> {
         let user_id = parse_id(&user_id, "user")?;
         let ended = domain(ctx)
@@ -142,6 +166,7 @@ impl SessionMutation {
     }
 
     /// Places the session in one of the viewer's accounts.
+    #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn switch_account(&self, ctx: &Context<'_>, account_id: ID) -> ApiResult<Viewer> {
         let account_id = parse_id(&account_id, "account")?;
         Ok(Viewer(
@@ -153,7 +178,11 @@ impl SessionMutation {
     }
 
     /// Always true: the answer does not say whether the email has a login.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
         domain(ctx)
             .auth()
@@ -163,7 +192,11 @@ impl SessionMutation {
     }
 
     /// Sets a new password from an emailed link; every session of the user ends.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
@@ -178,7 +211,11 @@ impl SessionMutation {
     }
 
     /// Changes the viewer's password; their other sessions end.
-    #[graphql(directive = one_per_request::apply())]
+    #[graphql(
+        guard = "PersonOnly",
+        directive = one_per_request::apply(),
+        directive = person_only::apply()
+    )]
     async fn change_password(
         &self,
         ctx: &Context<'_>,

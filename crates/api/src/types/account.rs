@@ -110,6 +110,12 @@ impl Account {
         Ok(Some(list.into_iter().map(Invitation).collect()))
     }
 
+    /// The API tokens of the account's members, newest first. Needs MANAGE_CONTACTS.
+    async fn api_tokens(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<super::ApiToken>>> {
+        let tokens = domain(ctx).api_tokens().of_account(&self.0).await?;
+        Ok(Some(tokens.into_iter().map(super::ApiToken).collect()))
+    }
+
     /// The account's invoices, newest first. Needs VIEW_INVOICES.
     #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn invoices(

@@ -1,6 +1,7 @@
 //! GraphQL output types: thin wrappers over domain rows.
 
 mod account;
+mod api_token;
 mod billing;
 mod contact;
 pub(crate) mod enums;
@@ -13,6 +14,7 @@ mod ticket;
 mod viewer;
 
 pub use account::Account;
+pub use api_token::{ApiToken, CreatedApiToken};
 pub use billing::{DomainName, Invoice, Service};
 pub use contact::Contact;
 pub use events::{ContactEvent, InvitationEvent};

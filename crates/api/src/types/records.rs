@@ -26,6 +26,12 @@ impl AuditEntry {
     }
 
     /// Whether one of the portal's staff did it.
+    /// What it was done through when not a person's session: `token:<name>` for an
+    /// API token.
+    async fn via(&self) -> Option<&str> {
+        self.0.via.as_deref()
+    }
+
     async fn by_staff(&self) -> bool {
         self.0.actor_is_staff
     }

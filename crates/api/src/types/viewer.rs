@@ -79,6 +79,12 @@ impl Viewer {
             .collect())
     }
 
+    /// The user's API tokens, newest first (`revokeApiToken` ends one).
+    async fn api_tokens(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::ApiToken>> {
+        let tokens = domain(ctx).api_tokens().mine(&self.0).await?;
+        Ok(tokens.into_iter().map(super::ApiToken).collect())
+    }
+
     /// Every account this user belongs to.
     async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
         let memberships = domain(ctx).accounts().memberships(&self.0).await?;

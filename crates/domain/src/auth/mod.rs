@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::api_tokens::ApiTokenGrant;
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
 use crate::entities::{contact, session, user};
@@ -141,12 +142,24 @@ impl<'a> AuthService<'a> {
     /// The actor behind a session token. An unknown or expired token is
     /// `Unauthenticated`, never anonymous: the client must learn its token is dead.
     pub async fn authenticate(&self, token: &str, meta: RequestMeta) -> Result<Actor> {
+        // An API token's checksum is checked before anything is read: a mistyped one
+        // costs the database nothing.
+        if token.starts_with(tokens::API_TOKEN_PREFIX) && !tokens::is_api_token(token) {
+            return Err(api_token_revoked());
+        }
         let found = session::Entity::find()
             .filter(session::Column::TokenHash.eq(tokens::hash(token)))
             .find_also_related(user::Entity)
             .one(self.domain.db())
             .await?;
-        self.live(found, meta, true).await.map(|(actor, _)| actor)
+        let actor = self.live(found, meta, true).await.map(|(actor, _)| actor);
+        // A dead API token says so in a way its script can act on.
+        match actor {
+            Err(DomainError::Unauthenticated(_)) if token.starts_with(tokens::API_TOKEN_PREFIX) => {
+                Err(api_token_revoked())
+            }
+            other => other,
+        }
     }
 
     /// A session re-read by id, for a connection that outlives a request (a WebSocket
@@ -185,33 +198,50 @@ impl<'a> AuthService<'a> {
         let Some((session, Some(user))) = found else {
             return Err(ended());
         };
+        let api_token = ApiTokenGrant::of(&session);
         let now = self.domain.now();
-        let idle = chrono::Duration::from_std(self.domain.config().session_idle_timeout)
-            .unwrap_or(chrono::Duration::days(14));
-        let last_seen = session.last_seen_at.unwrap_or(session.created_at);
-        if session.expires_at.min(last_seen + idle) <= now {
+        // An API token ends at its own time only; a session also when left unused.
+        let idle = match api_token {
+            Some(_) => chrono::Duration::MAX,
+            None => chrono::Duration::from_std(self.domain.config().session_idle_timeout)
+                .unwrap_or(chrono::Duration::days(14)),
+        };
+        let ends_after = |last_seen: DateTime<Utc>| {
+            session.expires_at.min(
+                last_seen
+                    .checked_add_signed(idle)
+                    .unwrap_or(session.expires_at),
+            )
+        };
+        let mut last_seen = session.last_seen_at.unwrap_or(session.created_at);
+        if ends_after(last_seen) <= now {
             return Err(ended());
         }
-        let last_seen = if used && now - last_seen >= store::sessions::TOUCH_EVERY {
-            store::sessions::touch(self.domain.db(), session.id, now).await?;
-            now
-        } else {
-            last_seen
-        };
+        // A token's first use is news (it says the token works); then, as a session's,
+        // at most once a minute.
+        let first_use = api_token.is_some() && session.last_seen_at.is_none();
+        if used && (first_use || now - last_seen >= store::sessions::TOUCH_EVERY) {
+            let ip = api_token.as_ref().and(meta.ip.as_deref());
+            store::sessions::touch(self.domain.db(), session.id, now, ip).await?;
+            last_seen = now;
+        }
+        let ends = ends_after(last_seen);
         Ok((
             Actor {
                 user_id: user.id,
                 email: user.email,
                 first_name: user.first_name,
                 last_name: user.last_name,
-                is_staff: user.is_staff,
+                // A token acts as a member, never with staff's powers.
+                is_staff: user.is_staff && api_token.is_none(),
                 password_change_required: user.password_change_required,
                 two_factor: user.totp_secret.is_some(),
                 session_id: session.id,
                 current_account_id: session.current_account_id,
                 meta,
+                api_token,
             },
-            session.expires_at.min(last_seen + idle),
+            ends,
         ))
     }
 
@@ -229,6 +259,8 @@ impl<'a> AuthService<'a> {
         let ended = session::Entity::delete_many()
             .filter(session::Column::Id.eq(session_id))
             .filter(session::Column::UserId.eq(actor.user_id))
+            // Tokens are revoked as tokens (`revokeApiToken`).
+            .filter(session::Column::ApiTokenName.is_null())
             .exec(change.conn())
             .await?;
         if ended.rows_affected == 0 {
@@ -319,5 +351,15 @@ impl<'a> AuthService<'a> {
             current_account_id: Some(account.id),
             ..actor.clone()
         })
+    }
+}
+
+/// UNAUTHENTICATED with reason API_TOKEN_REVOKED: an API token that is unknown, expired
+/// or revoked (its member may have lost the account, or the account forbids tokens).
+fn api_token_revoked() -> DomainError {
+    DomainError::WithReason {
+        code: crate::ErrorCode::Unauthenticated,
+        reason: crate::Reason::ApiTokenRevoked,
+        message: "this API token is unknown, expired or revoked".into(),
     }
 }

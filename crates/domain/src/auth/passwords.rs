@@ -28,9 +28,11 @@ impl AuthService<'_> {
         let user_id = actor.user_id;
         let mut change = Change::begin(self.domain).await?;
         store::users::set_password(&change, user_id, hash).await?;
+        // The other sessions end; API tokens are not sessions of the person: they stay.
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user_id))
             .filter(session::Column::Id.ne(actor.session_id))
+            .filter(session::Column::ApiTokenName.is_null())
             .exec(change.conn())
             .await?;
         change.notify(Notice::AccessChanged { user_id });
@@ -140,6 +142,8 @@ impl AuthService<'_> {
             return Err(bad_link());
         }
         store::users::set_password(&change, reset.user_id, hash).await?;
+        // A reset recovers a lost or taken password: every session ends, and every API
+        // token with them (a change of password keeps the tokens).
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(reset.user_id))
             .exec(change.conn())

@@ -24,6 +24,16 @@ pub(crate) enum SecurityNotice<'a> {
         account_name: &'a str,
         at: DateTime<Utc>,
     },
+    /// An API token was made for them (by them), on an account.
+    ApiTokenCreated {
+        account_name: &'a str,
+        name: &'a str,
+    },
+    /// One of their API tokens was revoked (by them or a contact manager).
+    ApiTokenRevoked {
+        account_name: &'a str,
+        name: &'a str,
+    },
 }
 
 /// Queues `notice` to `to` in `change`.
@@ -42,6 +52,7 @@ pub(crate) async fn send(
         user_agent: String::new(),
         by_staff: false,
         account_name: String::new(),
+        token_name: String::new(),
     };
     email.kind = match notice {
         SecurityNotice::NewSignIn(meta) => {
@@ -59,6 +70,16 @@ pub(crate) async fn send(
             email.account_name = account_name.to_owned();
             email.at = when(at);
             "access_ending"
+        }
+        SecurityNotice::ApiTokenCreated { account_name, name } => {
+            email.account_name = account_name.to_owned();
+            email.token_name = name.to_owned();
+            "api_token_created"
+        }
+        SecurityNotice::ApiTokenRevoked { account_name, name } => {
+            email.account_name = account_name.to_owned();
+            email.token_name = name.to_owned();
+            "api_token_revoked"
         }
     };
     change

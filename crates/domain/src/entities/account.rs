@@ -11,6 +11,8 @@ pub struct Model {
     pub billing_contact_id: Option<i64>,
     /// Members without two-factor sign-in are refused here (TWO_FACTOR_REQUIRED).
     pub require_two_factor: bool,
+    /// Members may create API tokens (the owner may forbid them).
+    pub allow_api_tokens: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub ip_address: Option<String>,
+    /// What it was done through, when not a person's session: `token:<name>`.
+    pub via: Option<String>,
     pub details: Option<Json>,
     pub occurred_at: DateTimeUtc,
 }

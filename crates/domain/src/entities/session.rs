@@ -16,8 +16,22 @@ pub struct Model {
     /// When the session was last used, kept at most once a minute (`None`: not since
     /// it was created).
     pub last_seen_at: Option<DateTimeUtc>,
-    /// The absolute end (30 days after sign-in); idleness may end it sooner.
+    /// The absolute end (30 days after sign-in; an API token's own); idleness may end a
+    /// session sooner, never a token.
     pub expires_at: DateTimeUtc,
+    /// Set on an API token (and only there): its name.
+    pub api_token_name: Option<String>,
+    /// An API token's permission names.
+    pub api_token_permissions: Option<Json>,
+    /// An API token's scope (`None`: its member's).
+    pub api_token_scope: Option<crate::scope::Scope>,
+}
+
+impl Model {
+    /// Whether this row is an API token rather than someone's sign-in.
+    pub fn is_api_token(&self) -> bool {
+        self.api_token_name.is_some()
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

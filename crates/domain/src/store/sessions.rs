@@ -54,6 +54,7 @@ pub(crate) async fn open(
             session_id: session.id,
             current_account_id,
             meta,
+            api_token: None,
         },
     })
 }
@@ -61,11 +62,20 @@ pub(crate) async fn open(
 /// How stale a session's last use may be before a request writes it again.
 pub(crate) const TOUCH_EVERY: Duration = Duration::minutes(1);
 
-/// Records that session `id` was used at `now`, unless a request of the last minute
-/// already did.
-pub(crate) async fn touch(conn: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> Result<()> {
-    session::Entity::update_many()
-        .col_expr(session::Column::LastSeenAt, Expr::value(now))
+/// Records that session `id` was used at `now` (an API token: also from where, `ip`),
+/// unless a request of the last minute already did.
+pub(crate) async fn touch(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+    ip: Option<&str>,
+) -> Result<()> {
+    let mut update =
+        session::Entity::update_many().col_expr(session::Column::LastSeenAt, Expr::value(now));
+    if let Some(ip) = ip {
+        update = update.col_expr(session::Column::IpAddress, Expr::value(ip));
+    }
+    update
         .filter(session::Column::Id.eq(id))
         .filter(
             sea_orm::Condition::any()
@@ -77,8 +87,8 @@ pub(crate) async fn touch(conn: &impl ConnectionTrait, id: i64, now: DateTime<Ut
     Ok(())
 }
 
-/// The live sessions of `user_id` (not expired, not idle past `idle`), most recently
-/// used first.
+/// The live sessions of `user_id` (not expired, not idle past `idle`; not API tokens),
+/// most recently used first.
 pub(crate) async fn of_user(
     conn: &impl ConnectionTrait,
     user_id: i64,
@@ -87,6 +97,7 @@ pub(crate) async fn of_user(
 ) -> Result<Vec<session::Model>> {
     let mut sessions: Vec<_> = session::Entity::find()
         .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::ApiTokenName.is_null())
         .filter(session::Column::ExpiresAt.gt(now))
         .all(conn)
         .await?
@@ -97,14 +108,20 @@ pub(crate) async fn of_user(
     Ok(sessions)
 }
 
-/// After a user's membership in `account_id` ended: if it was their last and they are
-/// not staff, every session of theirs ends; otherwise sessions placed in that account
-/// are taken out of it (they keep their other accounts).
+/// After a user's membership in `account_id` ended: their API tokens there end; if it
+/// was their last and they are not staff, every session of theirs ends; otherwise
+/// sessions placed in that account are taken out of it (they keep their other accounts).
 pub(crate) async fn end_membership(
     conn: &impl ConnectionTrait,
     user_id: i64,
     account_id: i64,
 ) -> Result<()> {
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::CurrentAccountId.eq(account_id))
+        .filter(session::Column::ApiTokenName.is_not_null())
+        .exec(conn)
+        .await?;
     let remaining = contact::Entity::find()
         .filter(contact::Column::UserId.eq(user_id))
         .count(conn)
