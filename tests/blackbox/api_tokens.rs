@@ -765,3 +765,100 @@ async fn a_member_who_joins_another_account_takes_no_token_there() {
         .expect_code("NOT_FOUND");
     app.stop().await;
 }
+
+/// Throttles apply to tokens, each its own: a script gone wrong stops at its token's
+/// request rate (RATE_LIMITED, with how long to wait), not at its neighbours'.
+#[tokio::test]
+async fn each_token_has_a_request_rate_of_its_own() {
+    let app = TestApp::start_with(|c| {
+        c.domain.throttles.api_token_requests =
+            domain::throttle::Limit::new(3, std::time::Duration::from_secs(600));
+    })
+    .await;
+    let acme = Portal::acme(&app).await;
+    let busy = token_of(
+        &app,
+        &acme.owner,
+        OWNER_PASSWORD,
+        &acme.account,
+        &["VIEW_SERVICES"],
+    )
+    .await;
+    let calm = token_of(
+        &app,
+        &acme.owner,
+        OWNER_PASSWORD,
+        &acme.account,
+        &["VIEW_SERVICES"],
+    )
+    .await;
+    for _ in 0..3 {
+        services(&app)(&busy.secret, &acme.account).await.ok();
+    }
+    let r = services(&app)(&busy.secret, &acme.account).await;
+    r.expect_code("RATE_LIMITED");
+    assert!(
+        r.body["errors"][0]["extensions"]["retryAfter"]
+            .as_u64()
+            .is_some(),
+        "{}",
+        r.body
+    );
+    services(&app)(&calm.secret, &acme.account).await.ok();
+    // The member's own session is not the token's.
+    services(&app)(&acme.owner, &acme.account).await.ok();
+    app.stop().await;
+}
+
+/// Instances sharing one database and one Redis are one service: a token revoked
+/// through one ends the stream it holds open on another.
+#[tokio::test]
+#[cfg_attr(
+    not(clientele_redis),
+    ignore = "needs Redis (instances share notices through it): set REDIS_URL (the PostgreSQL + Redis suite of .ci/run)"
+)]
+async fn a_token_revoked_on_one_instance_ends_its_stream_on_another() {
+    let app = TestApp::start().await;
+    let acme = Portal::acme(&app).await;
+    let token = token_of(
+        &app,
+        &acme.owner,
+        OWNER_PASSWORD,
+        &acme.account,
+        &["MANAGE_CONTACTS"],
+    )
+    .await;
+    let second = app.second_instance(|_| {}).await;
+    let mut socket = clientele_tests::WsClient::connect(
+        &format!("http://{}", second.addr),
+        clientele_tests::ws::TRANSPORT_WS,
+        &[],
+    )
+    .await
+    .unwrap();
+    socket
+        .init(json!({ "authorization": format!("Bearer {}", token.secret) }))
+        .await;
+    socket
+        .subscribe(
+            "1",
+            "subscription($a: ID!) { membershipChanges(accountId: $a) { permissions } }",
+            json!({ "a": acme.account }),
+        )
+        .await;
+    let first = socket.next_event("1").await;
+    assert_eq!(
+        first["membershipChanges"]["permissions"],
+        json!(["MANAGE_CONTACTS"])
+    );
+    app.gql_as(
+        &acme.owner,
+        "mutation($id: ID!) { revokeApiToken(id: $id) { id } }",
+        json!({ "id": token.id }),
+    )
+    .await
+    .ok();
+    assert_eq!(socket.expect_error("1").await, "UNAUTHENTICATED");
+    second.shutdown().await;
+    app.stop().await;
+}

@@ -45,6 +45,8 @@ pub enum Rule {
     /// `register` and `createAccount` together.
     AccountsOpenedPerAddress,
     PortalGrantsPerAccount,
+    /// Requests made with one API token (a script gone wrong stops at its own limit).
+    ApiTokenRequests,
 }
 
 impl Rule {
@@ -58,6 +60,7 @@ impl Rule {
             Self::InvitationAcceptancesPerAddress => "invitation_acceptances_per_address",
             Self::AccountsOpenedPerAddress => "accounts_opened_per_address",
             Self::PortalGrantsPerAccount => "portal_grants_per_account",
+            Self::ApiTokenRequests => "api_token_requests",
         }
     }
 
@@ -83,6 +86,7 @@ impl Rule {
             Self::InvitationAcceptancesPerAddress => "too many invitation acceptances",
             Self::AccountsOpenedPerAddress => "too many new accounts",
             Self::PortalGrantsPerAccount => "too many portal logins granted",
+            Self::ApiTokenRequests => "too many requests with this API token",
         }
     }
 }
@@ -123,6 +127,7 @@ pub struct Throttles {
     pub invitation_acceptances_per_address: Limit,
     pub accounts_opened_per_address: Limit,
     pub portal_grants_per_account: Limit,
+    pub api_token_requests: Limit,
 }
 
 impl Default for Throttles {
@@ -135,6 +140,8 @@ impl Default for Throttles {
             invitation_acceptances_per_address: Limit::new(20, HOUR),
             accounts_opened_per_address: Limit::new(20, HOUR),
             portal_grants_per_account: Limit::new(30, HOUR),
+            // 20 a second, in bursts of up to a minute's worth.
+            api_token_requests: Limit::new(1200, MINUTE),
         }
     }
 }
@@ -149,6 +156,7 @@ impl Throttles {
             Rule::InvitationAcceptancesPerAddress => self.invitation_acceptances_per_address,
             Rule::AccountsOpenedPerAddress => self.accounts_opened_per_address,
             Rule::PortalGrantsPerAccount => self.portal_grants_per_account,
+            Rule::ApiTokenRequests => self.api_token_requests,
         }
     }
 }

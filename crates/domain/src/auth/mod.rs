@@ -152,14 +152,22 @@ impl<'a> AuthService<'a> {
             .find_also_related(user::Entity)
             .one(self.domain.db())
             .await?;
-        let actor = self.live(found, meta, true).await.map(|(actor, _)| actor);
-        // A dead API token says so in a way its script can act on.
-        match actor {
+        let actor = match self.live(found, meta, true).await {
+            Ok((actor, _)) => actor,
+            // A dead API token says so in a way its script can act on.
             Err(DomainError::Unauthenticated(_)) if token.starts_with(tokens::API_TOKEN_PREFIX) => {
-                Err(api_token_revoked())
+                return Err(api_token_revoked());
             }
-            other => other,
+            Err(other) => return Err(other),
+        };
+        // Each token has a request rate of its own.
+        if let Some(grant) = &actor.api_token {
+            self.domain
+                .throttle()
+                .spend_each(&[(Rule::ApiTokenRequests, &grant.id.to_string())])
+                .await?;
         }
+        Ok(actor)
     }
 
     /// A session re-read by id, for a connection that outlives a request (a WebSocket
