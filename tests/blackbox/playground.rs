@@ -170,6 +170,7 @@ async fn the_default_tabs_are_the_operations_of_examples_playground_graphql() {
             "ChangeRole",
             "RevokeAccess",
             "SendNotification",
+            "ApiTokens",
             "ContactEvents"
         ]
     );

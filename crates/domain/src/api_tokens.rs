@@ -139,9 +139,9 @@ impl<'a> ApiTokenService<'a> {
         Ok(CreatedApiToken { token, row })
     }
 
-    /// Revokes a token: one's own, or (MANAGE_CONTACTS on its account) a member's whose
-    /// permissions and scope do not exceed one's own. Its next request is
-    /// UNAUTHENTICATED and its live streams end, on every instance. Its member is
+    /// Revokes a token: one's own, (MANAGE_CONTACTS on its account) a member's whose
+    /// permissions and scope do not exceed one's own, or (staff) any. Its next request
+    /// is UNAUTHENTICATED and its live streams end, on every instance. Its member is
     /// emailed. Another's token one may not revoke is NOT_FOUND.
     pub async fn revoke(&self, actor: &Actor, token_id: i64) -> Result<session::Model> {
         actor.person()?;
@@ -149,10 +149,13 @@ impl<'a> ApiTokenService<'a> {
         let account_id = row
             .current_account_id
             .ok_or(DomainError::NotFound("API token"))?;
-        let (mut change, access) = begin_as_member(self.domain, actor, account_id)
+        let mut change = Change::begin(self.domain).await?;
+        access::lock_account(change.conn(), account_id).await?;
+        let access = access::access_on(change.conn(), actor, account_id, "API token")
             .await
             .map_err(|_| DomainError::NotFound("API token"))?;
-        if row.user_id != actor.user_id {
+        access.usable()?;
+        if row.user_id != actor.user_id && !access.is_staff() {
             access
                 .require(Permission::ManageContacts)
                 .map_err(|_| DomainError::NotFound("API token"))?;
