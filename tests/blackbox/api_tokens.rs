@@ -589,6 +589,14 @@ async fn a_revoked_token_is_dead_its_member_is_told_and_the_audit_log_names_it()
         r.body["errors"][0]["extensions"]["reason"],
         json!("API_TOKEN_REVOKED")
     );
+    // Staff revoke any token.
+    let staff = app.staff().await;
+    app.gql_as(&staff, revoke, json!({ "id": owners.id }))
+        .await
+        .ok();
+    services(&app)(&owners.secret, &acme.account)
+        .await
+        .expect_code("UNAUTHENTICATED");
     app.stop().await;
 }
 
