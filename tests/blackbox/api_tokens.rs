@@ -870,3 +870,39 @@ async fn a_token_revoked_on_one_instance_ends_its_stream_on_another() {
     second.shutdown().await;
     app.stop().await;
 }
+
+/// A token ends at its own time: after it, UNAUTHENTICATED (API_TOKEN_REVOKED), and it
+/// is no longer listed. Left unused meanwhile, it did not end sooner (no idle limit).
+#[tokio::test]
+async fn a_token_ends_at_its_time_and_not_before() {
+    let app = TestApp::start().await;
+    let acme = Portal::acme(&app).await;
+    let ends = app.server.domain.clock().now() + chrono::Duration::days(40);
+    let r = app
+        .gql_as(
+            &acme.owner,
+            CREATE,
+            json!({ "a": acme.account, "p": OWNER_PASSWORD, "i": {
+                "name": "quarterly", "permissions": ["VIEW_SERVICES"], "expiresAt": ends.to_rfc3339() } }),
+        )
+        .await
+        .ok();
+    let secret = r.str("createApiToken.token").to_owned();
+    // Past a session's idle limit (14 days), unused: still good.
+    app.server
+        .domain
+        .clock()
+        .advance(std::time::Duration::from_secs(30 * 24 * 3600));
+    services(&app)(&secret, &acme.account).await.ok();
+    app.server
+        .domain
+        .clock()
+        .advance(std::time::Duration::from_secs(11 * 24 * 3600));
+    let r = services(&app)(&secret, &acme.account).await;
+    r.expect_code("UNAUTHENTICATED");
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["reason"],
+        json!("API_TOKEN_REVOKED")
+    );
+    app.stop().await;
+}
