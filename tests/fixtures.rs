@@ -19,6 +19,22 @@ pub const MEMBER_PASSWORD: &str = "member password 1";
 /// The password of users made by [`TestApp::staff`].
 pub const STAFF_PASSWORD: &str = "staff password 1";
 
+/// Every permission, as the schema names them (what an owner holds).
+pub const ALL_PERMISSIONS: &[&str] = &[
+    "VIEW_INVOICES",
+    "PAY_INVOICES",
+    "VIEW_SERVICES",
+    "VIEW_SERVICE_PASSWORDS",
+    "VIEW_DOMAINS",
+    "VIEW_TICKETS",
+    "OPEN_TICKETS",
+    "MANAGE_CONTACTS",
+    "MANAGE_ACCOUNT",
+    "VIEW_EMAILS",
+    "VIEW_AUDIT_LOG",
+    "TRANSFER_OWNERSHIP",
+];
+
 /// `addContact` (`$a` the account, `$i` the input), answering every field a story
 /// checks on the new card.
 pub const ADD: &str = "mutation($a: ID!, $i: AddContactInput!) { addContact(accountId: $a, input: $i) {

@@ -5,7 +5,8 @@
 //! ends it, and its live streams, at once.
 
 use clientele_tests::fixtures::{
-    ACCEPT, ADD, CONTACT_EVENTS, MEMBER_PASSWORD, OWNER_PASSWORD, Portal, REMOVE, Role, UPDATE,
+    ACCEPT, ADD, ALL_PERMISSIONS, CONTACT_EVENTS, MEMBER_PASSWORD, OWNER_PASSWORD, Portal, REMOVE,
+    Role, UPDATE,
 };
 use clientele_tests::{Gql, TestApp};
 use serde_json::{Value, json};
@@ -71,6 +72,17 @@ fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// UNAUTHENTICATED, reason API_TOKEN_REVOKED: what a dead token's request answers.
+fn assert_revoked(r: &Gql) {
+    r.expect_code("UNAUTHENTICATED");
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["reason"],
+        json!("API_TOKEN_REVOKED"),
+        "{}",
+        r.body
+    );
 }
 
 fn base62_value(text: &str) -> u64 {
@@ -406,21 +418,14 @@ const PERSON_ONLY: &[(&str, &str)] = &[
 async fn what_needs_a_person_refuses_a_token() {
     let app = TestApp::start().await;
     let acme = Portal::acme(&app).await;
-    let all = [
-        "VIEW_INVOICES",
-        "PAY_INVOICES",
-        "VIEW_SERVICES",
-        "VIEW_SERVICE_PASSWORDS",
-        "VIEW_DOMAINS",
-        "VIEW_TICKETS",
-        "OPEN_TICKETS",
-        "MANAGE_CONTACTS",
-        "MANAGE_ACCOUNT",
-        "VIEW_EMAILS",
-        "VIEW_AUDIT_LOG",
-        "TRANSFER_OWNERSHIP",
-    ];
-    let token = token_of(&app, &acme.owner, OWNER_PASSWORD, &acme.account, &all).await;
+    let token = token_of(
+        &app,
+        &acme.owner,
+        OWNER_PASSWORD,
+        &acme.account,
+        ALL_PERMISSIONS,
+    )
+    .await;
     // The table is the schema's list, no more and no less.
     let marked = api::person_only_fields(&api::sdl());
     let mut listed: Vec<&str> = PERSON_ONLY.iter().map(|(name, _)| *name).collect();
@@ -487,13 +492,7 @@ async fn a_member_lowered_or_removed_takes_it_from_their_tokens_at_once() {
     .await
     .ok();
     let r = app.gql_as(&token.secret, contacts, vars).await;
-    r.expect_code("UNAUTHENTICATED");
-    assert_eq!(
-        r.body["errors"][0]["extensions"]["reason"],
-        json!("API_TOKEN_REVOKED"),
-        "{}",
-        r.body
-    );
+    assert_revoked(&r);
     app.stop().await;
 }
 
@@ -569,11 +568,7 @@ async fn a_revoked_token_is_dead_its_member_is_told_and_the_audit_log_names_it()
         .await
         .ok();
     let r = services(&app)(&token.secret, &acme.account).await;
-    r.expect_code("UNAUTHENTICATED");
-    assert_eq!(
-        r.body["errors"][0]["extensions"]["reason"],
-        json!("API_TOKEN_REVOKED")
-    );
+    assert_revoked(&r);
     let mails = app.mails_to(&technical.email).await;
     assert!(
         mails
@@ -585,10 +580,7 @@ async fn a_revoked_token_is_dead_its_member_is_told_and_the_audit_log_names_it()
     let mut typo = owners.secret.clone().into_bytes();
     typo[8] = if typo[8] == b'x' { b'y' } else { b'x' };
     let r = services(&app)(&String::from_utf8(typo).unwrap(), &acme.account).await;
-    assert_eq!(
-        r.body["errors"][0]["extensions"]["reason"],
-        json!("API_TOKEN_REVOKED")
-    );
+    assert_revoked(&r);
     // Staff revoke any token.
     let staff = app.staff().await;
     app.gql_as(&staff, revoke, json!({ "id": owners.id }))
@@ -888,21 +880,12 @@ async fn a_token_ends_at_its_time_and_not_before() {
         .await
         .ok();
     let secret = r.str("createApiToken.token").to_owned();
+    let days = |n: u64| std::time::Duration::from_secs(n * 24 * 3600);
     // Past a session's idle limit (14 days), unused: still good.
-    app.server
-        .domain
-        .clock()
-        .advance(std::time::Duration::from_secs(30 * 24 * 3600));
+    app.server.domain.clock().advance(days(30));
     services(&app)(&secret, &acme.account).await.ok();
-    app.server
-        .domain
-        .clock()
-        .advance(std::time::Duration::from_secs(11 * 24 * 3600));
+    app.server.domain.clock().advance(days(11));
     let r = services(&app)(&secret, &acme.account).await;
-    r.expect_code("UNAUTHENTICATED");
-    assert_eq!(
-        r.body["errors"][0]["extensions"]["reason"],
-        json!("API_TOKEN_REVOKED")
-    );
+    assert_revoked(&r);
     app.stop().await;
 }

@@ -164,25 +164,11 @@ async fn a_scope_costs_no_statement_of_its_own() {
 async fn a_token_costs_no_more_statements_than_a_session() {
     let app = TestApp::start().await;
     let (owner, account) = account_with(&app, 3).await;
-    let all = [
-        "VIEW_INVOICES",
-        "PAY_INVOICES",
-        "VIEW_SERVICES",
-        "VIEW_SERVICE_PASSWORDS",
-        "VIEW_DOMAINS",
-        "VIEW_TICKETS",
-        "OPEN_TICKETS",
-        "MANAGE_CONTACTS",
-        "MANAGE_ACCOUNT",
-        "VIEW_EMAILS",
-        "VIEW_AUDIT_LOG",
-        "TRANSFER_OWNERSHIP",
-    ];
     let token = app
         .gql_as(
             &owner,
             "mutation($a: ID!, $p: String!, $perms: [Permission!]!) { createApiToken(accountId: $a, input: { name: \"dashboard\", permissions: $perms }, currentPassword: $p) { token } }",
-            json!({ "a": account, "p": clientele_tests::fixtures::OWNER_PASSWORD, "perms": all }),
+            json!({ "a": account, "p": clientele_tests::fixtures::OWNER_PASSWORD, "perms": clientele_tests::fixtures::ALL_PERMISSIONS }),
         )
         .await
         .ok()

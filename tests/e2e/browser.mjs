@@ -19,7 +19,12 @@
 //   5. two-factor sign-in: the code field appears when the server asks for a code;
 //   6. a contact added in GraphiQL (its default SignIn and AddContact tabs, signed in
 //      by the session cookie) appears live in the owner's dashboard, exactly once, with
-//      no request leaving the server's origin.
+//      no request leaving the server's origin;
+//   7. API tokens: the technical contact's picker offers exactly what he holds (no
+//      VIEW_INVOICES); a token made with VIEW_SERVICES shows its secret once (Copy), and
+//      used from the test as a bearer token reads services and is FORBIDDEN invoices;
+//      after a reload the secret is nowhere in the page; revoked on the page, the token
+//      is UNAUTHENTICATED (API_TOKEN_REVOKED).
 //
 // Expects target/debug/clientele (or CLIENTELE_BIN) and examples/dashboard/dist to be
 // built (tests/e2e/run.sh builds both). Screenshots go to target/e2e/. Exits non-zero
@@ -47,6 +52,8 @@ const SCOPED = 'dana@devshop.example'; // TECHNICAL, limited to the first servic
 const VPS = 'Cloud VPS 4 GB';
 const HOSTING = 'Shared Hosting Pro';
 const TWO_FACTOR_USER = 'maria@garcia.example';
+const NORTHWIND = 'Northwind Hosting Ltd';
+const TECHNICAL_PERMISSIONS = ['VIEW_SERVICES', 'VIEW_SERVICE_PASSWORDS', 'VIEW_DOMAINS', 'VIEW_TICKETS', 'OPEN_TICKETS'];
 const TIMEOUT = 15_000;
 
 fs.mkdirSync(out, { recursive: true });
@@ -65,6 +72,17 @@ async function api(query, variables = {}, token) {
   const body = await response.json();
   if (body.errors) throw new Error(`${query.split('{')[0].trim()}: ${JSON.stringify(body.errors)}`);
   return body.data;
+}
+
+/** GraphQL over HTTP with an API token, as a script would send it: the whole answer
+ * (data and errors), for the test to check. */
+async function withApiToken(token, query, variables = {}) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
 }
 
 // ---------------------------------------------------------------- pages
@@ -561,6 +579,124 @@ try {
     delete pages.graphiql;
   });
 
+  await step('API tokens: the technical contact makes one with only what he holds, copies its secret once, uses it, and revokes it', async () => {
+    const t = await openPage('tokens');
+    // So that Copy can write, and the test read, the clipboard (headless Chromium
+    // refuses it otherwise; the page then selects the text instead).
+    await t.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await signIn(t.page, TECHNICAL);
+    await dashboardLoaded(t.page);
+    assert((await t.page.getByTestId('account-name').innerText()) === NORTHWIND, `the technical contact is not on ${NORTHWIND}`);
+    assert((await t.page.getByTestId('viewer-role').innerText()) === 'TECHNICAL', 'the technical contact is not shown as TECHNICAL');
+    await t.page.getByTestId('tokens-section').waitFor({ timeout: TIMEOUT });
+    // Without MANAGE_CONTACTS: his own tokens only, and the account's are not even asked for.
+    assert((await t.page.getByTestId('member-tokens').count()) === 0, "the technical contact sees the other members' tokens");
+    assert(
+      !t.log.posts.some((p) => /apiTokens/.test(p.query) && /account\s*\(/.test(p.query)),
+      "the dashboard asked for the account's tokens as the technical contact",
+    );
+    const accountId = await t.page.getByTestId('dashboard').getAttribute('data-account-id');
+
+    await t.page.getByTestId('token-create').click();
+    const offered = await t.page.getByTestId('token-permission').evaluateAll((boxes) => boxes.map((b) => b.dataset.permission));
+    assert(
+      JSON.stringify([...offered].sort()) === JSON.stringify([...TECHNICAL_PERMISSIONS].sort()),
+      `the picker offers ${offered.join(', ')}, not exactly ${TECHNICAL_PERMISSIONS.join(', ')}`,
+    );
+    assert(!offered.includes('VIEW_INVOICES'), 'the picker offers VIEW_INVOICES to the technical contact');
+
+    const name = `e2e monitoring ${Date.now().toString(36)}`;
+    await t.page.getByTestId('token-name').fill(name);
+    await t.page.locator('[data-testid=token-permission][data-permission=VIEW_SERVICES]').check();
+    // A wrong password first: the server's error, and no token.
+    await t.page.getByTestId('token-password').fill('not the password');
+    await t.page.getByTestId('token-submit').click();
+    const wrong = t.page.locator('[data-testid=message][data-kind=error][data-code=BAD_USER_INPUT]');
+    await wrong.first().waitFor({ timeout: TIMEOUT });
+    assert((await wrong.first().innerText()).includes('currentPassword'), 'the wrong-password error does not name the field');
+    assert((await t.page.getByTestId('token-secret').count()) === 0, 'a secret is shown after a wrong password');
+    await t.page.getByTestId('token-password').fill(PASSWORD);
+    await t.page.getByTestId('token-form').screenshot({ path: path.join(out, 'token-form.png') });
+    await t.page.getByTestId('token-submit').click();
+
+    const secretField = t.page.getByTestId('token-secret');
+    await secretField.waitFor({ timeout: TIMEOUT });
+    const secret = await secretField.inputValue();
+    assert(/^clt_[A-Za-z0-9]{46}$/.test(secret), `the page shows "${secret.slice(0, 8)}…" (${secret.length} characters), not a clt_ token of 50`);
+    assert(await secretField.evaluate((el) => el.readOnly), 'the secret field is not read-only');
+    assert(
+      /not be shown again/.test(await t.page.getByTestId('token-created').innerText()),
+      'the page does not say the secret will not be shown again',
+    );
+    await t.page.getByTestId('token-copy').click();
+    await t.page.getByTestId('tokens-section').screenshot({ path: path.join(out, 'TEMP-secret.png') }); // TEMP
+    const copied = await until('Copy to answer', () => t.page.getByTestId('token-copy-status').getAttribute('data-copied'));
+    const taken =
+      copied === 'true'
+        ? await t.page.evaluate(() => navigator.clipboard.readText())
+        : await secretField.evaluate((el) => el.value.slice(el.selectionStart, el.selectionEnd));
+    assert(taken === secret, `Copy ${copied === 'true' ? 'put something else on the clipboard' : 'did not select the secret'}`);
+
+    const row = t.page.getByTestId('token-row').filter({ has: t.page.getByTestId('token-row-name').getByText(name, { exact: true }) });
+    await row.waitFor({ timeout: TIMEOUT });
+    assert((await row.getByTestId('token-row-permissions').getAttribute('data-permissions')) === 'VIEW_SERVICES', 'the list shows other permissions than VIEW_SERVICES');
+    const days = (Date.parse(await row.getByTestId('token-row-expires').getAttribute('data-expires-at')) - Date.now()) / 86_400_000;
+    assert(days > 89 && days <= 90, `the token ends in ${days.toFixed(1)} days, not the default 90`);
+    assert((await row.getByTestId('token-row-last-used').innerText()).startsWith('never'), 'a token not yet used shows a last use');
+    // The secret is in the one field, and nowhere else.
+    assert(!(await t.page.getByTestId('tokens-table').innerHTML()).includes(secret), "the token list holds the secret");
+    const stored = await t.page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert(!stored.includes(secret), "the secret is kept in the page's storage");
+
+    // The owner (MANAGE_CONTACTS) sees it among the other members' tokens.
+    const o = await openPage('owner-tokens');
+    await signIn(o.page, OWNER);
+    await dashboardLoaded(o.page);
+    const memberRow = o.page.getByTestId('member-token-row').filter({ has: o.page.getByTestId('token-row-name').getByText(name, { exact: true }) });
+    await memberRow.waitFor({ timeout: TIMEOUT });
+    assert(await memberRow.getByTestId('token-revoke').count(), "the owner has no Revoke button on the technical contact's token");
+    assert((await o.page.getByTestId('token-row').filter({ hasText: name }).count()) === 0, "the technical contact's token is listed as the owner's own");
+    assert((await errorMessages(o.page)).length === 0, `the owner's page shows errors: ${await errorMessages(o.page)}`);
+    await o.context.close();
+    delete pages['owner-tokens'];
+
+    // Used from here, as a script would: services answered, invoices FORBIDDEN.
+    const READ = 'query($id: ID!) { account(id: $id) { services { totalCount } invoices { totalCount } } }';
+    const used = await withApiToken(secret, READ, { id: accountId });
+    assert(typeof used.data?.account?.services?.totalCount === 'number', `the token could not read services: ${JSON.stringify(used)}`);
+    assert(used.data.account.services.totalCount >= 1, 'the token reads no services');
+    assert(used.data.account.invoices === null, `the token read invoices: ${JSON.stringify(used.data.account.invoices)}`);
+    const refused = (used.errors ?? []).find((e) => e.path?.join('.') === 'account.invoices');
+    assert(refused?.extensions?.code === 'FORBIDDEN', `invoices with the token answered ${JSON.stringify(used.errors)}, not FORBIDDEN`);
+
+    // After a reload (the same tab's session): the list, and the secret nowhere.
+    await t.page.reload();
+    await dashboardLoaded(t.page);
+    await row.waitFor({ timeout: TIMEOUT });
+    assert((await t.page.getByTestId('token-secret').count()) === 0, 'the secret field is back after a reload');
+    assert(!(await t.page.content()).includes(secret), 'the secret is in the page after a reload');
+    const storedAfter = await t.page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert(!storedAfter.includes(secret), "the secret is kept in the page's storage after a reload");
+    const lastUsed = await row.getByTestId('token-row-last-used').innerText();
+    assert(!lastUsed.startsWith('never') && /from \S+/.test(lastUsed), `the list shows the token's last use as "${lastUsed}"`);
+    await t.page.getByTestId('tokens-section').screenshot({ path: path.join(out, 'dashboard-tokens.png') });
+
+    // Revoked on the page: the next request with it is refused.
+    await row.getByTestId('token-revoke').click();
+    await row.waitFor({ state: 'detached', timeout: TIMEOUT });
+    const after = await withApiToken(secret, READ, { id: accountId });
+    const ended = after.errors?.[0]?.extensions;
+    assert(
+      ended?.code === 'UNAUTHENTICATED' && ended?.reason === 'API_TOKEN_REVOKED',
+      `the revoked token answered ${JSON.stringify(after.errors ?? after.data)}, not UNAUTHENTICATED (API_TOKEN_REVOKED)`,
+    );
+    assert((await errorMessages(t.page)).length === 0, `the tokens page shows errors: ${await errorMessages(t.page)}`);
+    assert(t.log.errors.length === 0, `the tokens page threw: ${t.log.errors.join(' | ')}`);
+    console.log(`   token "${name}": VIEW_SERVICES read services (${used.data.account.services.totalCount}), invoices FORBIDDEN, then API_TOKEN_REVOKED`);
+    await t.context.close();
+    delete pages.tokens;
+  });
+
   await step('no page threw an uncaught error', async () => {
     const thrown = [a, b].flatMap((p) => p.log.errors);
     assert(thrown.length === 0, thrown.join(' | '));
@@ -576,6 +712,6 @@ try {
     console.log(`screenshots of the pages at the failure and the server's log: ${out}/`);
     process.exitCode = 1;
   } else {
-    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql'].map((n) => `${out}/${n}.png`).join(', ')}`);
+    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql', 'token-form', 'dashboard-tokens'].map((n) => `${out}/${n}.png`).join(', ')}`);
   }
 }
