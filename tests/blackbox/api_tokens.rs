@@ -889,3 +889,37 @@ async fn a_token_ends_at_its_time_and_not_before() {
     assert_revoked(&r);
     app.stop().await;
 }
+
+/// A member whose temporary access ends takes their tokens with it.
+#[tokio::test]
+async fn a_members_tokens_end_with_their_temporary_access() {
+    let app = TestApp::start().await;
+    let acme = Portal::acme(&app).await;
+    let ends = app.server.domain.clock().now() + chrono::Duration::days(2);
+    app.gql_as(
+        &acme.owner,
+        ADD,
+        json!({ "a": acme.account, "i": {
+            "firstName": "Dev", "lastName": "Week", "email": "dev@acme.test", "role": "TECHNICAL",
+            "portalAccess": true, "password": MEMBER_PASSWORD, "accessExpiresAt": ends.to_rfc3339() } }),
+    )
+    .await
+    .ok();
+    let dev = app.login("dev@acme.test", MEMBER_PASSWORD).await.unwrap();
+    let token = token_of(
+        &app,
+        &dev,
+        MEMBER_PASSWORD,
+        &acme.account,
+        &["VIEW_SERVICES"],
+    )
+    .await;
+    services(&app)(&token.secret, &acme.account).await.ok();
+    app.server
+        .domain
+        .clock()
+        .advance(std::time::Duration::from_secs(3 * 24 * 3600));
+    app.sweep_access().await;
+    assert_revoked(&services(&app)(&token.secret, &acme.account).await);
+    app.stop().await;
+}
