@@ -629,7 +629,6 @@ try {
       'the page does not say the secret will not be shown again',
     );
     await t.page.getByTestId('token-copy').click();
-    await t.page.getByTestId('tokens-section').screenshot({ path: path.join(out, 'TEMP-secret.png') }); // TEMP
     const copied = await until('Copy to answer', () => t.page.getByTestId('token-copy-status').getAttribute('data-copied'));
     const taken =
       copied === 'true'

@@ -3,6 +3,8 @@
 //   MANAGE_CONTACTS → contacts, invitations, and their live events
 //   VIEW_INVOICES   → invoices
 //   VIEW_SERVICES   → services (their price only with VIEW_INVOICES too)
+//   any member      → API tokens: their own here (with MANAGE_CONTACTS, the other
+//                     members' too), made with a picker of what they hold (not staff)
 // Every member's page also follows their own membership (membershipChanges): when their
 // role, permissions or scope change, it is drawn again for the access they now have.
 
@@ -14,6 +16,7 @@ import { ApiError, gql, session } from './graphql';
 import { invitationsView } from './invitations';
 import { invoicesView } from './invoices';
 import { servicesView } from './services';
+import { tokensView } from './tokens';
 import { startLive, type Live, type LiveStatus } from './live';
 import { renderLogin } from './login';
 import { sameAccess, watchMembership, type MembershipWatch } from './membership';
@@ -272,6 +275,13 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
         h('p', { class: 'muted' }, `Your permissions: ${[...context.permissions].join(', ') || 'none'}.`),
       ),
     );
+  }
+
+  // Every member's own API tokens here (staff, members of no account, hold none).
+  if (context.role !== 'STAFF') {
+    const tokens = tokensView(context);
+    sections.push(tokens.element);
+    loads.push(tokens.load());
   }
 
   renderBar(viewer, context, status);

@@ -15,6 +15,22 @@ export type Permission =
   | 'VIEW_AUDIT_LOG'
   | 'TRANSFER_OWNERSHIP';
 
+/** Every permission, in the schema's order (how the dashboard lists them). */
+export const PERMISSIONS: Permission[] = [
+  'VIEW_INVOICES',
+  'PAY_INVOICES',
+  'VIEW_SERVICES',
+  'VIEW_SERVICE_PASSWORDS',
+  'VIEW_DOMAINS',
+  'VIEW_TICKETS',
+  'OPEN_TICKETS',
+  'MANAGE_CONTACTS',
+  'MANAGE_ACCOUNT',
+  'VIEW_EMAILS',
+  'VIEW_AUDIT_LOG',
+  'TRANSFER_OWNERSHIP',
+];
+
 /** Roles a contact or invitation can be given here (OWNER only moves by transfer; CUSTOM needs a permission picker). */
 export const GRANTABLE_ROLES: Role[] = ['ADMIN', 'BILLING', 'TECHNICAL'];
 
@@ -102,6 +118,24 @@ export interface Invoice {
   dueDate: string;
   pdfUrl: string | null;
 }
+
+/** An API token as its member (or the account's contact managers) see it: never its
+ * secret, which `createApiToken` answers once. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  permissions: Permission[];
+  /** null: its member's own scope. */
+  scope: Scope | null;
+  accountId: string | null;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  /** Of its last use (of its creation, until used). */
+  lastUsedIp: string | null;
+}
+
+export const API_TOKEN_FIELDS = `id name permissions scope { serviceIds domainIds } accountId createdAt expiresAt lastUsedAt lastUsedIp`;
 
 export interface ContactEvent {
   cursor: string;
