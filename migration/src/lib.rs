@@ -18,6 +18,7 @@ mod m0011_audit_actor_staff;
 mod m0012_known_roles;
 mod m0013_scoped_access;
 mod m0014_api_tokens;
+mod m0015_webhooks;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_known_roles::Migration),
             Box::new(m0013_scoped_access::Migration),
             Box::new(m0014_api_tokens::Migration),
+            Box::new(m0015_webhooks::Migration),
         ]
     }
 }

@@ -409,6 +409,30 @@ const PERSON_ONLY: &[(&str, &str)] = &[
         r#"mutation { createApiToken(accountId: "1", input: {name: "x", permissions: [VIEW_SERVICES]}, currentPassword: "owner password 1") { token } }"#,
     ),
     (
+        "createWebhookEndpoint",
+        r#"mutation { createWebhookEndpoint(accountId: "1", input: {url: "https://hooks.example.com/in", eventTypes: ["contact.created"]}) { secret } }"#,
+    ),
+    (
+        "updateWebhookEndpoint",
+        r#"mutation { updateWebhookEndpoint(id: "1", input: {enabled: false}) { id } }"#,
+    ),
+    (
+        "deleteWebhookEndpoint",
+        r#"mutation { deleteWebhookEndpoint(id: "1") }"#,
+    ),
+    (
+        "rotateWebhookSecret",
+        r#"mutation { rotateWebhookSecret(id: "1") { secret } }"#,
+    ),
+    (
+        "redeliverWebhook",
+        r#"mutation { redeliverWebhook(deliveryId: "1") { id } }"#,
+    ),
+    (
+        "sendTestWebhook",
+        r#"mutation { sendTestWebhook(endpointId: "1") { id } }"#,
+    ),
+    (
         "revokeApiToken",
         r#"mutation { revokeApiToken(id: "1") { id } }"#,
     ),

@@ -41,4 +41,5 @@ mod temporary_access;
 mod throttles;
 mod tickets;
 mod two_factor;
+mod webhooks;
 mod ws_protocol;

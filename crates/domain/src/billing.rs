@@ -19,6 +19,7 @@ use crate::entities::{account, contact, domain_name};
 use crate::notifications::{Concerns, Notification};
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
+use crate::webhooks::{EventType, data};
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
 
 #[derive(Clone, Debug)]
@@ -103,6 +104,13 @@ impl<'a> BillingService<'a> {
         change
             .notify_contacts(invoice_notification(&invoice, Email::InvoiceCreated))
             .await?;
+        change
+            .webhook(
+                account_id,
+                EventType::InvoiceCreated,
+                data::invoice(&invoice),
+            )
+            .await?;
         let record = AuditRecord::new(AuditAction::InvoiceCreate)
             .account(account_id)
             .target("invoice", invoice.id)
@@ -153,6 +161,9 @@ impl<'a> BillingService<'a> {
         let paid = find_invoice(change.conn(), invoice.id).await?;
         change
             .notify_contacts(invoice_notification(&paid, Email::PaymentReceived))
+            .await?;
+        change
+            .webhook(account_id, EventType::InvoicePaid, data::invoice(&paid))
             .await?;
         change
             .commit(
@@ -243,6 +254,15 @@ impl<'a> BillingService<'a> {
         if status != service.status && status != ServiceStatus::Pending {
             change
                 .notify_contacts(service_notification(&updated))
+                .await?;
+        }
+        if status != service.status {
+            change
+                .webhook(
+                    service.account_id,
+                    EventType::ServiceStatusChanged,
+                    data::service(&updated),
+                )
                 .await?;
         }
         change

@@ -140,13 +140,15 @@ impl<'d> Change<'d> {
     }
 
     /// Appends an event about `subject` to the log; live subscribers of its account
-    /// hear of it after the commit.
+    /// hear of it after the commit, and its webhooks by a delivery written now.
     pub(crate) async fn event<S: Subject>(&mut self, kind: EventKind, subject: &S) -> Result<i64> {
         let id = events::record(&self.txn, kind, subject, self.now()).await?;
         self.events += 1;
         self.notify(Notice::Logged {
             account_id: subject.account_id(),
         });
+        let (event_type, data) = subject.webhook(kind);
+        self.webhook(subject.account_id(), event_type, data).await?;
         Ok(id)
     }
 

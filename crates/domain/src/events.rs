@@ -12,6 +12,7 @@ use sea_orm::{
 
 use crate::entities::event;
 use crate::entities::event_sequence;
+use crate::webhooks::{EventType, data};
 use crate::{Domain, DomainError, Result};
 
 /// What a committed change tells the other instances.
@@ -55,6 +56,8 @@ pub(crate) trait Subject: serde::Serialize {
     const STREAM: EventStream;
     fn account_id(&self) -> i64;
     fn subject_id(&self) -> i64;
+    /// What the account's webhooks hear of an event of `kind` about this row.
+    fn webhook(&self, kind: EventKind) -> (EventType, serde_json::Value);
 }
 
 impl Subject for crate::entities::contact::Model {
@@ -65,6 +68,13 @@ impl Subject for crate::entities::contact::Model {
     fn subject_id(&self) -> i64 {
         self.id
     }
+    fn webhook(&self, kind: EventKind) -> (EventType, serde_json::Value) {
+        match kind {
+            EventKind::Created => (EventType::ContactCreated, data::contact(self)),
+            EventKind::Removed => (EventType::ContactRemoved, data::removed_contact(self)),
+            _ => (EventType::ContactUpdated, data::contact(self)),
+        }
+    }
 }
 
 impl Subject for crate::entities::invitation::Model {
@@ -74,6 +84,14 @@ impl Subject for crate::entities::invitation::Model {
     }
     fn subject_id(&self) -> i64 {
         self.id
+    }
+    fn webhook(&self, kind: EventKind) -> (EventType, serde_json::Value) {
+        let event = match kind {
+            EventKind::Accepted => EventType::InvitationAccepted,
+            EventKind::Revoked => EventType::InvitationRevoked,
+            _ => EventType::InvitationSent,
+        };
+        (event, data::invitation(self))
     }
 }
 

@@ -33,6 +33,7 @@ pub mod throttle;
 pub mod tickets;
 mod tokens;
 pub mod validate;
+pub mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +62,9 @@ pub struct DomainConfig {
     /// At most this many invitations (sent or resent) per account per 24 hours,
     /// counted from the audit log: exact across instances.
     pub invitations_per_account_per_day: u64,
+    /// Webhooks may reach loopback and private addresses, over HTTP too
+    /// (`WEBHOOKS_ALLOW_PRIVATE`: development and tests only).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for DomainConfig {
@@ -72,6 +76,7 @@ impl Default for DomainConfig {
             password_reset_ttl: Duration::from_secs(3600),
             throttles: throttle::Throttles::default(),
             invitations_per_account_per_day: 50,
+            webhooks_allow_private: false,
         }
     }
 }

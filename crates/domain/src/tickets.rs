@@ -17,6 +17,7 @@ use crate::entities::{contact, domain_name, service, user};
 use crate::notifications::{Concerns, Notification, Writer};
 use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::Permission;
+use crate::webhooks::{EventType, data};
 use crate::{Actor, Domain, DomainError, Result, validate};
 
 pub struct TicketService<'a> {
@@ -74,6 +75,13 @@ impl<'a> TicketService<'a> {
         let first = insert_reply(&change, ticket.id, &body, author).await?;
         change
             .notify_contacts(ticket_notification(Email::TicketOpened, &ticket, &first))
+            .await?;
+        change
+            .webhook(
+                account_id,
+                EventType::TicketOpened,
+                data::ticket(&ticket, &first),
+            )
             .await?;
         change
             .commit(
@@ -261,6 +269,13 @@ async fn append(
         .await?;
     change
         .notify_contacts(ticket_notification(Email::TicketReplied, ticket, &reply))
+        .await?;
+    change
+        .webhook(
+            ticket.account_id,
+            EventType::TicketReplied,
+            data::ticket(ticket, &reply),
+        )
         .await?;
     change
         .commit(

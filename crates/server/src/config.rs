@@ -194,9 +194,24 @@ impl Config {
             domain: DomainConfig {
                 session_idle_timeout: duration_var(&get, "SESSION_IDLE_TIMEOUT")?
                     .unwrap_or(DomainConfig::default().session_idle_timeout),
+                webhooks_allow_private: switch_var(&get, "WEBHOOKS_ALLOW_PRIVATE")?
+                    .unwrap_or(false),
                 ..DomainConfig::default()
             },
         })
+    }
+}
+
+/// An on/off variable (`on`, `true`, `1` / `off`, `false`, `0`); `None` when unset.
+fn switch_var(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<bool>, ConfigError> {
+    match get(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(v) if v == "on" || v == "true" || v == "1" => Ok(Some(true)),
+        Some(v) if v == "off" || v == "false" || v == "0" => Ok(Some(false)),
+        Some(_) => Err(ConfigError::new(name, "must be on or off")),
     }
 }
 
@@ -212,12 +227,7 @@ fn http(get: &impl Fn(&str) -> Option<String>) -> Result<HttpConfig, ConfigError
         .map_err(|e| {
             ConfigError::new("BIND", format!("not an address like 127.0.0.1:8080: {e}"))
         })?;
-    let introspection = match get("INTROSPECTION").map(|v| v.trim().to_ascii_lowercase()) {
-        None => true,
-        Some(v) if v == "on" || v == "true" || v == "1" => true,
-        Some(v) if v == "off" || v == "false" || v == "0" => false,
-        Some(_) => return Err(ConfigError::new("INTROSPECTION", "must be on or off")),
-    };
+    let introspection = switch_var(get, "INTROSPECTION")?.unwrap_or(true);
     let proxy_header = get("TRUSTED_PROXY_HEADER")
         .map(|value| ProxyHeader::parse(&value))
         .transpose()

@@ -243,6 +243,17 @@ pub(super) const OPERATIONS: &[Op] = &[
             value: None,
         },
     },
+    Op {
+        name: "Account.webhookEndpoints",
+        guard: Guard::Needs(&[MANAGE_ACCOUNT]),
+        how: How::Read {
+            query: "query($accountId: ID!) { account(id: $accountId) { id webhookEndpoints { url } } }",
+            path: "account.webhookEndpoints",
+            context: Some("account.id"),
+            within: None,
+            value: None,
+        },
+    },
     connection(
         "Account.invoices",
         "query($accountId: ID!) { account(id: $accountId) { id invoices { totalCount } } }",
@@ -374,6 +385,17 @@ pub(super) const OPERATIONS: &[Op] = &[
         Setup::Nothing,
         |p| json!({ "a": p.account_id }),
         None,
+    ),
+    mutation(
+        "Mutation.createWebhookEndpoint",
+        &[MANAGE_ACCOUNT],
+        "mutation($accountId: ID!) { createWebhookEndpoint(accountId: $accountId, input: { url: \"https://hooks.example.com/in\", eventTypes: [\"contact.created\"] }) { endpoint { url } } }",
+        Setup::Nothing,
+        |p| json!({ "accountId": p.account_id }),
+        Some((
+            "createWebhookEndpoint.endpoint.url",
+            "https://hooks.example.com/in",
+        )),
     ),
     mutation(
         "Mutation.setBillingContact",
@@ -514,6 +536,13 @@ pub(super) const NOT_IN_THE_MATRIX: &[&str] = &[
     // covers who may create and revoke which token).
     "Mutation.createApiToken",
     "Mutation.revokeApiToken",
+    // An endpoint's own life (MANAGE_ACCOUNT, `@personOnly`), covered by `webhooks`;
+    // the matrix has `createWebhookEndpoint`.
+    "Mutation.updateWebhookEndpoint",
+    "Mutation.deleteWebhookEndpoint",
+    "Mutation.rotateWebhookSecret",
+    "Mutation.redeliverWebhook",
+    "Mutation.sendTestWebhook",
     "Mutation.register",
     "Mutation.login",
     "Mutation.logout",

@@ -296,6 +296,13 @@ pub(super) const ACCOUNT_FIELDS: &[ViewerField] = &[
         present,
     ),
     field(
+        "Account.webhookEndpoints",
+        "webhookEndpoints { url }",
+        true,
+        Shown::AccountData,
+        present,
+    ),
+    field(
         "Account.invoices",
         "invoices { totalCount }",
         true,

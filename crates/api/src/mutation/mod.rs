@@ -9,6 +9,7 @@ mod notifications;
 mod session;
 mod settings;
 mod tickets;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -23,4 +24,5 @@ pub struct Mutation(
     tickets::TicketMutation,
     settings::SettingsMutation,
     notifications::NotificationMutation,
+    webhooks::WebhookMutation,
 );

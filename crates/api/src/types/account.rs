@@ -116,6 +116,22 @@ impl Account {
         Ok(Some(tokens.into_iter().map(super::ApiToken).collect()))
     }
 
+    /// The account's webhook endpoints, oldest first. Needs MANAGE_ACCOUNT.
+    async fn webhook_endpoints(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<Vec<super::WebhookEndpoint>>> {
+        let rows = domain(ctx).webhooks().endpoints(&self.0).await?;
+        Ok(Some(
+            rows.into_iter()
+                .map(|row| super::WebhookEndpoint {
+                    access: self.0.clone(),
+                    row,
+                })
+                .collect(),
+        ))
+    }
+
     /// The account's invoices, newest first. Needs VIEW_INVOICES.
     #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn invoices(

@@ -12,6 +12,7 @@ mod records;
 mod scope;
 mod ticket;
 mod viewer;
+mod webhook;
 
 pub use account::Account;
 pub use api_token::{ApiToken, CreatedApiToken};
@@ -24,3 +25,4 @@ pub use records::{AuditEntry, EmailMessage};
 pub use scope::{Scope, ScopeInput};
 pub use ticket::{Ticket, TicketReply};
 pub use viewer::{AuthPayload, Membership, PortalSettings, TotpEnrollment, Viewer};
+pub use webhook::{KeyedWebhookEndpoint, WebhookDelivery, WebhookEndpoint};

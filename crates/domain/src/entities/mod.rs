@@ -21,6 +21,8 @@ pub mod session;
 pub mod ticket;
 pub mod ticket_reply;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 /// `lower(column) = lower(value)`: how emails are compared everywhere, matching the
 /// case-insensitive unique indexes.

@@ -1,0 +1,133 @@
+//! Webhook endpoints and their deliveries, as the account's managers (MANAGE_ACCOUNT)
+//! see them: never the secret, which creating or rotating answers once.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use domain::access::Access;
+use domain::entities::{webhook_delivery, webhook_endpoint};
+
+use crate::connection::{Conn, connection, page_args};
+use crate::context::domain;
+use crate::error::ApiResult;
+
+/// Where the account's events are POSTed, signed (Standard Webhooks 1.0).
+pub struct WebhookEndpoint {
+    pub access: Access,
+    pub row: webhook_endpoint::Model,
+}
+
+#[Object]
+impl WebhookEndpoint {
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+
+    async fn url(&self) -> &str {
+        &self.row.url
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.row.description.as_deref()
+    }
+
+    /// The event types it receives (`contact.created`, `invoice.paid`, …).
+    async fn event_types(&self) -> Vec<String> {
+        serde_json::from_value(self.row.event_types.clone()).unwrap_or_default()
+    }
+
+    async fn enabled(&self) -> bool {
+        self.row.enabled
+    }
+
+    /// Why it is disabled: by a member, or after failing for five days.
+    async fn disabled_reason(&self) -> Option<&str> {
+        self.row.disabled_reason.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+
+    /// Its deliveries, newest first: what was sent, how it went, when it is tried next.
+    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    async fn deliveries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<WebhookDelivery>> {
+        let page = domain(ctx)
+            .webhooks()
+            .deliveries(&self.access, self.row.id, page_args(ctx, first, after)?)
+            .await?;
+        Ok(connection(page, |d| d.id, WebhookDelivery))
+    }
+}
+
+/// Where a delivery stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookDeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// The endpoint answered 2xx.
+    Succeeded,
+    /// Out of attempts, or its endpoint was disabled.
+    Failed,
+}
+
+/// One event for one endpoint.
+pub struct WebhookDelivery(pub webhook_delivery::Model);
+
+#[Object]
+impl WebhookDelivery {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn event_type(&self) -> &str {
+        &self.0.event_type
+    }
+
+    /// Its `webhook-id`: the same on every attempt, so receivers deduplicate.
+    async fn message_id(&self) -> &str {
+        &self.0.message_id
+    }
+
+    async fn status(&self) -> WebhookDeliveryStatus {
+        match self.0.status {
+            webhook_delivery::DeliveryStatus::Pending => WebhookDeliveryStatus::Pending,
+            webhook_delivery::DeliveryStatus::Succeeded => WebhookDeliveryStatus::Succeeded,
+            webhook_delivery::DeliveryStatus::Failed => WebhookDeliveryStatus::Failed,
+        }
+    }
+
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+
+    /// The HTTP status of the last attempt's answer, if one came.
+    async fn last_response_status(&self) -> Option<i32> {
+        self.0.last_response_status
+    }
+
+    /// When it is tried (next), while PENDING.
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        (self.0.status == webhook_delivery::DeliveryStatus::Pending)
+            .then_some(self.0.next_attempt_at)
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn delivered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.delivered_at
+    }
+}
+
+/// An endpoint just made or re-keyed: its signing secret (`whsec_…`), shown this once.
+#[derive(SimpleObject)]
+pub struct KeyedWebhookEndpoint {
+    pub secret: String,
+    pub endpoint: WebhookEndpoint,
+}
