@@ -410,7 +410,7 @@ const PERSON_ONLY: &[(&str, &str)] = &[
     ),
     (
         "createWebhookEndpoint",
-        r#"mutation { createWebhookEndpoint(accountId: "1", input: {url: "https://hooks.example.com/in", eventTypes: ["contact.created"]}) { secret } }"#,
+        r#"mutation { createWebhookEndpoint(accountId: "1", input: {url: "https://hooks.example.invalid/in", eventTypes: ["contact.created"]}) { secret } }"#,
     ),
     (
         "updateWebhookEndpoint",

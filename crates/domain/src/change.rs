@@ -36,6 +36,8 @@ pub(crate) struct Change<'d> {
     /// Events appended to the log (counted for `/metrics` once committed).
     events: u64,
     queued_email: bool,
+    /// A webhook delivery was queued: the worker is woken after the commit.
+    pub(crate) queued_webhook: bool,
     /// Where writers take turns (SQLite), this change's, until it ends. Declared after
     /// `txn` so that the transaction ends (rolls back) before the next change begins.
     turn: Option<tokio::sync::OwnedSemaphorePermit>,
@@ -62,6 +64,7 @@ impl<'d> Change<'d> {
             notices: Vec::new(),
             events: 0,
             queued_email: false,
+            queued_webhook: false,
         })
     }
 
@@ -194,6 +197,9 @@ impl<'d> Change<'d> {
         self.domain.publish(&self.notices);
         if self.queued_email {
             self.domain.wake_mailer();
+        }
+        if self.queued_webhook {
+            self.domain.webhook_signal().notify_one();
         }
         Ok(())
     }

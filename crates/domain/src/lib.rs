@@ -99,6 +99,8 @@ struct Inner {
     renderer: Arc<dyn EmailRenderer>,
     config: DomainConfig,
     outbox_signal: Arc<Notify>,
+    /// Woken after every commit that queued a webhook delivery.
+    webhook_signal: Arc<Notify>,
     notices: Arc<dyn events::NoticeSink>,
     clock: Clock,
     /// SQLite: changes of this process take turns here, in order, before they ask the
@@ -137,6 +139,7 @@ impl Domain {
                 renderer,
                 config,
                 outbox_signal: Arc::new(Notify::new()),
+                webhook_signal: Arc::new(Notify::new()),
                 notices,
                 clock: Clock::default(),
             }),
@@ -219,6 +222,12 @@ impl Domain {
     /// Woken after every commit that queued an email, so the delivery worker need not poll.
     pub fn outbox_signal(&self) -> Arc<Notify> {
         self.inner.outbox_signal.clone()
+    }
+
+    /// Woken after every commit that queued a webhook delivery (the worker also polls,
+    /// for retries coming due and deliveries queued by other instances).
+    pub fn webhook_signal(&self) -> Arc<Notify> {
+        self.inner.webhook_signal.clone()
     }
 
     pub(crate) fn notices(&self) -> &dyn events::NoticeSink {

@@ -379,10 +379,11 @@ impl<'a> WebhookService<'a> {
             .one(self.domain.db())
             .await?
             .ok_or(DomainError::NotFound("webhook delivery"))?;
-        let (change, _) = self
+        let (mut change, _) = self
             .begin_on(actor, delivery.endpoint_id)
             .await
             .map_err(|_| DomainError::NotFound("webhook delivery"))?;
+        change.queued_webhook = true;
         let mut model: webhook_delivery::ActiveModel = delivery.into();
         model.status = Set(DeliveryStatus::Pending);
         model.next_attempt_at = Set(change.now());
@@ -405,7 +406,8 @@ impl<'a> WebhookService<'a> {
         endpoint_id: i64,
     ) -> Result<webhook_delivery::Model> {
         actor.person()?;
-        let (change, endpoint) = self.begin_on(actor, endpoint_id).await?;
+        let (mut change, endpoint) = self.begin_on(actor, endpoint_id).await?;
+        change.queued_webhook = true;
         let delivery = insert_delivery(
             &change,
             &endpoint,
@@ -585,6 +587,7 @@ impl Change<'_> {
                 .is_some_and(|types| types.iter().any(|t| t == event_type.as_str()));
             if takes {
                 insert_delivery(self, &endpoint, event_type.as_str(), data.clone()).await?;
+                self.queued_webhook = true;
             }
         }
         Ok(())
@@ -595,6 +598,344 @@ impl Domain {
     pub fn webhooks(&self) -> WebhookService<'_> {
         WebhookService::new(self)
     }
+}
+
+/// What the worker needs of a delivery it claimed, read and decided by the domain.
+pub struct Outgoing {
+    pub delivery: webhook_delivery::Model,
+    pub url: String,
+    /// The request body: `{type, timestamp, data}`, `data` as the endpoint's creator
+    /// may see it now.
+    pub body: String,
+    /// The secrets to sign with: the current one, and the one before it while its
+    /// overlap lasts.
+    pub secrets: Vec<String>,
+}
+
+/// What became of an attempt.
+pub enum Attempt {
+    /// The endpoint answered with this status (2xx: delivered) and body (its first KiB).
+    Answered { status: u16, body: String },
+    /// No answer: the connection failed, timed out, or the address was refused.
+    NoAnswer(String),
+}
+
+/// The retry schedule: after the first attempt fails, the next ones come this long
+/// after the one before; then the delivery has FAILED.
+pub const RETRY_SCHEDULE: [Duration; 7] = [
+    Duration::seconds(5),
+    Duration::minutes(5),
+    Duration::minutes(30),
+    Duration::hours(2),
+    Duration::hours(5),
+    Duration::hours(10),
+    Duration::hours(10),
+];
+
+/// An endpoint failing this long (no delivery succeeding) is disabled.
+pub const DISABLE_AFTER: Duration = Duration::days(5);
+
+/// How long a worker holds a delivery it claimed before another may try it.
+pub const LEASE: Duration = Duration::seconds(60);
+
+impl WebhookService<'_> {
+    /// The deliveries due now (their first attempt or a retry), oldest first.
+    pub async fn due(&self, limit: u64) -> Result<Vec<webhook_delivery::Model>> {
+        use sea_orm::QuerySelect;
+        Ok(webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(self.domain.now()))
+            .order_by_asc(webhook_delivery::Column::Id)
+            .limit(limit)
+            .all(self.domain.db())
+            .await?)
+    }
+
+    /// Reserves `delivery` for one worker for [`LEASE`] (a conditional write: of several
+    /// instances, one wins) and reads what to send; `None` when another worker got it,
+    /// or when it is not to be sent (its endpoint gone or disabled, or its creator no
+    /// longer manages the account: then the endpoint is disabled and the delivery
+    /// FAILED).
+    pub async fn claim(&self, delivery: &webhook_delivery::Model) -> Result<Option<Outgoing>> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let now = self.domain.now();
+        let claimed = webhook_delivery::Entity::update_many()
+            .col_expr(
+                webhook_delivery::Column::Attempts,
+                Expr::col(webhook_delivery::Column::Attempts).add(1),
+            )
+            .col_expr(
+                webhook_delivery::Column::NextAttemptAt,
+                Expr::value(now + LEASE),
+            )
+            .filter(webhook_delivery::Column::Id.eq(delivery.id))
+            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .filter(webhook_delivery::Column::Attempts.eq(delivery.attempts))
+            .exec(self.domain.db())
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Ok(None);
+        }
+        let delivery = webhook_delivery::Model {
+            attempts: delivery.attempts + 1,
+            ..delivery.clone()
+        };
+        let endpoint = webhook_endpoint::Entity::find_by_id(delivery.endpoint_id)
+            .one(self.domain.db())
+            .await?;
+        let Some(endpoint) = endpoint.filter(|e| e.enabled) else {
+            self.finish(
+                &delivery,
+                DeliveryStatus::Failed,
+                None,
+                Some("the endpoint is disabled"),
+            )
+            .await?;
+            return Ok(None);
+        };
+        let access = match creator_access(self.domain, &endpoint).await? {
+            Some(access) if access.has(Permission::ManageAccount) => access,
+            _ => {
+                self.disable(&endpoint, "its creator no longer manages the account")
+                    .await?;
+                self.finish(
+                    &delivery,
+                    DeliveryStatus::Failed,
+                    None,
+                    Some("the endpoint is disabled"),
+                )
+                .await?;
+                return Ok(None);
+            }
+        };
+        let body = visible(&access, &delivery.payload).to_string();
+        let mut secrets = vec![endpoint.secret.clone()];
+        if let (Some(previous), Some(until)) =
+            (&endpoint.previous_secret, endpoint.previous_secret_until)
+            && until > now
+        {
+            secrets.push(previous.clone());
+        }
+        Ok(Some(Outgoing {
+            delivery,
+            url: endpoint.url,
+            body,
+            secrets,
+        }))
+    }
+
+    /// Records an attempt of a claimed delivery: SUCCEEDED on a 2xx; otherwise PENDING
+    /// again after the next wait of [`RETRY_SCHEDULE`], or FAILED past its end. An
+    /// endpoint failing for [`DISABLE_AFTER`] is disabled and the account's GENERAL
+    /// recipients are told.
+    pub async fn record(
+        &self,
+        delivery: &webhook_delivery::Model,
+        attempt: Attempt,
+    ) -> Result<DeliveryStatus> {
+        let now = self.domain.now();
+        let (status, body, error) = match attempt {
+            Attempt::Answered { status, body } => (Some(i32::from(status)), Some(body), None),
+            Attempt::NoAnswer(why) => (None, None, Some(why)),
+        };
+        let succeeded = status.is_some_and(|s| (200..300).contains(&s));
+        let endpoint = webhook_endpoint::Entity::find_by_id(delivery.endpoint_id)
+            .one(self.domain.db())
+            .await?;
+        if succeeded {
+            self.finish_answered(delivery, DeliveryStatus::Succeeded, status, body, None)
+                .await?;
+            if let Some(endpoint) = endpoint.filter(|e| e.failing_since.is_some()) {
+                let mut model: webhook_endpoint::ActiveModel = endpoint.into();
+                model.failing_since = Set(None);
+                model.update(self.domain.db()).await?;
+            }
+            return Ok(DeliveryStatus::Succeeded);
+        }
+        let wait = usize::try_from(delivery.attempts - 1)
+            .ok()
+            .and_then(|i| RETRY_SCHEDULE.get(i));
+        let outcome = match wait {
+            Some(wait) => {
+                let mut model: webhook_delivery::ActiveModel = delivery.clone().into();
+                model.status = Set(DeliveryStatus::Pending);
+                model.next_attempt_at = Set(now + *wait);
+                model.last_response_status = Set(status);
+                model.last_response_body = Set(body);
+                model.last_error = Set(error.clone());
+                model.update(self.domain.db()).await?;
+                DeliveryStatus::Pending
+            }
+            None => {
+                self.finish_answered(
+                    delivery,
+                    DeliveryStatus::Failed,
+                    status,
+                    body,
+                    error.as_deref(),
+                )
+                .await?;
+                DeliveryStatus::Failed
+            }
+        };
+        if let Some(endpoint) = endpoint {
+            let since = endpoint.failing_since.unwrap_or(now);
+            if now - since >= DISABLE_AFTER {
+                self.disable(&endpoint, "its deliveries failed for five days")
+                    .await?;
+            } else if endpoint.failing_since.is_none() {
+                let mut model: webhook_endpoint::ActiveModel = endpoint.into();
+                model.failing_since = Set(Some(now));
+                model.update(self.domain.db()).await?;
+            }
+        }
+        Ok(outcome)
+    }
+
+    async fn finish(
+        &self,
+        delivery: &webhook_delivery::Model,
+        status: DeliveryStatus,
+        response: Option<i32>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        self.finish_answered(delivery, status, response, None, error)
+            .await
+    }
+
+    async fn finish_answered(
+        &self,
+        delivery: &webhook_delivery::Model,
+        status: DeliveryStatus,
+        response: Option<i32>,
+        body: Option<String>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        let mut model: webhook_delivery::ActiveModel = delivery.clone().into();
+        model.status = Set(status);
+        model.last_response_status = Set(response);
+        model.last_response_body = Set(body);
+        model.last_error = Set(error.map(str::to_owned));
+        if status == DeliveryStatus::Succeeded {
+            model.delivered_at = Set(Some(self.domain.now()));
+        }
+        model.update(self.domain.db()).await?;
+        Ok(())
+    }
+
+    /// Disables `endpoint` (`why`), fails what it still had pending, and tells the
+    /// account's GENERAL recipients, in one change.
+    async fn disable(&self, endpoint: &webhook_endpoint::Model, why: &str) -> Result<()> {
+        use crate::emails::{self, Email};
+        use crate::notifications::{Concerns, Notification};
+        let mut change = Change::begin(self.domain).await?;
+        let disabled = webhook_endpoint::Entity::update_many()
+            .col_expr(
+                webhook_endpoint::Column::Enabled,
+                sea_orm::sea_query::Expr::value(false),
+            )
+            .col_expr(
+                webhook_endpoint::Column::DisabledReason,
+                sea_orm::sea_query::Expr::value(why.to_owned()),
+            )
+            .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
+            .filter(webhook_endpoint::Column::Enabled.eq(true))
+            .exec(change.conn())
+            .await?;
+        if disabled.rows_affected == 1 {
+            webhook_delivery::Entity::update_many()
+                .col_expr(
+                    webhook_delivery::Column::Status,
+                    sea_orm::sea_query::Expr::value(DeliveryStatus::Failed),
+                )
+                .filter(webhook_delivery::Column::EndpointId.eq(endpoint.id))
+                .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+                .exec(change.conn())
+                .await?;
+            change
+                .notify_contacts(Notification {
+                    account_id: endpoint.account_id,
+                    category: "GENERAL",
+                    email: Email::Notification(emails::Message {
+                        subject: "A webhook endpoint was disabled".into(),
+                        body: format!(
+                            "The webhook endpoint {} was disabled: {why}. Enable it again in the portal once it answers.",
+                            endpoint.url
+                        ),
+                    }),
+                    amounts: None,
+                    author: None,
+                    concerns: Concerns::Account,
+                })
+                .await?;
+        }
+        change
+            .commit(
+                crate::audit::AuditActor::system(),
+                audited(AuditAction::WebhookDisable, endpoint),
+            )
+            .await
+    }
+}
+
+/// A delivery's body as `access` may see its data now: no amounts without
+/// VIEW_INVOICES, a contact's details only with MANAGE_CONTACTS, a ticket only with
+/// VIEW_TICKETS, a service or ticket outside the scope reduced to its id (a service's
+/// login is never in a payload at all).
+pub fn visible(access: &Access, payload: &Value) -> Value {
+    let mut payload = payload.clone();
+    let event_type = payload["type"].as_str().unwrap_or_default().to_owned();
+    let data = &mut payload["data"];
+    let keep_only = |data: &mut Value, keep: &[&str]| {
+        if let Value::Object(fields) = data {
+            fields.retain(|name, _| keep.contains(&name.as_str()));
+        }
+    };
+    let id_of =
+        |data: &Value, field: &str| data[field].as_str().and_then(|id| id.parse::<i64>().ok());
+    match event_type.split('.').next().unwrap_or_default() {
+        "contact" | "invitation" if !access.has(Permission::ManageContacts) => {
+            keep_only(data, &["id", "accountId"]);
+        }
+        "invoice" if !access.has(Permission::ViewInvoices) => {
+            keep_only(data, &["id", "accountId", "number", "status", "dueDate"]);
+        }
+        "service" => {
+            let in_view = id_of(data, "id").is_some_and(|id| access.sees_service(id));
+            if !access.has(Permission::ViewServices) || !in_view {
+                keep_only(data, &["id", "accountId"]);
+            } else if !access.has(Permission::ViewInvoices) {
+                keep_only(data, &["id", "accountId", "productName", "status"]);
+            }
+        }
+        "ticket" => {
+            let in_view = id_of(data, "serviceId").is_none_or(|id| access.sees_service(id))
+                && id_of(data, "domainId").is_none_or(|id| access.sees_domain(id));
+            if !access.has(Permission::ViewTickets) || !in_view {
+                keep_only(data, &["id", "accountId"]);
+            }
+        }
+        _ => {}
+    }
+    payload
+}
+
+/// Whose access decides what a delivery carries: the endpoint's creator's, read as it
+/// is when the delivery is sent.
+async fn creator_access(
+    domain: &Domain,
+    endpoint: &webhook_endpoint::Model,
+) -> Result<Option<Access>> {
+    let Some(user_id) = endpoint.created_by_user_id else {
+        return Ok(None);
+    };
+    let Some(user) = crate::entities::user::Entity::find_by_id(user_id)
+        .one(domain.db())
+        .await?
+    else {
+        return Ok(None);
+    };
+    crate::access::standing_on(domain.db(), &user, endpoint.account_id).await
 }
 
 #[cfg(test)]
@@ -636,8 +977,8 @@ mod tests {
             assert!(checked_url(url, false).is_err(), "{url}");
         }
         assert_eq!(
-            checked_url("https://hooks.example.com/in", false).unwrap(),
-            "https://hooks.example.com/in"
+            checked_url("https://hooks.example.invalid/in", false).unwrap(),
+            "https://hooks.example.invalid/in"
         );
         assert!(checked_url("https://8.8.8.8/hook", false).is_ok());
         assert!(checked_url("http://127.0.0.1:9000/hook", true).is_ok());

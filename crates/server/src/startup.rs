@@ -26,6 +26,7 @@ pub struct RunningServer {
     /// server itself reads and writes only through `domain`'s services.
     pub db: DatabaseConnection,
     mail: Arc<DeliveryWorker>,
+    webhooks: Arc<webhooks::WebhookWorker>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -46,6 +47,12 @@ impl RunningServer {
     pub async fn deliver_mail(&self) -> Result<usize, sea_orm::DbErr> {
         self.mail.deliver_due().await
     }
+
+    /// Sends the webhook deliveries that are due now (after the pass under way), as
+    /// [`RunningServer::deliver_mail`] does for email. Returns how many were attempted.
+    pub async fn deliver_webhooks(&self) -> Result<usize, domain::DomainError> {
+        self.webhooks.deliver_due().await
+    }
 }
 
 /// Starts everything and serves on `config.http.bind` (port 0 picks a free port).
@@ -60,11 +67,27 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
 
     let stopped = app.shutdown.subscribe();
     let worker = Arc::new(app.core.mail_worker(&config)?);
+    let hooks = Arc::new(
+        webhooks::WebhookWorker::new(
+            app.core.domain.clone(),
+            webhooks::Policy {
+                allow_private: config.domain.webhooks_allow_private,
+                ..webhooks::Policy::default()
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("the webhook client: {e}"))?,
+    );
     let mut tasks =
         crate::background::background_work(&app.core.domain, &worker, &config, &stopped);
+    tasks.push(tokio::spawn(
+        hooks
+            .clone()
+            .run(app.core.domain.webhook_signal(), stopped.clone()),
+    ));
     let mut registry = prometheus_client::registry::Registry::default();
     app.core.domain.stats().register(&mut registry);
     worker.register_metrics(&mut registry);
+    hooks.register_metrics(&mut registry);
     app.api.register_metrics(&mut registry);
     let router = http::router(
         &app,
@@ -93,6 +116,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
         domain: app.core.domain,
         db: app.core.db,
         mail: worker,
+        webhooks: hooks,
         shutdown: app.shutdown,
         tasks,
     })

@@ -389,12 +389,12 @@ pub(super) const OPERATIONS: &[Op] = &[
     mutation(
         "Mutation.createWebhookEndpoint",
         &[MANAGE_ACCOUNT],
-        "mutation($accountId: ID!) { createWebhookEndpoint(accountId: $accountId, input: { url: \"https://hooks.example.com/in\", eventTypes: [\"contact.created\"] }) { endpoint { url } } }",
+        "mutation($accountId: ID!) { createWebhookEndpoint(accountId: $accountId, input: { url: \"https://hooks.example.invalid/in\", eventTypes: [\"contact.created\"] }) { endpoint { url } } }",
         Setup::Nothing,
         |p| json!({ "accountId": p.account_id }),
         Some((
             "createWebhookEndpoint.endpoint.url",
-            "https://hooks.example.com/in",
+            "https://hooks.example.invalid/in",
         )),
     ),
     mutation(
