@@ -679,3 +679,222 @@ async fn what_a_delivery_carries_is_what_its_creator_may_see_then() {
     );
     app.stop().await;
 }
+
+/// The Standard Webhooks reference verifier (`tests/webhooks/receiver.mjs`, npm
+/// `standardwebhooks`), run by the test: its URL, and each delivery it received as it
+/// reported it (`{id, type, verified, error}`).
+struct ReferenceReceiver {
+    url: String,
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    _child: tokio::process::Child,
+}
+
+impl ReferenceReceiver {
+    async fn start(secrets: &[&str]) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("webhooks");
+        install_once(&dir).await;
+        let mut child = tokio::process::Command::new("node")
+            .arg(dir.join("receiver.mjs"))
+            .env("WEBHOOK_SECRETS", secrets.join(","))
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs the reference receiver");
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the receiver says where it listens");
+        let port = first.strip_prefix("listening ").expect("listening <port>");
+        Self {
+            url: format!("http://127.0.0.1:{port}/hook"),
+            lines,
+            _child: child,
+        }
+    }
+
+    /// The next delivery the receiver reports.
+    async fn next(&mut self) -> Value {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(10), self.lines.next_line())
+            .await
+            .expect("a delivery within 10 s")
+            .unwrap()
+            .expect("the receiver is running");
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+/// `npm ci` in `dir` the first time a test needs it (once per test run).
+async fn install_once(dir: &std::path::Path) {
+    static INSTALLED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    INSTALLED
+        .get_or_init(|| async {
+            if dir.join("node_modules/standardwebhooks").exists() {
+                return;
+            }
+            let status = tokio::process::Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(dir)
+                .status()
+                .await
+                .expect("npm runs");
+            assert!(status.success(), "npm ci in {}", dir.display());
+        })
+        .await;
+}
+
+/// Every event type reaches a receiver that checks each signature with the reference
+/// library; after a rotation, deliveries verify with the old secret and with the new.
+#[tokio::test]
+#[cfg_attr(
+    not(clientele_node),
+    ignore = "needs Node.js on the PATH to run the Standard Webhooks reference verifier (npm standardwebhooks)"
+)]
+async fn the_reference_verifier_accepts_every_event_type_and_both_secrets_after_rotation() {
+    let app = local_server().await;
+    let acme = Portal::acme(&app).await;
+    // The secret is known only once the endpoint exists: a first endpoint at a
+    // placeholder, pointed at the receiver once it runs with that secret.
+    let (id, secret) = local_endpoint(
+        &app,
+        &acme.owner,
+        &acme.account,
+        "http://127.0.0.1:9/hook",
+        &ALL_TYPES,
+    )
+    .await;
+    app.gql_as(
+        &acme.owner,
+        "mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }",
+        json!({ "id": id }),
+    )
+    .await
+    .ok();
+    let mut receiver = ReferenceReceiver::start(&[&secret]).await;
+    app.gql_as(
+        &acme.owner,
+        "mutation($id: ID!, $u: String!) { updateWebhookEndpoint(id: $id, input: { url: $u, enabled: true }) { id } }",
+        json!({ "id": id, "u": receiver.url }),
+    )
+    .await
+    .ok();
+    let owner = &acme.owner;
+    let account = &acme.account;
+    let staff = app.staff().await;
+    // One of each event, in order.
+    let card = app.add_card(owner, account, "Card").await;
+    app.gql_as(
+        owner,
+        UPDATE,
+        json!({ "id": card, "i": { "phone": "+1 555 0100" } }),
+    )
+    .await
+    .ok();
+    app.gql_as(owner, REMOVE, json!({ "id": card, "p": OWNER_PASSWORD }))
+        .await
+        .ok();
+    let invite = "mutation($a: ID!, $e: String!) { inviteUser(accountId: $a, input: { email: $e, role: TECHNICAL }) { id } }";
+    let first = app
+        .gql_as(
+            owner,
+            invite,
+            json!({ "a": account, "e": "gone@acme.test" }),
+        )
+        .await
+        .ok();
+    app.gql_as(
+        owner,
+        "mutation($id: ID!) { revokeInvitation(id: $id) { id } }",
+        json!({ "id": first.str("inviteUser.id") }),
+    )
+    .await
+    .ok();
+    app.gql_as(
+        owner,
+        invite,
+        json!({ "a": account, "e": "joins@acme.test" }),
+    )
+    .await
+    .ok();
+    let token = app.invitation_token("joins@acme.test").await;
+    app.gql(
+        clientele_tests::fixtures::ACCEPT,
+        json!({ "t": token, "i": { "firstName": "Jo", "lastName": "Ins", "password": MEMBER_PASSWORD } }),
+    )
+    .await
+    .ok();
+    let invoice = app
+        .gql_as(&staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: { total: \"10.00\", currency: \"EUR\", dueDate: \"2031-01-01\" }) { id } }", json!({ "a": account }))
+        .await
+        .ok();
+    app.gql_as(
+        owner,
+        "mutation($id: ID!) { payInvoice(id: $id) { status } }",
+        json!({ "id": invoice.str("createInvoice.id") }),
+    )
+    .await
+    .ok();
+    let service = app.service(&staff, account, "VPS").await;
+    app.gql_as(
+        &staff,
+        "mutation($id: ID!) { setServiceStatus(id: $id, status: SUSPENDED) { status } }",
+        json!({ "id": service }),
+    )
+    .await
+    .ok();
+    let ticket = app
+        .gql_as(owner, "mutation($a: ID!) { openTicket(accountId: $a, subject: \"Down\", body: \"Help\") { id } }", json!({ "a": account }))
+        .await
+        .ok();
+    app.gql_as(
+        &staff,
+        "mutation($t: ID!) { replyToTicket(ticketId: $t, body: \"On it\") { id } }",
+        json!({ "t": ticket.str("openTicket.id") }),
+    )
+    .await
+    .ok();
+    app.server.deliver_webhooks().await.unwrap();
+    let mut seen = Vec::new();
+    let mut ids = std::collections::BTreeSet::new();
+    // Every event queued after the URL changed; the invitation of `acceptInvitation`
+    // also updates the card (contact.created for the new member).
+    while !ALL_TYPES
+        .iter()
+        .all(|t| seen.iter().any(|s: &String| s == t))
+    {
+        let delivery = receiver.next().await;
+        assert_eq!(delivery["verified"], json!([0]), "{delivery}");
+        assert!(
+            ids.insert(delivery["id"].as_str().unwrap().to_owned()),
+            "one delivery per webhook-id: {delivery}"
+        );
+        seen.push(delivery["type"].as_str().unwrap().to_owned());
+    }
+
+    // Rotated: the old secret and the new both verify for a day.
+    let new = app
+        .gql_as(
+            owner,
+            "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+            json!({ "id": id }),
+        )
+        .await
+        .ok()
+        .str("rotateWebhookSecret.secret")
+        .to_owned();
+    let mut both = ReferenceReceiver::start(&[&secret, &new]).await;
+    app.gql_as(
+        owner,
+        "mutation($id: ID!, $u: String!) { updateWebhookEndpoint(id: $id, input: { url: $u }) { id } }",
+        json!({ "id": id, "u": both.url }),
+    )
+    .await
+    .ok();
+    app.add_card(owner, account, "After rotation").await;
+    app.server.deliver_webhooks().await.unwrap();
+    let delivery = both.next().await;
+    assert_eq!(delivery["verified"], json!([0, 1]), "{delivery}");
+    app.stop().await;
+}
