@@ -898,3 +898,96 @@ async fn the_reference_verifier_accepts_every_event_type_and_both_secrets_after_
     assert_eq!(delivery["verified"], json!([0, 1]), "{delivery}");
     app.stop().await;
 }
+
+/// Instances sharing one database are one service: two workers racing over the same
+/// due deliveries send each exactly once (one `webhook-id`, one request).
+#[tokio::test]
+async fn two_instances_racing_send_each_delivery_once() {
+    let app = local_server().await;
+    let receiver = Receiver::start(&[]).await;
+    let acme = Portal::acme(&app).await;
+    local_endpoint(
+        &app,
+        &acme.owner,
+        &acme.account,
+        &receiver.url,
+        &["contact.created"],
+    )
+    .await;
+    let second = app.second_instance(|_| {}).await;
+    for round in 0..3 {
+        for i in 0..10 {
+            app.add_card(&acme.owner, &acme.account, &format!("R{round}C{i}"))
+                .await;
+        }
+        let (here, there) = tokio::join!(app.server.deliver_webhooks(), second.deliver_webhooks());
+        here.unwrap();
+        there.unwrap();
+    }
+    // Whatever the background workers sent meanwhile: every event once, no more.
+    clientele_tests::wait_for(
+        || (receiver.requests().len() >= 30).then_some(()),
+        "30 deliveries",
+    )
+    .await;
+    let ids: Vec<String> = receiver
+        .requests()
+        .iter()
+        .map(|(h, _)| header(h, "webhook-id").to_owned())
+        .collect();
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), 30, "{ids:?}");
+    assert_eq!(unique.len(), 30);
+    second.shutdown().await;
+    app.stop().await;
+}
+
+/// An endpoint whose deliveries have failed for five days is disabled, what it had
+/// pending fails, and the account's GENERAL recipients are told.
+#[tokio::test]
+async fn an_endpoint_failing_for_five_days_is_disabled_and_the_account_told() {
+    let app = local_server().await;
+    let receiver = Receiver::start(&[500; 20]).await;
+    let acme = Portal::acme(&app).await;
+    local_endpoint(
+        &app,
+        &acme.owner,
+        &acme.account,
+        &receiver.url,
+        &["contact.created"],
+    )
+    .await;
+    app.add_card(&acme.owner, &acme.account, "First").await;
+    app.server.deliver_webhooks().await.unwrap();
+    let days = |n: u64| std::time::Duration::from_secs(n * 24 * 3600);
+    app.server.domain.clock().advance(days(5));
+    app.add_card(&acme.owner, &acme.account, "Later").await;
+    app.server.deliver_webhooks().await.unwrap();
+    let r = app
+        .gql_as(&acme.owner, DELIVERIES, json!({ "a": acme.account }))
+        .await
+        .ok();
+    assert_eq!(
+        r.at("account.webhookEndpoints.0.enabled"),
+        &json!(false),
+        "{}",
+        r.body
+    );
+    let statuses: Vec<&Value> = r
+        .at("account.webhookEndpoints.0.deliveries.nodes")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["status"])
+        .collect();
+    assert!(statuses.iter().all(|s| *s == "FAILED"), "{statuses:?}");
+    app.deliver_mail().await;
+    let mails = app.mails_to(&acme.owner_email).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("A webhook endpoint was disabled")),
+        "{mails:#?}"
+    );
+    app.stop().await;
+}
