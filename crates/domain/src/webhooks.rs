@@ -757,13 +757,30 @@ impl WebhookService<'_> {
             .and_then(|i| RETRY_SCHEDULE.get(i));
         let outcome = match wait {
             Some(wait) => {
-                let mut model: webhook_delivery::ActiveModel = delivery.clone().into();
-                model.status = Set(DeliveryStatus::Pending);
-                model.next_attempt_at = Set(now + *wait);
-                model.last_response_status = Set(status);
-                model.last_response_body = Set(body);
-                model.last_error = Set(error.clone());
-                model.update(self.domain.db()).await?;
+                use sea_orm::sea_query::Expr;
+                // Conditional: an endpoint disabled meanwhile failed what it had pending,
+                // and that stands.
+                webhook_delivery::Entity::update_many()
+                    .col_expr(
+                        webhook_delivery::Column::NextAttemptAt,
+                        Expr::value(now + *wait),
+                    )
+                    .col_expr(
+                        webhook_delivery::Column::LastResponseStatus,
+                        Expr::value(status),
+                    )
+                    .col_expr(
+                        webhook_delivery::Column::LastResponseBody,
+                        Expr::value(body),
+                    )
+                    .col_expr(
+                        webhook_delivery::Column::LastError,
+                        Expr::value(error.clone()),
+                    )
+                    .filter(webhook_delivery::Column::Id.eq(delivery.id))
+                    .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+                    .exec(self.domain.db())
+                    .await?;
                 DeliveryStatus::Pending
             }
             None => {
@@ -842,33 +859,35 @@ impl WebhookService<'_> {
             .filter(webhook_endpoint::Column::Enabled.eq(true))
             .exec(change.conn())
             .await?;
-        if disabled.rows_affected == 1 {
-            webhook_delivery::Entity::update_many()
-                .col_expr(
-                    webhook_delivery::Column::Status,
-                    sea_orm::sea_query::Expr::value(DeliveryStatus::Failed),
-                )
-                .filter(webhook_delivery::Column::EndpointId.eq(endpoint.id))
-                .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-                .exec(change.conn())
-                .await?;
-            change
-                .notify_contacts(Notification {
-                    account_id: endpoint.account_id,
-                    category: "GENERAL",
-                    email: Email::Notification(emails::Message {
-                        subject: "A webhook endpoint was disabled".into(),
-                        body: format!(
-                            "The webhook endpoint {} was disabled: {why}. Enable it again in the portal once it answers.",
-                            endpoint.url
-                        ),
-                    }),
-                    amounts: None,
-                    author: None,
-                    concerns: Concerns::Account,
-                })
-                .await?;
+        if disabled.rows_affected == 0 {
+            // Another attempt disabled it first: nothing more to do (dropped: rolled back).
+            return Ok(());
         }
+        webhook_delivery::Entity::update_many()
+            .col_expr(
+                webhook_delivery::Column::Status,
+                sea_orm::sea_query::Expr::value(DeliveryStatus::Failed),
+            )
+            .filter(webhook_delivery::Column::EndpointId.eq(endpoint.id))
+            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .exec(change.conn())
+            .await?;
+        change
+            .notify_contacts(Notification {
+                account_id: endpoint.account_id,
+                category: "GENERAL",
+                email: Email::Notification(emails::Message {
+                    subject: "A webhook endpoint was disabled".into(),
+                    body: format!(
+                        "The webhook endpoint {} was disabled: {why}. Enable it again in the portal once it answers.",
+                        endpoint.url
+                    ),
+                }),
+                amounts: None,
+                author: None,
+                concerns: Concerns::Account,
+            })
+            .await?;
         change
             .commit(
                 crate::audit::AuditActor::system(),
