@@ -560,6 +560,12 @@ async fn a_failed_delivery_is_retried_on_schedule_with_the_same_id() {
     };
     let first = status().await;
     assert_eq!(first["status"], "PENDING");
+    // The queue as /metrics shows it after the pass: one waiting, queued moments ago.
+    assert_eq!(
+        app.metric("clientele_webhook_deliveries_pending").await,
+        1.0
+    );
+    assert!(app.metric("clientele_webhook_oldest_pending_seconds").await < 60.0);
     assert_eq!(first["attempts"], 1);
     assert_eq!(first["lastResponseStatus"], 500);
     // Not yet due: a pass sends nothing.
@@ -579,6 +585,14 @@ async fn a_failed_delivery_is_retried_on_schedule_with_the_same_id() {
     app.server.deliver_webhooks().await.unwrap();
     let last = status().await;
     assert_eq!(last["status"], "SUCCEEDED");
+    assert_eq!(
+        app.metric("clientele_webhook_deliveries_pending").await,
+        0.0
+    );
+    assert_eq!(
+        app.metric("clientele_webhook_oldest_pending_seconds").await,
+        0.0
+    );
     assert_eq!(last["attempts"], 3);
     let ids: Vec<String> = receiver
         .requests()

@@ -638,7 +638,35 @@ pub const DISABLE_AFTER: Duration = Duration::days(5);
 /// How long a worker holds a delivery it claimed before another may try it.
 pub const LEASE: Duration = Duration::seconds(60);
 
+/// The queue as `/metrics` shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// Deliveries PENDING (due now or later).
+    pub pending: i64,
+    /// How long the oldest of them has waited since it was queued, in seconds.
+    pub oldest_seconds: i64,
+}
+
 impl WebhookService<'_> {
+    /// How many deliveries wait, and for how long the oldest has (one statement).
+    pub async fn backlog(&self) -> Result<Backlog> {
+        use sea_orm::QuerySelect;
+        let row: Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> =
+            webhook_delivery::Entity::find()
+                .select_only()
+                .column_as(webhook_delivery::Column::Id.count(), "pending")
+                .column_as(webhook_delivery::Column::CreatedAt.min(), "oldest")
+                .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+                .into_tuple()
+                .one(self.domain.db())
+                .await?;
+        let (pending, oldest) = row.unwrap_or((0, None));
+        Ok(Backlog {
+            pending,
+            oldest_seconds: oldest.map_or(0, |at| (self.domain.now() - at).num_seconds().max(0)),
+        })
+    }
+
     /// The deliveries due now (their first attempt or a retry), oldest first.
     pub async fn due(&self, limit: u64) -> Result<Vec<webhook_delivery::Model>> {
         use sea_orm::QuerySelect;

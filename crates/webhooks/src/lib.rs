@@ -21,6 +21,7 @@ use domain::{Domain, DomainError};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tokio::sync::{Notify, Semaphore, watch};
@@ -66,6 +67,9 @@ pub struct WebhookWorker {
     /// One pass at a time.
     pass: tokio::sync::Mutex<()>,
     attempts: Family<OutcomeLabel, Counter>,
+    /// The queue after the last pass: deliveries pending, and the oldest one's wait.
+    pending: Gauge,
+    oldest_pending_seconds: Gauge,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -92,6 +96,8 @@ impl WebhookWorker {
             policy,
             pass: tokio::sync::Mutex::new(()),
             attempts: Family::default(),
+            pending: Gauge::default(),
+            oldest_pending_seconds: Gauge::default(),
         })
     }
 
@@ -101,6 +107,16 @@ impl WebhookWorker {
             "clientele_webhook_delivery_attempts",
             "Webhook delivery attempts by outcome: succeeded, retry (will be tried again), failed (given up)",
             self.attempts.clone(),
+        );
+        registry.register(
+            "clientele_webhook_deliveries_pending",
+            "Webhook deliveries waiting to be sent (due now or later), after this instance's last pass",
+            self.pending.clone(),
+        );
+        registry.register(
+            "clientele_webhook_oldest_pending_seconds",
+            "How long the oldest pending webhook delivery has waited since it was queued, in seconds",
+            self.oldest_pending_seconds.clone(),
         );
     }
 
@@ -146,6 +162,9 @@ impl WebhookWorker {
                 }
             }
             if batch < BATCH as usize {
+                let backlog = self.domain.webhooks().backlog().await?;
+                self.pending.set(backlog.pending);
+                self.oldest_pending_seconds.set(backlog.oldest_seconds);
                 return Ok(attempted);
             }
         }
