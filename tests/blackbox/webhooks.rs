@@ -183,81 +183,7 @@ async fn every_event_type_queues_one_delivery_per_endpoint_that_takes_it() {
     let account = &acme.account;
     let staff = app.staff().await;
 
-    // Contacts: added, updated, removed.
-    let card = app.add_card(owner, account, "Card").await;
-    app.gql_as(
-        owner,
-        UPDATE,
-        json!({ "id": card, "i": { "phone": "+1 555 0100" } }),
-    )
-    .await
-    .ok();
-    app.gql_as(owner, REMOVE, json!({ "id": card, "p": OWNER_PASSWORD }))
-        .await
-        .ok();
-    // Invitations: sent, revoked; sent again and accepted.
-    let invite = "mutation($a: ID!, $e: String!) { inviteUser(accountId: $a, input: { email: $e, role: TECHNICAL }) { id } }";
-    let first = app
-        .gql_as(
-            owner,
-            invite,
-            json!({ "a": account, "e": "gone@acme.test" }),
-        )
-        .await
-        .ok();
-    app.gql_as(
-        owner,
-        "mutation($id: ID!) { revokeInvitation(id: $id) { id } }",
-        json!({ "id": first.str("inviteUser.id") }),
-    )
-    .await
-    .ok();
-    app.gql_as(
-        owner,
-        invite,
-        json!({ "a": account, "e": "joins@acme.test" }),
-    )
-    .await
-    .ok();
-    let token = app.invitation_token("joins@acme.test").await;
-    app.gql(
-        clientele_tests::fixtures::ACCEPT,
-        json!({ "t": token, "i": { "firstName": "Jo", "lastName": "Ins", "password": MEMBER_PASSWORD } }),
-    )
-    .await
-    .ok();
-    // Billing: an invoice issued and paid; a service's status changed.
-    let invoice = app
-        .gql_as(&staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: { total: \"10.00\", currency: \"EUR\", dueDate: \"2031-01-01\" }) { id } }", json!({ "a": account }))
-        .await
-        .ok();
-    app.gql_as(
-        owner,
-        "mutation($id: ID!) { payInvoice(id: $id) { status } }",
-        json!({ "id": invoice.str("createInvoice.id") }),
-    )
-    .await
-    .ok();
-    let service = app.service(&staff, account, "VPS").await;
-    app.gql_as(
-        &staff,
-        "mutation($id: ID!) { setServiceStatus(id: $id, status: SUSPENDED) { status } }",
-        json!({ "id": service }),
-    )
-    .await
-    .ok();
-    // Tickets: opened and replied to.
-    let ticket = app
-        .gql_as(owner, "mutation($a: ID!) { openTicket(accountId: $a, subject: \"Down\", body: \"Help\") { id } }", json!({ "a": account }))
-        .await
-        .ok();
-    app.gql_as(
-        &staff,
-        "mutation($t: ID!) { replyToTicket(ticketId: $t, body: \"On it\") { id } }",
-        json!({ "t": ticket.str("openTicket.id") }),
-    )
-    .await
-    .ok();
+    one_of_each_event(&app, owner, account, &staff).await;
 
     let types = queued(&app, owner, account).await;
     for expected in ALL_TYPES {
@@ -797,78 +723,7 @@ async fn the_reference_verifier_accepts_every_event_type_and_both_secrets_after_
     let owner = &acme.owner;
     let account = &acme.account;
     let staff = app.staff().await;
-    // One of each event, in order.
-    let card = app.add_card(owner, account, "Card").await;
-    app.gql_as(
-        owner,
-        UPDATE,
-        json!({ "id": card, "i": { "phone": "+1 555 0100" } }),
-    )
-    .await
-    .ok();
-    app.gql_as(owner, REMOVE, json!({ "id": card, "p": OWNER_PASSWORD }))
-        .await
-        .ok();
-    let invite = "mutation($a: ID!, $e: String!) { inviteUser(accountId: $a, input: { email: $e, role: TECHNICAL }) { id } }";
-    let first = app
-        .gql_as(
-            owner,
-            invite,
-            json!({ "a": account, "e": "gone@acme.test" }),
-        )
-        .await
-        .ok();
-    app.gql_as(
-        owner,
-        "mutation($id: ID!) { revokeInvitation(id: $id) { id } }",
-        json!({ "id": first.str("inviteUser.id") }),
-    )
-    .await
-    .ok();
-    app.gql_as(
-        owner,
-        invite,
-        json!({ "a": account, "e": "joins@acme.test" }),
-    )
-    .await
-    .ok();
-    let token = app.invitation_token("joins@acme.test").await;
-    app.gql(
-        clientele_tests::fixtures::ACCEPT,
-        json!({ "t": token, "i": { "firstName": "Jo", "lastName": "Ins", "password": MEMBER_PASSWORD } }),
-    )
-    .await
-    .ok();
-    let invoice = app
-        .gql_as(&staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: { total: \"10.00\", currency: \"EUR\", dueDate: \"2031-01-01\" }) { id } }", json!({ "a": account }))
-        .await
-        .ok();
-    app.gql_as(
-        owner,
-        "mutation($id: ID!) { payInvoice(id: $id) { status } }",
-        json!({ "id": invoice.str("createInvoice.id") }),
-    )
-    .await
-    .ok();
-    let service = app.service(&staff, account, "VPS").await;
-    app.gql_as(
-        &staff,
-        "mutation($id: ID!) { setServiceStatus(id: $id, status: SUSPENDED) { status } }",
-        json!({ "id": service }),
-    )
-    .await
-    .ok();
-    let ticket = app
-        .gql_as(owner, "mutation($a: ID!) { openTicket(accountId: $a, subject: \"Down\", body: \"Help\") { id } }", json!({ "a": account }))
-        .await
-        .ok();
-    app.gql_as(
-        &staff,
-        "mutation($t: ID!) { replyToTicket(ticketId: $t, body: \"On it\") { id } }",
-        json!({ "t": ticket.str("openTicket.id") }),
-    )
-    .await
-    .ok();
+    one_of_each_event(&app, owner, account, &staff).await;
     app.server.deliver_webhooks().await.unwrap();
     let mut seen = Vec::new();
     let mut ids = std::collections::BTreeSet::new();
@@ -1004,4 +859,86 @@ async fn an_endpoint_failing_for_five_days_is_disabled_and_the_account_told() {
         "{mails:#?}"
     );
     app.stop().await;
+}
+
+/// Makes one event of every type happen on `account`, as its owner and staff would:
+/// a contact added, updated and removed; an invitation sent and revoked, another sent
+/// and accepted; an invoice issued and paid; a service's status changed; a ticket
+/// opened and answered.
+async fn one_of_each_event(app: &TestApp, owner: &str, account: &str, staff: &str) {
+    // Contacts: added, updated, removed.
+    let card = app.add_card(owner, account, "Card").await;
+    app.gql_as(
+        owner,
+        UPDATE,
+        json!({ "id": card, "i": { "phone": "+1 555 0100" } }),
+    )
+    .await
+    .ok();
+    app.gql_as(owner, REMOVE, json!({ "id": card, "p": OWNER_PASSWORD }))
+        .await
+        .ok();
+    // Invitations: sent, revoked; sent again and accepted.
+    let invite = "mutation($a: ID!, $e: String!) { inviteUser(accountId: $a, input: { email: $e, role: TECHNICAL }) { id } }";
+    let first = app
+        .gql_as(
+            owner,
+            invite,
+            json!({ "a": account, "e": "gone@acme.test" }),
+        )
+        .await
+        .ok();
+    app.gql_as(
+        owner,
+        "mutation($id: ID!) { revokeInvitation(id: $id) { id } }",
+        json!({ "id": first.str("inviteUser.id") }),
+    )
+    .await
+    .ok();
+    app.gql_as(
+        owner,
+        invite,
+        json!({ "a": account, "e": "joins@acme.test" }),
+    )
+    .await
+    .ok();
+    let token = app.invitation_token("joins@acme.test").await;
+    app.gql(
+        clientele_tests::fixtures::ACCEPT,
+        json!({ "t": token, "i": { "firstName": "Jo", "lastName": "Ins", "password": MEMBER_PASSWORD } }),
+    )
+    .await
+    .ok();
+    // Billing: an invoice issued and paid; a service's status changed.
+    let invoice = app
+        .gql_as(staff, "mutation($a: ID!) { createInvoice(accountId: $a, input: { total: \"10.00\", currency: \"EUR\", dueDate: \"2031-01-01\" }) { id } }", json!({ "a": account }))
+        .await
+        .ok();
+    app.gql_as(
+        owner,
+        "mutation($id: ID!) { payInvoice(id: $id) { status } }",
+        json!({ "id": invoice.str("createInvoice.id") }),
+    )
+    .await
+    .ok();
+    let service = app.service(staff, account, "VPS").await;
+    app.gql_as(
+        staff,
+        "mutation($id: ID!) { setServiceStatus(id: $id, status: SUSPENDED) { status } }",
+        json!({ "id": service }),
+    )
+    .await
+    .ok();
+    // Tickets: opened and replied to.
+    let ticket = app
+        .gql_as(owner, "mutation($a: ID!) { openTicket(accountId: $a, subject: \"Down\", body: \"Help\") { id } }", json!({ "a": account }))
+        .await
+        .ok();
+    app.gql_as(
+        staff,
+        "mutation($t: ID!) { replyToTicket(ticketId: $t, body: \"On it\") { id } }",
+        json!({ "t": ticket.str("openTicket.id") }),
+    )
+    .await
+    .ok();
 }

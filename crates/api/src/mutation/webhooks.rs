@@ -1,6 +1,6 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use domain::DomainError;
-use domain::webhooks::{EndpointChanges, EventType, NewEndpoint};
+use domain::webhooks::{EndpointChanges, EventType, KeyedEndpoint, NewEndpoint};
 
 use crate::context::{actor, domain};
 use crate::directives::{PersonOnly, person_only};
@@ -43,6 +43,21 @@ fn event_types(names: Vec<String>) -> ApiResult<Vec<EventType>> {
         .collect()
 }
 
+/// An endpoint with its secret, which this answer alone carries; read as the actor
+/// sees the account now.
+async fn shown_once(ctx: &Context<'_>, keyed: KeyedEndpoint) -> ApiResult<KeyedWebhookEndpoint> {
+    let access = domain(ctx)
+        .access(actor(ctx)?, keyed.endpoint.account_id, "account")
+        .await?;
+    Ok(KeyedWebhookEndpoint {
+        secret: keyed.secret,
+        endpoint: WebhookEndpoint {
+            access,
+            row: keyed.endpoint,
+        },
+    })
+}
+
 #[Object]
 impl WebhookMutation {
     /// Registers an endpoint of the account (MANAGE_ACCOUNT): the account's events of
@@ -61,17 +76,11 @@ impl WebhookMutation {
             event_types: event_types(input.event_types)?,
             description: input.description,
         };
-        let domain = domain(ctx);
-        let actor = actor(ctx)?;
-        let keyed = domain.webhooks().create(actor, account_id, new).await?;
-        let access = domain.access(actor, account_id, "account").await?;
-        Ok(KeyedWebhookEndpoint {
-            secret: keyed.secret,
-            endpoint: WebhookEndpoint {
-                access,
-                row: keyed.endpoint,
-            },
-        })
+        let keyed = domain(ctx)
+            .webhooks()
+            .create(actor(ctx)?, account_id, new)
+            .await?;
+        shown_once(ctx, keyed).await
     }
 
     /// Changes an endpoint (MANAGE_ACCOUNT); `enabled: true` turns a disabled one on.
@@ -120,19 +129,11 @@ impl WebhookMutation {
         id: ID,
     ) -> ApiResult<KeyedWebhookEndpoint> {
         let id = parse_id(&id, "webhook endpoint")?;
-        let domain = domain(ctx);
-        let actor = actor(ctx)?;
-        let keyed = domain.webhooks().rotate_secret(actor, id).await?;
-        let access = domain
-            .access(actor, keyed.endpoint.account_id, "account")
+        let keyed = domain(ctx)
+            .webhooks()
+            .rotate_secret(actor(ctx)?, id)
             .await?;
-        Ok(KeyedWebhookEndpoint {
-            secret: keyed.secret,
-            endpoint: WebhookEndpoint {
-                access,
-                row: keyed.endpoint,
-            },
-        })
+        shown_once(ctx, keyed).await
     }
 
     /// Sends a delivery again, now, with the same `webhook-id`.
