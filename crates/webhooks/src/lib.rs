@@ -16,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use domain::webhooks::{Attempt, Outgoing, forbidden_address, signature};
+use domain::webhooks::{Attempt, Outgoing, checked_url, forbidden_address, signature};
 use domain::{Domain, DomainError};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -207,7 +207,6 @@ impl WebhookWorker {
 
     /// The POST itself: signed with every secret it carries, to the checked address.
     async fn post(&self, outgoing: &Outgoing) -> Attempt {
-        // A URL naming an address outright is checked here (the resolver sees names).
         if let Err(why) = self.address_allowed(&outgoing.url) {
             return Attempt::NoAnswer(why);
         }
@@ -250,25 +249,12 @@ impl WebhookWorker {
         }
     }
 
+    /// The URL checked again as it was when stored (`checked_url`): the resolver sees
+    /// only names, so an address written outright is refused here.
     fn address_allowed(&self, url: &str) -> Result<(), String> {
-        if self.policy.allow_private {
-            return Ok(());
-        }
-        let host = url::Url::parse(url)
-            .map_err(|err| err.to_string())?
-            .host()
-            .map(|h| h.to_owned());
-        let address = match host {
-            Some(url::Host::Ipv4(v4)) => Some(std::net::IpAddr::V4(v4)),
-            Some(url::Host::Ipv6(v6)) => Some(std::net::IpAddr::V6(v6)),
-            _ => None,
-        };
-        match address {
-            Some(address) if forbidden_address(address) => {
-                Err(format!("{address} is not an address a webhook may reach"))
-            }
-            _ => Ok(()),
-        }
+        checked_url(url, self.policy.allow_private)
+            .map(|_| ())
+            .map_err(|err| err.to_string())
     }
 }
 
