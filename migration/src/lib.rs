@@ -19,6 +19,7 @@ mod m0012_known_roles;
 mod m0013_scoped_access;
 mod m0014_api_tokens;
 mod m0015_webhooks;
+mod m0016_webhook_endpoint_lease;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_scoped_access::Migration),
             Box::new(m0014_api_tokens::Migration),
             Box::new(m0015_webhooks::Migration),
+            Box::new(m0016_webhook_endpoint_lease::Migration),
         ]
     }
 }

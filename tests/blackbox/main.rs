@@ -41,5 +41,6 @@ mod temporary_access;
 mod throttles;
 mod tickets;
 mod two_factor;
+mod webhook_delivery;
 mod webhooks;
 mod ws_protocol;

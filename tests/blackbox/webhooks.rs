@@ -12,10 +12,10 @@ use clientele_tests::fixtures::{
 use clientele_tests::{Gql, TestApp};
 use serde_json::{Value, json};
 
-const CREATE: &str = "mutation($a: ID!, $i: WebhookEndpointInput!) {
+pub(crate) const CREATE: &str = "mutation($a: ID!, $i: WebhookEndpointInput!) {
   createWebhookEndpoint(accountId: $a, input: $i) { secret endpoint { id url eventTypes enabled } } }";
 
-const DELIVERIES: &str = "query($a: ID!) { account(id: $a) { webhookEndpoints {
+pub(crate) const DELIVERIES: &str = "query($a: ID!) { account(id: $a) { webhookEndpoints {
   id url enabled deliveries(first: 100) { totalCount nodes { id eventType messageId status attempts nextAttemptAt } } } } }";
 
 /// Every event type there is.
@@ -63,6 +63,9 @@ async fn queued(app: &TestApp, token: &str, account: &str) -> Vec<String> {
 #[tokio::test]
 async fn an_endpoint_is_made_by_a_manager_with_its_secret_shown_once() {
     let app = TestApp::start().await;
+    // The types there are, for a client to offer.
+    let types = app.gql("{ webhookEventTypes }", json!({})).await.ok();
+    assert_eq!(types.at("webhookEventTypes"), &json!(ALL_TYPES));
     let acme = Portal::acme(&app).await;
     let r = endpoint(
         &app,
@@ -296,6 +299,37 @@ async fn a_secret_is_rotated_a_test_is_sent_a_delivery_redelivered_and_an_endpoi
         .ok();
     let new = rotated.str("rotateWebhookSecret.secret");
     assert!(new.starts_with("whsec_") && new != old);
+    // The old secret signs beside the new one for a day, and the endpoint says until when.
+    let overlap = app
+        .gql_as(
+            &acme.owner,
+            "query($a: ID!) { account(id: $a) { webhookEndpoints { previousSecretExpiresAt } } }",
+            json!({ "a": acme.account }),
+        )
+        .await
+        .ok();
+    let until: chrono::DateTime<chrono::Utc> = overlap
+        .str("account.webhookEndpoints.0.previousSecretExpiresAt")
+        .parse()
+        .unwrap();
+    let left = until - app.server.domain.clock().now();
+    assert!(
+        left > chrono::Duration::hours(23) && left <= chrono::Duration::hours(24),
+        "{left}"
+    );
+    app.server
+        .domain
+        .clock()
+        .advance(std::time::Duration::from_secs(24 * 3600 + 1));
+    let after = app
+        .gql_as(
+            &acme.owner,
+            "query($a: ID!) { account(id: $a) { webhookEndpoints { previousSecretExpiresAt } } }",
+            json!({ "a": acme.account }),
+        )
+        .await
+        .ok();
+    assert!(after.null_at("account.webhookEndpoints.0.previousSecretExpiresAt"));
     let test = app
         .gql_as(
             &acme.owner,
@@ -314,6 +348,15 @@ async fn a_secret_is_rotated_a_test_is_sent_a_delivery_redelivered_and_an_endpoi
         .await
         .ok();
     assert_eq!(again.at("redeliverWebhook.status"), &json!("PENDING"));
+    // A member of the account without MANAGE_ACCOUNT is refused, as for the endpoint.
+    let billing = acme.member(Role::Billing).await;
+    app.gql_as(
+        &billing.token,
+        "mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }",
+        json!({ "id": test.str("sendTestWebhook.id") }),
+    )
+    .await
+    .expect_code("FORBIDDEN");
     // Another account's owner cannot touch it: NOT_FOUND, as if absent.
     let other = Portal::new(&app)
         .named("Other")
@@ -348,14 +391,14 @@ async fn a_secret_is_rotated_a_test_is_sent_a_delivery_redelivered_and_an_endpoi
 
 /// A webhook receiver in the test: records every request (headers, body) and answers
 /// each with the next status of its script (200 once the script is spent).
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     received: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
     script: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<u16>>>,
 }
 
 impl Receiver {
-    async fn start(script: &[u16]) -> Self {
+    pub(crate) async fn start(script: &[u16]) -> Self {
         use axum::routing::post;
         let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let script: std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<u16>>> =
@@ -382,17 +425,17 @@ impl Receiver {
         }
     }
 
-    fn requests(&self) -> Vec<(axum::http::HeaderMap, String)> {
+    pub(crate) fn requests(&self) -> Vec<(axum::http::HeaderMap, String)> {
         self.received.lock().unwrap().clone()
     }
 }
 
 /// A server whose webhooks may reach the receiver on 127.0.0.1 over HTTP.
-async fn local_server() -> TestApp {
+pub(crate) async fn local_server() -> TestApp {
     TestApp::start_with(|c| c.domain.webhooks_allow_private = true).await
 }
 
-async fn local_endpoint(
+pub(crate) async fn local_endpoint(
     app: &TestApp,
     token: &str,
     account: &str,
@@ -413,7 +456,7 @@ async fn local_endpoint(
     )
 }
 
-fn header<'h>(headers: &'h axum::http::HeaderMap, name: &str) -> &'h str {
+pub(crate) fn header<'h>(headers: &'h axum::http::HeaderMap, name: &str) -> &'h str {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())

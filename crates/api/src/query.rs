@@ -49,6 +49,15 @@ impl Query {
         Ok(connection(page, |a| a.account_id(), Account))
     }
 
+    /// The event types a webhook endpoint may take (`WebhookEndpointInput.eventTypes`),
+    /// as its deliveries' `type` names them.
+    async fn webhook_event_types(&self) -> Vec<&'static str> {
+        domain::webhooks::EventType::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect()
+    }
+
     async fn portal_settings(&self, ctx: &Context<'_>) -> ApiResult<PortalSettings> {
         Ok(domain(ctx).settings().get().await?.into())
     }

@@ -382,7 +382,11 @@ impl<'a> WebhookService<'a> {
         let (mut change, _) = self
             .begin_on(actor, delivery.endpoint_id)
             .await
-            .map_err(|_| DomainError::NotFound("webhook delivery"))?;
+            .map_err(|err| match err {
+                // Its endpoint out of reach: to this actor, the delivery is not there.
+                DomainError::NotFound(_) => DomainError::NotFound("webhook delivery"),
+                other => other,
+            })?;
         change.queued_webhook = true;
         let mut model: webhook_delivery::ActiveModel = delivery.into();
         model.status = Set(DeliveryStatus::Pending);
@@ -667,15 +671,69 @@ impl WebhookService<'_> {
         })
     }
 
-    /// The deliveries due now (their first attempt or a retry), oldest first.
-    pub async fn due(&self, limit: u64) -> Result<Vec<webhook_delivery::Model>> {
+    /// The endpoints with deliveries due now (a first attempt or a retry), the one
+    /// waiting longest first.
+    pub async fn due_endpoints(&self, limit: u64) -> Result<Vec<i64>> {
         use sea_orm::QuerySelect;
         Ok(webhook_delivery::Entity::find()
+            .select_only()
+            .column(webhook_delivery::Column::EndpointId)
             .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
             .filter(webhook_delivery::Column::NextAttemptAt.lte(self.domain.now()))
-            .order_by_asc(webhook_delivery::Column::Id)
+            .group_by(webhook_delivery::Column::EndpointId)
+            .order_by_asc(webhook_delivery::Column::NextAttemptAt.min())
             .limit(limit)
+            .into_tuple()
             .all(self.domain.db())
+            .await?)
+    }
+
+    /// Makes this worker the endpoint's one sender for [`LEASE`] (a conditional write:
+    /// of several instances, one wins; a lease its holder let lapse may be taken).
+    /// `false` when another worker holds it. Holding it, call again to extend it.
+    pub async fn take_endpoint(&self, endpoint_id: i64, renewing: bool) -> Result<bool> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let now = self.domain.now();
+        let mut update = webhook_endpoint::Entity::update_many()
+            .col_expr(
+                webhook_endpoint::Column::SendingUntil,
+                Expr::value(now + LEASE),
+            )
+            .filter(webhook_endpoint::Column::Id.eq(endpoint_id));
+        if !renewing {
+            update = update.filter(
+                Expr::col(webhook_endpoint::Column::SendingUntil)
+                    .is_null()
+                    .or(Expr::col(webhook_endpoint::Column::SendingUntil).lte(now)),
+            );
+        }
+        Ok(update.exec(self.domain.db()).await?.rows_affected == 1)
+    }
+
+    /// Gives the endpoint's lease back, so any worker may send its next deliveries.
+    pub async fn release_endpoint(&self, endpoint_id: i64) -> Result<()> {
+        use sea_orm::sea_query::Expr;
+        webhook_endpoint::Entity::update_many()
+            .col_expr(
+                webhook_endpoint::Column::SendingUntil,
+                Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .filter(webhook_endpoint::Column::Id.eq(endpoint_id))
+            .exec(self.domain.db())
+            .await?;
+        Ok(())
+    }
+
+    /// The endpoint's next delivery due now: the one due first (its retry or first
+    /// attempt), then the oldest. Deliveries reach a receiver in this order.
+    pub async fn next_due(&self, endpoint_id: i64) -> Result<Option<webhook_delivery::Model>> {
+        Ok(webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::EndpointId.eq(endpoint_id))
+            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(self.domain.now()))
+            .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+            .order_by_asc(webhook_delivery::Column::Id)
+            .one(self.domain.db())
             .await?)
     }
 

@@ -22,8 +22,8 @@ mod tests;
 mod values;
 pub use gateway::client_address::{ProxyHeader, TrustedProxies};
 use read::{
-    admin_credentials, count_var, database_url_var, duration_var, reminders_every, secs_var,
-    url_var,
+    admin_credentials, count_var, database_url_var, duration_var, reminders_every, resolve_var,
+    secs_var, url_var,
 };
 pub use values::{PublicUrl, Secret, SecretUrl};
 
@@ -45,6 +45,10 @@ pub struct Config {
     /// (`SESSION_IDLE_TIMEOUT` the one variable among them; tests shorten the rest).
     /// Its `public_url` is set from `http.public_url` when the domain is built.
     pub domain: DomainConfig,
+    /// The webhook worker's pacing and `WEBHOOKS_RESOLVE`'s pinned names. Whether it may
+    /// reach private addresses is `domain.webhooks_allow_private`, which also decides
+    /// what URLs are accepted; start-up sets it here from there.
+    pub webhooks: webhooks::Policy,
 }
 
 #[derive(Clone, Debug)]
@@ -197,6 +201,10 @@ impl Config {
                 webhooks_allow_private: switch_var(&get, "WEBHOOKS_ALLOW_PRIVATE")?
                     .unwrap_or(false),
                 ..DomainConfig::default()
+            },
+            webhooks: webhooks::Policy {
+                hosts: resolve_var(&get)?,
+                ..webhooks::Policy::default()
             },
         })
     }

@@ -72,7 +72,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
             app.core.domain.clone(),
             webhooks::Policy {
                 allow_private: config.domain.webhooks_allow_private,
-                ..webhooks::Policy::default()
+                ..config.webhooks.clone()
             },
         )
         .map_err(|e| anyhow::anyhow!("the webhook client: {e}"))?,

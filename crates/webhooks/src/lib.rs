@@ -3,19 +3,22 @@
 //! `webhook-signature`), and records what came back; the domain decides what is sent,
 //! to whom, and when it is tried again.
 //!
-//! Several instances may run a worker on one database: each delivery is claimed with a
-//! lease (a conditional write), so one instance sends it. Deliveries go out in
-//! parallel, at most [`Policy::overall`] at once and [`Policy::per_endpoint`] to one
-//! endpoint, so a slow receiver holds back only itself. No request reaches the
-//! server's own network: every name is resolved here and its addresses checked before
-//! connecting, and the connection is made to the checked address (a name that
-//! resolves elsewhere a second time changes nothing); redirects are not followed.
+//! One endpoint has one sender at a time: the instance holding its lease (a conditional
+//! write, so of several instances sharing a database one sends) sends its due deliveries
+//! one after another, the one due first first, so a receiver gets them in the order of
+//! their attempts. Endpoints are sent to in parallel, at most [`Policy::overall`] at
+//! once, each by its own task: a receiver that hangs holds back only itself. No request
+//! reaches the server's own network: every name is resolved here and its addresses
+//! checked before connecting, and the connection is made to the checked address (a name
+//! that resolves elsewhere a second time changes nothing); redirects are not followed.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use domain::entities::webhook_delivery::DeliveryStatus;
 use domain::webhooks::{Attempt, Outgoing, checked_url, forbidden_address, signature};
 use domain::{Domain, DomainError};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -34,12 +37,13 @@ pub struct Policy {
     pub timeout: Duration,
     /// How often to look for due deliveries when nothing wakes the worker.
     pub poll_interval: Duration,
-    /// Deliveries in flight at once, in all.
+    /// Endpoints sent to at once (each gets one delivery at a time).
     pub overall: usize,
-    /// Deliveries in flight at once to one endpoint.
-    pub per_endpoint: usize,
     /// Loopback and private addresses allowed (development and tests).
     pub allow_private: bool,
+    /// Names answered from this table instead of DNS (`WEBHOOKS_RESOLVE`: split-horizon
+    /// names, tests); their addresses are checked like any other.
+    pub hosts: HashMap<String, Vec<IpAddr>>,
 }
 
 impl Default for Policy {
@@ -48,24 +52,28 @@ impl Default for Policy {
             timeout: Duration::from_secs(10),
             poll_interval: Duration::from_secs(2),
             overall: 32,
-            per_endpoint: 2,
             allow_private: false,
+            hosts: HashMap::new(),
         }
     }
 }
 
 /// How much of a response is kept.
 const KEEP_BYTES: usize = 1024;
-const BATCH: u64 = 100;
+/// Endpoints looked at per pass.
+const BATCH: u64 = 200;
 
 pub struct WebhookWorker {
     domain: Domain,
     client: reqwest::Client,
     policy: Policy,
     overall: Arc<Semaphore>,
-    endpoints: Mutex<HashMap<i64, Arc<Semaphore>>>,
-    /// One pass at a time.
-    pass: tokio::sync::Mutex<()>,
+    /// The endpoints this instance is sending to, each by one task in `senders`.
+    busy: Mutex<HashSet<i64>>,
+    senders: Mutex<JoinSet<()>>,
+    /// Notified when a sender finishes.
+    finished: Notify,
+    sent: AtomicUsize,
     attempts: Family<OutcomeLabel, Counter>,
     /// The queue after the last pass: deliveries pending, and the oldest one's wait.
     pending: Gauge,
@@ -84,6 +92,7 @@ impl WebhookWorker {
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(CheckedResolver {
                 allow_private: policy.allow_private,
+                hosts: policy.hosts.clone(),
             }))
             .user_agent("clientele-webhooks/1")
             .build()
@@ -92,9 +101,11 @@ impl WebhookWorker {
             domain,
             client,
             overall: Arc::new(Semaphore::new(policy.overall.max(1))),
-            endpoints: Mutex::new(HashMap::new()),
             policy,
-            pass: tokio::sync::Mutex::new(()),
+            busy: Mutex::new(HashSet::new()),
+            senders: Mutex::new(JoinSet::new()),
+            finished: Notify::new(),
+            sent: AtomicUsize::new(0),
             attempts: Family::default(),
             pending: Gauge::default(),
             oldest_pending_seconds: Gauge::default(),
@@ -120,12 +131,14 @@ impl WebhookWorker {
         );
     }
 
-    /// Delivers until `shutdown` turns true; `wake` is notified after commits that
-    /// queued deliveries.
+    /// Starts senders for what is due until `shutdown` turns true, without waiting for
+    /// them; `wake` is notified after commits that queued deliveries. At shutdown the
+    /// senders still running are stopped: their leases lapse and another instance (or
+    /// the next start) tries their deliveries again, with the same `webhook-id`.
     pub async fn run(self: Arc<Self>, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
         loop {
-            if let Err(err) = self.deliver_due().await {
-                tracing::warn!(error = %err, "webhook delivery pass failed; will retry");
+            if let Err(err) = self.start_senders().await {
+                tracing::warn!(error = %err, "looking for due webhook deliveries failed; will retry");
             }
             tokio::select! {
                 _ = wake.notified() => {}
@@ -136,73 +149,116 @@ impl WebhookWorker {
                 break;
             }
         }
+        self.lock_senders().abort_all();
     }
 
-    /// One pass over the deliveries that are due, sent in parallel; returns how many
-    /// were attempted. When it returns, every delivery that was due when it was called
-    /// has been tried (unless another instance holds its lease).
+    /// Sends everything due now and waits until it has been tried: the senders under
+    /// way, then new ones until no endpoint has a delivery due that this instance could
+    /// send (another instance may hold an endpoint's lease). An endpoint that fails
+    /// gets one attempt per round. Tests and tools drive
+    /// delivery with it. Returns how many attempts were made meanwhile.
     pub async fn deliver_due(self: &Arc<Self>) -> Result<usize, DomainError> {
-        let _pass = self.pass.lock().await;
-        let mut attempted = 0;
+        let before = self.sent.load(Ordering::Relaxed);
+        self.until_idle().await;
         loop {
-            let due = self.domain.webhooks().due(BATCH).await?;
-            let batch = due.len();
-            let mut sending = JoinSet::new();
-            for delivery in due {
-                let Some(outgoing) = self.domain.webhooks().claim(&delivery).await? else {
-                    continue;
-                };
-                attempted += 1;
-                let worker = Arc::clone(self);
-                sending.spawn(async move { worker.send(outgoing).await });
+            let round = self.sent.load(Ordering::Relaxed);
+            let started = self.start_senders().await?;
+            self.until_idle().await;
+            // Nothing due, or nothing this instance could send (leases held elsewhere).
+            if started == 0 || self.sent.load(Ordering::Relaxed) == round {
+                break;
             }
-            while let Some(sent) = sending.join_next().await {
-                if let Ok(Err(err)) = sent {
-                    tracing::warn!(error = %err, "recording a webhook attempt failed; its lease will expire and it is tried again");
+        }
+        let backlog = self.domain.webhooks().backlog().await?;
+        self.pending.set(backlog.pending);
+        self.oldest_pending_seconds.set(backlog.oldest_seconds);
+        Ok(self.sent.load(Ordering::Relaxed) - before)
+    }
+
+    /// One sender task for each endpoint with deliveries due that has none here yet;
+    /// returns how many were started.
+    async fn start_senders(self: &Arc<Self>) -> Result<usize, DomainError> {
+        let due = self.domain.webhooks().due_endpoints(BATCH).await?;
+        let mut senders = self.lock_senders();
+        while senders.try_join_next().is_some() {}
+        let mut started = 0;
+        for endpoint_id in due {
+            if !self.lock_busy().insert(endpoint_id) {
+                continue;
+            }
+            started += 1;
+            let worker = Arc::clone(self);
+            senders.spawn(async move {
+                if let Err(err) = worker.send_to(endpoint_id).await {
+                    tracing::warn!(error = %err, endpoint_id, "sending to a webhook endpoint failed; its lease will lapse and it is tried again");
                 }
+                worker.lock_busy().remove(&endpoint_id);
+                worker.finished.notify_waiters();
+            });
+        }
+        Ok(started)
+    }
+
+    /// Waits until no sender of this instance is running.
+    async fn until_idle(&self) {
+        loop {
+            let finished = self.finished.notified();
+            tokio::pin!(finished);
+            finished.as_mut().enable();
+            if self.lock_busy().is_empty() {
+                return;
             }
-            if batch < BATCH as usize {
-                let backlog = self.domain.webhooks().backlog().await?;
-                self.pending.set(backlog.pending);
-                self.oldest_pending_seconds.set(backlog.oldest_seconds);
-                return Ok(attempted);
-            }
+            finished.await;
         }
     }
 
-    /// Sends one claimed delivery, within the limits, and records the outcome.
-    async fn send(&self, outgoing: Outgoing) -> Result<(), DomainError> {
-        let endpoint = self.endpoint_slots(outgoing.delivery.endpoint_id);
-        let _one = endpoint.acquire().await;
-        let _all = self.overall.acquire().await;
-        let attempt = self.post(&outgoing).await;
-        let status = self
-            .domain
-            .webhooks()
-            .record(&outgoing.delivery, attempt)
-            .await?;
-        self.attempts
-            .get_or_create(&OutcomeLabel {
-                outcome: match status {
-                    domain::entities::webhook_delivery::DeliveryStatus::Succeeded => "succeeded",
-                    domain::entities::webhook_delivery::DeliveryStatus::Pending => "retry",
-                    domain::entities::webhook_delivery::DeliveryStatus::Failed => "failed",
-                },
-            })
-            .inc();
+    /// One endpoint's sender: with its lease, sends its due deliveries one at a time,
+    /// the one due first first. Stops at the first that fails (the endpoint is in
+    /// trouble: the rest wait for a later pass rather than queue behind it) and when
+    /// nothing more is due.
+    async fn send_to(&self, endpoint_id: i64) -> Result<(), DomainError> {
+        let _slot = self.overall.acquire().await;
+        let hooks = self.domain.webhooks();
+        if !hooks.take_endpoint(endpoint_id, false).await? {
+            return Ok(());
+        }
+        let sent = self.send_due(endpoint_id).await;
+        hooks.release_endpoint(endpoint_id).await?;
+        sent
+    }
+
+    async fn send_due(&self, endpoint_id: i64) -> Result<(), DomainError> {
+        let hooks = self.domain.webhooks();
+        while let Some(delivery) = hooks.next_due(endpoint_id).await? {
+            let Some(outgoing) = hooks.claim(&delivery).await? else {
+                continue;
+            };
+            let attempt = self.post(&outgoing).await;
+            let status = hooks.record(&outgoing.delivery, attempt).await?;
+            self.sent.fetch_add(1, Ordering::Relaxed);
+            self.attempts
+                .get_or_create(&OutcomeLabel {
+                    outcome: match status {
+                        DeliveryStatus::Succeeded => "succeeded",
+                        DeliveryStatus::Pending => "retry",
+                        DeliveryStatus::Failed => "failed",
+                    },
+                })
+                .inc();
+            if status != DeliveryStatus::Succeeded {
+                break;
+            }
+            hooks.take_endpoint(endpoint_id, true).await?;
+        }
         Ok(())
     }
 
-    fn endpoint_slots(&self, endpoint_id: i64) -> Arc<Semaphore> {
-        let mut slots = self
-            .endpoints
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(
-            slots
-                .entry(endpoint_id)
-                .or_insert_with(|| Arc::new(Semaphore::new(self.policy.per_endpoint.max(1)))),
-        )
+    fn lock_busy(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+        self.busy.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_senders(&self) -> std::sync::MutexGuard<'_, JoinSet<()>> {
+        self.senders.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The POST itself: signed with every secret it carries, to the checked address.
@@ -274,29 +330,92 @@ fn describe(err: &reqwest::Error) -> String {
 /// connection is made to one of those, so what was checked is what is reached.
 struct CheckedResolver {
     allow_private: bool,
+    hosts: HashMap<String, Vec<IpAddr>>,
+}
+
+impl CheckedResolver {
+    /// The addresses `host` may be reached at: all it resolves to, less the forbidden.
+    async fn reachable(
+        allow_private: bool,
+        host: &str,
+        pinned: Option<Vec<IpAddr>>,
+    ) -> Result<Vec<SocketAddr>, String> {
+        let found: Vec<SocketAddr> = match pinned {
+            Some(addresses) => addresses.into_iter().map(|ip| (ip, 0).into()).collect(),
+            None => tokio::net::lookup_host((host, 0))
+                .await
+                .map_err(|err| format!("{host} does not resolve: {err}"))?
+                .collect(),
+        };
+        let allowed: Vec<SocketAddr> = found
+            .into_iter()
+            .filter(|a| allow_private || !forbidden_address(a.ip()))
+            .collect();
+        if allowed.is_empty() {
+            return Err(format!(
+                "{host} resolves to no address a webhook may reach (loopback, private, link-local or none)"
+            ));
+        }
+        Ok(allowed)
+    }
 }
 
 impl Resolve for CheckedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let allow_private = self.allow_private;
+        let host = name.as_str().to_owned();
+        let pinned = self.hosts.get(&host.to_ascii_lowercase()).cloned();
         Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let allowed: Vec<SocketAddr> = found
-                .iter()
-                .copied()
-                .filter(|a| allow_private || !forbidden_address(a.ip()))
-                .collect();
-            if allowed.is_empty() {
-                let error: Box<dyn std::error::Error + Send + Sync> = format!(
-                    "{host} resolves to no address a webhook may reach (loopback, private, link-local or none)"
-                )
-                .into();
-                return Err(error);
-            }
+            let allowed = Self::reachable(allow_private, &host, pinned).await?;
             let addrs: Addrs = Box::new(allowed.into_iter());
             Ok(addrs)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn reach(allow_private: bool, pinned: &[&str]) -> Result<Vec<SocketAddr>, String> {
+        let pinned = pinned.iter().map(|a| a.parse().unwrap()).collect();
+        CheckedResolver::reachable(allow_private, "crm.example.com", Some(pinned)).await
+    }
+
+    #[tokio::test]
+    async fn a_name_resolving_only_to_forbidden_addresses_is_refused() {
+        for address in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.9",
+            "172.16.4.4",
+            "169.254.169.254",
+            "::1",
+            "fd00::7",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "224.0.0.1",
+            "0.0.0.0",
+        ] {
+            let refused = reach(false, &[address]).await.unwrap_err();
+            assert!(
+                refused.contains("no address a webhook may reach"),
+                "{address}: {refused}"
+            );
+            assert_eq!(reach(true, &[address]).await.unwrap().len(), 1, "{address}");
+        }
+    }
+
+    /// A name with public and private addresses is reached at the public ones only.
+    #[tokio::test]
+    async fn only_the_allowed_addresses_are_connected_to() {
+        let reached = reach(false, &["10.0.0.5", "93.184.215.14", "::1"])
+            .await
+            .unwrap();
+        assert_eq!(
+            reached,
+            vec!["93.184.215.14:0".parse::<SocketAddr>().unwrap()]
+        );
     }
 }

@@ -44,6 +44,15 @@ impl WebhookEndpoint {
         self.row.disabled_reason.as_deref()
     }
 
+    /// After a rotation: until when the secret before it still signs beside the new
+    /// one (24 hours); null when only one secret signs.
+    async fn previous_secret_expires_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
+        let now = domain(ctx).clock().now();
+        self.row
+            .previous_secret_until
+            .filter(|until| *until > now && self.row.previous_secret.is_some())
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.row.created_at
     }
@@ -108,6 +117,17 @@ impl WebhookDelivery {
     /// The HTTP status of the last attempt's answer, if one came.
     async fn last_response_status(&self) -> Option<i32> {
         self.0.last_response_status
+    }
+
+    /// The first KiB of the last answer's body.
+    async fn last_response_body(&self) -> Option<&str> {
+        self.0.last_response_body.as_deref()
+    }
+
+    /// Why the last attempt got no answer, when it got none: the address was refused,
+    /// the connection failed, or it timed out.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
     }
 
     /// When it is tried (next), while PENDING.

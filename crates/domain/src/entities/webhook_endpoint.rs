@@ -24,6 +24,9 @@ pub struct Model {
     pub created_by_user_id: Option<i64>,
     /// Since when its deliveries have failed without one succeeding.
     pub failing_since: Option<DateTimeUtc>,
+    /// Until when one worker is sending to it (a lease: its deliveries go out one at a
+    /// time, in the order they come due).
+    pub sending_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

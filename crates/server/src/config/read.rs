@@ -1,5 +1,7 @@
 //! Reading one variable: its text into its value, or one line naming it.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use super::{AdminCredentials, ConfigError, Secret, SecretUrl};
@@ -126,4 +128,32 @@ pub(super) fn admin_credentials(
             "is required when ADMIN_PASSWORD is set",
         )),
     }
+}
+
+/// `WEBHOOKS_RESOLVE`: `name=address` pairs, comma-separated; one name may be listed
+/// with several addresses.
+pub(super) fn resolve_var(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<HashMap<String, Vec<IpAddr>>, ConfigError> {
+    let mut hosts: HashMap<String, Vec<IpAddr>> = HashMap::new();
+    for pair in get("WEBHOOKS_RESOLVE").unwrap_or_default().split(',') {
+        let pair = pair.trim();
+        if pair.is_empty() {
+            continue;
+        }
+        let bad = || {
+            ConfigError::new(
+                "WEBHOOKS_RESOLVE",
+                format!("`{pair}` is not name=address (like crm.internal=10.0.0.7)"),
+            )
+        };
+        let (name, address) = pair.split_once('=').ok_or_else(bad)?;
+        let name = name.trim().to_ascii_lowercase();
+        let address: IpAddr = address.trim().parse().map_err(|_| bad())?;
+        if name.is_empty() {
+            return Err(bad());
+        }
+        hosts.entry(name).or_default().push(address);
+    }
+    Ok(hosts)
 }

@@ -222,4 +222,22 @@ fn bad_values_name_their_variable() {
         config(&[("ADMIN_PASSWORD", "secret")]).unwrap_err().var,
         "ADMIN_EMAIL"
     );
+    let pinned = config(&[(
+        "WEBHOOKS_RESOLVE",
+        "CRM.internal=10.0.0.7, crm.internal=fd00::7,a=1.2.3.4",
+    )])
+    .unwrap()
+    .webhooks
+    .hosts;
+    assert_eq!(pinned["crm.internal"].len(), 2);
+    assert_eq!(
+        pinned["a"],
+        vec!["1.2.3.4".parse::<std::net::IpAddr>().unwrap()]
+    );
+    assert_eq!(
+        config(&[("WEBHOOKS_RESOLVE", "crm.internal:10.0.0.7")])
+            .unwrap_err()
+            .var,
+        "WEBHOOKS_RESOLVE"
+    );
 }
