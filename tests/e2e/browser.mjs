@@ -24,13 +24,23 @@
 //      VIEW_INVOICES); a token made with VIEW_SERVICES shows its secret once (Copy), and
 //      used from the test as a bearer token reads services and is FORBIDDEN invoices;
 //      after a reload the secret is nowhere in the page; revoked on the page, the token
-//      is UNAUTHENTICATED (API_TOKEN_REVOKED).
+//      is UNAUTHENTICATED (API_TOKEN_REVOKED);
+//   8. webhooks: the owner registers an endpoint on a receiver the test runs (a URL
+//      with credentials first: the server's BAD_USER_INPUT shown with its code), sees
+//      its secret once, sends a test that the page follows to SUCCEEDED (204) without a
+//      reload; the receiver got a POST whose webhook-signature verifies with that
+//      secret; Redeliver sends it again with the same webhook-id; a rotated secret is
+//      shown once; after a reload neither secret is in the page; the endpoint is
+//      deleted. The billing contact has no webhooks section, never asks for it, and the
+//      server refuses her (FORBIDDEN).
 //
 // Expects target/debug/clientele (or CLIENTELE_BIN) and examples/dashboard/dist to be
 // built (tests/e2e/run.sh builds both). Screenshots go to target/e2e/. Exits non-zero
 // with the failing step named; always stops the server.
 
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -83,6 +93,42 @@ async function withApiToken(token, query, variables = {}) {
     body: JSON.stringify({ query, variables }),
   });
   return response.json();
+}
+
+/** A webhook receiver on 127.0.0.1 (a free port): records each request, answers 204. */
+async function startReceiver() {
+  const received = [];
+  const receiver = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const { method, url, headers } = request;
+      received.push({ method, url, headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    receiver.once('error', reject);
+    receiver.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    received,
+    url: (pathname) => `http://127.0.0.1:${receiver.address().port}${pathname}`,
+    close: () => {
+      receiver.closeAllConnections();
+      return new Promise((resolve) => receiver.close(resolve));
+    },
+  };
+}
+
+/** Whether one of a request's `webhook-signature` values (space-separated) is the
+ * Standard Webhooks signature, with `secret` (whsec_ + base64 key), of its id,
+ * timestamp and body. */
+function signedWith(secret, { headers, body }) {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const content = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`;
+  const expected = `v1,${createHmac('sha256', key).update(content).digest('base64')}`;
+  return (headers['webhook-signature'] ?? '').split(' ').includes(expected);
 }
 
 // ---------------------------------------------------------------- pages
@@ -696,6 +742,146 @@ try {
     delete pages.tokens;
   });
 
+  await step('webhooks: the owner registers an endpoint (its secret shown once), tests it to SUCCEEDED 204, redelivers, rotates and deletes it; the billing contact gets none', async () => {
+    const receiver = await startReceiver();
+    try {
+      const w = await openPage('webhooks');
+      await w.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+      await signIn(w.page, OWNER);
+      await dashboardLoaded(w.page);
+      const section = w.page.getByTestId('webhooks-section');
+      await section.waitFor({ timeout: TIMEOUT });
+      const accountId = await w.page.getByTestId('dashboard').getAttribute('data-account-id');
+      const hookUrl = receiver.url('/hooks/e2e');
+      const description = `e2e receiver ${Date.now().toString(36)}`;
+      const eventBox = (type) => w.page.locator(`[data-testid=webhook-event-type][data-event-type="${type}"]`);
+
+      await w.page.getByTestId('webhook-create').click();
+      const offered = await w.page.getByTestId('webhook-event-type').evaluateAll((boxes) => boxes.map((b) => b.dataset.eventType));
+      assert(offered.length === 11 && offered.includes('contact.created') && offered.includes('ticket.replied'), `the form offers the event types ${offered.join(', ')}`);
+      // A URL the server refuses first (credentials in it): its error, with its code, and no secret.
+      await w.page.getByTestId('webhook-url-input').fill(hookUrl.replace('http://', 'http://user:pw@'));
+      await w.page.getByTestId('webhook-description-input').fill(description);
+      await eventBox('contact.created').check();
+      await w.page.getByTestId('webhook-submit').click();
+      const refused = w.page.locator('[data-testid=message][data-kind=error][data-code=BAD_USER_INPUT]');
+      await refused.first().waitFor({ timeout: TIMEOUT });
+      assert((await refused.first().innerText()).includes('field url'), `the refused URL's error does not name the field: ${await refused.first().innerText()}`);
+      const formError = await w.page.getByTestId('webhook-error').innerText();
+      assert(formError.startsWith('BAD_USER_INPUT: '), `the form says "${formError}", not the server's code and message`);
+      assert((await w.page.getByTestId('webhook-secret').count()) === 0, 'a secret is shown for a refused URL');
+
+      await w.page.getByTestId('webhook-url-input').fill(hookUrl);
+      await eventBox('invoice.paid').check();
+      await w.page.getByTestId('webhook-form').screenshot({ path: path.join(out, 'webhook-form.png') });
+      await w.page.getByTestId('webhook-submit').click();
+
+      // The secret, once.
+      const secretField = w.page.getByTestId('webhook-secret');
+      await secretField.waitFor({ timeout: TIMEOUT });
+      const secret = await secretField.inputValue();
+      assert(/^whsec_[A-Za-z0-9+/]{43}=$/.test(secret), `the page shows "${secret.slice(0, 10)}…" (${secret.length} characters), not a whsec_ secret of 32 bytes`);
+      assert(await secretField.evaluate((el) => el.readOnly), 'the secret field is not read-only');
+      const shownOnce = await w.page.getByTestId('webhook-secret-shown').innerText();
+      assert(/shown only now/.test(shownOnce), `the page does not say the secret is shown only now: ${shownOnce}`);
+      await w.page.getByTestId('webhook-secret-copy').click();
+      const copied = await until('Copy to answer', () => w.page.getByTestId('webhook-copy-status').getAttribute('data-copied'));
+      if (copied === 'true') assert((await w.page.evaluate(() => navigator.clipboard.readText())) === secret, 'Copy put something else on the clipboard');
+
+      const endpoint = w.page.getByTestId('webhook-endpoint').filter({ has: w.page.getByTestId('webhook-url').getByText(hookUrl, { exact: true }) });
+      await endpoint.waitFor({ timeout: TIMEOUT });
+      const types = await endpoint.getByTestId('webhook-event-types').getAttribute('data-event-types');
+      assert(types === 'contact.created invoice.paid', `the endpoint takes "${types}", not contact.created and invoice.paid`);
+      assert((await endpoint.getByTestId('webhook-description').innerText()) === description, 'the endpoint shows another description');
+      assert((await endpoint.getByTestId('webhook-state').innerText()) === 'enabled', 'the new endpoint is not shown enabled');
+      assert(await endpoint.getByTestId('webhook-deliveries-empty').count(), 'the new endpoint shows deliveries');
+      assert(!(await w.page.getByTestId('webhook-list').innerHTML()).includes(secret), 'the endpoint list holds the secret');
+      await w.page.getByTestId('webhook-secret-done').click();
+      assert((await secretField.count()) === 0, 'the secret is still shown after Done');
+
+      // A test: the page follows it (reading the list again while it is due) to
+      // SUCCEEDED, without a reload or a click.
+      await w.page.evaluate(() => (window.__e2eNoReload = true));
+      await endpoint.getByTestId('webhook-send-test').click();
+      const delivery = endpoint.getByTestId('webhook-delivery').filter({ has: w.page.getByTestId('webhook-delivery-event').getByText('webhook.test', { exact: true }) });
+      await delivery.waitFor({ timeout: TIMEOUT });
+      const statusOf = () => delivery.getAttribute('data-status');
+      await until('the test delivery to show SUCCEEDED', async () => (await statusOf()) === 'SUCCEEDED', 30_000).catch(async (err) => {
+        throw new Error(`${err.message}; it shows ${await statusOf()}, response ${await delivery.getByTestId('webhook-delivery-response').innerText()}`);
+      });
+      assert(await w.page.evaluate(() => window.__e2eNoReload === true), 'the page was reloaded');
+      const cell = (testid) => delivery.getByTestId(testid).innerText();
+      assert((await cell('webhook-delivery-status')) === 'SUCCEEDED', 'the status cell does not say SUCCEEDED');
+      assert((await cell('webhook-delivery-response')) === '204', `the delivery shows response ${await cell('webhook-delivery-response')}, not 204`);
+      assert((await cell('webhook-delivery-attempts')) === '1', `the delivery shows ${await cell('webhook-delivery-attempts')} attempts, not 1`);
+      assert((await cell('webhook-delivery-next')) === '—', 'a delivered test shows a next attempt');
+
+      // What the receiver got: a POST, signed with the secret shown.
+      const messageId = await delivery.getAttribute('data-message-id');
+      const posts = () => receiver.received.filter((r) => r.headers['webhook-id'] === messageId);
+      const got = posts()[0];
+      assert(got, `the receiver got no request with webhook-id ${messageId} (it got ${receiver.received.length})`);
+      assert(got.method === 'POST' && got.url === '/hooks/e2e', `the receiver got ${got.method} ${got.url}, not POST /hooks/e2e`);
+      for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+        assert(got.headers[header], `the delivery came without ${header}`);
+      }
+      assert(Math.abs(Number(got.headers['webhook-timestamp']) - Date.now() / 1000) < 300, `webhook-timestamp ${got.headers['webhook-timestamp']} is not now`);
+      assert(signedWith(secret, got), `webhook-signature "${got.headers['webhook-signature']}" does not verify with the secret shown`);
+      assert(JSON.parse(got.body).type === 'webhook.test', `the delivery's body is ${got.body.slice(0, 200)}`);
+
+      // Redeliver: the same webhook-id, sent again.
+      await delivery.getByTestId('webhook-redeliver').click();
+      await until('the receiver to get the delivery again', () => posts().length === 2, 30_000);
+      await until('the row to show a second attempt, SUCCEEDED', async () => (await statusOf()) === 'SUCCEEDED' && (await cell('webhook-delivery-attempts')) === '2', 30_000);
+      assert(signedWith(secret, posts()[1]), 'the redelivery is not signed with the secret');
+
+      // A new secret, once; the old one signs beside it for a day.
+      await endpoint.getByTestId('webhook-rotate').click();
+      const rotatedPanel = w.page.locator('[data-testid=webhook-secret-shown][data-how=rotated]');
+      await rotatedPanel.waitFor({ timeout: TIMEOUT });
+      const rotated = await secretField.inputValue();
+      assert(/^whsec_[A-Za-z0-9+/]{43}=$/.test(rotated) && rotated !== secret, 'rotating shows no new whsec_ secret');
+      assert(/shown only now/.test(await rotatedPanel.innerText()), 'the rotated secret is not said to be shown only now');
+      await section.screenshot({ path: path.join(out, 'dashboard-webhooks.png') });
+
+      // After a reload: the endpoint and its delivery, neither secret anywhere.
+      await w.page.reload();
+      await dashboardLoaded(w.page);
+      await delivery.waitFor({ timeout: TIMEOUT });
+      const content = await w.page.content();
+      assert(!content.includes(secret) && !content.includes(rotated), 'a secret is in the page after a reload');
+      const stored = await w.page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+      assert(!stored.includes(secret) && !stored.includes(rotated), "a secret is kept in the page's storage");
+
+      await endpoint.getByTestId('webhook-delete').click();
+      await w.page.getByTestId('webhook-delete-confirm').click();
+      await endpoint.waitFor({ state: 'detached', timeout: TIMEOUT });
+      await w.page.getByTestId('webhooks-empty').waitFor({ state: 'visible', timeout: TIMEOUT });
+      assert((await errorMessages(w.page)).length === 0, `the webhooks page shows errors: ${await errorMessages(w.page)}`);
+      assert(w.log.errors.length === 0, `the webhooks page threw: ${w.log.errors.join(' | ')}`);
+      await w.context.close();
+      delete pages.webhooks;
+
+      // Without MANAGE_ACCOUNT: no section, nothing asked; the server refuses it anyway.
+      const c = await openPage('billing-webhooks');
+      await signIn(c.page, BILLING);
+      await dashboardLoaded(c.page);
+      assert((await c.page.getByTestId('viewer-role').innerText()) === 'BILLING', 'the billing contact is not shown as BILLING');
+      assert((await c.page.getByTestId('webhooks-section').count()) === 0, 'the billing contact sees a webhooks section');
+      assert(!c.log.posts.some((p) => /webhook/i.test(p.query)), 'the dashboard asked for webhooks as the billing contact');
+      assert((await errorMessages(c.page)).length === 0, `the billing dashboard shows errors: ${await errorMessages(c.page)}`);
+      await c.context.close();
+      delete pages['billing-webhooks'];
+      const { login } = await api('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: BILLING, p: PASSWORD });
+      const asked = await withApiToken(login.token, 'query($id: ID!) { account(id: $id) { webhookEndpoints { id } } }', { id: accountId });
+      const code = asked.errors?.[0]?.extensions?.code;
+      assert(code === 'FORBIDDEN' && asked.data?.account?.webhookEndpoints === null, `the billing contact's webhookEndpoints answered ${JSON.stringify(asked)}, not FORBIDDEN`);
+      console.log(`   endpoint ${hookUrl}: webhook.test ${messageId} SUCCEEDED 204, signature verified, redelivered, secret rotated, deleted; BILLING: ${code}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   await step('no page threw an uncaught error', async () => {
     const thrown = [a, b].flatMap((p) => p.log.errors);
     assert(thrown.length === 0, thrown.join(' | '));
@@ -711,6 +897,6 @@ try {
     console.log(`screenshots of the pages at the failure and the server's log: ${out}/`);
     process.exitCode = 1;
   } else {
-    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql', 'token-form', 'dashboard-tokens'].map((n) => `${out}/${n}.png`).join(', ')}`);
+    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql', 'token-form', 'dashboard-tokens', 'webhook-form', 'dashboard-webhooks'].map((n) => `${out}/${n}.png`).join(', ')}`);
   }
 }

@@ -41,6 +41,8 @@ export class Server {
       BIND: `127.0.0.1:${port}`,
       PUBLIC_URL: this.base,
       REMINDER_INTERVAL_SECS: '0',
+      // The webhook step's receiver listens on 127.0.0.1, over HTTP.
+      WEBHOOKS_ALLOW_PRIVATE: 'true',
       NO_COLOR: '1', // a log file, not a terminal
     };
     // The embedded default whatever the caller's environment says.

@@ -3,6 +3,7 @@
 //   MANAGE_CONTACTS → contacts, invitations, and their live events
 //   VIEW_INVOICES   → invoices
 //   VIEW_SERVICES   → services (their price only with VIEW_INVOICES too)
+//   MANAGE_ACCOUNT  → webhooks: the account's endpoints and their recent deliveries
 //   any member      → API tokens: their own here (with MANAGE_CONTACTS, the other
 //                     members' too), made with a picker of what they hold (not staff)
 // Every member's page also follows their own membership (membershipChanges): when their
@@ -17,6 +18,7 @@ import { invitationsView } from './invitations';
 import { invoicesView } from './invoices';
 import { servicesView } from './services';
 import { tokensView } from './tokens';
+import { webhooksView } from './webhooks';
 import { startLive, type Live, type LiveStatus } from './live';
 import { renderLogin } from './login';
 import { sameAccess, watchMembership, type MembershipWatch } from './membership';
@@ -263,6 +265,12 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
     const services = servicesView(context);
     sections.push(services.element);
     loads.push(services.load());
+  }
+
+  if (may('MANAGE_ACCOUNT')) {
+    const webhooks = webhooksView(context);
+    sections.push(webhooks.element);
+    loads.push(webhooks.load());
   }
 
   if (!sections.length) {

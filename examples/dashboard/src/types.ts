@@ -137,6 +137,66 @@ export interface ApiToken {
 
 export const API_TOKEN_FIELDS = `id name permissions scope { serviceIds domainIds } accountId createdAt expiresAt lastUsedAt lastUsedIp`;
 
+/** What a webhook endpoint can take. The schema types them as plain strings (listed
+ * only in `WebhookEndpointInput.eventTypes`' description); the server refuses any other
+ * name with BAD_USER_INPUT. In the server's order. */
+export const WEBHOOK_EVENT_TYPES = [
+  'contact.created',
+  'contact.updated',
+  'contact.removed',
+  'invitation.sent',
+  'invitation.accepted',
+  'invitation.revoked',
+  'invoice.created',
+  'invoice.paid',
+  'service.status_changed',
+  'ticket.opened',
+  'ticket.replied',
+] as const;
+
+export type WebhookDeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+/** One event for one endpoint. */
+export interface WebhookDelivery {
+  id: string;
+  /** One of WEBHOOK_EVENT_TYPES, or `webhook.test`. */
+  eventType: string;
+  /** Its `webhook-id` header: the same on every attempt. */
+  messageId: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** The HTTP status of the last attempt's answer, if one came. */
+  lastResponseStatus: number | null;
+  /** While PENDING only. */
+  nextAttemptAt: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export const WEBHOOK_DELIVERY_FIELDS = `id eventType messageId status attempts lastResponseStatus nextAttemptAt createdAt deliveredAt`;
+
+/** An endpoint as the account's managers (MANAGE_ACCOUNT) see it: never its secret,
+ * which `createWebhookEndpoint` and `rotateWebhookSecret` answer once. */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  createdAt: string;
+  /** Its most recent deliveries, newest first. */
+  deliveries: { totalCount: number; nodes: WebhookDelivery[] };
+}
+
+/** How many of an endpoint's deliveries the page lists. */
+export const RECENT_DELIVERIES = 10;
+
+export const WEBHOOK_ENDPOINT_FIELDS = `
+  id url description eventTypes enabled disabledReason createdAt
+  deliveries(first: ${RECENT_DELIVERIES}) { totalCount nodes { ${WEBHOOK_DELIVERY_FIELDS} } }
+`;
+
 export interface ContactEvent {
   cursor: string;
   kind: 'CREATED' | 'UPDATED' | 'REMOVED' | 'PORTAL_ACCESS_CHANGED';
