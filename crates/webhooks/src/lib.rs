@@ -12,14 +12,16 @@
 //! checked before connecting, and the connection is made to the checked address (a name
 //! that resolves elsewhere a second time changes nothing); redirects are not followed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use domain::entities::webhook_delivery::DeliveryStatus;
-use domain::webhooks::{Attempt, Outgoing, checked_url, forbidden_address, signature};
+use domain::webhooks::{
+    Attempt, EndpointSender, Outgoing, checked_url, forbidden_address, signature,
+};
 use domain::{Domain, DomainError};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -68,8 +70,10 @@ pub struct WebhookWorker {
     client: reqwest::Client,
     policy: Policy,
     overall: Arc<Semaphore>,
-    /// The endpoints this instance is sending to, each by one task in `senders`.
-    busy: Mutex<HashSet<i64>>,
+    /// The endpoints this instance is sending to, each by one task in `senders`, and
+    /// whether a pass found it due meanwhile (then its sender looks once more before
+    /// it ends: what a commit queued while it was finishing is not left to the poll).
+    busy: Mutex<HashMap<i64, bool>>,
     senders: Mutex<JoinSet<()>>,
     /// Notified when a sender finishes.
     finished: Notify,
@@ -102,7 +106,7 @@ impl WebhookWorker {
             client,
             overall: Arc::new(Semaphore::new(policy.overall.max(1))),
             policy,
-            busy: Mutex::new(HashSet::new()),
+            busy: Mutex::new(HashMap::new()),
             senders: Mutex::new(JoinSet::new()),
             finished: Notify::new(),
             sent: AtomicUsize::new(0),
@@ -183,16 +187,27 @@ impl WebhookWorker {
         while senders.try_join_next().is_some() {}
         let mut started = 0;
         for endpoint_id in due {
-            if !self.lock_busy().insert(endpoint_id) {
+            if let Some(again) = self.lock_busy().get_mut(&endpoint_id) {
+                *again = true;
                 continue;
             }
+            self.lock_busy().insert(endpoint_id, false);
             started += 1;
             let worker = Arc::clone(self);
             senders.spawn(async move {
-                if let Err(err) = worker.send_to(endpoint_id).await {
-                    tracing::warn!(error = %err, endpoint_id, "sending to a webhook endpoint failed; its lease will lapse and it is tried again");
+                loop {
+                    if let Err(err) = worker.send_to(endpoint_id).await {
+                        tracing::warn!(error = %err, endpoint_id, "sending to a webhook endpoint failed; its lease will lapse and it is tried again");
+                    }
+                    let mut busy = worker.lock_busy();
+                    match busy.get_mut(&endpoint_id) {
+                        Some(again) if *again => *again = false,
+                        _ => {
+                            busy.remove(&endpoint_id);
+                            break;
+                        }
+                    }
                 }
-                worker.lock_busy().remove(&endpoint_id);
                 worker.finished.notify_waiters();
             });
         }
@@ -218,23 +233,18 @@ impl WebhookWorker {
     /// nothing more is due.
     async fn send_to(&self, endpoint_id: i64) -> Result<(), DomainError> {
         let _slot = self.overall.acquire().await;
-        let hooks = self.domain.webhooks();
-        if !hooks.take_endpoint(endpoint_id, false).await? {
+        let Some(mut sender) = self.domain.webhooks().sender(endpoint_id).await? else {
             return Ok(());
-        }
-        let sent = self.send_due(endpoint_id).await;
-        hooks.release_endpoint(endpoint_id).await?;
+        };
+        let sent = self.send_due(&mut sender).await;
+        sender.release().await?;
         sent
     }
 
-    async fn send_due(&self, endpoint_id: i64) -> Result<(), DomainError> {
-        let hooks = self.domain.webhooks();
-        while let Some(delivery) = hooks.next_due(endpoint_id).await? {
-            let Some(outgoing) = hooks.claim(&delivery).await? else {
-                continue;
-            };
+    async fn send_due(&self, sender: &mut EndpointSender<'_>) -> Result<(), DomainError> {
+        while let Some(outgoing) = sender.next().await? {
             let attempt = self.post(&outgoing).await;
-            let status = hooks.record(&outgoing.delivery, attempt).await?;
+            let status = sender.record(&outgoing.delivery, attempt).await?;
             self.sent.fetch_add(1, Ordering::Relaxed);
             self.attempts
                 .get_or_create(&OutcomeLabel {
@@ -248,12 +258,11 @@ impl WebhookWorker {
             if status != DeliveryStatus::Succeeded {
                 break;
             }
-            hooks.take_endpoint(endpoint_id, true).await?;
         }
         Ok(())
     }
 
-    fn lock_busy(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+    fn lock_busy(&self) -> std::sync::MutexGuard<'_, HashMap<i64, bool>> {
         self.busy.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
