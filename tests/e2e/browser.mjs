@@ -30,9 +30,13 @@
 //      its secret once, sends a test that the page follows to SUCCEEDED (204) without a
 //      reload; the receiver got a POST whose webhook-signature verifies with that
 //      secret; Redeliver sends it again with the same webhook-id; a rotated secret is
-//      shown once; after a reload neither secret is in the page; the endpoint is
-//      deleted. The billing contact has no webhooks section, never asks for it, and the
-//      server refuses her (FORBIDDEN).
+//      shown once, and the endpoint says until when the previous one signs (the
+//      server's previousSecretExpiresAt, a day on); after a reload neither secret is in
+//      the page; the endpoint is deleted. The form's event types are the server's
+//      webhookEventTypes, in its order. An endpoint on a closed port shows its test
+//      PENDING with the connection error (lastError); disabled (by the API), the page's
+//      Enable turns it on again. The billing contact has no webhooks section, never
+//      asks for it, and the server refuses her (FORBIDDEN).
 //
 // Expects target/debug/clientele (or CLIENTELE_BIN) and examples/dashboard/dist to be
 // built (tests/e2e/run.sh builds both). Screenshots go to target/e2e/. Exits non-zero
@@ -41,6 +45,7 @@
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -119,6 +124,18 @@ async function startReceiver() {
       return new Promise((resolve) => receiver.close(resolve));
     },
   };
+}
+
+/** A port on 127.0.0.1 that nothing listens on: bound, read, closed again. */
+async function closedPort() {
+  const probe = net.createServer();
+  await new Promise((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** Whether one of a request's `webhook-signature` values (space-separated) is the
@@ -742,7 +759,7 @@ try {
     delete pages.tokens;
   });
 
-  await step('webhooks: the owner registers an endpoint (its secret shown once), tests it to SUCCEEDED 204, redelivers, rotates and deletes it; the billing contact gets none', async () => {
+  await step('webhooks: the owner registers an endpoint (the server\'s event types offered, its secret shown once), tests it to SUCCEEDED 204, redelivers, rotates (the previous secret\'s expiry shown) and deletes it; one on a closed port shows its connection error and is enabled again; the billing contact gets none', async () => {
     const receiver = await startReceiver();
     try {
       const w = await openPage('webhooks');
@@ -755,10 +772,20 @@ try {
       const hookUrl = receiver.url('/hooks/e2e');
       const description = `e2e receiver ${Date.now().toString(36)}`;
       const eventBox = (type) => w.page.locator(`[data-testid=webhook-event-type][data-event-type="${type}"]`);
+      // The owner over the API, to compare what the page shows with what the server says.
+      const { login: ownerLogin } = await api('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: OWNER, p: PASSWORD });
+      const asOwner = (query, variables) => api(query, variables, ownerLogin.token);
+      const { webhookEventTypes } = await asOwner('{ webhookEventTypes }');
+      assert(webhookEventTypes.length === 11, `the server offers ${webhookEventTypes.length} event types, not 11: ${webhookEventTypes.join(', ')}`);
+      assert(w.log.posts.some((p) => /\bwebhookEventTypes\b/.test(p.query)), 'the dashboard did not ask for webhookEventTypes');
 
       await w.page.getByTestId('webhook-create').click();
+      await w.page.getByTestId('webhook-form').waitFor({ timeout: TIMEOUT });
       const offered = await w.page.getByTestId('webhook-event-type').evaluateAll((boxes) => boxes.map((b) => b.dataset.eventType));
-      assert(offered.length === 11 && offered.includes('contact.created') && offered.includes('ticket.replied'), `the form offers the event types ${offered.join(', ')}`);
+      assert(
+        offered.join(' ') === webhookEventTypes.join(' '),
+        `the form offers the event types ${offered.join(', ')}, not the server's ${webhookEventTypes.join(', ')} (in its order)`,
+      );
       // A URL the server refuses first (credentials in it): its error, with its code, and no secret.
       await w.page.getByTestId('webhook-url-input').fill(hookUrl.replace('http://', 'http://user:pw@'));
       await w.page.getByTestId('webhook-description-input').fill(description);
@@ -836,12 +863,27 @@ try {
       assert(signedWith(secret, posts()[1]), 'the redelivery is not signed with the secret');
 
       // A new secret, once; the old one signs beside it for a day.
+      const endpointId = await endpoint.getAttribute('data-endpoint-id');
+      assert((await endpoint.getByTestId('webhook-previous-secret').count()) === 0, 'a never-rotated endpoint shows a previous secret');
       await endpoint.getByTestId('webhook-rotate').click();
       const rotatedPanel = w.page.locator('[data-testid=webhook-secret-shown][data-how=rotated]');
       await rotatedPanel.waitFor({ timeout: TIMEOUT });
       const rotated = await secretField.inputValue();
       assert(/^whsec_[A-Za-z0-9+/]{43}=$/.test(rotated) && rotated !== secret, 'rotating shows no new whsec_ secret');
-      assert(/shown only now/.test(await rotatedPanel.innerText()), 'the rotated secret is not said to be shown only now');
+      const rotatedText = await rotatedPanel.innerText();
+      assert(/shown only now/.test(rotatedText), 'the rotated secret is not said to be shown only now');
+      // The previous secret's expiry, as the server has it (not "24 hours" from the docs).
+      const previous = endpoint.getByTestId('webhook-previous-secret');
+      await previous.waitFor({ timeout: TIMEOUT });
+      const previousUntil = await previous.getAttribute('data-until');
+      const { account: afterRotation } = await asOwner('query($id: ID!) { account(id: $id) { webhookEndpoints { id previousSecretExpiresAt } } }', { id: accountId });
+      const serverUntil = afterRotation.webhookEndpoints.find((e) => e.id === endpointId)?.previousSecretExpiresAt;
+      assert(serverUntil && Date.parse(previousUntil) === Date.parse(serverUntil), `the endpoint shows the previous secret until ${previousUntil}, the server says ${serverUntil}`);
+      const hoursLeft = (Date.parse(previousUntil) - Date.now()) / 3_600_000;
+      assert(hoursLeft > 23.5 && hoursLeft <= 24.1, `the previous secret signs for ${hoursLeft.toFixed(2)} more hours, not 24`);
+      const previousText = await previous.innerText();
+      assert(/previous secret signs too until \S/.test(previousText), `the endpoint says "${previousText}", not until when the previous secret signs`);
+      assert(!/24 hours/.test(rotatedText) && /Until .* deliveries are signed with the old secret too/.test(rotatedText), `the rotated panel says "${rotatedText}", not the old secret's expiry`);
       await section.screenshot({ path: path.join(out, 'dashboard-webhooks.png') });
 
       // After a reload: the endpoint and its delivery, neither secret anywhere.
@@ -852,10 +894,62 @@ try {
       assert(!content.includes(secret) && !content.includes(rotated), 'a secret is in the page after a reload');
       const stored = await w.page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
       assert(!stored.includes(secret) && !stored.includes(rotated), "a secret is kept in the page's storage");
+      assert((await previous.getAttribute('data-until')) === previousUntil, 'after a reload the endpoint shows another previous-secret expiry');
 
       await endpoint.getByTestId('webhook-delete').click();
       await w.page.getByTestId('webhook-delete-confirm').click();
       await endpoint.waitFor({ state: 'detached', timeout: TIMEOUT });
+      await w.page.getByTestId('webhooks-empty').waitFor({ state: 'visible', timeout: TIMEOUT });
+
+      // An endpoint nobody answers at (a closed port): its test stays PENDING, the row
+      // says why (lastError, a connection error) under "no answer".
+      const deadUrl = `http://127.0.0.1:${await closedPort()}/hooks/closed`;
+      await w.page.getByTestId('webhook-create').click();
+      await w.page.getByTestId('webhook-url-input').fill(deadUrl);
+      await eventBox('ticket.opened').check();
+      await w.page.getByTestId('webhook-submit').click();
+      await w.page.getByTestId('webhook-secret-done').click();
+      const dead = w.page.getByTestId('webhook-endpoint').filter({ has: w.page.getByTestId('webhook-url').getByText(deadUrl, { exact: true }) });
+      await dead.waitFor({ timeout: TIMEOUT });
+      const deadId = await dead.getAttribute('data-endpoint-id');
+      await dead.getByTestId('webhook-send-test').click();
+      const deadDelivery = dead.getByTestId('webhook-delivery');
+      const deadError = deadDelivery.getByTestId('webhook-delivery-error');
+      await until('the closed port\'s test to show PENDING with its error', async () => (await deadDelivery.getAttribute('data-status')) === 'PENDING' && (await deadError.count()) > 0, 30_000).catch(async (err) => {
+        throw new Error(`${err.message}; the row shows ${(await deadDelivery.count()) ? await deadDelivery.innerText() : 'nothing'}`);
+      });
+      const errorText = await deadError.innerText();
+      assert(/connect|refused/i.test(errorText), `the delivery's error is "${errorText}", not a connection error`);
+      const noAnswer = deadDelivery.getByTestId('webhook-delivery-response-status');
+      assert((await noAnswer.innerText()) === 'no answer', `the response cell says "${await noAnswer.innerText()}", not "no answer"`);
+      assert((await noAnswer.getAttribute('title')) === errorText, 'the "no answer" tooltip is not the error');
+      assert(Number(await deadDelivery.getByTestId('webhook-delivery-attempts').innerText()) >= 1, 'the failed attempt is not counted');
+      assert((await deadDelivery.getByTestId('webhook-delivery-next').innerText()) !== '—', 'the PENDING delivery shows no next attempt');
+      const { account: deadAccount } = await asOwner(
+        'query($id: ID!) { account(id: $id) { webhookEndpoints { id deliveries(first: 1) { nodes { lastError } } } } }',
+        { id: accountId },
+      );
+      const serverError = deadAccount.webhookEndpoints.find((e) => e.id === deadId)?.deliveries.nodes[0]?.lastError;
+      assert(serverError === errorText, `the page shows "${errorText}", the server's lastError is "${serverError}"`);
+      await section.screenshot({ path: path.join(out, 'dashboard-webhooks-error.png') });
+
+      // Disabled (by a member, over the API), it is enabled again with the page's Enable.
+      await asOwner('mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: false }) { id } }', { id: deadId });
+      await w.page.getByTestId('webhooks-refresh').click();
+      await until('the endpoint to show disabled, with Enable', async () => (await dead.getAttribute('data-enabled')) === 'false' && (await dead.getByTestId('webhook-enable').count()) === 1);
+      assert((await dead.getByTestId('webhook-state').innerText()) === 'disabled', 'the disabled endpoint is not shown disabled');
+      assert(/disabled by a member/.test(await dead.getByTestId('webhook-disabled-reason').innerText()), 'the disabled endpoint does not say why');
+      await dead.getByTestId('webhook-enable').click();
+      await until('the endpoint to show enabled, without Enable', async () => (await dead.getAttribute('data-enabled')) === 'true' && (await dead.getByTestId('webhook-enable').count()) === 0);
+      assert((await dead.getByTestId('webhook-state').innerText()) === 'enabled', 'the enabled endpoint is not shown enabled');
+      assert((await dead.getByTestId('webhook-disabled-reason').count()) === 0, 'the enabled endpoint still says why it was disabled');
+      const { account: enabledAccount } = await asOwner('query($id: ID!) { account(id: $id) { webhookEndpoints { id enabled disabledReason } } }', { id: accountId });
+      const enabledNow = enabledAccount.webhookEndpoints.find((e) => e.id === deadId);
+      assert(enabledNow?.enabled === true && enabledNow.disabledReason === null, `the server has the endpoint ${JSON.stringify(enabledNow)}, not enabled`);
+
+      await dead.getByTestId('webhook-delete').click();
+      await w.page.getByTestId('webhook-delete-confirm').click();
+      await dead.waitFor({ state: 'detached', timeout: TIMEOUT });
       await w.page.getByTestId('webhooks-empty').waitFor({ state: 'visible', timeout: TIMEOUT });
       assert((await errorMessages(w.page)).length === 0, `the webhooks page shows errors: ${await errorMessages(w.page)}`);
       assert(w.log.errors.length === 0, `the webhooks page threw: ${w.log.errors.join(' | ')}`);
@@ -876,7 +970,8 @@ try {
       const asked = await withApiToken(login.token, 'query($id: ID!) { account(id: $id) { webhookEndpoints { id } } }', { id: accountId });
       const code = asked.errors?.[0]?.extensions?.code;
       assert(code === 'FORBIDDEN' && asked.data?.account?.webhookEndpoints === null, `the billing contact's webhookEndpoints answered ${JSON.stringify(asked)}, not FORBIDDEN`);
-      console.log(`   endpoint ${hookUrl}: webhook.test ${messageId} SUCCEEDED 204, signature verified, redelivered, secret rotated, deleted; BILLING: ${code}`);
+      console.log(`   endpoint ${hookUrl}: ${offered.length} event types offered, webhook.test ${messageId} SUCCEEDED 204, signature verified, redelivered, secret rotated (previous until ${previousUntil}), deleted`);
+      console.log(`   endpoint ${deadUrl}: webhook.test PENDING, "${errorText}"; disabled, enabled again, deleted; BILLING: ${code}`);
     } finally {
       await receiver.close();
     }
@@ -897,6 +992,6 @@ try {
     console.log(`screenshots of the pages at the failure and the server's log: ${out}/`);
     process.exitCode = 1;
   } else {
-    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql', 'token-form', 'dashboard-tokens', 'webhook-form', 'dashboard-webhooks'].map((n) => `${out}/${n}.png`).join(', ')}`);
+    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql', 'token-form', 'dashboard-tokens', 'webhook-form', 'dashboard-webhooks', 'dashboard-webhooks-error'].map((n) => `${out}/${n}.png`).join(', ')}`);
   }
 }

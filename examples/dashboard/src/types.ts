@@ -137,29 +137,16 @@ export interface ApiToken {
 
 export const API_TOKEN_FIELDS = `id name permissions scope { serviceIds domainIds } accountId createdAt expiresAt lastUsedAt lastUsedIp`;
 
-/** What a webhook endpoint can take. The schema types them as plain strings (listed
- * only in `WebhookEndpointInput.eventTypes`' description); the server refuses any other
- * name with BAD_USER_INPUT. In the server's order. */
-export const WEBHOOK_EVENT_TYPES = [
-  'contact.created',
-  'contact.updated',
-  'contact.removed',
-  'invitation.sent',
-  'invitation.accepted',
-  'invitation.revoked',
-  'invoice.created',
-  'invoice.paid',
-  'service.status_changed',
-  'ticket.opened',
-  'ticket.replied',
-] as const;
+/** The event types a webhook endpoint can take are not listed here: the section reads
+ * them from `Query.webhookEventTypes` when it loads (plain strings, in the server's
+ * order; the server refuses any other name with BAD_USER_INPUT). */
 
 export type WebhookDeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 
 /** One event for one endpoint. */
 export interface WebhookDelivery {
   id: string;
-  /** One of WEBHOOK_EVENT_TYPES, or `webhook.test`. */
+  /** One of `Query.webhookEventTypes`, or `webhook.test`. */
   eventType: string;
   /** Its `webhook-id` header: the same on every attempt. */
   messageId: string;
@@ -167,13 +154,18 @@ export interface WebhookDelivery {
   attempts: number;
   /** The HTTP status of the last attempt's answer, if one came. */
   lastResponseStatus: number | null;
+  /** The first KiB of the last answer's body. */
+  lastResponseBody: string | null;
+  /** Why the last attempt got no answer, when it got none (address refused, connection
+   * failed, timed out). */
+  lastError: string | null;
   /** While PENDING only. */
   nextAttemptAt: string | null;
   createdAt: string;
   deliveredAt: string | null;
 }
 
-export const WEBHOOK_DELIVERY_FIELDS = `id eventType messageId status attempts lastResponseStatus nextAttemptAt createdAt deliveredAt`;
+export const WEBHOOK_DELIVERY_FIELDS = `id eventType messageId status attempts lastResponseStatus lastResponseBody lastError nextAttemptAt createdAt deliveredAt`;
 
 /** An endpoint as the account's managers (MANAGE_ACCOUNT) see it: never its secret,
  * which `createWebhookEndpoint` and `rotateWebhookSecret` answer once. */
@@ -184,6 +176,9 @@ export interface WebhookEndpoint {
   eventTypes: string[];
   enabled: boolean;
   disabledReason: string | null;
+  /** After a rotation: until when the secret before it still signs beside the new one
+   * (null when only one secret signs). */
+  previousSecretExpiresAt: string | null;
   createdAt: string;
   /** Its most recent deliveries, newest first. */
   deliveries: { totalCount: number; nodes: WebhookDelivery[] };
@@ -193,7 +188,7 @@ export interface WebhookEndpoint {
 export const RECENT_DELIVERIES = 10;
 
 export const WEBHOOK_ENDPOINT_FIELDS = `
-  id url description eventTypes enabled disabledReason createdAt
+  id url description eventTypes enabled disabledReason previousSecretExpiresAt createdAt
   deliveries(first: ${RECENT_DELIVERIES}) { totalCount nodes { ${WEBHOOK_DELIVERY_FIELDS} } }
 `;
 

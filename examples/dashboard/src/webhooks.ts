@@ -1,6 +1,13 @@
 // Webhooks (MANAGE_ACCOUNT): the account's endpoints, each with its recent deliveries;
 // register one (URL, event types, description), send it a test event, give it a new
-// signing secret, delete it, and send a delivery again.
+// signing secret, enable a disabled one again, delete it, and send a delivery again.
+// The event types offered are the server's (`webhookEventTypes`, read with the first
+// list, in its order).
+//
+// A delivery's row shows the last attempt's answer (its status; its body, the first
+// KiB, folded) or, when none came, why (`lastError`: refused, connection failed, timed
+// out). After a rotation the endpoint says until when the old secret still signs
+// (`previousSecretExpiresAt`).
 //
 // An endpoint's signing secret (`whsec_…`) is in the answer of createWebhookEndpoint
 // or rotateWebhookSecret only. It is shown once, as an API token's is: a read-only
@@ -18,7 +25,6 @@ import {
   RECENT_DELIVERIES,
   WEBHOOK_DELIVERY_FIELDS,
   WEBHOOK_ENDPOINT_FIELDS,
-  WEBHOOK_EVENT_TYPES,
   type AccountContext,
   type WebhookDelivery,
   type WebhookEndpoint,
@@ -26,6 +32,18 @@ import {
 
 const ENDPOINTS = `query WebhookEndpoints($accountId: ID!) {
   account(id: $accountId) { webhookEndpoints { ${WEBHOOK_ENDPOINT_FIELDS} } }
+}`;
+
+/** The first read: the endpoints, and the event types the form offers. */
+const ENDPOINTS_AND_TYPES = `query WebhookEndpointsAndEventTypes($accountId: ID!) {
+  webhookEventTypes
+  account(id: $accountId) { webhookEndpoints { ${WEBHOOK_ENDPOINT_FIELDS} } }
+}`;
+
+const EVENT_TYPES = `query WebhookEventTypes { webhookEventTypes }`;
+
+const UPDATE = `mutation UpdateWebhookEndpoint($id: ID!, $input: WebhookEndpointChanges!) {
+  updateWebhookEndpoint(id: $id, input: $input) { ${WEBHOOK_ENDPOINT_FIELDS} }
 }`;
 
 const CREATE = `mutation CreateWebhookEndpoint($accountId: ID!, $input: WebhookEndpointInput!) {
@@ -74,6 +92,8 @@ function dueSoon(d: WebhookDelivery): boolean {
 
 export function webhooksView(context: AccountContext): WebhooksView {
   let endpoints: WebhookEndpoint[] = [];
+  /** `Query.webhookEventTypes`, in the server's order; null until read. */
+  let eventTypes: string[] | null = null;
   let follow: number | undefined;
 
   const count = h('span', { class: 'muted', 'data-testid': 'webhooks-count' });
@@ -123,11 +143,20 @@ export function webhooksView(context: AccountContext): WebhooksView {
   }
 
   async function load(): Promise<void> {
-    const { account } = await gql<{ account: { webhookEndpoints: WebhookEndpoint[] | null } }>(ENDPOINTS, {
-      accountId: context.account.id,
-    });
+    // The event types once (they change only with the server), with the first list.
+    const { account, webhookEventTypes } = await gql<{
+      account: { webhookEndpoints: WebhookEndpoint[] | null };
+      webhookEventTypes?: string[];
+    }>(eventTypes ? ENDPOINTS : ENDPOINTS_AND_TYPES, { accountId: context.account.id });
+    if (webhookEventTypes) eventTypes = webhookEventTypes;
     endpoints = account.webhookEndpoints ?? [];
     render();
+  }
+
+  /** The event types, read now if the first list did not bring them. */
+  async function loadEventTypes(): Promise<string[]> {
+    if (!eventTypes) eventTypes = (await gql<{ webhookEventTypes: string[] }>(EVENT_TYPES)).webhookEventTypes;
+    return eventTypes;
   }
 
   async function refresh(): Promise<void> {
@@ -171,6 +200,7 @@ export function webhooksView(context: AccountContext): WebhooksView {
         h(
           'span',
           { class: 'row-actions' },
+          e.enabled ? null : button('webhook-enable', 'Enable', (b) => enable(e, b)),
           button('webhook-send-test', 'Send test', (b) => sendTest(e, b)),
           button('webhook-rotate', 'Rotate secret', (b) => rotate(e, b)),
           button('webhook-delete', 'Delete', async () => confirmDelete(e), true),
@@ -185,6 +215,13 @@ export function webhooksView(context: AccountContext): WebhooksView {
         ...e.eventTypes.flatMap((t, i) => [i ? ', ' : '', h('code', {}, t)]),
         `. Registered ${formatDateTime(e.createdAt)}.`,
       ),
+      e.previousSecretExpiresAt
+        ? h(
+            'p',
+            { class: 'muted', 'data-testid': 'webhook-previous-secret', 'data-until': e.previousSecretExpiresAt },
+            `Secret rotated: the previous secret signs too until ${formatDateTime(e.previousSecretExpiresAt)}.`,
+          )
+        : null,
       deliveriesTable(e),
     );
   }
@@ -238,14 +275,36 @@ export function webhooksView(context: AccountContext): WebhooksView {
         ),
       ),
       h('td', { class: 'num', 'data-testid': 'webhook-delivery-attempts' }, String(d.attempts)),
-      h(
-        'td',
-        { class: 'num', 'data-testid': 'webhook-delivery-response' },
-        d.lastResponseStatus !== null ? String(d.lastResponseStatus) : d.attempts ? 'no answer' : '—',
-      ),
+      responseCell(d),
       h('td', { 'data-testid': 'webhook-delivery-next' }, d.nextAttemptAt ? formatDateTime(d.nextAttemptAt) : '—'),
       h('td', { 'data-testid': 'webhook-delivery-created' }, formatDateTime(d.createdAt)),
       h('td', { class: 'row-actions' }, redeliver),
+    );
+  }
+
+  /** The last attempt's answer: its status, and its body (the first KiB) folded under
+   * it; or "no answer" and why (`lastError`); or a dash before the first attempt. */
+  function responseCell(d: WebhookDelivery): HTMLTableCellElement {
+    const answered = d.lastResponseStatus !== null;
+    const body = d.lastResponseBody
+      ? h(
+          'details',
+          { class: 'delivery-body', 'data-testid': 'webhook-delivery-body' },
+          h('summary', {}, 'body'),
+          h('pre', {}, d.lastResponseBody),
+        )
+      : null;
+    const error = d.lastError ? h('small', { class: 'delivery-error', 'data-testid': 'webhook-delivery-error' }, d.lastError) : null;
+    return h(
+      'td',
+      { class: 'num', 'data-testid': 'webhook-delivery-response' },
+      h(
+        'span',
+        { 'data-testid': 'webhook-delivery-response-status', title: answered ? d.lastResponseBody || null : d.lastError },
+        answered ? String(d.lastResponseStatus) : d.attempts ? 'no answer' : '—',
+      ),
+      body,
+      error,
     );
   }
 
@@ -279,6 +338,12 @@ export function webhooksView(context: AccountContext): WebhooksView {
     if (await act(button, REDELIVER, { deliveryId: d.id })) {
       showInfo(`Sending the ${d.eventType} delivery again, with the same webhook-id.`);
       followDeliveries();
+    }
+  }
+
+  async function enable(e: WebhookEndpoint, button: HTMLButtonElement): Promise<void> {
+    if (await act(button, UPDATE, { id: e.id, input: { enabled: true } })) {
+      showInfo(`Enabled the webhook endpoint ${e.url}.`);
     }
   }
 
@@ -332,8 +397,15 @@ export function webhooksView(context: AccountContext): WebhooksView {
 
   // ------------------------------------------------------------ the form
 
+  /** The form, with a box for each event type the server offers (read first if the
+   * first list did not bring them). */
   function openForm(): void {
     clearMessages();
+    if (eventTypes) drawForm(eventTypes);
+    else void attempt(async () => drawForm(await loadEventTypes()));
+  }
+
+  function drawForm(offered: string[]): void {
     secretSlot.replaceChildren();
     const url = h('input', {
       type: 'url',
@@ -344,7 +416,7 @@ export function webhooksView(context: AccountContext): WebhooksView {
       placeholder: 'https://example.com/webhooks',
       'data-testid': 'webhook-url-input',
     });
-    const boxes = WEBHOOK_EVENT_TYPES.map((t) =>
+    const boxes = offered.map((t) =>
       h('input', { type: 'checkbox', name: `event:${t}`, value: t, 'data-testid': 'webhook-event-type', 'data-event-type': t }),
     );
     const problem = h('p', { class: 'dialog-error', 'data-testid': 'webhook-error' });
@@ -453,7 +525,9 @@ export function webhooksView(context: AccountContext): WebhooksView {
         h('strong', {}, 'It is shown only now: copy it into the receiver.'),
         how === 'created'
           ? ' It verifies the webhook-signature header of each delivery; lost, it can only be replaced (Rotate secret).'
-          : ' For the next 24 hours deliveries are signed with the old secret too, so the receiver can switch without missing one.',
+          : endpoint.previousSecretExpiresAt
+            ? ` Until ${formatDateTime(endpoint.previousSecretExpiresAt)} deliveries are signed with the old secret too, so the receiver can switch without missing one.`
+            : ' Deliveries are signed with it alone from now on.',
       ),
       h(
         'div',
