@@ -31,6 +31,12 @@ bench *ARGS:
 bench-login:
     cargo run --release -p clientele-examples --example login_latency -- 200 16
 
+# Webhook deliveries: per second to a local receiver (K E), then change-to-receipt
+# latency at 50 changes a second (K E RATE); SQLite, or DATABASE_URL's PostgreSQL
+bench-webhooks:
+    cargo run --release -p clientele-examples --example webhook_throughput -- 500 4
+    cargo run --release -p clientele-examples --example webhook_throughput -- 300 4 50
+
 # The browser test in Debian's Chromium: two live dashboards, what each role sees,
 # GraphiQL offline (builds the server and examples/dashboard; screenshots in target/e2e/)
 e2e:
