@@ -808,6 +808,32 @@ async fn the_reference_verifier_accepts_every_event_type_and_both_secrets_after_
     app.server.deliver_webhooks().await.unwrap();
     let delivery = both.next().await;
     assert_eq!(delivery["verified"], json!([0, 1]), "{delivery}");
+
+    // The verifier is not a formality: one holding another secret refuses the delivery
+    // (and its 400 is recorded, the delivery left to retry).
+    let mut stranger = ReferenceReceiver::start(&[&domain::webhooks::new_secret()]).await;
+    app.gql_as(
+        owner,
+        "mutation($id: ID!, $u: String!) { updateWebhookEndpoint(id: $id, input: { url: $u }) { id } }",
+        json!({ "id": id, "u": stranger.url }),
+    )
+    .await
+    .ok();
+    app.add_card(owner, account, "Unverified").await;
+    app.server.deliver_webhooks().await.unwrap();
+    let refused = stranger.next().await;
+    assert_eq!(refused["verified"], json!([]), "{refused}");
+    assert!(
+        refused["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{refused}"
+    );
+    let r = app
+        .gql_as(owner, "query($a: ID!) { account(id: $a) { webhookEndpoints { deliveries(first: 1) { nodes { status lastResponseStatus } } } } }", json!({ "a": account }))
+        .await
+        .ok();
+    let last = r.at("account.webhookEndpoints.0.deliveries.nodes.0");
+    assert_eq!(last["status"], "PENDING");
+    assert_eq!(last["lastResponseStatus"], 400);
     app.stop().await;
 }
 
