@@ -20,6 +20,7 @@ mod m0013_scoped_access;
 mod m0014_api_tokens;
 mod m0015_webhooks;
 mod m0016_webhook_endpoint_lease;
+mod m0017_passkeys;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_api_tokens::Migration),
             Box::new(m0015_webhooks::Migration),
             Box::new(m0016_webhook_endpoint_lease::Migration),
+            Box::new(m0017_passkeys::Migration),
         ]
     }
 }

@@ -436,6 +436,30 @@ const PERSON_ONLY: &[(&str, &str)] = &[
         "revokeApiToken",
         r#"mutation { revokeApiToken(id: "1") { id } }"#,
     ),
+    (
+        "beginPasskeyRegistration",
+        r#"mutation { beginPasskeyRegistration(currentPassword: "owner password 1") { challengeId } }"#,
+    ),
+    (
+        "finishPasskeyRegistration",
+        r#"mutation { finishPasskeyRegistration(name: "x", credential: {}) { id } }"#,
+    ),
+    (
+        "beginPasskeyLogin",
+        r#"mutation { beginPasskeyLogin { challengeId } }"#,
+    ),
+    (
+        "finishPasskeyLogin",
+        r#"mutation { finishPasskeyLogin(challengeId: "x", credential: {}) { token } }"#,
+    ),
+    (
+        "renamePasskey",
+        r#"mutation { renamePasskey(id: "1", name: "x") { id } }"#,
+    ),
+    (
+        "removePasskey",
+        r#"mutation { removePasskey(id: "1", currentPassword: "owner password 1") }"#,
+    ),
 ];
 
 #[tokio::test]

@@ -157,6 +157,25 @@ const ROWS: &[Row] = &[
         vars: |s, w| json!({ "a": s.object, "p": s.password(w) }),
     },
     Row {
+        mutation: "beginPasskeyRegistration",
+        definitions: "$p: String",
+        call: "beginPasskeyRegistration(currentPassword: $p) { challengeId }",
+        setup: Setup::SignedIn,
+        wrong: &[Wrong::Password],
+        signed_in: true,
+        vars: |s, w| json!({ "p": s.password(w) }),
+    },
+    Row {
+        // The password is checked before the passkey is looked for: no passkey needed.
+        mutation: "removePasskey",
+        definitions: "$p: String!",
+        call: "removePasskey(id: \"1\", currentPassword: $p)",
+        setup: Setup::SignedIn,
+        wrong: &[Wrong::Password],
+        signed_in: true,
+        vars: |s, w| json!({ "p": s.password(w) }),
+    },
+    Row {
         mutation: "acceptInvitation",
         definitions: "$t: String!, $p: String, $c: String",
         call: "acceptInvitation(token: $t, input: { password: $p, totpCode: $c }) { token }",

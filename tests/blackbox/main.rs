@@ -26,6 +26,7 @@ mod live_sessions;
 mod mail;
 mod notification_preferences;
 mod notifications;
+mod passkeys;
 mod password_reset;
 mod persisted_operations;
 mod playground;

@@ -67,7 +67,7 @@ impl<'a> From<&'a Actor> for Holder<'a> {
             user_id: actor.user_id,
             is_staff: actor.is_staff,
             password_change_required: actor.password_change_required,
-            two_factor: actor.two_factor,
+            two_factor: actor.signed_in_with_two_factors(),
             api_token: actor.api_token.as_ref(),
         }
     }
@@ -110,7 +110,7 @@ impl Restriction {
             Self::TwoFactorRequired => DomainError::forbidden_until(
                 Reason::TwoFactorRequired,
                 format!(
-                    "{account_name} requires two-factor sign-in: turn it on (enrollTotp) to use it"
+                    "{account_name} requires two-factor sign-in: turn it on (enrollTotp), or sign in with a passkey, to use it"
                 ),
             ),
         }

@@ -93,7 +93,10 @@ impl<'a> AccountService<'a> {
             "account",
         )
         .await?;
-        if settings.require_two_factor == Some(true) && !actor.two_factor && !actor.is_staff {
+        if settings.require_two_factor == Some(true)
+            && !actor.signed_in_with_two_factors()
+            && !actor.is_staff
+        {
             return Err(DomainError::forbidden_until(
                 crate::Reason::TwoFactorRequired,
                 "turn on two-factor sign-in for yourself first (enrollTotp)",

@@ -286,8 +286,11 @@ pub struct Actor {
     /// Their password was generated: until they choose their own, they may only read
     /// `viewer`, `changePassword` and `logout` (the API enforces it).
     pub password_change_required: bool,
-    /// Two-factor sign-in is on for them.
+    /// Two-factor sign-in (TOTP) is on for them: every password sign-in asks a code.
     pub two_factor: bool,
+    /// This session was opened with a passkey (user verification required): a
+    /// two-factor sign-in, whether or not TOTP is on.
+    pub passkey_session: bool,
     pub session_id: i64,
     /// The account the session is placed in (`switchAccount`), if any; an API token's
     /// own account.
@@ -299,6 +302,12 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Whether this session's sign-in took two factors (TOTP, or a passkey): what an
+    /// account requiring two-factor sign-in asks.
+    pub fn signed_in_with_two_factors(&self) -> bool {
+        self.two_factor || self.passkey_session
+    }
+
     /// What needs a person (signing in, passwords, sessions, second factors, tokens,
     /// ownership, removal) refuses an API token: FORBIDDEN, reason API_TOKEN_NOT_ALLOWED.
     pub fn person(&self) -> Result<&Self> {

@@ -555,6 +555,13 @@ pub(super) const NOT_IN_THE_MATRIX: &[&str] = &[
     "Mutation.enrollTotp",
     "Mutation.confirmTotp",
     "Mutation.disableTotp",
+    // A user's own passkeys, and signing in with one (covered by `passkeys`).
+    "Mutation.beginPasskeyRegistration",
+    "Mutation.finishPasskeyRegistration",
+    "Mutation.beginPasskeyLogin",
+    "Mutation.finishPasskeyLogin",
+    "Mutation.renamePasskey",
+    "Mutation.removePasskey",
     // Staff only, and about a user's sign-in rather than an account (covered by
     // `live_sessions` and `two_factor`).
     "Mutation.revokeUserSessions",
@@ -568,12 +575,13 @@ pub(super) const NOT_IN_THE_MATRIX: &[&str] = &[
 
 /// Fields with no guard of their own: whoever sees the object sees them (the object
 /// itself is reached through a row above, e.g. `Query.account`). `Query.viewer`,
-/// `Query.portalSettings` and `Query.notificationCategories` answer anonymous callers
-/// too.
+/// `Query.portalSettings`, `Query.notificationCategories` and `Query.webhookEventTypes`
+/// answer anonymous callers too.
 pub(super) const PUBLIC_FIELDS: &[&str] = &[
     "Query.viewer",
     "Query.portalSettings",
     "Query.notificationCategories",
+    "Query.webhookEventTypes",
     "Account.id",
     "Account.requireTwoFactor",
     "Account.createdAt",

@@ -144,6 +144,13 @@ pub(super) const VIEWER_FIELDS: &[ViewerField] = &[
         present,
     ),
     field(
+        "Viewer.passkeys",
+        "passkeys { name }",
+        false,
+        Shown::Always,
+        present,
+    ),
+    field(
         "Viewer.sessions",
         "sessions { current }",
         false,

@@ -6,6 +6,7 @@ mod billing;
 mod contacts;
 mod invitations;
 mod notifications;
+mod passkeys;
 mod session;
 mod settings;
 mod tickets;
@@ -17,6 +18,7 @@ use async_graphql::MergedObject;
 pub struct Mutation(
     session::SessionMutation,
     api_tokens::ApiTokenMutation,
+    passkeys::PasskeyMutation,
     account::AccountMutation,
     contacts::ContactMutation,
     invitations::InvitationMutation,

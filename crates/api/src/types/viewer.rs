@@ -79,6 +79,12 @@ impl Viewer {
             .collect())
     }
 
+    /// The user's passkeys, oldest first (`removePasskey` ends one).
+    async fn passkeys(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::Passkey>> {
+        let passkeys = domain(ctx).auth().passkeys(&self.0).await?;
+        Ok(passkeys.into_iter().map(super::Passkey).collect())
+    }
+
     /// The user's API tokens, newest first (`revokeApiToken` ends one).
     async fn api_tokens(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::ApiToken>> {
         let tokens = domain(ctx).api_tokens().mine(&self.0).await?;

@@ -1,12 +1,14 @@
 //! Users and their sessions: registration, login, authentication of a token, logout,
 //! switching accounts. Passwords (change, reset) and staff users have their own files.
 
+mod passkeys;
 mod passwords;
 pub(crate) mod security_notices;
 pub(crate) mod sign_in;
 mod staff;
 mod two_factor;
 
+pub use passkeys::PasskeyCeremony;
 pub use staff::StaffBootstrap;
 pub use two_factor::Enrolment;
 
@@ -17,7 +19,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use crate::api_tokens::ApiTokenGrant;
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
-use crate::entities::{contact, session, user};
+use crate::entities::{session, user};
 use crate::events::EventKind;
 use crate::events::Notice;
 use crate::permissions::{Permission, Role};
@@ -82,7 +84,8 @@ impl<'a> AuthService<'a> {
         )
         .await?;
         change.event(EventKind::Created, &owner).await?;
-        let signed_in = sign_in::open_session(&mut change, &user, Some(account.id), meta).await?;
+        let signed_in =
+            sign_in::open_session(&mut change, &user, Some(account.id), meta, None).await?;
         change
             .commit(
                 (&signed_in.actor).into(),
@@ -121,15 +124,7 @@ impl<'a> AuthService<'a> {
             .await?;
 
         let mut change = Change::begin(self.domain).await?;
-        let memberships = contact::Entity::find()
-            .filter(contact::Column::UserId.eq(user.id))
-            .all(change.conn())
-            .await?;
-        let current = match memberships.as_slice() {
-            [only] => Some(only.account_id),
-            _ => None,
-        };
-        let signed_in = sign_in::open_session(&mut change, &user, current, meta).await?;
+        let signed_in = sign_in::placed_session(&mut change, &user, meta, None).await?;
         change
             .commit(
                 (&signed_in.actor).into(),
@@ -244,6 +239,7 @@ impl<'a> AuthService<'a> {
                 is_staff: user.is_staff && api_token.is_none(),
                 password_change_required: user.password_change_required,
                 two_factor: user.totp_secret.is_some(),
+                passkey_session: session.passkey_id.is_some(),
                 session_id: session.id,
                 current_account_id: session.current_account_id,
                 meta,

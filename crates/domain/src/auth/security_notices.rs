@@ -34,6 +34,17 @@ pub(crate) enum SecurityNotice<'a> {
         account_name: &'a str,
         name: &'a str,
     },
+    PasskeyAdded {
+        name: &'a str,
+    },
+    PasskeyRemoved {
+        name: &'a str,
+    },
+    /// A sign-in with this passkey was refused: its counter went back (a clone?).
+    PasskeyCloned {
+        name: &'a str,
+        meta: &'a RequestMeta,
+    },
 }
 
 /// Queues `notice` to `to` in `change`.
@@ -80,6 +91,19 @@ pub(crate) async fn send(
             email.account_name = account_name.to_owned();
             email.token_name = name.to_owned();
             "api_token_revoked"
+        }
+        SecurityNotice::PasskeyAdded { name } => {
+            email.token_name = name.to_owned();
+            "passkey_added"
+        }
+        SecurityNotice::PasskeyRemoved { name } => {
+            email.token_name = name.to_owned();
+            "passkey_removed"
+        }
+        SecurityNotice::PasskeyCloned { name, meta } => {
+            email.token_name = name.to_owned();
+            email.ip = meta.ip.as_deref().unwrap_or("unknown").to_owned();
+            "passkey_cloned"
         }
     };
     change

@@ -1,6 +1,7 @@
 //! The one way in. Every path that yields a session — `login`, `register`,
-//! `acceptInvitation` (and passkeys or single sign-on when they come) — proves who the
-//! person is with [`AuthService::prove`] and opens the session with [`open_session`],
+//! `acceptInvitation`, and a passkey's `finishPasskeyLogin` (single sign-on when it
+//! comes) — proves who the person is with [`AuthService::prove`] (a passkey: its own
+//! proof in `passkeys`, under the same [`Attempt`]) and opens the session with [`open_session`],
 //! so each applies the same checks: the password, the second factor when the user has
 //! one, the sign-in throttles, and the new-sign-in email. Every other check of a
 //! credential (a current password, a second-factor code) goes through
@@ -30,7 +31,7 @@ pub(crate) struct Proof<'a> {
 /// One check of a credential under the sign-in throttles (per login and per client
 /// address). Spent before the check, so guesses sent in parallel are counted too;
 /// given back when the check passes, so only failures count.
-struct Attempt<'d> {
+pub(super) struct Attempt<'d> {
     domain: &'d Domain,
     login: String,
     address: String,
@@ -39,7 +40,11 @@ struct Attempt<'d> {
 impl<'d> Attempt<'d> {
     /// Spends one failed sign-in of `login` from `meta`'s address, or answers
     /// RATE_LIMITED.
-    async fn begin(domain: &'d Domain, login: String, meta: &RequestMeta) -> Result<Self> {
+    pub(super) async fn begin(
+        domain: &'d Domain,
+        login: String,
+        meta: &RequestMeta,
+    ) -> Result<Self> {
         let attempt = Self {
             domain,
             login,
@@ -57,7 +62,7 @@ impl<'d> Attempt<'d> {
     }
 
     /// The credential was right: the attempt does not count.
-    async fn passed(self) {
+    pub(super) async fn passed(self) {
         self.domain.throttle().refund_each(&self.spends()).await;
     }
 }
@@ -65,7 +70,7 @@ impl<'d> Attempt<'d> {
 /// Whose failed sign-ins a check counts: the login's own (by id, however its email was
 /// typed: the database may match `İan@…` to `ian@…`), or, when no login has the email,
 /// the email as typed.
-fn throttled_login(user: Option<&user::Model>, typed_email: &str) -> String {
+pub(super) fn throttled_login(user: Option<&user::Model>, typed_email: &str) -> String {
     match user {
         Some(user) => format!("user:{}", user.id),
         None => typed_email.trim().to_lowercase(),
@@ -183,12 +188,13 @@ impl AuthService<'_> {
 
 /// Opens a session for `user`, who proved who they are, in `change`: placed in
 /// `current_account_id`, and, from a device they have not used before (their first
-/// ever excepted), a new-sign-in email.
+/// ever excepted), a new-sign-in email. `passkey_id`: the passkey they proved it with.
 pub(crate) async fn open_session(
     change: &mut Change<'_>,
     user: &user::Model,
     current_account_id: Option<i64>,
     meta: RequestMeta,
+    passkey_id: Option<i64>,
 ) -> Result<SignedIn> {
     if security_notices::unseen_device(change, user.id, &meta).await? {
         security_notices::send(
@@ -206,6 +212,27 @@ pub(crate) async fn open_session(
         change.now(),
         change.session_ttl(),
         meta,
+        passkey_id,
     )
     .await
+}
+
+/// Opens a session for `user` (see [`open_session`]) placed in their account when they
+/// have exactly one; with several, they pick one with `switchAccount`.
+pub(crate) async fn placed_session(
+    change: &mut Change<'_>,
+    user: &user::Model,
+    meta: RequestMeta,
+    passkey_id: Option<i64>,
+) -> Result<SignedIn> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let memberships = crate::entities::contact::Entity::find()
+        .filter(crate::entities::contact::Column::UserId.eq(user.id))
+        .all(change.conn())
+        .await?;
+    let current = match memberships.as_slice() {
+        [only] => Some(only.account_id),
+        _ => None,
+    };
+    open_session(change, user, current, meta, passkey_id).await
 }

@@ -12,6 +12,8 @@ pub mod invitation;
 pub mod invoice;
 pub mod known_device;
 pub mod notification_category;
+pub mod passkey;
+pub mod passkey_challenge;
 pub mod password_reset;
 pub mod portal_settings;
 pub mod recovery_code;

@@ -25,6 +25,8 @@ pub struct Model {
     pub api_token_permissions: Option<Json>,
     /// An API token's scope (`None`: its member's).
     pub api_token_scope: Option<crate::scope::Scope>,
+    /// The passkey this session was opened with: a two-factor sign-in.
+    pub passkey_id: Option<i64>,
 }
 
 impl Model {

@@ -22,6 +22,9 @@ pub struct Model {
     pub totp_pending_secret: Option<String>,
     /// The last 30-second step a code was accepted for: a code works once.
     pub totp_last_step: Option<i64>,
+    /// The random handle (a UUID) this user's passkeys know them by: not their id, not
+    /// their email. Made at their first passkey.
+    pub passkey_handle: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -89,8 +89,14 @@ impl InvitationService<'_> {
         };
         let accepted = accepted_by(&change, &found, user.id).await?;
         let contact_id = self.join(&mut change, &found, card, &user, grant).await?;
-        let signed_in =
-            sign_in::open_session(&mut change, &user, Some(found.account_id), meta.clone()).await?;
+        let signed_in = sign_in::open_session(
+            &mut change,
+            &user,
+            Some(found.account_id),
+            meta.clone(),
+            None,
+        )
+        .await?;
         change.event(EventKind::Accepted, &accepted).await?;
         change.notify(Notice::AccessChanged { user_id: user.id });
         change

@@ -17,7 +17,8 @@ pub struct SignedIn {
     pub actor: Actor,
 }
 
-/// Opens a session of `user` from `now` lasting `ttl`, placed in `current_account_id`.
+/// Opens a session of `user` from `now` lasting `ttl`, placed in `current_account_id`;
+/// `passkey_id`: the passkey it was opened with (a two-factor sign-in).
 pub(crate) async fn open(
     conn: &impl ConnectionTrait,
     user: &user::Model,
@@ -25,6 +26,7 @@ pub(crate) async fn open(
     now: DateTime<Utc>,
     ttl: std::time::Duration,
     meta: RequestMeta,
+    passkey_id: Option<i64>,
 ) -> Result<SignedIn> {
     let (token, token_hash) = tokens::generate();
     let ttl = Duration::from_std(ttl).unwrap_or(Duration::days(30));
@@ -36,6 +38,7 @@ pub(crate) async fn open(
         user_agent: Set(meta.user_agent.clone()),
         created_at: Set(now),
         expires_at: Set(now + ttl),
+        passkey_id: Set(passkey_id),
         ..Default::default()
     }
     .insert(conn)
@@ -51,6 +54,7 @@ pub(crate) async fn open(
             is_staff: user.is_staff,
             password_change_required: user.password_change_required,
             two_factor: user.totp_secret.is_some(),
+            passkey_session: passkey_id.is_some(),
             session_id: session.id,
             current_account_id,
             meta,
