@@ -21,6 +21,7 @@ mod m0014_api_tokens;
 mod m0015_webhooks;
 mod m0016_webhook_endpoint_lease;
 mod m0017_passkeys;
+mod m0018_passkey_decoys;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_webhooks::Migration),
             Box::new(m0016_webhook_endpoint_lease::Migration),
             Box::new(m0017_passkeys::Migration),
+            Box::new(m0018_passkey_decoys::Migration),
         ]
     }
 }

@@ -130,8 +130,10 @@ async fn a_passkey_signs_in_without_a_password_as_a_two_factor_sign_in() {
     );
 
     // Signed in with it, no password: by email, and discoverable (no email).
+    let mut earlier = String::new();
     for email in [Some("owner@acme.test"), None] {
         let signed = laptop.sign_in(&app, email).await.ok();
+        earlier = signed.str("finishPasskeyLogin.token").to_owned();
         assert_eq!(
             signed.str("finishPasskeyLogin.viewer.user.email"),
             "owner@acme.test"
@@ -200,6 +202,19 @@ async fn a_passkey_signs_in_without_a_password_as_a_two_factor_sign_in() {
         .sign_in(&app, Some("owner@acme.test"))
         .await
         .expect_code("UNAUTHENTICATED");
+    // The sessions it opened end with it; the one that removed it goes on, no longer a
+    // two-factor one.
+    app.gql_as(&earlier, "{ viewer { isStaff } }", json!({}))
+        .await
+        .expect_code("UNAUTHENTICATED");
+    let after = app
+        .gql_as(&token, contacts, json!({ "a": acme.account }))
+        .await;
+    after.expect_code("FORBIDDEN");
+    assert_eq!(
+        after.body["errors"][0]["extensions"]["reason"],
+        "TWO_FACTOR_REQUIRED"
+    );
     let removed = app
         .eml_files()
         .into_iter()
@@ -396,5 +411,52 @@ async fn a_ceremony_begun_on_one_instance_is_finished_on_another() {
         "{there}"
     );
     second.shutdown().await;
+    app.stop().await;
+}
+
+/// Beginning a sign-in with an email does not tell whether it has a passkey: one with
+/// none, and one with no login, get a credential to use as one with a passkey does
+/// (the same one each time, as a real passkey would be).
+#[tokio::test]
+async fn beginning_a_sign_in_does_not_tell_which_emails_have_a_passkey() {
+    let app = portal_server().await;
+    let acme = Portal::acme(&app).await;
+    Portal::new(&app)
+        .named("Other")
+        .owner("owner@other.test")
+        .await;
+    let mut laptop = Authenticator::new();
+    laptop.register(&app, &acme.owner, "Laptop").await.ok();
+    let allowed = async |email: &str| {
+        let begun = app.gql(BEGIN_LOGIN, json!({ "e": email })).await.ok();
+        let list = begun
+            .at("beginPasskeyLogin.options.publicKey.allowCredentials")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>();
+        assert_eq!(list.len(), 1, "{email}: {}", begun.body);
+        list[0].clone()
+    };
+    let real = allowed("owner@acme.test").await;
+    assert_eq!(Some(real.as_str()), laptop.credential_id.as_deref());
+    let without = allowed("owner@other.test").await;
+    let nobody = allowed("nobody@nowhere.test").await;
+    assert_ne!(without, nobody);
+    assert_eq!(without, allowed("Owner@Other.test").await);
+    assert_eq!(nobody, allowed("nobody@nowhere.test").await);
+    // A decoy signs nobody in.
+    let begun = app
+        .gql(BEGIN_LOGIN, json!({ "e": "nobody@nowhere.test" }))
+        .await
+        .ok();
+    let signed = laptop.sign(begun.at("beginPasskeyLogin.options"), ORIGIN, None);
+    app.gql(
+        FINISH_LOGIN,
+        json!({ "id": begun.str("beginPasskeyLogin.challengeId"), "c": signed }),
+    )
+    .await
+    .expect_code("UNAUTHENTICATED");
     app.stop().await;
 }

@@ -62,6 +62,7 @@ impl SettingsService<'_> {
             allow_client_contact_management: Set(next.allow_client_contact_management),
             invitation_ttl_hours: Set(next.invitation_ttl_hours),
             updated_at: Set(change.now()),
+            passkey_decoy_key: sea_orm::NotSet,
         };
         if portal_settings::Entity::find_by_id(1)
             .one(change.conn())

@@ -35,7 +35,11 @@ pub const CEREMONY_TTL: Duration = Duration::minutes(5);
 pub const FRESH_SIGN_IN: Duration = Duration::minutes(10);
 
 const REGISTER: &str = "register";
+/// A sign-in with whichever passkey the browser offers (discoverable).
 const SIGN_IN: &str = "sign_in";
+/// A sign-in begun with an email: only that login's passkeys (none, when the email has
+/// no login) are accepted.
+const SIGN_IN_AS: &str = "sign_in_as";
 
 /// A ceremony begun: its id (to finish a sign-in with) and the options for the
 /// browser's `navigator.credentials.create` / `.get`, as JSON (`{ publicKey: … }`).
@@ -118,7 +122,7 @@ impl AuthService<'_> {
         let credential: RegisterPublicKeyCredential = serde_json::from_value(credential)
             .map_err(|e| DomainError::bad_input("credential", format!("not a credential: {e}")))?;
         let user = self.user(actor).await?;
-        let ceremony = self.take_ceremony(None, Some(user.id), REGISTER).await?;
+        let ceremony = self.take_ceremony(None, Some(user.id), &[REGISTER]).await?;
         let state: PasskeyRegistration = from_json(ceremony.state)?;
         let key = self
             .relying_party()?
@@ -170,7 +174,8 @@ impl AuthService<'_> {
     /// (none when it has none or does not exist: the answer looks the same); without,
     /// the browser offers the discoverable passkeys it holds for this site.
     pub async fn begin_passkey_login(&self, email: Option<&str>) -> Result<PasskeyCeremony> {
-        let user = match email.map(str::trim).filter(|e| !e.is_empty()) {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        let user = match email {
             Some(email) => {
                 validate::plain("email", email, validate::MAX_EMAIL_LEN)?;
                 crate::store::users::find_by_email(self.domain.db(), email).await?
@@ -186,17 +191,29 @@ impl AuthService<'_> {
         if let Value::Object(fields) = &mut options {
             fields.remove("mediation");
         }
-        if let Some(user) = &user {
-            let allowed: Vec<Value> = self
-                .passkeys_of(user.id)
-                .await?
-                .iter()
-                .map(|(row, _)| json!({ "type": "public-key", "id": row.credential_id }))
+        if let Some(email) = email {
+            // The login's passkeys; for an email with none (or no login), a decoy that
+            // stays the same for that email: the answer does not tell them apart.
+            let mut allowed: Vec<String> = match &user {
+                Some(user) => self
+                    .passkeys_of(user.id)
+                    .await?
+                    .into_iter()
+                    .map(|(row, _)| row.credential_id)
+                    .collect(),
+                None => Vec::new(),
+            };
+            if allowed.is_empty() {
+                allowed.push(self.decoy_credential(email).await?);
+            }
+            options["publicKey"]["allowCredentials"] = allowed
+                .into_iter()
+                .map(|id| json!({ "type": "public-key", "id": id }))
                 .collect();
-            options["publicKey"]["allowCredentials"] = json!(allowed);
         }
+        let purpose = if email.is_some() { SIGN_IN_AS } else { SIGN_IN };
         let challenge_id = self
-            .store_ceremony(user.map(|u| u.id), SIGN_IN, to_json(&state)?)
+            .store_ceremony(user.map(|u| u.id), purpose, to_json(&state)?)
             .await?;
         Ok(PasskeyCeremony {
             challenge_id,
@@ -243,15 +260,12 @@ impl AuthService<'_> {
             DomainError::Unauthenticated("the passkey was not accepted".into())
         };
         let ceremony = self
-            .take_ceremony(Some(challenge_id), None, SIGN_IN)
+            .take_ceremony(Some(challenge_id), None, &[SIGN_IN, SIGN_IN_AS])
             .await?;
         let (Some(row), Some(user)) = (found, owner) else {
             return Err(refused());
         };
-        if ceremony
-            .user_id
-            .is_some_and(|begun_for| begun_for != user.id)
-        {
+        if ceremony.purpose == SIGN_IN_AS && ceremony.user_id != Some(user.id) {
             return Err(refused());
         }
         let state: DiscoverableAuthentication = from_json(ceremony.state)?;
@@ -319,7 +333,9 @@ impl AuthService<'_> {
     }
 
     /// Removes one of the signed-in person's passkeys (their current password
-    /// checked): it signs nobody in again. They are told by email.
+    /// checked): it signs nobody in again, and the sessions it opened end (the one
+    /// removing it, if it is one of them, goes on as a one-factor session). They are
+    /// told by email.
     pub async fn remove_passkey(
         &self,
         actor: &Actor,
@@ -333,6 +349,21 @@ impl AuthService<'_> {
         passkey::Entity::delete_by_id(id)
             .exec(change.conn())
             .await?;
+        // What it signed in ends with it (its sockets close, on every instance); the
+        // session removing it goes on, no longer a two-factor one.
+        session::Entity::delete_many()
+            .filter(session::Column::PasskeyId.eq(id))
+            .filter(session::Column::Id.ne(actor.session_id))
+            .exec(change.conn())
+            .await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::PasskeyId, Expr::value(Option::<i64>::None))
+            .filter(session::Column::Id.eq(actor.session_id))
+            .exec(change.conn())
+            .await?;
+        change.notify(crate::events::Notice::AccessChanged {
+            user_id: actor.user_id,
+        });
         security_notices::send(
             &mut change,
             &user.email,
@@ -350,7 +381,8 @@ impl AuthService<'_> {
             .await
     }
 
-    /// FORBIDDEN unless the actor's session began within [`FRESH_SIGN_IN`].
+    /// BAD_USER_INPUT on `currentPassword` unless the actor's session began within
+    /// [`FRESH_SIGN_IN`]: the password is then what proves it is them.
     async fn require_fresh_sign_in(&self, actor: &Actor) -> Result<()> {
         let signed_in_at = session::Entity::find_by_id(actor.session_id)
             .one(self.domain.db())
@@ -386,6 +418,57 @@ impl AuthService<'_> {
             .and_then(|u| u.passkey_handle)
             .ok_or_else(|| DomainError::Internal("the passkey handle was not kept".into()))?;
         Uuid::parse_str(&stored).map_err(|e| DomainError::Internal(e.to_string()))
+    }
+
+    /// The credential id a sign-in names for `email` when it has no passkey: an HMAC
+    /// of the email under the portal's decoy key (made once, on first use).
+    async fn decoy_credential(&self, email: &str) -> Result<String> {
+        use hmac::{Hmac, Mac};
+        let key = self.decoy_key().await?;
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes())
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        mac.update(email.trim().to_lowercase().as_bytes());
+        Ok(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+
+    async fn decoy_key(&self) -> Result<String> {
+        use crate::entities::portal_settings;
+        let db = self.domain.db();
+        let read = async || -> Result<Option<portal_settings::Model>> {
+            Ok(portal_settings::Entity::find_by_id(1).one(db).await?)
+        };
+        if let Some(key) = read().await?.and_then(|row| row.passkey_decoy_key) {
+            return Ok(key);
+        }
+        let mut fresh = [0u8; 32];
+        OsRng.fill_bytes(&mut fresh);
+        let fresh = URL_SAFE_NO_PAD.encode(fresh);
+        if read().await?.is_none() {
+            let defaults = self.domain.settings().get().await?;
+            let row = portal_settings::ActiveModel {
+                id: Set(1),
+                allow_client_contact_management: Set(defaults.allow_client_contact_management),
+                invitation_ttl_hours: Set(defaults.invitation_ttl_hours),
+                updated_at: Set(self.domain.now()),
+                passkey_decoy_key: Set(None),
+            };
+            // Another instance may insert it first: then theirs stands.
+            portal_settings::Entity::insert(row)
+                .on_conflict_do_nothing_on([portal_settings::Column::Id])
+                .exec_without_returning(db)
+                .await?;
+        }
+        // Conditional: of two first uses, one key is kept, and both read it.
+        portal_settings::Entity::update_many()
+            .col_expr(portal_settings::Column::PasskeyDecoyKey, Expr::value(fresh))
+            .filter(portal_settings::Column::Id.eq(1))
+            .filter(portal_settings::Column::PasskeyDecoyKey.is_null())
+            .exec(db)
+            .await?;
+        read()
+            .await?
+            .and_then(|row| row.passkey_decoy_key)
+            .ok_or_else(|| DomainError::Internal("the passkey decoy key was not kept".into()))
     }
 
     /// A user's passkeys, with the credential each holds.
@@ -429,13 +512,13 @@ impl AuthService<'_> {
     }
 
     /// Takes a ceremony for good (a conditional delete: of two finishes, one gets it):
-    /// by id, or a user's latest registration. BAD_USER_INPUT on `challengeId` when it
+    /// by id, or a user's latest registration; of one of `purposes`. BAD_USER_INPUT on `challengeId` when it
     /// is unknown, used or expired: begin again.
     async fn take_ceremony(
         &self,
         id: Option<&str>,
         user_id: Option<i64>,
-        purpose: &str,
+        purposes: &[&str],
     ) -> Result<passkey_challenge::Model> {
         let gone = || {
             DomainError::bad_input(
@@ -444,7 +527,7 @@ impl AuthService<'_> {
             )
         };
         let mut find = passkey_challenge::Entity::find()
-            .filter(passkey_challenge::Column::Purpose.eq(purpose))
+            .filter(passkey_challenge::Column::Purpose.is_in(purposes.iter().copied()))
             .order_by_desc(passkey_challenge::Column::CreatedAt);
         if let Some(id) = id {
             find = find.filter(passkey_challenge::Column::Id.eq(id));

@@ -10,7 +10,8 @@ pub struct Model {
     pub id: String,
     /// Registration: who registers. Sign-in: whose email was given, if one was.
     pub user_id: Option<i64>,
-    /// `register` or `sign_in`.
+    /// `register`, `sign_in` (any passkey) or `sign_in_as` (`user_id`'s only; none
+    /// when it is null: the email given has no login).
     pub purpose: String,
     /// webauthn-rs's state of the ceremony.
     pub state: Json,

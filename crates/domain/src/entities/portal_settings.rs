@@ -8,6 +8,9 @@ pub struct Model {
     pub id: i32,
     pub allow_client_contact_management: bool,
     pub invitation_ttl_hours: i32,
+    /// Keys the decoy credential ids of passkey sign-ins begun for an email with no
+    /// passkey: made once, never shown.
+    pub passkey_decoy_key: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 
