@@ -2,6 +2,10 @@
 // temporary directory, a free port on 127.0.0.1, its log appended to `logPath`. It can
 // be stopped and started again on the same port and data (the reconnect step), and
 // never outlives the test process.
+//
+// The browser knows it as http://localhost:<port> (`base`, its PUBLIC_URL): a passkey's
+// relying party id is PUBLIC_URL's host, and WebAuthn refuses an IP address there. The
+// test's own requests go to 127.0.0.1 (`direct`), whatever `localhost` resolves to first.
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,7 +37,10 @@ export class Server {
     this.dashboard = dashboard;
     this.logPath = logPath;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-e2e-'));
-    this.base = `http://127.0.0.1:${port}`;
+    /** What the browser opens: PUBLIC_URL, so also the origin cookies, sockets and passkeys are bound to. */
+    this.base = `http://localhost:${port}`;
+    /** The same server for the test's own requests (Node's fetch). */
+    this.direct = `http://127.0.0.1:${port}`;
     this.env = {
       ...process.env,
       DATABASE_URL: `sqlite://${this.dir}/e2e.db?mode=rwc`,
@@ -75,7 +82,7 @@ export class Server {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) at start; see ${this.logPath}`);
       try {
-        if ((await fetch(`${this.base}/healthz`)).ok) return;
+        if ((await fetch(`${this.direct}/healthz`)).ok) return;
       } catch {
         // not listening yet
       }

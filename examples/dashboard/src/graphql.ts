@@ -53,6 +53,24 @@ export const endpoints = {
 
 /** Runs one operation; answers its `data`, or throws ApiError. */
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const { data, errors } = await send<T>(query, variables);
+  if (errors.length) throw new ApiError(errors);
+  return data;
+}
+
+/** Runs one operation whose answer may be partial: its `data` with the errors of the
+ * fields that could not be read (null in it); throws ApiError only with no data. */
+export async function gqlPartial<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data: T; errors: ServerError[] }> {
+  return send<T>(query, variables);
+}
+
+/** Whether every error is the account's refusal of this session for now (FORBIDDEN
+ * with a reason: TWO_FACTOR_REQUIRED, PASSWORD_CHANGE_REQUIRED), not a fault. */
+export function onlyRestricted(errors: ServerError[]): boolean {
+  return errors.length > 0 && errors.every((e) => e.extensions?.code === 'FORBIDDEN' && !!e.extensions.reason);
+}
+
+async function send<T>(query: string, variables: Record<string, unknown>): Promise<{ data: T; errors: ServerError[] }> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/graphql-response+json, application/json',
@@ -79,7 +97,8 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
       { message: `the server answered ${response.status} ${response.statusText}`, extensions: { code: 'HTTP_ERROR' } },
     ]);
   }
-  if (body.errors?.length) throw new ApiError(body.errors);
-  if (!body.data) throw new ApiError([{ message: 'the server answered no data', extensions: { code: 'HTTP_ERROR' } }]);
-  return body.data;
+  if (!body.data) {
+    throw new ApiError(body.errors?.length ? body.errors : [{ message: 'the server answered no data', extensions: { code: 'HTTP_ERROR' } }]);
+  }
+  return { data: body.data, errors: body.errors ?? [] };
 }

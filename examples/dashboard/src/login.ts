@@ -1,13 +1,28 @@
 // Sign-in: email and password; a code field appears when the server answers
-// UNAUTHENTICATED with reason TOTP_REQUIRED (two-factor sign-in is on). A generated
-// password (passwordChangeRequired) must be replaced before anything else works.
+// UNAUTHENTICATED with reason TOTP_REQUIRED (two-factor sign-in is on). Or with a
+// passkey, and no password: beginPasskeyLogin (with the email when one is typed, else
+// whichever passkey the browser holds for this site), the browser's prompt, then
+// finishPasskeyLogin, which answers a session as `login` does (a two-factor one). A
+// generated password (passwordChangeRequired) must be replaced before anything else works.
 
 import { field, formValues, h } from './dom';
 import { ApiError, gql, session } from './graphql';
 import { attempt, clearMessages, showError, showInfo } from './messages';
+import type { PasskeyCeremony } from './types';
+import { getPasskey, passkeysSupported } from './webauthn';
 
 const LOGIN = `mutation Login($email: String!, $password: String!, $totpCode: String) {
   login(email: $email, password: $password, totpCode: $totpCode) {
+    token passwordChangeRequired
+  }
+}`;
+
+const BEGIN_PASSKEY_LOGIN = `mutation BeginPasskeyLogin($email: String) {
+  beginPasskeyLogin(email: $email) { challengeId options }
+}`;
+
+const FINISH_PASSKEY_LOGIN = `mutation FinishPasskeyLogin($challengeId: ID!, $credential: JSON!) {
+  finishPasskeyLogin(challengeId: $challengeId, credential: $credential) {
     token passwordChangeRequired
   }
 }`;
@@ -32,6 +47,20 @@ export function renderLogin(root: HTMLElement, signedIn: () => void): void {
   const totpField = field('Authentication code', totp, 'From your authenticator app, or a recovery code.');
   totpField.hidden = true;
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, 'Sign in');
+  const supported = passkeysSupported();
+  const passkey = h(
+    'button',
+    {
+      type: 'button',
+      'data-testid': 'login-passkey',
+      disabled: !supported,
+      title: supported ? null : 'This browser cannot use passkeys on this page.',
+      onclick: () => void signInWithPasskey(),
+    },
+    'Sign in with a passkey',
+  );
+  // What a refused passkey means, under the button (the message area has the error).
+  const passkeyProblem = h('p', { class: 'dialog-error', 'data-testid': 'login-passkey-problem' });
 
   const form = h(
     'form',
@@ -44,7 +73,54 @@ export function renderLogin(root: HTMLElement, signedIn: () => void): void {
     ),
     totpField,
     h('div', { class: 'actions' }, submit),
+    h(
+      'div',
+      { class: 'passkey-sign-in' },
+      h('p', { class: 'muted' }, 'Or without your password: with the email above for its passkeys, or empty for any this browser holds.'),
+      h('div', { class: 'actions' }, passkey),
+      passkeyProblem,
+    ),
   );
+
+  /** A session from `login` or `finishPasskeyLogin`: kept, then on to the app (or to
+   * choosing a password first). `password`: the one typed, if any. */
+  const started = (payload: AuthPayload, password: string | null) => {
+    session.token = payload.token;
+    if (payload.passwordChangeRequired) {
+      renderPasswordChange(root, password, signedIn);
+    } else {
+      signedIn();
+    }
+  };
+
+  async function signInWithPasskey(): Promise<void> {
+    clearMessages();
+    passkeyProblem.textContent = '';
+    const email = formValues(form).email || null;
+    passkey.disabled = submit.disabled = true;
+    try {
+      const { beginPasskeyLogin: ceremony } = await gql<{ beginPasskeyLogin: PasskeyCeremony }>(BEGIN_PASSKEY_LOGIN, { email });
+      // The browser's prompt: a passkey for this site (of that login, with an email).
+      const credential = await getPasskey(ceremony.options);
+      const { finishPasskeyLogin } = await gql<{ finishPasskeyLogin: AuthPayload }>(FINISH_PASSKEY_LOGIN, {
+        challengeId: ceremony.challengeId,
+        credential,
+      });
+      started(finishPasskeyLogin, null);
+    } catch (err) {
+      showError(err);
+      if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') {
+        passkeyProblem.textContent =
+          'That passkey was not accepted: it is not (or no longer) one of your login\'s passkeys. ' +
+          'Sign in with your password, then add a passkey again.';
+      } else if (err instanceof ApiError && err.errors.some((e) => e.extensions?.field === 'challengeId')) {
+        passkeyProblem.textContent = 'The sign-in took too long: try again.';
+      }
+    } finally {
+      passkey.disabled = !supported;
+      submit.disabled = false;
+    }
+  }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -57,12 +133,7 @@ export function renderLogin(root: HTMLElement, signedIn: () => void): void {
         password: values.password,
         totpCode: totpField.hidden ? null : values.totpCode || null,
       });
-      session.token = login.token;
-      if (login.passwordChangeRequired) {
-        renderPasswordChange(root, values.password, signedIn);
-      } else {
-        signedIn();
-      }
+      started(login, values.password);
     } catch (err) {
       if (err instanceof ApiError && err.reason === 'TOTP_REQUIRED' && totpField.hidden) {
         totpField.hidden = false;
@@ -81,12 +152,20 @@ export function renderLogin(root: HTMLElement, signedIn: () => void): void {
   form.querySelector<HTMLInputElement>('input[name=email]')!.focus();
 }
 
-function renderPasswordChange(root: HTMLElement, current: string, signedIn: () => void): void {
+/** `current`: the generated password just typed; null after a passkey sign-in, when
+ * the form asks for it (changePassword needs it). */
+function renderPasswordChange(root: HTMLElement, current: string | null, signedIn: () => void): void {
   const form = h(
     'form',
     { class: 'card narrow', 'data-testid': 'password-change-form' },
     h('h1', {}, 'Choose your password'),
-    h('p', {}, 'You signed in with a password that was generated and emailed to you. Choose your own to continue.'),
+    h('p', {}, 'Your password was generated and emailed to you. Choose your own to continue.'),
+    current === null
+      ? field(
+          'Emailed password',
+          h('input', { name: 'current', type: 'password', required: true, autocomplete: 'current-password', 'data-testid': 'current-password' }),
+        )
+      : null,
     field(
       'New password',
       h('input', { name: 'next', type: 'password', required: true, minlength: 10, autocomplete: 'new-password', 'data-testid': 'new-password' }),
@@ -97,7 +176,8 @@ function renderPasswordChange(root: HTMLElement, current: string, signedIn: () =
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearMessages();
-    const ok = await attempt(() => gql(CHANGE_PASSWORD, { current, next: formValues(form).next }));
+    const values = formValues(form);
+    const ok = await attempt(() => gql(CHANGE_PASSWORD, { current: current ?? values.current, next: values.next }));
     if (ok) {
       showInfo('Password changed.');
       signedIn();

@@ -6,6 +6,9 @@
 //   MANAGE_ACCOUNT  → webhooks: the account's endpoints and their recent deliveries
 //   any member      → API tokens: their own here (with MANAGE_CONTACTS, the other
 //                     members' too), made with a picker of what they hold (not staff)
+//   anyone          → passkeys: their own (also under the account picker)
+// A member who holds nothing here is told why when the server says (the account
+// requires a second factor this sign-in lacks: FORBIDDEN, reason TWO_FACTOR_REQUIRED).
 // Every member's page also follows their own membership (membershipChanges): when their
 // role, permissions or scope change, it is drawn again for the access they now have.
 
@@ -13,9 +16,10 @@ import './style.css';
 import { currentContext, renderAccountPicker } from './accounts';
 import { contactsView } from './contacts';
 import { formatDateTime, h } from './dom';
-import { ApiError, gql, session } from './graphql';
+import { ApiError, gql, gqlPartial, onlyRestricted, session, type ServerError } from './graphql';
 import { invitationsView } from './invitations';
 import { invoicesView } from './invoices';
+import { passkeysView } from './passkeys';
 import { servicesView } from './services';
 import { tokensView } from './tokens';
 import { webhooksView } from './webhooks';
@@ -35,6 +39,9 @@ let drawn = 0;
 
 const VIEWER = `query Viewer { viewer { ${VIEWER_FIELDS} } }`;
 const EVENTS_CURSOR = `query EventsCursor($accountId: ID!) { account(id: $accountId) { eventsCursor } }`;
+/** Asked only of a member who holds nothing here: a field any member may read unless
+ * their session is restricted in the account, when it answers FORBIDDEN with why. */
+const ACCOUNT_USABLE = `query AccountUsable($accountId: ID!) { account(id: $accountId) { requireTwoFactor } }`;
 
 function stopLive(): void {
   live?.stop();
@@ -83,7 +90,8 @@ function startWatch(accountId: string): MembershipWatch {
       if (redrawing) waiting = now;
       else if (shown && !sameAccess(shown, now)) accessChanged();
     },
-    warning: showError,
+    // The same details withheld in each item while the account refuses the session.
+    warning: (err) => (onlyRestricted(err.errors) ? undefined : showError(err)),
     ended: (err) => {
       if (watch === mine) watch = null;
       if (err.code === 'UNAUTHENTICATED') sessionEnded(err);
@@ -128,7 +136,11 @@ function sessionEnded(err: ApiError): void {
 
 async function loadViewer(): Promise<void> {
   try {
-    const { viewer } = await gql<{ viewer: Viewer | null }>(VIEWER);
+    const { data, errors } = await gqlPartial<{ viewer: Viewer | null }>(VIEWER);
+    // An account that will not have this session yet (a second factor it requires)
+    // withholds the membership's details (null here); the dashboard then says why.
+    if (errors.length && !(onlyRestricted(errors) && errors.every(inMemberships))) throw new ApiError(errors);
+    const viewer = data.viewer;
     if (!viewer) return showLogin();
     const context = currentContext(viewer);
     if (context) void showDashboard(viewer, context);
@@ -139,10 +151,16 @@ async function loadViewer(): Promise<void> {
   }
 }
 
+const inMemberships = (e: ServerError) => e.path?.[0] === 'viewer' && e.path[1] === 'memberships';
+
 function showPicker(viewer: Viewer): void {
   stopStreams();
   renderBar(viewer, null);
   void renderAccountPicker(app, viewer, (context) => void showDashboard(viewer, context));
+  // The viewer's passkeys are theirs, not an account's: here too.
+  const passkeys = passkeysView();
+  app.append(h('div', { class: 'sections picker-sections' }, passkeys.element));
+  void attempt(passkeys.load);
 }
 
 async function signOut(): Promise<void> {
@@ -273,6 +291,26 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
     loads.push(webhooks.load());
   }
 
+  // Nothing held: perhaps the session may not use the account yet (a second factor
+  // the account requires; a password to choose). The server says which.
+  let restricted: HTMLElement | null = null;
+  if (!sections.length && context.role !== 'STAFF') {
+    restricted = await gql(ACCOUNT_USABLE, { accountId: context.account.id }).then(
+      () => null,
+      (err: unknown) => {
+        if (!(err instanceof ApiError) || err.code !== 'FORBIDDEN' || !err.reason) throw err;
+        showError(err);
+        return restrictedCard(context, err);
+      },
+    ).catch((err: unknown) => {
+      if (err instanceof ApiError && err.code === 'UNAUTHENTICATED') sessionEnded(err);
+      else showError(err);
+      return null;
+    });
+    if (mine !== drawn || !session.token) return; // drawn again, or signed out, meanwhile
+    if (restricted) sections.push(restricted);
+  }
+
   if (!sections.length) {
     sections.push(
       h(
@@ -292,6 +330,11 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
     loads.push(tokens.load());
   }
 
+  // Every person's own passkeys (staff too).
+  const passkeys = passkeysView();
+  sections.push(passkeys.element);
+  loads.push(passkeys.load());
+
   renderBar(viewer, context, status);
   const dashboard = h('div', { class: 'sections', 'data-testid': 'dashboard', 'data-account-id': context.account.id }, ...sections);
   app.replaceChildren(dashboard);
@@ -305,6 +348,23 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
     }
   }
   dashboard.dataset.loaded = 'true';
+}
+
+/** Why the viewer holds nothing in this account for now, as the server said. */
+function restrictedCard(context: AccountContext, err: ApiError): HTMLElement {
+  const what: Record<string, string> = {
+    TWO_FACTOR_REQUIRED:
+      `${context.account.name} requires two-factor sign-in. Sign out and sign in with a passkey (add one below first), ` +
+      'or turn on two-factor sign-in with an authenticator app.',
+    PASSWORD_CHANGE_REQUIRED: 'Choose your own password first: sign out and sign in again to be asked for it.',
+  };
+  return h(
+    'section',
+    { class: 'card restricted', 'data-testid': 'account-restricted', 'data-reason': err.reason },
+    h('h2', {}, 'This account is not open to this sign-in'),
+    h('p', {}, what[err.reason ?? ''] ?? err.message),
+    h('p', { class: 'muted' }, h('code', {}, `${err.code} (${err.reason})`), ` ${err.message}`),
+  );
 }
 
 if (session.token) void loadViewer();

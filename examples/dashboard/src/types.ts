@@ -137,6 +137,24 @@ export interface ApiToken {
 
 export const API_TOKEN_FIELDS = `id name permissions scope { serviceIds domainIds } accountId createdAt expiresAt lastUsedAt lastUsedIp`;
 
+/** One of the viewer's passkeys (never its key: the server keeps only the public half). */
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** When it last signed its user in (null: never). */
+  lastUsedAt: string | null;
+}
+
+export const PASSKEY_FIELDS = `id name createdAt lastUsedAt`;
+
+/** A passkey ceremony begun: `options` (`{ publicKey: … }`, binary fields as base64url)
+ * go to the browser; `challengeId` comes back with a sign-in's answer. */
+export interface PasskeyCeremony {
+  challengeId: string;
+  options: unknown;
+}
+
 /** The event types a webhook endpoint can take are not listed here: the section reads
  * them from `Query.webhookEventTypes` when it loads (plain strings, in the server's
  * order; the server refuses any other name with BAD_USER_INPUT). */
