@@ -30,17 +30,15 @@ async fn main() {
     let server = clientele::spawn(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);
     let client = reqwest::Client::new();
-    let owner = gql(
+    let owner = clientele_examples::register(
         &client,
         &base,
-        None,
-        "mutation($i: RegisterInput!) { register(input: $i) { token viewer { currentAccount { id } } } }",
-        json!({ "i": { "accountName": "Bench", "firstName": "B", "lastName": "M",
-            "email": format!("owner-{}@example.com", std::process::id()), "password": "benchmark password" } }),
+        "Bench",
+        &format!("owner-{}@example.com", std::process::id()),
+        "benchmark password",
     )
     .await;
-    let token = owner["register"]["token"].as_str().unwrap().to_owned();
-    let account = owner["register"]["viewer"]["currentAccount"]["id"].clone();
+    let (token, account) = (owner.token, owner.account);
     // The owner receives GENERAL by default; the rest are contacts who chose it.
     for i in 1..recipients {
         gql(

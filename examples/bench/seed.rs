@@ -149,26 +149,10 @@ pub struct Seeded {
 /// second account `addContact` writes to.
 pub async fn accounts(base_url: &str) -> Seeded {
     let client = reqwest::Client::new();
-    let register = |account: &'static str, email: &'static str| {
-        let client = client.clone();
-        async move {
-            let data = gql(
-                &client,
-                base_url,
-                None,
-                "mutation($i: RegisterInput!) { register(input: $i) { token viewer { currentAccount { id } } } }",
-                json!({ "i": { "accountName": account, "firstName": "Bench", "lastName": account, "email": email, "password": PASSWORD } }),
-            )
-            .await;
-            let register = &data["register"];
-            (
-                register["token"].as_str().expect("a token").to_owned(),
-                register["viewer"]["currentAccount"]["id"]
-                    .as_str()
-                    .expect("an account")
-                    .to_owned(),
-            )
-        }
+    let register = async |account: &str, email: &str| {
+        let registered =
+            clientele_examples::register(&client, base_url, account, email, PASSWORD).await;
+        (registered.token, registered.account)
     };
     let (owner_token, account_id) = register("Measured", "owner@bench.example").await;
     let writer_email = "writer@bench.example";

@@ -56,6 +56,40 @@ pub async fn gql(
     body["data"].clone()
 }
 
+/// An account and its owner's session, registered through the API.
+pub struct Registered {
+    pub token: String,
+    pub account: String,
+}
+
+/// Registers `account_name` with its owner `email` (password `password`), as a
+/// newcomer would; panics if the server refuses (a benchmark's setup failed).
+pub async fn register(
+    client: &reqwest::Client,
+    base_url: &str,
+    account_name: &str,
+    email: &str,
+    password: &str,
+) -> Registered {
+    let data = gql(
+        client,
+        base_url,
+        None,
+        "mutation($i: RegisterInput!) { register(input: $i) { token viewer { currentAccount { id } } } }",
+        json!({ "i": { "accountName": account_name, "firstName": "Bench", "lastName": account_name,
+            "email": email, "password": password } }),
+    )
+    .await;
+    let registered = &data["register"];
+    Registered {
+        token: registered["token"].as_str().expect("a token").to_owned(),
+        account: registered["viewer"]["currentAccount"]["id"]
+            .as_str()
+            .expect("an account")
+            .to_owned(),
+    }
+}
+
 /// The `p` quantile (0 ≤ p ≤ 1) of durations sorted in ascending order; zero when there
 /// are none.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {

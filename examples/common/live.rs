@@ -53,23 +53,14 @@ impl LiveReport {
 /// times every delivery.
 pub async fn measure(servers: &[ServerProcess], subscribers: usize, changes: usize) -> LiveReport {
     let client = reqwest::Client::new();
-    let registered = gql(
+    let crate::Registered { token, account } = crate::register(
         &client,
         &servers[0].url,
-        None,
-        "mutation($i: RegisterInput!) { register(input: $i) { token viewer { currentAccount { id } } } }",
-        json!({ "i": { "accountName": "Live", "firstName": "L", "lastName": "E", "email": "live@bench.example", "password": "benchmark password" } }),
+        "Live",
+        "live@bench.example",
+        "benchmark password",
     )
     .await;
-    let token = registered["register"]["token"]
-        .as_str()
-        .expect("a token")
-        .to_owned();
-    let account = registered["register"]["viewer"]["currentAccount"]["id"]
-        .as_str()
-        .expect("an account")
-        .to_owned();
-
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before: Vec<u64> = servers.iter().map(ServerProcess::rss_kib).collect();
     let idle = idle_statements(servers, &client).await;
