@@ -33,6 +33,7 @@ mod playground;
 mod races;
 mod registration;
 mod reminders;
+mod retention;
 mod schema;
 mod scoped_access;
 mod security_emails;

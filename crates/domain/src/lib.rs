@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod pagination;
 pub mod password_hashing;
 pub mod permissions;
+pub mod retention;
 pub mod scope;
 pub mod settings;
 pub mod stats;
@@ -65,6 +66,9 @@ pub struct DomainConfig {
     /// Webhooks may reach loopback and private addresses, over HTTP too
     /// (`WEBHOOKS_ALLOW_PRIVATE`: development and tests only).
     pub webhooks_allow_private: bool,
+    /// How long what has expired (sessions, invitations, reset links) is kept before
+    /// it is deleted (`RETENTION_DAYS`).
+    pub retention: Duration,
 }
 
 impl Default for DomainConfig {
@@ -77,6 +81,7 @@ impl Default for DomainConfig {
             throttles: throttle::Throttles::default(),
             invitations_per_account_per_day: 50,
             webhooks_allow_private: false,
+            retention: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

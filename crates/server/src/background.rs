@@ -1,5 +1,6 @@
 //! What each instance does on its own while it serves: deliver mail, end temporary
-//! access whose time has come, and (when scheduled) run the reminders.
+//! access whose time has come, delete what expired past the retention period, and
+//! (when scheduled) run the reminders.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,11 @@ pub(crate) fn background_work(
         tokio::spawn(access_sweep(
             domain.clone(),
             config.schedules.access_sweep_every,
+            stopped.clone(),
+        )),
+        tokio::spawn(retention_sweep(
+            domain.clone(),
+            config.schedules.retention_sweep_every,
             stopped.clone(),
         )),
     ];
@@ -59,6 +65,30 @@ async fn access_sweep(domain: Domain, interval: Duration, mut shutdown: watch::R
             Ok(ended) => tracing::info!(ended, "temporary access ended"),
             Err(err) => {
                 tracing::warn!(error = %err, "the temporary-access sweep failed; the next one retries")
+            }
+        }
+    }
+}
+
+/// Deletes what has expired past the retention period, every `interval`, until
+/// shutdown (every instance does; each row goes once).
+async fn retention_sweep(domain: Domain, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => break,
+        }
+        match domain.retention().purge().await {
+            Ok(purged) if purged.total() == 0 => {}
+            Ok(purged) => tracing::info!(
+                sessions = purged.sessions,
+                invitations = purged.invitations,
+                password_resets = purged.password_resets,
+                passkey_ceremonies = purged.passkey_ceremonies,
+                "purged what expired past the retention period"
+            ),
+            Err(err) => {
+                tracing::warn!(error = %err, "the retention sweep failed; the next one retries")
             }
         }
     }

@@ -22,8 +22,8 @@ mod tests;
 mod values;
 pub use gateway::client_address::{ProxyHeader, TrustedProxies};
 use read::{
-    admin_credentials, count_var, database_url_var, duration_var, reminders_every, resolve_var,
-    secs_var, url_var,
+    admin_credentials, count_var, database_url_var, days_var, duration_var, reminders_every,
+    resolve_var, secs_var, url_var,
 };
 pub use values::{PublicUrl, Secret, SecretUrl};
 
@@ -128,6 +128,9 @@ pub struct Schedules {
     pub first_reminders_after: Duration,
     /// How often each instance ends the temporary access whose time has come.
     pub access_sweep_every: Duration,
+    /// How often each instance deletes what has expired past the retention period
+    /// (`RETENTION_DAYS`); the first sweep comes one interval after start.
+    pub retention_sweep_every: Duration,
 }
 
 impl Default for Schedules {
@@ -136,6 +139,7 @@ impl Default for Schedules {
             reminders_every: Some(Duration::from_secs(3600)),
             first_reminders_after: Duration::from_secs(10),
             access_sweep_every: Duration::from_secs(2),
+            retention_sweep_every: Duration::from_secs(3600),
         }
     }
 }
@@ -200,6 +204,8 @@ impl Config {
                     .unwrap_or(DomainConfig::default().session_idle_timeout),
                 webhooks_allow_private: switch_var(&get, "WEBHOOKS_ALLOW_PRIVATE")?
                     .unwrap_or(false),
+                retention: days_var(&get, "RETENTION_DAYS")?
+                    .unwrap_or(DomainConfig::default().retention),
                 ..DomainConfig::default()
             },
             webhooks: webhooks::Policy {

@@ -68,6 +68,14 @@ pub(super) fn count_var(
     Ok(whole_var(get, var, "")?.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
 }
 
+/// An optional variable of whole days, at least 1.
+pub(super) fn days_var(
+    get: impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<Duration>, ConfigError> {
+    Ok(whole_var(get, var, " of days")?.map(|days| Duration::from_secs(days * 24 * 3600)))
+}
+
 /// An optional variable of whole seconds, at least 1.
 pub(super) fn secs_var(
     get: impl Fn(&str) -> Option<String>,

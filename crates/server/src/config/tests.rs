@@ -240,4 +240,16 @@ fn bad_values_name_their_variable() {
             .var,
         "WEBHOOKS_RESOLVE"
     );
+    assert_eq!(
+        config(&[("RETENTION_DAYS", "7")]).unwrap().domain.retention,
+        Duration::from_secs(7 * 24 * 3600)
+    );
+    assert_eq!(
+        config(&[]).unwrap().domain.retention,
+        Duration::from_secs(30 * 24 * 3600)
+    );
+    assert_eq!(
+        config(&[("RETENTION_DAYS", "0")]).unwrap_err().var,
+        "RETENTION_DAYS"
+    );
 }

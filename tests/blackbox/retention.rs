@@ -1,0 +1,101 @@
+//! Retention (SPEC "Personal data"): what has expired is deleted once it has been over
+//! for `RETENTION_DAYS` (30) — sessions ended by their idle timeout or their end,
+//! invitations expired or revoked, password-reset links — and not before; an accepted
+//! invitation and a live session stay. Two instances sweeping at once delete each row
+//! once between them.
+
+use std::time::Duration;
+
+use clientele_tests::TestApp;
+use clientele_tests::fixtures::{ACCEPT, MEMBER_PASSWORD, OWNER_PASSWORD, Portal};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// How many rows of `table` match `condition`, read straight from the database.
+async fn rows(app: &TestApp, table: &str, condition: &str) -> i64 {
+    let db = &app.server.db;
+    let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}");
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn what_expired_is_deleted_after_the_retention_period_and_not_before() {
+    let app = TestApp::start().await;
+    let acme = Portal::acme(&app).await;
+    let invite = "mutation($a: ID!, $e: String!) { inviteUser(accountId: $a, input: { email: $e, role: TECHNICAL }) { id } }";
+    // At day 0: a second session, three invitations (left to expire, revoked,
+    // accepted), a reset link.
+    app.login("owner@acme.test", OWNER_PASSWORD).await.unwrap();
+    for email in ["lapsed@acme.test", "revoked@acme.test", "joined@acme.test"] {
+        app.gql_as(
+            &acme.owner,
+            invite,
+            json!({ "a": acme.account, "e": email }),
+        )
+        .await
+        .ok();
+    }
+    app.gql_as(
+        &acme.owner,
+        "mutation { revokeInvitation(id: \"2\") { id } }",
+        json!({}),
+    )
+    .await
+    .ok();
+    let token = app.invitation_token("joined@acme.test").await;
+    app.gql(
+        ACCEPT,
+        json!({ "t": token, "i": { "firstName": "Jo", "lastName": "Ined", "password": MEMBER_PASSWORD } }),
+    )
+    .await
+    .ok();
+    app.gql(
+        "mutation { requestPasswordReset(email: \"owner@acme.test\") }",
+        json!({}),
+    )
+    .await
+    .ok();
+    let owner_sessions = "user_id = (SELECT id FROM users WHERE email = 'owner@acme.test')";
+    assert_eq!(rows(&app, "sessions", owner_sessions).await, 2);
+    assert_eq!(rows(&app, "invitations", "1 = 1").await, 3);
+    assert_eq!(rows(&app, "password_resets", "1 = 1").await, 1);
+
+    // Day 29: the reset link ended 29 days ago, the invitations 22: all kept.
+    let clock = app.server.domain.clock();
+    clock.advance(29 * DAY);
+    let purged = app.server.domain.retention().purge().await.unwrap();
+    assert_eq!(purged.total(), 0, "{purged:?}");
+    assert_eq!(rows(&app, "password_resets", "1 = 1").await, 1);
+
+    // Day 45: both sessions ended (unused for 14 days) 31 days ago; the reset link and
+    // two invitations are long over. A session begun now stays, and so does the
+    // accepted invitation. Two instances sweep at once: each row goes once.
+    clock.advance(16 * DAY);
+    let fresh = app.login("owner@acme.test", OWNER_PASSWORD).await.unwrap();
+    let second = app.second_instance(|_| {}).await;
+    let (one, other) = (app.server.domain.retention(), second.domain.retention());
+    let (here, there) = tokio::join!(one.purge(), other.purge());
+    let (here, there) = (here.unwrap(), there.unwrap());
+    assert_eq!(here.sessions + there.sessions, 3, "{here:?} {there:?}");
+    assert_eq!(here.invitations + there.invitations, 2);
+    assert_eq!(here.password_resets + there.password_resets, 1);
+    assert_eq!(rows(&app, "sessions", owner_sessions).await, 1);
+    assert_eq!(
+        rows(&app, "invitations", "email = 'joined@acme.test'").await,
+        1
+    );
+    assert_eq!(rows(&app, "invitations", "1 = 1").await, 1);
+    assert_eq!(rows(&app, "password_resets", "1 = 1").await, 0);
+    app.gql_as(&fresh, "{ viewer { user { email } } }", json!({}))
+        .await
+        .ok();
+    second.shutdown().await;
+    app.stop().await;
+}
