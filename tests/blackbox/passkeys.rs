@@ -460,3 +460,35 @@ async fn beginning_a_sign_in_does_not_tell_which_emails_have_a_passkey() {
     .expect_code("UNAUTHENTICATED");
     app.stop().await;
 }
+
+/// Beginning a sign-in stores a ceremony and needs no sign-in: each client address may
+/// begin so many a minute.
+#[tokio::test]
+async fn beginning_sign_ins_is_limited_per_address() {
+    let app = TestApp::start_with(|c| {
+        c.http.public_url = PublicUrl::parse(ORIGIN).unwrap();
+        c.domain.throttles.passkey_ceremonies_per_address =
+            domain::throttle::Limit::new(2, std::time::Duration::from_secs(60));
+    })
+    .await;
+    for _ in 0..2 {
+        app.gql(BEGIN_LOGIN, json!({ "e": null })).await.ok();
+    }
+    let refused = app.gql(BEGIN_LOGIN, json!({ "e": null })).await;
+    refused.expect_code("RATE_LIMITED");
+    assert!(refused.body["errors"][0]["extensions"]["retryAfter"].as_u64() >= Some(1));
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.server.db;
+    let stored = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM passkey_challenges",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(stored, 2);
+    app.stop().await;
+}

@@ -47,6 +47,8 @@ pub enum Rule {
     PortalGrantsPerAccount,
     /// Requests made with one API token (a script gone wrong stops at its own limit).
     ApiTokenRequests,
+    /// Passkey sign-ins begun (each stores a ceremony) without signing in.
+    PasskeyCeremoniesPerAddress,
 }
 
 impl Rule {
@@ -61,6 +63,7 @@ impl Rule {
             Self::AccountsOpenedPerAddress => "accounts_opened_per_address",
             Self::PortalGrantsPerAccount => "portal_grants_per_account",
             Self::ApiTokenRequests => "api_token_requests",
+            Self::PasskeyCeremoniesPerAddress => "passkey_ceremonies_per_address",
         }
     }
 
@@ -72,6 +75,7 @@ impl Rule {
                 | Self::ResetRequestsPerAddress
                 | Self::InvitationAcceptancesPerAddress
                 | Self::AccountsOpenedPerAddress
+                | Self::PasskeyCeremoniesPerAddress
         )
     }
 
@@ -87,6 +91,7 @@ impl Rule {
             Self::AccountsOpenedPerAddress => "too many new accounts",
             Self::PortalGrantsPerAccount => "too many portal logins granted",
             Self::ApiTokenRequests => "too many requests with this API token",
+            Self::PasskeyCeremoniesPerAddress => "too many passkey sign-ins begun",
         }
     }
 }
@@ -128,6 +133,7 @@ pub struct Throttles {
     pub accounts_opened_per_address: Limit,
     pub portal_grants_per_account: Limit,
     pub api_token_requests: Limit,
+    pub passkey_ceremonies_per_address: Limit,
 }
 
 impl Default for Throttles {
@@ -142,6 +148,8 @@ impl Default for Throttles {
             portal_grants_per_account: Limit::new(30, HOUR),
             // 20 a second, in bursts of up to a minute's worth.
             api_token_requests: Limit::new(1200, MINUTE),
+            // A sign-in page reloaded often, an office behind one address.
+            passkey_ceremonies_per_address: Limit::new(60, MINUTE),
         }
     }
 }
@@ -157,6 +165,7 @@ impl Throttles {
             Rule::AccountsOpenedPerAddress => self.accounts_opened_per_address,
             Rule::PortalGrantsPerAccount => self.portal_grants_per_account,
             Rule::ApiTokenRequests => self.api_token_requests,
+            Rule::PasskeyCeremoniesPerAddress => self.passkey_ceremonies_per_address,
         }
     }
 }

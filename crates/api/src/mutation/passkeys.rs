@@ -47,7 +47,8 @@ impl PasskeyMutation {
     }
 
     /// Starts a passkey sign-in: with `email`, that login's passkeys are offered;
-    /// without, whichever the browser holds for this site (discoverable passkeys).
+    /// without, whichever the browser holds for this site (discoverable passkeys). Each
+    /// client address may begin 60 a minute (then RATE_LIMITED).
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn begin_passkey_login(
         &self,
@@ -56,7 +57,7 @@ impl PasskeyMutation {
     ) -> ApiResult<PasskeyCeremony> {
         let ceremony = domain(ctx)
             .auth()
-            .begin_passkey_login(email.as_deref())
+            .begin_passkey_login(email.as_deref(), auth(ctx).meta())
             .await?;
         Ok(ceremony.into())
     }

@@ -170,10 +170,22 @@ impl AuthService<'_> {
         Ok(added)
     }
 
-    /// Starts a passkey sign-in. With `email`, the options name that login's passkeys
-    /// (none when it has none or does not exist: the answer looks the same); without,
-    /// the browser offers the discoverable passkeys it holds for this site.
-    pub async fn begin_passkey_login(&self, email: Option<&str>) -> Result<PasskeyCeremony> {
+    /// Starts a passkey sign-in (each client address may begin 60 a minute: each is
+    /// stored). With `email`, the options name that login's passkeys (a decoy when it
+    /// has none or no login: the answer looks the same); without, the browser offers
+    /// the discoverable passkeys it holds for this site.
+    pub async fn begin_passkey_login(
+        &self,
+        email: Option<&str>,
+        meta: &RequestMeta,
+    ) -> Result<PasskeyCeremony> {
+        self.domain
+            .throttle()
+            .spend_each(&[(
+                crate::throttle::Rule::PasskeyCeremoniesPerAddress,
+                meta.address(),
+            )])
+            .await?;
         let email = email.map(str::trim).filter(|e| !e.is_empty());
         let user = match email {
             Some(email) => {
