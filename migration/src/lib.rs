@@ -22,6 +22,7 @@ mod m0015_webhooks;
 mod m0016_webhook_endpoint_lease;
 mod m0017_passkeys;
 mod m0018_passkey_decoys;
+mod m0019_email_recipients_settled;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_webhook_endpoint_lease::Migration),
             Box::new(m0017_passkeys::Migration),
             Box::new(m0018_passkey_decoys::Migration),
+            Box::new(m0019_email_recipients_settled::Migration),
         ]
     }
 }

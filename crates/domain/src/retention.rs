@@ -1,7 +1,8 @@
 //! Retention: what has expired is not kept for ever. Sessions (and API tokens),
 //! invitations that were never accepted, password-reset links and passkey ceremonies
 //! are deleted once they have been over for the retention period (`RETENTION_DAYS`,
-//! 30 by default). Every instance sweeps; each batch is a conditional delete, so two
+//! 30 by default), and in the email history older than that, the addresses of people no
+//! longer in the account become pseudonyms. Every instance sweeps; each batch is a conditional delete, so two
 //! instances sweeping at once delete each row once between them.
 
 use chrono::Duration;
@@ -23,11 +24,18 @@ pub struct Purged {
     pub invitations: u64,
     pub password_resets: u64,
     pub passkey_ceremonies: u64,
+    /// Emails past the retention period whose recipients were settled (the addresses
+    /// of people no longer in the account pseudonymised).
+    pub emails_settled: u64,
 }
 
 impl Purged {
     pub fn total(&self) -> u64 {
-        self.sessions + self.invitations + self.password_resets + self.passkey_ceremonies
+        self.sessions
+            + self.invitations
+            + self.password_resets
+            + self.passkey_ceremonies
+            + self.emails_settled
     }
 }
 
@@ -112,12 +120,102 @@ impl RetentionService<'_> {
             .exec(self.domain.db())
             .await?
             .rows_affected;
+        let emails_settled = self.settle_recipients(cutoff).await?;
         Ok(Purged {
             sessions,
             invitations,
             password_resets,
             passkey_ceremonies,
+            emails_settled,
         })
+    }
+
+    /// The email history older than `cutoff`: each address that is no longer a contact
+    /// of the email's account (nor, for an email of no account, a login) becomes
+    /// `erased-<hash>@invalid`, the same for the same address, so the history still
+    /// shows how many people an email went to and which went to the same one. Each email
+    /// is settled once (a conditional write); how many were.
+    async fn settle_recipients(&self, cutoff: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+        use std::collections::{HashMap, HashSet};
+
+        use crate::entities::{contact, email, user};
+        use sea_orm::{QueryOrder, QuerySelect};
+        let db = self.domain.db();
+        let mut settled = 0;
+        loop {
+            let batch = email::Entity::find()
+                .filter(email::Column::RecipientsSettled.eq(false))
+                .filter(email::Column::CreatedAt.lt(cutoff))
+                // One still to be sent keeps its addresses.
+                .filter(email::Column::Status.ne(email::EmailStatus::Queued))
+                .order_by_asc(email::Column::Id)
+                .limit(BATCH)
+                .all(db)
+                .await?;
+            let mut present: HashMap<Option<i64>, HashSet<String>> = HashMap::new();
+            for sent in &batch {
+                if present.contains_key(&sent.account_id) {
+                    continue;
+                }
+                let emails: Vec<Option<String>> = match sent.account_id {
+                    Some(account_id) => {
+                        contact::Entity::find()
+                            .select_only()
+                            .column(contact::Column::Email)
+                            .filter(contact::Column::AccountId.eq(account_id))
+                            .into_tuple()
+                            .all(db)
+                            .await?
+                    }
+                    None => Vec::new(),
+                };
+                let mut known: HashSet<String> = emails
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.to_lowercase())
+                    .collect();
+                if sent.account_id.is_none() {
+                    let logins: Vec<String> = user::Entity::find()
+                        .select_only()
+                        .column(user::Column::Email)
+                        .into_tuple()
+                        .all(db)
+                        .await?;
+                    known.extend(logins.into_iter().map(|e| e.to_lowercase()));
+                }
+                present.insert(sent.account_id, known);
+            }
+            for sent in &batch {
+                let known = &present[&sent.account_id];
+                let addresses: Vec<String> =
+                    serde_json::from_value(sent.to_addresses.clone()).unwrap_or_default();
+                let kept: Vec<String> = addresses
+                    .into_iter()
+                    .map(|address| {
+                        if known.contains(&address.to_lowercase()) || address.ends_with("@invalid")
+                        {
+                            address
+                        } else {
+                            pseudonym(&address)
+                        }
+                    })
+                    .collect();
+                settled += email::Entity::update_many()
+                    .col_expr(
+                        email::Column::ToAddresses,
+                        Expr::value(serde_json::json!(kept)),
+                    )
+                    .col_expr(email::Column::RecipientsSettled, Expr::value(true))
+                    .filter(email::Column::Id.eq(sent.id))
+                    .filter(email::Column::RecipientsSettled.eq(false))
+                    .exec(db)
+                    .await?
+                    .rows_affected;
+            }
+            if (batch.len() as u64) < BATCH {
+                return Ok(settled);
+            }
+        }
     }
 
     /// Runs the delete `batch` makes until one deletes less than a whole batch; how
@@ -139,4 +237,13 @@ impl RetentionService<'_> {
 
 fn to_chrono(duration: std::time::Duration) -> Duration {
     Duration::from_std(duration).unwrap_or(Duration::days(30))
+}
+
+/// `erased-<first 12 hex of SHA-256 of the address, lower-cased>@invalid`: the same
+/// person, the same pseudonym; no way back to the address.
+pub fn pseudonym(address: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(address.trim().to_lowercase().as_bytes());
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("erased-{hex}@invalid")
 }

@@ -25,6 +25,9 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// Past the retention period, the addresses of people no longer in the account
+    /// were replaced by pseudonyms (`erased-<hash>@invalid`): done once.
+    pub recipients_settled: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
