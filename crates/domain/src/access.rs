@@ -11,7 +11,7 @@ use sea_orm::{
 
 use chrono::{DateTime, Utc};
 
-use crate::api_tokens::ApiTokenGrant;
+use crate::api_tokens::grant::ApiTokenGrant;
 use crate::entities::{account, contact, domain_name, service, ticket, user};
 use crate::permissions::{Permission, Role};
 use crate::scope::{self, Scope};

@@ -1,13 +1,11 @@
 //! What a delivery says of each kind of row: the public shape (camelCase, as the
-//! schema names it), never a secret (a service's login is not in it); and what of it
-//! a delivery's recipient may see.
+//! schema names it), never a secret (a service's login is not in it).
 
 use sea_orm::ActiveEnum;
 use serde_json::{Value, json};
 
-use crate::access::Access;
 use crate::entities::{contact, invitation, invoice, service, ticket, ticket_reply};
-use crate::permissions::{self, Permission};
+use crate::permissions;
 
 pub(crate) fn contact(c: &contact::Model) -> Value {
     json!({
@@ -62,46 +60,4 @@ pub(crate) fn ticket(t: &ticket::Model, message: &ticket_reply::Model) -> Value 
         "message": { "authorName": message.author_name, "body": message.body,
                      "badge": message.badge.to_value() },
     })
-}
-
-/// A delivery's body as `access` may see its data now: no amounts without
-/// VIEW_INVOICES, a contact's details only with MANAGE_CONTACTS, a ticket only with
-/// VIEW_TICKETS, a service or ticket outside the scope reduced to its id (a service's
-/// login is never in a payload at all).
-pub fn visible(access: &Access, payload: &Value) -> Value {
-    let mut payload = payload.clone();
-    let event_type = payload["type"].as_str().unwrap_or_default().to_owned();
-    let data = &mut payload["data"];
-    let keep_only = |data: &mut Value, keep: &[&str]| {
-        if let Value::Object(fields) = data {
-            fields.retain(|name, _| keep.contains(&name.as_str()));
-        }
-    };
-    let id_of =
-        |data: &Value, field: &str| data[field].as_str().and_then(|id| id.parse::<i64>().ok());
-    match event_type.split('.').next().unwrap_or_default() {
-        "contact" | "invitation" if !access.has(Permission::ManageContacts) => {
-            keep_only(data, &["id", "accountId"]);
-        }
-        "invoice" if !access.has(Permission::ViewInvoices) => {
-            keep_only(data, &["id", "accountId", "number", "status", "dueDate"]);
-        }
-        "service" => {
-            let in_view = id_of(data, "id").is_some_and(|id| access.sees_service(id));
-            if !access.has(Permission::ViewServices) || !in_view {
-                keep_only(data, &["id", "accountId"]);
-            } else if !access.has(Permission::ViewInvoices) {
-                keep_only(data, &["id", "accountId", "productName", "status"]);
-            }
-        }
-        "ticket" => {
-            let in_view = id_of(data, "serviceId").is_none_or(|id| access.sees_service(id))
-                && id_of(data, "domainId").is_none_or(|id| access.sees_domain(id));
-            if !access.has(Permission::ViewTickets) || !in_view {
-                keep_only(data, &["id", "accountId"]);
-            }
-        }
-        _ => {}
-    }
-    payload
 }

@@ -213,9 +213,8 @@ pub(crate) mod data;
 mod endpoints;
 mod sending;
 
-pub use data::visible;
 pub use sending::{
-    Attempt, Backlog, DISABLE_AFTER, EndpointSender, LEASE, Outgoing, RETRY_SCHEDULE,
+    Attempt, Backlog, DISABLE_AFTER, EndpointSender, LEASE, Outgoing, RETRY_SCHEDULE, visible,
 };
 
 #[cfg(test)]

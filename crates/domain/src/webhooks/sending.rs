@@ -11,8 +11,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use serde_json::Value;
+
+use super::WebhookService;
 use super::endpoints::audited;
-use super::{WebhookService, visible};
 use crate::access::Access;
 use crate::audit::AuditAction;
 use crate::change::Change;
@@ -437,4 +439,46 @@ async fn creator_access(
         return Ok(None);
     };
     crate::access::standing_on(domain.db(), &user, endpoint.account_id).await
+}
+
+/// A delivery's body as `access` may see its data now: no amounts without
+/// VIEW_INVOICES, a contact's details only with MANAGE_CONTACTS, a ticket only with
+/// VIEW_TICKETS, a service or ticket outside the scope reduced to its id (a service's
+/// login is never in a payload at all).
+pub fn visible(access: &Access, payload: &Value) -> Value {
+    let mut payload = payload.clone();
+    let event_type = payload["type"].as_str().unwrap_or_default().to_owned();
+    let data = &mut payload["data"];
+    let keep_only = |data: &mut Value, keep: &[&str]| {
+        if let Value::Object(fields) = data {
+            fields.retain(|name, _| keep.contains(&name.as_str()));
+        }
+    };
+    let id_of =
+        |data: &Value, field: &str| data[field].as_str().and_then(|id| id.parse::<i64>().ok());
+    match event_type.split('.').next().unwrap_or_default() {
+        "contact" | "invitation" if !access.has(Permission::ManageContacts) => {
+            keep_only(data, &["id", "accountId"]);
+        }
+        "invoice" if !access.has(Permission::ViewInvoices) => {
+            keep_only(data, &["id", "accountId", "number", "status", "dueDate"]);
+        }
+        "service" => {
+            let in_view = id_of(data, "id").is_some_and(|id| access.sees_service(id));
+            if !access.has(Permission::ViewServices) || !in_view {
+                keep_only(data, &["id", "accountId"]);
+            } else if !access.has(Permission::ViewInvoices) {
+                keep_only(data, &["id", "accountId", "productName", "status"]);
+            }
+        }
+        "ticket" => {
+            let in_view = id_of(data, "serviceId").is_none_or(|id| access.sees_service(id))
+                && id_of(data, "domainId").is_none_or(|id| access.sees_domain(id));
+            if !access.has(Permission::ViewTickets) || !in_view {
+                keep_only(data, &["id", "accountId"]);
+            }
+        }
+        _ => {}
+    }
+    payload
 }

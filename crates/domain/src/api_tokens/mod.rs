@@ -20,34 +20,12 @@ use crate::permissions::{self, Permission};
 use crate::scope::{self, Scope};
 use crate::{Actor, Domain, DomainError, Result, tokens, validate};
 
+pub mod grant;
+pub use grant::ApiTokenGrant;
+
 /// A token lives 90 days unless its creator says otherwise, and a year at the most.
 pub const DEFAULT_LIFETIME_DAYS: i64 = 90;
 pub const MAX_LIFETIME_DAYS: i64 = 365;
-
-/// What an API token limits its member to, as the request carries it.
-#[derive(Clone, Debug)]
-pub struct ApiTokenGrant {
-    /// The token's row (a session's id).
-    pub id: i64,
-    pub name: String,
-    pub account_id: i64,
-    pub permissions: Vec<Permission>,
-    /// `None`: the member's own scope.
-    pub scope: Option<Scope>,
-}
-
-impl ApiTokenGrant {
-    /// The grant a token row holds; `None` for a person's session.
-    pub(crate) fn of(row: &session::Model) -> Option<Self> {
-        Some(Self {
-            id: row.id,
-            name: row.api_token_name.clone()?,
-            account_id: row.current_account_id?,
-            permissions: permissions::from_json(row.api_token_permissions.as_ref()?),
-            scope: row.api_token_scope.clone(),
-        })
-    }
-}
 
 /// `createApiToken`'s input.
 pub struct NewApiToken {
