@@ -3,6 +3,7 @@
 //! points at a PostgreSQL server), spoken to over HTTP as a client would. The people
 //! and documents the stories share are in [`fixtures`].
 
+pub mod database_search;
 pub mod fixtures;
 mod listen;
 mod postgres;

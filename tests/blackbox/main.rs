@@ -29,6 +29,7 @@ mod notifications;
 mod passkeys;
 mod password_reset;
 mod persisted_operations;
+mod personal_data;
 mod playground;
 mod races;
 mod registration;
