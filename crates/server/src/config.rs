@@ -47,7 +47,7 @@ pub struct Config {
     pub domain: DomainConfig,
     /// The webhook worker's pacing and `WEBHOOKS_RESOLVE`'s pinned names. Whether it may
     /// reach private addresses is `domain.webhooks_allow_private`, which also decides
-    /// what URLs are accepted; start-up sets it here from there.
+    /// what URLs are accepted: the worker reads it from the domain.
     pub webhooks: webhooks::Policy,
 }
 

@@ -70,10 +70,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let hooks = Arc::new(
         webhooks::WebhookWorker::new(
             app.core.domain.clone(),
-            webhooks::Policy {
-                allow_private: config.domain.webhooks_allow_private,
-                ..config.webhooks.clone()
-            },
+            config.webhooks.clone(),
         )
         .map_err(|e| anyhow::anyhow!("the webhook client: {e}"))?,
     );

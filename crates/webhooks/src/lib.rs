@@ -41,8 +41,6 @@ pub struct Policy {
     pub poll_interval: Duration,
     /// Endpoints sent to at once (each gets one delivery at a time).
     pub overall: usize,
-    /// Loopback and private addresses allowed (development and tests).
-    pub allow_private: bool,
     /// Names answered from this table instead of DNS (`WEBHOOKS_RESOLVE`: split-horizon
     /// names, tests); their addresses are checked like any other.
     pub hosts: HashMap<String, Vec<IpAddr>>,
@@ -54,7 +52,6 @@ impl Default for Policy {
             timeout: Duration::from_secs(10),
             poll_interval: Duration::from_secs(2),
             overall: 32,
-            allow_private: false,
             hosts: HashMap::new(),
         }
     }
@@ -95,7 +92,7 @@ impl WebhookWorker {
             .timeout(policy.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(CheckedResolver {
-                allow_private: policy.allow_private,
+                allow_private: domain.config().webhooks_allow_private,
                 hosts: policy.hosts.clone(),
             }))
             .user_agent("clientele-webhooks/1")
@@ -317,7 +314,7 @@ impl WebhookWorker {
     /// The URL checked again as it was when stored (`checked_url`): the resolver sees
     /// only names, so an address written outright is refused here.
     fn address_allowed(&self, url: &str) -> Result<(), String> {
-        checked_url(url, self.policy.allow_private)
+        checked_url(url, self.domain.config().webhooks_allow_private)
             .map(|_| ())
             .map_err(|err| err.to_string())
     }
