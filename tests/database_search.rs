@@ -58,21 +58,24 @@ pub async fn text_columns(db: &DatabaseConnection) -> Vec<(String, String)> {
     columns
 }
 
+/// How many rows of `table` match the SQL `condition`, read straight from the database.
+pub async fn count(db: &DatabaseConnection, table: &str, condition: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\" WHERE {condition}");
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("a count")
+        .expect("a row")
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
 /// The `table.column`s where any row holds `needle` (case-insensitive).
 pub async fn holding(db: &DatabaseConnection, needle: &str) -> BTreeSet<String> {
-    let backend = db.get_database_backend();
     let needle = needle.to_lowercase().replace('\'', "''");
     let mut found = BTreeSet::new();
     for (table, column) in text_columns(db).await {
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM \"{table}\" WHERE lower(CAST(\"{column}\" AS TEXT)) LIKE '%{needle}%'"
-        );
-        let row = db
-            .query_one_raw(Statement::from_string(backend, sql))
-            .await
-            .expect("a search")
-            .expect("a count");
-        if row.try_get::<i64>("", "n").unwrap() > 0 {
+        let condition = format!("lower(CAST(\"{column}\" AS TEXT)) LIKE '%{needle}%'");
+        if count(db, &table, &condition).await > 0 {
             found.insert(format!("{table}.{column}"));
         }
     }

@@ -477,18 +477,9 @@ async fn beginning_sign_ins_is_limited_per_address() {
     let refused = app.gql(BEGIN_LOGIN, json!({ "e": null })).await;
     refused.expect_code("RATE_LIMITED");
     assert!(refused.body["errors"][0]["extensions"]["retryAfter"].as_u64() >= Some(1));
-    use sea_orm::{ConnectionTrait, Statement};
-    let db = &app.server.db;
-    let stored = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM passkey_challenges",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let stored =
+        clientele_tests::database_search::count(&app.server.db, "passkey_challenges", "1 = 1")
+            .await;
     assert_eq!(stored, 2);
     app.stop().await;
 }

@@ -9,21 +9,13 @@ use std::time::Duration;
 
 use clientele_tests::TestApp;
 use clientele_tests::fixtures::{ACCEPT, MEMBER_PASSWORD, OWNER_PASSWORD, Portal};
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
-/// How many rows of `table` match `condition`, read straight from the database.
+/// How many rows of `table` match `condition`.
 async fn rows(app: &TestApp, table: &str, condition: &str) -> i64 {
-    let db = &app.server.db;
-    let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}");
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get::<i64>("", "n").unwrap()
+    clientele_tests::database_search::count(&app.server.db, table, condition).await
 }
 
 #[tokio::test]

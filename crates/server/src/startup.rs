@@ -68,11 +68,8 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let stopped = app.shutdown.subscribe();
     let worker = Arc::new(app.core.mail_worker(&config)?);
     let hooks = Arc::new(
-        webhooks::WebhookWorker::new(
-            app.core.domain.clone(),
-            config.webhooks.clone(),
-        )
-        .map_err(|e| anyhow::anyhow!("the webhook client: {e}"))?,
+        webhooks::WebhookWorker::new(app.core.domain.clone(), config.webhooks.clone())
+            .map_err(|e| anyhow::anyhow!("the webhook client: {e}"))?,
     );
     let mut tasks =
         crate::background::background_work(&app.core.domain, &worker, &config, &stopped);
