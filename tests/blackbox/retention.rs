@@ -143,6 +143,11 @@ async fn what_expired_is_deleted_after_the_retention_period_and_not_before() {
         sent_to.contains(&"owner@acme.test".to_owned()),
         "{sent_to:?}"
     );
+    // An email of no account (the reset link) went to a login that still is one: kept.
+    let to_owner = "account_id IS NULL AND recipients_settled = TRUE AND CAST(to_addresses AS TEXT) LIKE '%owner@acme.test%'";
+    assert_eq!(rows(&app, "emails", to_owner).await, 1);
+    let erased = "account_id IS NULL AND CAST(to_addresses AS TEXT) LIKE '%@invalid%'";
+    assert_eq!(rows(&app, "emails", erased).await, 0);
     app.gql_as(&fresh, "{ viewer { user { email } } }", json!({}))
         .await
         .ok();

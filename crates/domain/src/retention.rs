@@ -152,44 +152,54 @@ impl RetentionService<'_> {
                 .limit(BATCH)
                 .all(db)
                 .await?;
+            let addresses_of = |sent: &email::Model| -> Vec<String> {
+                serde_json::from_value(sent.to_addresses.clone()).unwrap_or_default()
+            };
             let mut present: HashMap<Option<i64>, HashSet<String>> = HashMap::new();
             for sent in &batch {
+                let Some(account_id) = sent.account_id else {
+                    continue;
+                };
                 if present.contains_key(&sent.account_id) {
                     continue;
                 }
-                let emails: Vec<Option<String>> = match sent.account_id {
-                    Some(account_id) => {
-                        contact::Entity::find()
-                            .select_only()
-                            .column(contact::Column::Email)
-                            .filter(contact::Column::AccountId.eq(account_id))
-                            .into_tuple()
-                            .all(db)
-                            .await?
-                    }
-                    None => Vec::new(),
-                };
-                let mut known: HashSet<String> = emails
-                    .into_iter()
-                    .flatten()
-                    .map(|e| e.to_lowercase())
-                    .collect();
-                if sent.account_id.is_none() {
-                    let logins: Vec<String> = user::Entity::find()
-                        .select_only()
-                        .column(user::Column::Email)
-                        .into_tuple()
-                        .all(db)
-                        .await?;
-                    known.extend(logins.into_iter().map(|e| e.to_lowercase()));
-                }
-                present.insert(sent.account_id, known);
+                let emails: Vec<Option<String>> = contact::Entity::find()
+                    .select_only()
+                    .column(contact::Column::Email)
+                    .filter(contact::Column::AccountId.eq(account_id))
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                let known = emails.into_iter().flatten().map(|e| e.to_lowercase());
+                present.insert(sent.account_id, known.collect());
+            }
+            // An email of no account (a security notice) went to a login: of the batch's
+            // such addresses, the ones that still are one.
+            let unattached: HashSet<String> = batch
+                .iter()
+                .filter(|sent| sent.account_id.is_none())
+                .flat_map(addresses_of)
+                .map(|a| a.to_lowercase())
+                .collect();
+            if !unattached.is_empty() {
+                let logins: Vec<String> = user::Entity::find()
+                    .select_only()
+                    .column(user::Column::Email)
+                    .filter(
+                        Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                            user::Column::Email,
+                        )))
+                        .is_in(unattached),
+                    )
+                    .into_tuple()
+                    .all(db)
+                    .await?;
+                present.insert(None, logins.into_iter().map(|e| e.to_lowercase()).collect());
             }
             for sent in &batch {
-                let known = &present[&sent.account_id];
-                let addresses: Vec<String> =
-                    serde_json::from_value(sent.to_addresses.clone()).unwrap_or_default();
-                let kept: Vec<String> = addresses
+                let nobody = HashSet::new();
+                let known = present.get(&sent.account_id).unwrap_or(&nobody);
+                let kept: Vec<String> = addresses_of(sent)
                     .into_iter()
                     .map(|address| {
                         if known.contains(&address.to_lowercase()) || address.ends_with("@invalid")
