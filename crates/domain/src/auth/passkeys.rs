@@ -133,17 +133,9 @@ impl AuthService<'_> {
         let now = self.domain.now();
         let mut change = Change::begin(self.domain).await?;
         let credential_id = URL_SAFE_NO_PAD.encode(key.cred_id());
-        let taken = passkey::Entity::find()
-            .filter(passkey::Column::CredentialId.eq(&credential_id))
-            .one(change.conn())
-            .await?;
-        if taken.is_some() {
-            return Err(DomainError::bad_input(
-                "credential",
-                "this passkey is registered already",
-            ));
-        }
-        let added = passkey::ActiveModel {
+        // Conditional: a credential registered already (by anyone, or by a finish
+        // racing this one) is refused, not stored twice.
+        let inserted = passkey::Entity::insert(passkey::ActiveModel {
             user_id: Set(user.id),
             name: Set(name),
             credential_id: Set(credential_id),
@@ -151,9 +143,16 @@ impl AuthService<'_> {
             counter: Set(0),
             created_at: Set(now),
             ..Default::default()
-        }
-        .insert(change.conn())
+        })
+        .on_conflict_do_nothing_on([passkey::Column::CredentialId])
+        .exec_with_returning(change.conn())
         .await?;
+        let sea_orm::TryInsertResult::Inserted(added) = inserted else {
+            return Err(DomainError::bad_input(
+                "credential",
+                "this passkey is registered already",
+            ));
+        };
         security_notices::send(
             &mut change,
             &user.email,
