@@ -397,6 +397,15 @@ const PERSON_ONLY: &[(&str, &str)] = &[
         r#"mutation { removeContact(id: "1", currentPassword: "owner password 1") }"#,
     ),
     (
+        "eraseContact",
+        r#"mutation { eraseContact(id: "1", currentPassword: "owner password 1") }"#,
+    ),
+    ("eraseUser", r#"mutation { eraseUser(userId: "1") }"#),
+    (
+        "deleteMyLogin",
+        r#"mutation { deleteMyLogin(currentPassword: "owner password 1") }"#,
+    ),
+    (
         "transferOwnership",
         r#"mutation { transferOwnership(contactId: "1", currentPassword: "owner password 1") { id } }"#,
     ),

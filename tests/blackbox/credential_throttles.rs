@@ -139,6 +139,25 @@ const ROWS: &[Row] = &[
         vars: |s, w| json!({ "id": s.object, "p": s.password(w) }),
     },
     Row {
+        mutation: "eraseContact",
+        definitions: "$id: ID!, $p: String!",
+        call: "eraseContact(id: $id, currentPassword: $p)",
+        setup: Setup::ContactToRemove,
+        wrong: &[Wrong::Password],
+        signed_in: true,
+        vars: |s, w| json!({ "id": s.object, "p": s.password(w) }),
+    },
+    Row {
+        // The password is checked before the ownership: an owner's attempts count too.
+        mutation: "deleteMyLogin",
+        definitions: "$p: String!",
+        call: "deleteMyLogin(currentPassword: $p)",
+        setup: Setup::SignedIn,
+        wrong: &[Wrong::Password],
+        signed_in: true,
+        vars: |s, w| json!({ "p": s.password(w) }),
+    },
+    Row {
         mutation: "transferOwnership",
         definitions: "$id: ID!, $p: String!",
         call: "transferOwnership(contactId: $id, currentPassword: $p) { id }",

@@ -51,6 +51,15 @@
 //      renamed, the setting restored, the passkey removed (a wrong password first: its
 //      BAD_USER_INPUT shown); signed out, "Sign in with a passkey" is then refused
 //      (UNAUTHENTICATED, said under the button) though the authenticator still offers it.
+//  10. personal data: the owner adds a contact (with a phone) and erases it from its row
+//      (the dialog says what erasure takes and that it cannot be undone; a wrong
+//      password first: BAD_USER_INPUT shown): it leaves her list and the server's, and
+//      its REMOVED event comes live. "Download my data" says a link was emailed; the
+//      link, read from the server's .eml files, serves her data as JSON once (the
+//      second GET 404 or 410); "Export account" does the same with a zip. "Delete my
+//      login" shows the server's CONFLICT naming Northwind (she owns it) and leaves her
+//      signed in; a member who owns nothing deletes hers: signed out, her password
+//      refused, her card gone live from the owner's list.
 //
 // The browser opens the server as http://localhost:<port>, its PUBLIC_URL (a passkey's
 // relying party id is a host name, never an IP address); the test's own requests go to
@@ -68,7 +77,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { Server } from './server.mjs';
-import { assert, sleep, totp, until } from './support.mjs';
+import { assert, readEmails, sleep, totp, until } from './support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const binary = process.env.CLIENTELE_BIN ?? path.join(root, 'target/debug/clientele');
@@ -212,10 +221,10 @@ async function openPage(label) {
   return { context, page, log };
 }
 
-async function signIn(page, email, { totpCode } = {}) {
+async function signIn(page, email, { totpCode, password = PASSWORD } = {}) {
   await page.goto(`${base}/dashboard/`);
   await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-password').fill(password);
   if (totpCode) await page.getByTestId('login-totp').fill(totpCode);
   await page.getByTestId('login-submit').click();
 }
@@ -226,6 +235,18 @@ const contactRow = (page, email) => page.getByTestId('contact-row').filter({ has
 const invitationRow = (page, email) => page.getByTestId('invitation-row').filter({ hasText: email });
 const errorMessages = (page) => page.locator('[data-testid=message][data-kind=error]').allInnerTexts();
 const accessChangedMessage = (page) => page.locator('[data-testid=message][data-kind=info]', { hasText: 'Your access to this account changed' });
+
+/** The link in the next email to `to` (one not in `seen`, a set of file names it joins)
+ * that starts with `prefix`. */
+async function emailedLink(to, prefix, seen) {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`${escaped}[^\\s"'<>]+`);
+  const mail = await until(`an email to ${to} with a link ${prefix}…`, () =>
+    readEmails(server.mailDir).find((m) => !seen.has(m.file) && m.to.toLowerCase().includes(to.toLowerCase()) && pattern.test(m.text)),
+  );
+  seen.add(mail.file);
+  return pattern.exec(mail.text)[0];
+}
 
 // ---------------------------------------------------------------- the test
 
@@ -1194,6 +1215,194 @@ try {
     }
   });
 
+  // ---------------------------------------------------------------- personal data
+
+  const erasable = { first: 'Erin', last: 'Erasable', email: 'erin.erasable@northwind.example', phone: '+44 20 7946 0321' };
+  const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
+  const CONTACTS = 'query($a: ID!) { account(id: $a) { contacts(first: 100) { nodes { id email } } } }';
+  const EMAILED = 'A download link was emailed to you; it works once, for 24 hours.';
+  /** The owner's page of the personal data steps: signed in by the first, closed by the last. */
+  let mine;
+  let northwindId;
+  const emailsSeen = new Set();
+
+  await step('personal data: the owner erases a contact from its row (the dialog says what erasure takes and that it cannot be undone; a wrong password first: BAD_USER_INPUT); it leaves her list and the server\'s, and its REMOVED event comes live', async () => {
+    mine = await openPage('personal-data');
+    const page = mine.page;
+    await signIn(page, OWNER);
+    await dashboardLoaded(page);
+    northwindId = await page.getByTestId('dashboard').getAttribute('data-account-id');
+
+    await page.getByTestId('contact-add').click();
+    await page.getByTestId('contact-first-name-input').fill(erasable.first);
+    await page.getByTestId('contact-last-name-input').fill(erasable.last);
+    await page.getByTestId('contact-email-input').fill(erasable.email);
+    await page.getByTestId('contact-phone-input').fill(erasable.phone);
+    await page.getByTestId('contact-submit').click();
+    const row = contactRow(page, erasable.email);
+    await row.waitFor({ timeout: TIMEOUT });
+    const id = await row.getAttribute('data-contact-id');
+    // Offered where Remove is, and so not on the owner's own (primary) card.
+    assert((await row.getByTestId('contact-remove').count()) === 1 && (await row.getByTestId('contact-erase').count()) === 1, 'the new contact\'s row lacks Remove or Erase');
+    const own = contactRow(page, OWNER);
+    assert((await own.getByTestId('contact-remove').count()) === 0 && (await own.getByTestId('contact-erase').count()) === 0, 'the owner\'s own row offers Remove or Erase');
+
+    await row.getByTestId('contact-erase').click();
+    const dialog = page.getByTestId('erase-dialog');
+    await dialog.waitFor({ timeout: TIMEOUT });
+    const said = await dialog.innerText();
+    for (const words of [`${erasable.first} ${erasable.last}`, 'name, email and phone', 'email history', 'audit log', 'ticket replies', 'cannot be undone']) {
+      assert(said.includes(words), `the erase dialog does not say "${words}": ${said}`);
+    }
+    await page.getByTestId('erase-understood').check();
+    await page.getByTestId('erase-password').fill('not the password');
+    await page.getByTestId('erase-confirm').click();
+    await until('the dialog to say the password was wrong', async () => (await page.getByTestId('erase-error').innerText()).startsWith('BAD_USER_INPUT: '));
+    const wrong = page.locator('[data-testid=message][data-kind=error][data-code=BAD_USER_INPUT]');
+    assert((await wrong.first().innerText()).includes('currentPassword'), `the error does not name the field: ${await wrong.first().innerText()}`);
+    assert((await row.count()) === 1, 'a wrong password erased the contact');
+    await dialog.screenshot({ path: path.join(out, 'erase-dialog.png') });
+
+    await page.getByTestId('erase-password').fill(PASSWORD);
+    await page.getByTestId('erase-confirm').click();
+    await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+    await row.waitFor({ state: 'detached', timeout: TIMEOUT });
+    const asked = mine.log.posts.filter((post) => /^\s*mutation EraseContact\b/.test(post.query));
+    assert(asked.length === 2 && asked.every((post) => post.variables.id === id), `the page sent EraseContact ${JSON.stringify(asked.map((post) => post.variables.id))}, not twice for ${id}`);
+    assert(!mine.log.posts.some((post) => /^\s*mutation RemoveContact\b/.test(post.query)), 'Erase sent a removal');
+    await until(`the REMOVED event of contact ${id}`, () =>
+      mine.log.received.some((m) => m.payload?.data?.contactEvents?.kind === 'REMOVED' && m.payload.data.contactEvents.contactId === id),
+    );
+    const { login } = await api(LOGIN, { e: OWNER, p: PASSWORD });
+    const { account } = await api(CONTACTS, { a: northwindId }, login.token);
+    assert(!account.contacts.nodes.some((c) => c.id === id || c.email === erasable.email), 'the server still lists the erased contact');
+    assert((await errorMessages(page)).length === 0, `the page shows errors after the erasure: ${await errorMessages(page)}`);
+    console.log(`   contact ${id} (${erasable.email}) erased after a BAD_USER_INPUT; REMOVED delivered live`);
+  });
+
+  await step('personal data: "Download my data" says the link was emailed; the link serves the owner\'s data as JSON once', async () => {
+    const page = mine.page;
+    for (const m of readEmails(server.mailDir)) emailsSeen.add(m.file);
+    const answered = page.waitForResponse((r) => r.url() === `${base}/graphql` && /mutation RequestDataExport\b/.test(r.request().postData() ?? ''));
+    await page.getByTestId('data-export-mine').click();
+    await answered;
+    const status = page.locator('[data-testid=data-export-status][data-state=sent]');
+    await status.waitFor({ timeout: TIMEOUT }).catch(async (err) => {
+      throw new Error(`${err.message}; the page says ${JSON.stringify(await errorMessages(page))}`);
+    });
+    assert((await status.innerText()) === EMAILED, `the card says "${await status.innerText()}"`);
+    await page.getByTestId('personal-data-section').screenshot({ path: path.join(out, 'dashboard-personal-data.png') });
+
+    const link = await emailedLink(OWNER, `${base}/exports/`, emailsSeen);
+    // The test's own request goes to 127.0.0.1: the same server as the link's localhost.
+    const url = link.replace(base, server.direct);
+    const first = await fetch(url);
+    assert(first.status === 200, `GET ${link} answered ${first.status}: ${await first.text()}`);
+    assert((first.headers.get('content-type') ?? '').startsWith('application/json'), `GET ${link} answered ${first.headers.get('content-type')}`);
+    const data = await first.json();
+    assert(data.profile?.email === OWNER, `the export's profile is ${JSON.stringify(data.profile)}, not ${OWNER}'s`);
+    const again = await fetch(url);
+    assert([404, 410].includes(again.status), `the link served a second time: ${again.status}`);
+    console.log(`   ${link.replace(/[^/]+$/, '…')}: application/json for ${data.profile.email} (keys ${Object.keys(data).join(', ')}), then ${again.status}`);
+  });
+
+  await step('personal data: "Export account" (the owner manages Northwind) says the link was emailed; the link serves a zip once', async () => {
+    const page = mine.page;
+    const answered = page.waitForResponse((r) => r.url() === `${base}/graphql` && /mutation ExportAccount\b/.test(r.request().postData() ?? ''));
+    await page.getByTestId('data-export-account').click();
+    const sent = (await answered).request().postDataJSON();
+    assert(sent.variables.accountId === northwindId, `the page exported account ${sent.variables.accountId}, not ${northwindId}`);
+    const status = page.locator('[data-testid=data-export-status][data-state=sent]');
+    await status.waitFor({ timeout: TIMEOUT }).catch(async (err) => {
+      throw new Error(`${err.message}; the page says ${JSON.stringify(await errorMessages(page))}`);
+    });
+    assert((await status.innerText()) === EMAILED, `the card says "${await status.innerText()}"`);
+
+    const link = await emailedLink(OWNER, `${base}/exports/`, emailsSeen);
+    const url = link.replace(base, server.direct);
+    const first = await fetch(url);
+    assert(first.status === 200, `GET ${link} answered ${first.status}: ${await first.text()}`);
+    assert((first.headers.get('content-type') ?? '').startsWith('application/zip'), `GET ${link} answered ${first.headers.get('content-type')}`);
+    const zip = Buffer.from(await first.arrayBuffer());
+    assert(zip.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])), `the export is not a zip file (it starts ${zip.subarray(0, 4).toString('hex')})`);
+    const again = await fetch(url);
+    assert([404, 410].includes(again.status), `the link served a second time: ${again.status}`);
+    console.log(`   account export: application/zip, ${zip.length} bytes, then ${again.status}`);
+  });
+
+  await step('personal data: "Delete my login" asks for the password and, while the owner owns Northwind, shows the server\'s CONFLICT naming it; she stays signed in', async () => {
+    const page = mine.page;
+    await page.getByTestId('login-delete').click();
+    const dialog = page.getByTestId('login-delete-dialog');
+    await dialog.waitFor({ timeout: TIMEOUT });
+    assert((await dialog.innerText()).includes('cannot be undone'), 'the dialog does not say it cannot be undone');
+    await page.getByTestId('login-delete-understood').check();
+    await page.getByTestId('login-delete-password').fill(PASSWORD);
+    await page.getByTestId('login-delete-confirm').click();
+    await until('the dialog to show the CONFLICT', async () => (await page.getByTestId('login-delete-error').innerText()).startsWith('CONFLICT: '));
+    const why = await page.getByTestId('login-delete-error').innerText();
+    assert(why.includes(NORTHWIND), `the CONFLICT does not name ${NORTHWIND}: ${why}`);
+    const shown = page.locator('[data-testid=message][data-kind=error][data-code=CONFLICT]');
+    assert((await shown.first().innerText()).includes(NORTHWIND), 'the message area does not show the CONFLICT');
+    await dialog.screenshot({ path: path.join(out, 'delete-login-conflict.png') });
+    await page.getByTestId('login-delete-cancel').click();
+    await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+
+    // Still signed in: the same page, the same session, which the server still knows.
+    assert((await page.getByTestId('login-form').count()) === 0, 'the page went to the sign-in form');
+    assert((await page.getByTestId('viewer-email').innerText()) === OWNER, 'the top bar no longer shows the owner');
+    const token = await page.evaluate(() => sessionStorage.getItem('clientele.token'));
+    assert(token, 'the session token was dropped');
+    const { viewer } = await api('{ viewer { user { email } } }', {}, token);
+    assert(viewer?.user?.email === OWNER, `the page's session reads viewer ${JSON.stringify(viewer)}`);
+    await contactRow(page, BILLING).waitFor({ timeout: TIMEOUT });
+    console.log(`   "${why}"`);
+  });
+
+  await step('personal data: a member who owns no account deletes her login from the dashboard: she is signed out to the sign-in form, her password signs nobody in, and her card leaves the owner\'s list live', async () => {
+    const leaving = { first: 'Lena', last: 'Leaving', email: 'lena.leaving@northwind.example', password: 'Leaving-Password-2026!' };
+    const { login } = await api(LOGIN, { e: OWNER, p: PASSWORD });
+    await api(
+      'mutation($a: ID!, $input: AddContactInput!) { addContact(accountId: $a, input: $input) { id } }',
+      { a: northwindId, input: { firstName: leaving.first, lastName: leaving.last, email: leaving.email, role: 'TECHNICAL', portalAccess: true, password: leaving.password } },
+      login.token,
+    );
+    const card = contactRow(mine.page, leaving.email);
+    await card.waitFor({ timeout: TIMEOUT });
+
+    const q = await openPage('leaving');
+    try {
+      await signIn(q.page, leaving.email, { password: leaving.password });
+      await dashboardLoaded(q.page);
+      await q.page.getByTestId('login-delete').click();
+      await q.page.getByTestId('login-delete-understood').check();
+      await q.page.getByTestId('login-delete-password').fill(leaving.password);
+      await q.page.getByTestId('login-delete-confirm').click();
+      await q.page.getByTestId('login-form').waitFor({ timeout: TIMEOUT }).catch(async (err) => {
+        throw new Error(`${err.message}; the page says ${JSON.stringify(await errorMessages(q.page))}`);
+      });
+      await q.page.locator('[data-testid=message][data-kind=info]', { hasText: 'Your login was deleted' }).waitFor({ timeout: TIMEOUT });
+      assert((await errorMessages(q.page)).length === 0, `the signed-out page shows errors: ${await errorMessages(q.page)}`);
+      assert((await q.page.getByTestId('login-delete-dialog').count()) === 0, 'the dialog stayed open');
+      assert(!(await q.page.evaluate(() => sessionStorage.getItem('clientele.token'))), 'a session token is kept');
+      const again = await fetch(`${server.direct}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: LOGIN, variables: { e: leaving.email, p: leaving.password } }),
+      }).then((r) => r.json());
+      assert(again.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', `her password still signs in: ${JSON.stringify(again)}`);
+      await card.waitFor({ state: 'detached', timeout: TIMEOUT });
+      assert(q.log.errors.length === 0, `the leaving member's page threw: ${q.log.errors.join(' | ')}`);
+      assert(mine.log.errors.length === 0, `the owner's page threw: ${mine.log.errors.join(' | ')}`);
+      console.log(`   ${leaving.email}: login deleted, signed out; sign-in then ${again.errors[0].extensions.code}`);
+    } finally {
+      await q.context.close();
+      delete pages.leaving;
+      await mine.context.close();
+      delete pages['personal-data'];
+    }
+  });
+
   await step('no page threw an uncaught error', async () => {
     const thrown = [a, b].flatMap((p) => p.log.errors);
     assert(thrown.length === 0, thrown.join(' | '));
@@ -1209,6 +1418,6 @@ try {
     console.log(`screenshots of the pages at the failure and the server's log: ${out}/`);
     process.exitCode = 1;
   } else {
-    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql', 'token-form', 'dashboard-tokens', 'webhook-form', 'dashboard-webhooks', 'dashboard-webhooks-error', 'dashboard-passkeys', 'passkey-sign-in'].map((n) => `${out}/${n}.png`).join(', ')}`);
+    console.log(`screenshots: ${['dashboard-owner', 'dashboard-billing', 'dashboard-scoped', 'contact-scope-picker', 'graphiql', 'dashboard-live-from-graphiql', 'token-form', 'dashboard-tokens', 'webhook-form', 'dashboard-webhooks', 'dashboard-webhooks-error', 'dashboard-passkeys', 'passkey-sign-in', 'erase-dialog', 'dashboard-personal-data', 'delete-login-conflict'].map((n) => `${out}/${n}.png`).join(', ')}`);
   }
 }

@@ -1,7 +1,7 @@
-// One clientele server for the browser test: a fresh SQLite file and mail folder in a
-// temporary directory, a free port on 127.0.0.1, its log appended to `logPath`. It can
-// be stopped and started again on the same port and data (the reconnect step), and
-// never outlives the test process.
+// One clientele server for the browser test: a fresh SQLite file and mail folder (the
+// test reads its .eml files: `mailDir`) in a temporary directory, a free port on
+// 127.0.0.1, its log appended to `logPath`. It can be stopped and started again on the
+// same port and data (the reconnect step), and never outlives the test process.
 //
 // The browser knows it as http://localhost:<port> (`base`, its PUBLIC_URL): a passkey's
 // relying party id is PUBLIC_URL's host, and WebAuthn refuses an IP address there. The
@@ -41,10 +41,12 @@ export class Server {
     this.base = `http://localhost:${port}`;
     /** The same server for the test's own requests (Node's fetch). */
     this.direct = `http://127.0.0.1:${port}`;
+    /** Where the server writes each email it sends, as an `.eml` file (no SMTP_URL). */
+    this.mailDir = `${this.dir}/mail`;
     this.env = {
       ...process.env,
       DATABASE_URL: `sqlite://${this.dir}/e2e.db?mode=rwc`,
-      MAIL_DIR: `${this.dir}/mail`,
+      MAIL_DIR: this.mailDir,
       BIND: `127.0.0.1:${port}`,
       PUBLIC_URL: this.base,
       REMINDER_INTERVAL_SECS: '0',

@@ -1,6 +1,9 @@
-// Small helpers of the browser test: waiting, asserting, and what an authenticator app computes.
+// Small helpers of the browser test: waiting, asserting, what an authenticator app
+// computes, and reading the emails the server wrote.
 
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,4 +41,55 @@ export function totp(secretBase32, at = Date.now()) {
   const offset = mac[mac.length - 1] & 0xf;
   const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(code).padStart(6, '0');
+}
+
+/** The `.eml` files in `dir` (none while it does not exist), each as `{ file, to, text }`:
+ * its To header, and its text parts decoded (quoted-printable or base64). Enough to
+ * find an address and a link, not a general MIME parser. */
+export function readEmails(dir) {
+  let files;
+  try {
+    files = fs.readdirSync(dir).filter((file) => file.endsWith('.eml'));
+  } catch {
+    return [];
+  }
+  return files.map((file) => {
+    const raw = fs.readFileSync(path.join(dir, file), 'utf8');
+    const { headers } = splitEntity(raw);
+    return { file, to: headers.to ?? '', text: textParts(raw).join('\n') };
+  });
+}
+
+/** A MIME entity's headers (lower-cased names, folded lines joined) and body. */
+function splitEntity(raw) {
+  const blank = raw.search(/\r?\n\r?\n/);
+  const head = blank < 0 ? raw : raw.slice(0, blank);
+  const body = blank < 0 ? '' : raw.slice(blank).replace(/^\r?\n\r?\n/, '');
+  const headers = {};
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { headers, body };
+}
+
+/** The decoded text/* parts of an entity, multipart or not, in order. */
+function textParts(raw) {
+  const { headers, body } = splitEntity(raw);
+  const type = headers['content-type'] ?? 'text/plain';
+  if (/^multipart\//i.test(type)) {
+    const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
+    if (!boundary) return [];
+    const pieces = body.split(`--${boundary}`).slice(1);
+    // The last piece starts with "--": the end of the multipart.
+    return pieces.filter((piece) => !piece.startsWith('--')).flatMap((piece) => textParts(piece.replace(/^\r?\n/, '')));
+  }
+  if (!/^text\//i.test(type)) return [];
+  const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
+  if (encoding === 'base64') return [Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')];
+  if (encoding === 'quoted-printable') {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    return [Buffer.from(bytes, 'latin1').toString('utf8')];
+  }
+  return [body];
 }

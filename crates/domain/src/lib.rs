@@ -17,6 +17,7 @@ pub mod commits;
 pub mod contacts;
 pub mod emails;
 pub mod entities;
+pub mod erasure;
 mod error;
 pub mod events;
 pub mod invitations;

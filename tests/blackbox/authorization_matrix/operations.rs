@@ -361,6 +361,14 @@ pub(super) const OPERATIONS: &[Op] = &[
         None,
     ),
     mutation(
+        "Mutation.eraseContact",
+        &[MANAGE_CONTACTS],
+        "mutation($id: ID!, $password: String!) { eraseContact(id: $id, currentPassword: $password) }",
+        Setup::Contact,
+        |p| json!({ "id": p.object_id, "password": p.password }),
+        None,
+    ),
+    mutation(
         "Mutation.setPortalAccess",
         &[MANAGE_CONTACTS],
         "mutation($id: ID!) { setPortalAccess(contactId: $id, enabled: true) { portalAccess } }",
@@ -566,6 +574,10 @@ pub(super) const NOT_IN_THE_MATRIX: &[&str] = &[
     // `live_sessions` and `two_factor`).
     "Mutation.revokeUserSessions",
     "Mutation.resetTwoFactor",
+    // Staff only, a person everywhere rather than an account's rows (covered by
+    // `personal_data`), and a user's own login.
+    "Mutation.eraseUser",
+    "Mutation.deleteMyLogin",
     // Authorized by the emailed token, not by a role (covered by `invitations` and
     // `notification_preferences`).
     "Mutation.acceptInvitation",

@@ -7,6 +7,7 @@ mod contacts;
 mod invitations;
 mod notifications;
 mod passkeys;
+mod personal_data;
 mod session;
 mod settings;
 mod tickets;
@@ -27,4 +28,5 @@ pub struct Mutation(
     settings::SettingsMutation,
     notifications::NotificationMutation,
     webhooks::WebhookMutation,
+    personal_data::PersonalDataMutation,
 );

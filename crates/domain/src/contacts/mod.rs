@@ -23,7 +23,7 @@ use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
 use crate::scope::Scope;
 use crate::{Actor, Domain, DomainError, Result, store, validate};
-use rules::check_removable;
+pub(crate) use rules::check_removable;
 
 /// What `addContact` asks for.
 #[derive(Clone, Debug)]
@@ -129,29 +129,7 @@ impl<'a> ContactService<'a> {
         let (mut change, access, contact) =
             Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
         check_removable(&access, &contact)?;
-        // Conditional, so no interleaving can delete the account's owner.
-        let deleted = contact::Entity::delete_many()
-            .filter(contact::Column::Id.eq(contact.id))
-            .filter(contact::Column::IsPrimary.eq(false))
-            .exec(change.conn())
-            .await?;
-        if deleted.rows_affected != 1 {
-            return Err(DomainError::conflict(
-                "the contact changed meanwhile; reload and try again",
-            ));
-        }
-        account::Entity::update_many()
-            .col_expr(
-                account::Column::BillingContactId,
-                Expr::value(Option::<i64>::None),
-            )
-            .filter(account::Column::Id.eq(contact.account_id))
-            .filter(account::Column::BillingContactId.eq(contact.id))
-            .exec(change.conn())
-            .await?;
-        if let Some(user_id) = contact.user_id {
-            store::sessions::end_membership(change.conn(), user_id, contact.account_id).await?;
-        }
+        take_off_account(&change, &contact).await?;
         events::scrub_contact(change.conn(), contact.id).await?;
         change.event(EventKind::Removed, &contact).await?;
         change.access_changed(contact.user_id);
@@ -212,6 +190,36 @@ impl<'a> ContactService<'a> {
             authorize_change(conn, actor, contact.account_id, permission, "contact").await?;
         Ok((contact, access))
     }
+}
+
+/// Deletes a contact card inside `change` (removal and erasure): conditional, so no
+/// interleaving deletes the account's owner; it stops being the billing contact and
+/// their login's sessions leave the account.
+pub(crate) async fn take_off_account(change: &Change<'_>, contact: &contact::Model) -> Result<()> {
+    // Conditional, so no interleaving can delete the account's owner.
+    let deleted = contact::Entity::delete_many()
+        .filter(contact::Column::Id.eq(contact.id))
+        .filter(contact::Column::IsPrimary.eq(false))
+        .exec(change.conn())
+        .await?;
+    if deleted.rows_affected != 1 {
+        return Err(DomainError::conflict(
+            "the contact changed meanwhile; reload and try again",
+        ));
+    }
+    account::Entity::update_many()
+        .col_expr(
+            account::Column::BillingContactId,
+            Expr::value(Option::<i64>::None),
+        )
+        .filter(account::Column::Id.eq(contact.account_id))
+        .filter(account::Column::BillingContactId.eq(contact.id))
+        .exec(change.conn())
+        .await?;
+    if let Some(user_id) = contact.user_id {
+        store::sessions::end_membership(change.conn(), user_id, contact.account_id).await?;
+    }
+    Ok(())
 }
 
 /// The optional text of a contact card, checked: trimmed, bounded, single-line.

@@ -62,7 +62,7 @@ pub(super) fn plan_role_change(
     Ok(Some((role, custom)))
 }
 
-pub(super) fn check_removable(access: &Access, contact: &contact::Model) -> Result<()> {
+pub(crate) fn check_removable(access: &Access, contact: &contact::Model) -> Result<()> {
     if contact.is_primary {
         return Err(DomainError::bad_input(
             "id",
