@@ -23,6 +23,7 @@ mod m0016_webhook_endpoint_lease;
 mod m0017_passkeys;
 mod m0018_passkey_decoys;
 mod m0019_email_recipients_settled;
+mod m0020_export_links;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_passkeys::Migration),
             Box::new(m0018_passkey_decoys::Migration),
             Box::new(m0019_email_recipients_settled::Migration),
+            Box::new(m0020_export_links::Migration),
         ]
     }
 }

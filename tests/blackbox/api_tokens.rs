@@ -396,6 +396,11 @@ const PERSON_ONLY: &[(&str, &str)] = &[
         "removeContact",
         r#"mutation { removeContact(id: "1", currentPassword: "owner password 1") }"#,
     ),
+    ("requestDataExport", r#"mutation { requestDataExport }"#),
+    (
+        "exportAccount",
+        r#"mutation { exportAccount(accountId: "1") }"#,
+    ),
     (
         "eraseContact",
         r#"mutation { eraseContact(id: "1", currentPassword: "owner password 1") }"#,

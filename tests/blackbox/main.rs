@@ -12,6 +12,7 @@ mod demo;
 mod docs;
 mod doors;
 mod edges;
+mod exports;
 mod faults;
 mod field_errors;
 mod grants;

@@ -106,8 +106,8 @@ async fn a_removed_contact_stays_only_in_the_histories() {
     app.stop().await;
 }
 
-const ZEB_EMAIL: &str = "zebulon.quixote@acme.test";
-const ZEB_PHONE: &str = "+1 555 0199";
+pub(crate) const ZEB_EMAIL: &str = "zebulon.quixote@acme.test";
+pub(crate) const ZEB_PHONE: &str = "+1 555 0199";
 /// What identifies the person the erasure stories erase.
 const ZEB: [&str; 4] = ["Zebulon", "Quixote", ZEB_EMAIL, "555 0199"];
 const ERASE: &str =
@@ -118,7 +118,7 @@ const DELETE_MY_LOGIN: &str = "mutation($p: String!) { deleteMyLogin(currentPass
 /// person can: his card and an invitation's, the event log, a webhook payload, an email
 /// in the account's history and a security notice, a ticket and a reply, audit entries
 /// he made and that name him, a session with its address. Returns his card and token.
-async fn zebulon_leaves_traces(app: &TestApp, acme: &Portal<'_>) -> (String, String) {
+pub(crate) async fn zebulon_leaves_traces(app: &TestApp, acme: &Portal<'_>) -> (String, String) {
     app.gql_as(
         &acme.owner,
         "mutation($a: ID!) { createWebhookEndpoint(accountId: $a, input: { url: \"https://hooks.example.invalid/in\", eventTypes: [\"contact.created\", \"contact.updated\", \"contact.removed\"] }) { secret } }",

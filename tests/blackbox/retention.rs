@@ -88,8 +88,13 @@ async fn what_expired_is_deleted_after_the_retention_period_and_not_before() {
     assert_eq!(rows(&app, "sessions", owner_sessions).await, 2);
     assert_eq!(rows(&app, "invitations", "1 = 1").await, 3);
     assert_eq!(rows(&app, "password_resets", "1 = 1").await, 1);
+    app.gql_as(&acme.owner, "mutation { requestDataExport }", json!({}))
+        .await
+        .ok();
+    assert_eq!(rows(&app, "export_links", "1 = 1").await, 1);
 
-    // Day 29: the reset link ended 29 days ago, the invitations 22: all kept.
+    // Day 29: the reset link ended 29 days ago, the export link 28, the invitations
+    // 22: all kept.
     let clock = app.server.domain.clock();
     clock.advance(29 * DAY);
     let purged = app.server.domain.retention().purge().await.unwrap();
@@ -109,6 +114,7 @@ async fn what_expired_is_deleted_after_the_retention_period_and_not_before() {
     assert_eq!(here.sessions + there.sessions, 4, "{here:?} {there:?}");
     assert_eq!(here.invitations + there.invitations, 2);
     assert_eq!(here.password_resets + there.password_resets, 1);
+    assert_eq!(here.export_links + there.export_links, 1);
     assert_eq!(rows(&app, "sessions", owner_sessions).await, 1);
     assert_eq!(
         rows(&app, "invitations", "email = 'joined@acme.test'").await,
@@ -116,6 +122,7 @@ async fn what_expired_is_deleted_after_the_retention_period_and_not_before() {
     );
     assert_eq!(rows(&app, "invitations", "1 = 1").await, 1);
     assert_eq!(rows(&app, "password_resets", "1 = 1").await, 0);
+    assert_eq!(rows(&app, "export_links", "1 = 1").await, 0);
     // The removed contact's address is a pseudonym in the email history now; the
     // owner's is as it was.
     assert!(here.emails_settled + there.emails_settled >= 2);
@@ -143,9 +150,10 @@ async fn what_expired_is_deleted_after_the_retention_period_and_not_before() {
         sent_to.contains(&"owner@acme.test".to_owned()),
         "{sent_to:?}"
     );
-    // An email of no account (the reset link) went to a login that still is one: kept.
+    // Emails of no account (the reset link, the export link) went to a login that still
+    // is one: kept.
     let to_owner = "account_id IS NULL AND recipients_settled = TRUE AND CAST(to_addresses AS TEXT) LIKE '%owner@acme.test%'";
-    assert_eq!(rows(&app, "emails", to_owner).await, 1);
+    assert_eq!(rows(&app, "emails", to_owner).await, 2);
     let erased = "account_id IS NULL AND CAST(to_addresses AS TEXT) LIKE '%@invalid%'";
     assert_eq!(rows(&app, "emails", erased).await, 0);
     app.gql_as(&fresh, "{ viewer { user { email } } }", json!({}))

@@ -72,6 +72,7 @@ impl<'a> AuditActor<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AuditAction {
     AccountCreate,
+    AccountExport,
     AccountRegister,
     AccountSetBillingContact,
     AccountSetSecurity,
@@ -119,6 +120,7 @@ pub enum AuditAction {
     TicketReply,
     UserChangePassword,
     UserCreateStaff,
+    UserRequestDataExport,
     UserDeleteLogin,
     UserErase,
     UserRequestPasswordReset,
@@ -137,6 +139,7 @@ impl AuditAction {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::AccountCreate => "account.create",
+            Self::AccountExport => "account.export",
             Self::AccountRegister => "account.register",
             Self::AccountSetBillingContact => "account.set_billing_contact",
             Self::AccountSetSecurity => "account.set_security",
@@ -184,6 +187,7 @@ impl AuditAction {
             Self::TicketReply => "ticket.reply",
             Self::UserChangePassword => "user.change_password",
             Self::UserCreateStaff => "user.create_staff",
+            Self::UserRequestDataExport => "user.request_data_export",
             Self::UserDeleteLogin => "user.delete_login",
             Self::UserErase => "user.erase",
             Self::UserRequestPasswordReset => "user.request_password_reset",

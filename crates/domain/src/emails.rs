@@ -26,10 +26,11 @@ pub enum Template {
     TicketReplied,
     AccountUpdated,
     SecurityNotice,
+    DataExport,
 }
 
 impl Template {
-    pub const ALL: [Template; 13] = [
+    pub const ALL: [Template; 14] = [
         Self::PasswordReset,
         Self::GeneratedPassword,
         Self::Invitation,
@@ -43,6 +44,7 @@ impl Template {
         Self::TicketReplied,
         Self::AccountUpdated,
         Self::SecurityNotice,
+        Self::DataExport,
     ];
 
     /// The template's name: its files are `{name}.subject`, `.txt` and `.html`.
@@ -61,6 +63,7 @@ impl Template {
             Self::TicketReplied => "ticket_replied",
             Self::AccountUpdated => "account_updated",
             Self::SecurityNotice => "security_notice",
+            Self::DataExport => "data_export",
         }
     }
 }
@@ -88,6 +91,7 @@ pub(crate) enum Email {
     TicketOpened(TicketMessage),
     TicketReplied(TicketMessage),
     AccountUpdated(AccountUpdated),
+    DataExport(DataExport),
 }
 
 impl Email {
@@ -106,6 +110,7 @@ impl Email {
             Self::TicketOpened(_) => Template::TicketOpened,
             Self::TicketReplied(_) => Template::TicketReplied,
             Self::AccountUpdated(_) => Template::AccountUpdated,
+            Self::DataExport(_) => Template::DataExport,
         }
     }
 
@@ -125,6 +130,15 @@ pub(crate) struct PasswordReset {
     pub first_name: String,
     pub link: String,
     pub ttl_minutes: u64,
+}
+
+/// `data_export`: the link to an export (a person's own data, or `account_name`'s).
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct DataExport {
+    pub first_name: String,
+    pub account_name: Option<String>,
+    pub link: String,
+    pub ttl_hours: u64,
 }
 
 /// `generated_password`: a login made for someone, with its temporary password.

@@ -20,6 +20,7 @@ pub mod entities;
 pub mod erasure;
 mod error;
 pub mod events;
+pub mod exports;
 pub mod invitations;
 pub mod notifications;
 pub mod outbox;

@@ -1,5 +1,5 @@
 //! Retention: what has expired is not kept for ever. Sessions (and API tokens),
-//! invitations that were never accepted, password-reset links and passkey ceremonies
+//! invitations that were never accepted, password-reset and export links, and passkey ceremonies
 //! are deleted once they have been over for the retention period (`RETENTION_DAYS`,
 //! 30 by default), and in the email history older than that, the addresses of people no
 //! longer in the account become pseudonyms. Every instance sweeps; each batch is a conditional delete, so two
@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::entities::invitation::InvitationStatus;
-use crate::entities::{invitation, passkey_challenge, password_reset, session};
+use crate::entities::{export_link, invitation, passkey_challenge, password_reset, session};
 use crate::{Domain, Result};
 
 /// Rows deleted per statement: a large backlog goes in steps, none holding the
@@ -23,6 +23,7 @@ pub struct Purged {
     pub sessions: u64,
     pub invitations: u64,
     pub password_resets: u64,
+    pub export_links: u64,
     pub passkey_ceremonies: u64,
     /// Emails past the retention period whose recipients were settled (the addresses
     /// of people no longer in the account pseudonymised).
@@ -34,6 +35,7 @@ impl Purged {
         self.sessions
             + self.invitations
             + self.password_resets
+            + self.export_links
             + self.passkey_ceremonies
             + self.emails_settled
     }
@@ -53,7 +55,8 @@ impl RetentionService<'_> {
     /// Deletes what has been over for longer than the retention period: a session past
     /// its absolute end or unused past its idle timeout, an invitation expired or
     /// revoked (an accepted one is the membership's history), a reset link past its
-    /// hour; and passkey ceremonies past their five minutes.
+    /// hour, an export link past its day; and passkey ceremonies past their five
+    /// minutes.
     pub async fn purge(&self) -> Result<Purged> {
         let now = self.domain.now();
         let config = self.domain.config();
@@ -115,6 +118,20 @@ impl RetentionService<'_> {
                 )
             })
             .await?;
+        let export_links = self
+            .in_batches(|| {
+                export_link::Entity::delete_many().filter(
+                    export_link::Column::Id.in_subquery(
+                        Query::select()
+                            .column(export_link::Column::Id)
+                            .from(export_link::Entity)
+                            .and_where(Expr::col(export_link::Column::ExpiresAt).lt(cutoff))
+                            .limit(BATCH)
+                            .to_owned(),
+                    ),
+                )
+            })
+            .await?;
         let passkey_ceremonies = passkey_challenge::Entity::delete_many()
             .filter(passkey_challenge::Column::ExpiresAt.lt(now))
             .exec(self.domain.db())
@@ -125,6 +142,7 @@ impl RetentionService<'_> {
             sessions,
             invitations,
             password_resets,
+            export_links,
             passkey_ceremonies,
             emails_settled,
         })

@@ -49,6 +49,9 @@ pub enum Rule {
     ApiTokenRequests,
     /// Passkey sign-ins begun (each stores a ceremony) without signing in.
     PasskeyCeremoniesPerAddress,
+    /// Data and account exports requested by one login (each is a document built and
+    /// an email sent).
+    ExportsPerUser,
 }
 
 impl Rule {
@@ -64,6 +67,7 @@ impl Rule {
             Self::PortalGrantsPerAccount => "portal_grants_per_account",
             Self::ApiTokenRequests => "api_token_requests",
             Self::PasskeyCeremoniesPerAddress => "passkey_ceremonies_per_address",
+            Self::ExportsPerUser => "exports_per_user",
         }
     }
 
@@ -92,6 +96,7 @@ impl Rule {
             Self::PortalGrantsPerAccount => "too many portal logins granted",
             Self::ApiTokenRequests => "too many requests with this API token",
             Self::PasskeyCeremoniesPerAddress => "too many passkey sign-ins begun",
+            Self::ExportsPerUser => "too many exports requested",
         }
     }
 }
@@ -134,6 +139,7 @@ pub struct Throttles {
     pub portal_grants_per_account: Limit,
     pub api_token_requests: Limit,
     pub passkey_ceremonies_per_address: Limit,
+    pub exports_per_user: Limit,
 }
 
 impl Default for Throttles {
@@ -150,6 +156,7 @@ impl Default for Throttles {
             api_token_requests: Limit::new(1200, MINUTE),
             // A sign-in page reloaded often, an office behind one address.
             passkey_ceremonies_per_address: Limit::new(60, MINUTE),
+            exports_per_user: Limit::new(5, HOUR),
         }
     }
 }
@@ -166,6 +173,7 @@ impl Throttles {
             Rule::PortalGrantsPerAccount => self.portal_grants_per_account,
             Rule::ApiTokenRequests => self.api_token_requests,
             Rule::PasskeyCeremoniesPerAddress => self.passkey_ceremonies_per_address,
+            Rule::ExportsPerUser => self.exports_per_user,
         }
     }
 }

@@ -40,6 +40,7 @@ const EMAILS: &[(&str, &str)] = emails!(
     "ticket_replied",
     "account_updated",
     "security_notice",
+    "data_export",
 );
 
 pub struct Templates {

@@ -84,6 +84,7 @@ async fn retention_sweep(domain: Domain, interval: Duration, mut shutdown: watch
                 sessions = purged.sessions,
                 invitations = purged.invitations,
                 password_resets = purged.password_resets,
+                export_links = purged.export_links,
                 passkey_ceremonies = purged.passkey_ceremonies,
                 "purged what expired past the retention period"
             ),

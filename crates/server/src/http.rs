@@ -45,6 +45,7 @@ pub(crate) fn router(
         )
         .route("/graphql/ws", get(gateway::websocket::upgrade))
         .route("/invoices/{id}/pdf", get(crate::invoice_pdf::download))
+        .route("/exports/{token}", get(crate::exports::download))
         .route(
             "/unsubscribe/{token}",
             get(crate::unsubscribe::confirm_page).post(crate::unsubscribe::one_click),

@@ -6,6 +6,7 @@ mod background;
 pub mod config;
 mod dashboard;
 pub mod demo;
+mod exports;
 mod http;
 mod invoice_pdf;
 mod metrics;

@@ -369,6 +369,14 @@ pub(super) const OPERATIONS: &[Op] = &[
         None,
     ),
     mutation(
+        "Mutation.exportAccount",
+        &[MANAGE_ACCOUNT],
+        "mutation($accountId: ID!) { exportAccount(accountId: $accountId) }",
+        Setup::Nothing,
+        |p| json!({ "accountId": p.account_id }),
+        None,
+    ),
+    mutation(
         "Mutation.setPortalAccess",
         &[MANAGE_CONTACTS],
         "mutation($id: ID!) { setPortalAccess(contactId: $id, enabled: true) { portalAccess } }",
@@ -578,6 +586,8 @@ pub(super) const NOT_IN_THE_MATRIX: &[&str] = &[
     // `personal_data`), and a user's own login.
     "Mutation.eraseUser",
     "Mutation.deleteMyLogin",
+    // A person's own data, emailed to them (covered by `exports`).
+    "Mutation.requestDataExport",
     // Authorized by the emailed token, not by a role (covered by `invitations` and
     // `notification_preferences`).
     "Mutation.acceptInvitation",

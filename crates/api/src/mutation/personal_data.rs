@@ -1,4 +1,5 @@
-//! Personal data (SPEC "Personal data"): erasing a person, ending one's own login.
+//! Personal data (SPEC "Personal data"): exports, erasing a person, ending one's own
+//! login.
 
 use async_graphql::{Context, ID, Object};
 
@@ -11,6 +12,34 @@ pub struct PersonalDataMutation;
 
 #[Object]
 impl PersonalDataMutation {
+    /// Emails the signed-in person a link to a copy of everything held about them: one
+    /// JSON document (docs/schemas/personal-data.v1.json) with their profile,
+    /// memberships, contact cards and notification preferences, sessions, API tokens,
+    /// passkeys, tickets and replies, audit entries and the emails sent to them; no
+    /// secret. The link (`/exports/{token}`) works once, within 24 hours. At most 5
+    /// exports an hour per login (RATE_LIMITED).
+    #[graphql(guard = "PersonOnly", directive = person_only::apply())]
+    async fn request_data_export(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        domain(ctx).exports().request_personal(actor(ctx)?).await?;
+        Ok(true)
+    }
+
+    /// Emails the signed-in person (MANAGE_ACCOUNT) a link to the account's records: a
+    /// zip of `account.json` (contacts, invoices, services without passwords, domains,
+    /// tickets, audit log; docs/schemas/account-export.v1.json), `contacts.csv` and
+    /// `invoices.csv`. A section their permissions do not show is null (a CSV file left
+    /// out); their scope applies. The link works once, within 24 hours, while they
+    /// still manage the account. Throttled with `requestDataExport`.
+    #[graphql(guard = "PersonOnly", directive = person_only::apply())]
+    async fn export_account(&self, ctx: &Context<'_>, account_id: ID) -> ApiResult<bool> {
+        let account_id = parse_id(&account_id, "account")?;
+        domain(ctx)
+            .exports()
+            .request_account(actor(ctx)?, account_id)
+            .await?;
+        Ok(true)
+    }
+
     /// Erases a contact: the card, their invitations, the event-log snapshots, and their
     /// name, address and phone in the account's email history, audit log, ticket
     /// replies and webhook payloads (addresses become `erased-<hash>@invalid`, the actor

@@ -8,6 +8,7 @@ pub mod email;
 pub mod email_token;
 pub mod event;
 pub mod event_sequence;
+pub mod export_link;
 pub mod invitation;
 pub mod invoice;
 pub mod known_device;
