@@ -1,9 +1,10 @@
-// The account's contacts (MANAGE_CONTACTS): list, add, edit, remove; kept current by
-// contact events.
+// The account's contacts (MANAGE_CONTACTS): list, add, edit, remove or erase (see
+// personal-data.ts); kept current by contact events.
 
 import { field, formatDateTime, formValues, fromLocalInput, h, toLocalInput } from './dom';
 import { ApiError, gql } from './graphql';
 import { attempt, clearMessages, showError, showInfo } from './messages';
+import { confirmEraseContact } from './personal-data';
 import { sameScope, scopePicker, scopeSummary, type ScopePicker } from './scope';
 import { CONTACT_FIELDS, GRANTABLE_ROLES, SCOPABLE_ROLES, type AccountContext, type Contact, type ContactEvent, type Role } from './types';
 
@@ -84,10 +85,13 @@ export function contactsView(context: AccountContext): ContactsView {
         'td',
         { class: 'row-actions' },
         h('button', { type: 'button', class: 'link', 'data-testid': 'contact-edit', onclick: () => openForm(c) }, 'Edit'),
-        // The primary contact cannot be removed (ownership moves by transfer first).
+        // The primary contact cannot be removed, nor erased (ownership moves by transfer first).
         c.isPrimary
           ? null
           : h('button', { type: 'button', class: 'link danger', 'data-testid': 'contact-remove', onclick: () => confirmRemove(c) }, 'Remove'),
+        c.isPrimary
+          ? null
+          : h('button', { type: 'button', class: 'link danger', 'data-testid': 'contact-erase', onclick: () => confirmEraseContact(c, () => remove(c.id)) }, 'Erase'),
       ),
     );
   }
@@ -127,7 +131,7 @@ export function contactsView(context: AccountContext): ContactsView {
         field('First name', h('input', { name: 'firstName', required: true, value: contact?.firstName ?? '', 'data-testid': 'contact-first-name-input' })),
         field('Last name', h('input', { name: 'lastName', required: true, value: contact?.lastName ?? '', 'data-testid': 'contact-last-name-input' })),
         field('Email', h('input', { name: 'email', type: 'email', value: contact?.email ?? '', 'data-testid': 'contact-email-input' })),
-        editing ? field('Phone', h('input', { name: 'phone', type: 'tel', value: contact.phone ?? '', 'data-testid': 'contact-phone-input' })) : null,
+        field('Phone', h('input', { name: 'phone', type: 'tel', value: contact?.phone ?? '', 'data-testid': 'contact-phone-input' })),
         field('Role', role),
         field(
           'Access until',
@@ -164,6 +168,7 @@ export function contactsView(context: AccountContext): ContactsView {
               firstName: v.firstName,
               lastName: v.lastName,
               email: v.email || null,
+              phone: v.phone || null,
               role: v.role,
               portalAccess: v.portalAccess === 'on',
               password: v.portalAccess === 'on' && v.password ? v.password : null,

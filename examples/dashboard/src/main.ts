@@ -6,7 +6,9 @@
 //   MANAGE_ACCOUNT  → webhooks: the account's endpoints and their recent deliveries
 //   any member      → API tokens: their own here (with MANAGE_CONTACTS, the other
 //                     members' too), made with a picker of what they hold (not staff)
-//   anyone          → passkeys: their own (also under the account picker)
+//   anyone          → passkeys: their own (also under the account picker); personal
+//                     data: their own as an emailed export, and deleting their login
+//                     (with MANAGE_ACCOUNT, the account's export too)
 // A member who holds nothing here is told why when the server says (the account
 // requires a second factor this sign-in lacks: FORBIDDEN, reason TWO_FACTOR_REQUIRED).
 // Every member's page also follows their own membership (membershipChanges): when their
@@ -20,6 +22,7 @@ import { ApiError, gql, gqlPartial, onlyRestricted, session, type ServerError } 
 import { invitationsView } from './invitations';
 import { invoicesView } from './invoices';
 import { passkeysView } from './passkeys';
+import { personalDataView } from './personal-data';
 import { servicesView } from './services';
 import { tokensView } from './tokens';
 import { webhooksView } from './webhooks';
@@ -127,6 +130,14 @@ function showLogin(): void {
   renderLogin(app, () => void loadViewer());
 }
 
+/** The viewer deleted their own login: every session of it has ended, this one too. */
+function loginDeleted(): void {
+  showLogin();
+  // Not the "session ended" error the streams may have brought meanwhile.
+  clearMessages();
+  showInfo('Your login was deleted and you are signed out.');
+}
+
 /** The session ended under us (logout elsewhere, password change, removal, expiry). */
 function sessionEnded(err: ApiError): void {
   showLogin();
@@ -157,9 +168,9 @@ function showPicker(viewer: Viewer): void {
   stopStreams();
   renderBar(viewer, null);
   void renderAccountPicker(app, viewer, (context) => void showDashboard(viewer, context));
-  // The viewer's passkeys are theirs, not an account's: here too.
+  // The viewer's passkeys and personal data are theirs, not an account's: here too.
   const passkeys = passkeysView();
-  app.append(h('div', { class: 'sections picker-sections' }, passkeys.element));
+  app.append(h('div', { class: 'sections picker-sections' }, passkeys.element, personalDataView(null, loginDeleted).element));
   void attempt(passkeys.load);
 }
 
@@ -334,6 +345,8 @@ async function showDashboard(viewer: Viewer, context: AccountContext): Promise<v
   const passkeys = passkeysView();
   sections.push(passkeys.element);
   loads.push(passkeys.load());
+  // Their own data, and the account's to a manager of it.
+  sections.push(personalDataView(context, loginDeleted).element);
 
   renderBar(viewer, context, status);
   const dashboard = h('div', { class: 'sections', 'data-testid': 'dashboard', 'data-account-id': context.account.id }, ...sections);
