@@ -255,6 +255,24 @@ async fn an_erased_contact_is_nowhere_in_the_account() {
         assert!(!event.to_string().contains(needle), "{event}");
     }
 
+    // A dashboard replaying the whole log now reads nothing of him.
+    let mut replay = app.socket(Some(&acme.owner)).await;
+    let replayed = app
+        .listen_from(
+            &mut replay,
+            "all",
+            CONTACT_EVENTS,
+            json!({ "a": acme.account }),
+            "0",
+        )
+        .await;
+    assert!(replayed.len() >= 4, "{replayed:?}");
+    for needle in ZEB {
+        for event in &replayed {
+            assert!(!event.to_string().contains(needle), "{event}");
+        }
+    }
+
     let kept = where_zebulon_is(&app).await;
     let set = |columns: &[&str]| -> std::collections::BTreeSet<String> {
         columns.iter().map(|c| (*c).to_owned()).collect()
