@@ -8,10 +8,14 @@
 //   2. the server restarts under page B: it shows "reconnecting", resubscribes from the
 //      last cursor it saw, and gets what happened meanwhile exactly once; a removal that
 //      needs a password shows the server's error first;
-//   3. an admin lowered to BILLING loses the contacts section as it happens; the billing
-//      contact sees invoices and no contacts (nothing about contacts is even asked for:
-//      its one stream is its own membership), and nothing FORBIDDEN; the technical
-//      contact sees services but not their prices;
+//   3. money is shown with its currency: the owner sees services' prices ($40.00: the
+//      API gives services no currency, the dashboard shows their invoices') and
+//      invoices' totals ($249.00), each exactly as en-US Intl writes the API's Decimal
+//      in its currency; an admin lowered to BILLING loses the contacts section as it
+//      happens; the billing contact sees invoices (their totals so) and no contacts
+//      (nothing about contacts is even asked for: its one stream is its own
+//      membership), and nothing FORBIDDEN; the technical contact sees services but not
+//      their prices (no amount at all);
 //   4. scoped access: the developer limited to Northwind's VPS sees that service alone;
 //      the owner edits her scope with the picker (a second service ticked, then the VPS
 //      unticked) and her page follows each change live, by membershipChanges, with no
@@ -236,6 +240,26 @@ const invitationRow = (page, email) => page.getByTestId('invitation-row').filter
 const errorMessages = (page) => page.locator('[data-testid=message][data-kind=error]').allInnerTexts();
 const accessChangedMessage = (page) => page.locator('[data-testid=message][data-kind=info]', { hasText: 'Your access to this account changed' });
 
+/** The money in each `testid` cell of the page: its text, and the API's Decimal and
+ * currency it was made from (the dashboard's one money helper keeps them as
+ * data-amount and data-currency). Each must have a currency and read exactly as en-US
+ * Intl writes that amount in it (the pages' locale is en-US): "$249.00", never "249.00". */
+async function moneyShown(page, testid) {
+  const cells = await page.getByTestId(testid).evaluateAll((tds) =>
+    tds.map((td) => {
+      const money = td.querySelector('.money');
+      return { text: td.innerText.trim(), amount: money?.dataset.amount ?? null, currency: money?.dataset.currency ?? null };
+    }),
+  );
+  for (const { text, amount, currency } of cells) {
+    assert(amount !== null, `a ${testid} reads "${text}", not shown as money`);
+    assert(/^[A-Z]{3}$/.test(currency), `the ${testid} "${text}" (${amount}) is shown without a currency`);
+    const expected = new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
+    assert(text === expected, `the ${testid} reads "${text}", not "${expected}" (${amount} ${currency})`);
+  }
+  return cells;
+}
+
 /** The link in the next email to `to` (one not in `seen`, a set of file names it joins)
  * that starts with `prefix`. */
 async function emailedLink(to, prefix, seen) {
@@ -392,6 +416,20 @@ try {
     await b.page.screenshot({ path: path.join(out, 'dashboard-owner.png'), fullPage: true });
   });
 
+  await step('the owner sees services\' prices and invoices\' totals with their currency ($40.00, $249.00)', async () => {
+    const prices = await moneyShown(a.page, 'service-price');
+    assert(prices.length === (await a.page.getByTestId('service-row').count()), 'a service row has no price');
+    const names = await a.page.getByTestId('service-name').allInnerTexts();
+    const priceOf = (name) => prices[names.findIndex((n) => n.trim() === name)]?.text;
+    // The API gives services no currency: the dashboard shows their invoices' (USD).
+    assert(priceOf(VPS) === '$40.00', `"${VPS}" costs "${priceOf(VPS)}", not "$40.00"`);
+    assert(priceOf(HOSTING) === '$12.00', `"${HOSTING}" costs "${priceOf(HOSTING)}", not "$12.00"`);
+    assert((await a.page.getByTestId('services-no-currency').isHidden()), 'the owner is told the prices have no currency');
+    const totals = await moneyShown(a.page, 'invoice-amount');
+    assert(totals.some((t) => t.text === '$249.00'), `no invoice reads $249.00: ${totals.map((t) => t.text).join(', ')}`);
+    console.log(`   services: ${names.map((n, i) => `${n.trim()} ${prices[i].text}`).join(', ')}; invoices: ${totals.map((t) => t.text).join(', ')}`);
+  });
+
   await step('an admin whose role is lowered to BILLING loses the contacts section at once', async () => {
     const d = await openPage('admin');
     await signIn(d.page, ADMIN);
@@ -428,6 +466,13 @@ try {
       const text = (await invoices.first().getByTestId(cell).innerText()).trim();
       assert(text.length > 0, `the first invoice has an empty ${cell}`);
     }
+    // Totals with their currency: the demo bills Northwind in USD (249.00 twice, 89.50).
+    const totals = await moneyShown(c.page, 'invoice-amount');
+    assert(totals.length === (await invoices.count()), 'an invoice row has no amount');
+    assert(totals.every((t) => t.currency === 'USD'), `the invoices are in ${totals.map((t) => t.currency).join(', ')}, not USD`);
+    for (const text of ['$249.00', '$89.50']) {
+      assert(totals.some((t) => t.text === text), `no invoice reads ${text}: ${totals.map((t) => t.text).join(', ')}`);
+    }
     const statuses = await c.page.getByTestId('invoice-status').allInnerTexts();
     const asked = c.log.posts.map((p) => p.query).join('\n');
     assert(!/contacts\s*\(|invitations\s*\(/.test(asked), 'the dashboard asked for contacts or invitations as the billing contact');
@@ -439,7 +484,7 @@ try {
     );
     assert((await errorMessages(c.page)).length === 0, `the billing dashboard shows errors: ${await errorMessages(c.page)}`);
     await c.page.screenshot({ path: path.join(out, 'dashboard-billing.png'), fullPage: true });
-    console.log(`   invoices: ${statuses.join(', ')}`);
+    console.log(`   invoices: ${statuses.map((status, i) => `${totals[i].text} ${status}`).join(', ')}`);
     await c.context.close();
     delete pages.billing;
   });
@@ -450,6 +495,8 @@ try {
     await dashboardLoaded(t.page);
     assert((await t.page.getByTestId('service-row').count()) >= 1, 'the technical contact sees no services');
     assert((await t.page.getByTestId('service-price').count()) === 0, 'the technical contact sees service prices');
+    const servicesText = await t.page.getByTestId('services-section').innerText();
+    assert(!/\$|USD|[0-9]+\.[0-9]{2}/.test(servicesText), `the technical contact's services show an amount: ${servicesText}`);
     for (const section of ['contacts-section', 'invitations-section', 'invoices-section']) {
       assert((await t.page.getByTestId(section).count()) === 0, `the technical contact sees ${section}`);
     }

@@ -55,14 +55,36 @@ export function formatDate(day: string): string {
   return dateOnly.format(new Date(`${day}T00:00:00Z`));
 }
 
-/** A `Decimal` (a string, "120.50") in its currency. Intl formats a numeric string
- * exactly (no float in between); the cast is for TypeScript's older lib types. */
-export function formatMoney(amount: string, currency: string): string {
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount as unknown as number);
-  } catch {
-    return `${amount} ${currency}`;
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** Money, the one way the dashboard shows it (invoices' totals, services' prices): a
+ * `Decimal` (the API sends a string, "249.00", never a JSON number) in its ISO 4217
+ * currency, as Intl writes it in the reader's locale, like the dates above: "$249.00"
+ * and "€40.00" in en-US, "249,00 $" and "40,00 €" in de-DE. Intl is given the string
+ * itself, which it reads as an exact decimal (no float in between, no arithmetic here;
+ * the cast is for TypeScript's ES2022 lib types). The element keeps the raw amount and
+ * currency (data-amount, data-currency). Without a currency (null: the API names none)
+ * it is the bare amount, and says so in its title; an amount or a code Intl cannot
+ * read is shown as it came, with the code after it. */
+export function money(amount: string, currency: string | null): HTMLSpanElement {
+  let text = currency ? `${amount} ${currency}` : amount;
+  if (currency && /^-?[0-9]+(\.[0-9]+)?$/.test(amount)) {
+    try {
+      let format = moneyFormats.get(currency);
+      if (!format) {
+        format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+        moneyFormats.set(currency, format);
+      }
+      text = format.format(amount as unknown as number);
+    } catch {
+      // Not a well-formed currency code (RangeError): the amount and the code as given.
+    }
   }
+  return h(
+    'span',
+    { class: 'money', 'data-amount': amount, 'data-currency': currency ?? '', title: currency ? null : 'Currency not known' },
+    text,
+  );
 }
 
 /** An instant as a `<input type="datetime-local">` value, in local time. */

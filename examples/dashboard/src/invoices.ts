@@ -1,6 +1,6 @@
 // The account's invoices (VIEW_INVOICES): number, amount, status, due date, PDF.
 
-import { formatDate, formatMoney, h } from './dom';
+import { formatDate, h, money } from './dom';
 import { gql, portalRoot } from './graphql';
 import type { AccountContext, Invoice } from './types';
 
@@ -38,7 +38,7 @@ export function invoicesView(context: AccountContext): InvoicesView {
       'tr',
       { 'data-testid': 'invoice-row', 'data-invoice-id': inv.id },
       h('td', { 'data-testid': 'invoice-number' }, inv.number),
-      h('td', { 'data-testid': 'invoice-amount', class: 'num' }, formatMoney(inv.total, inv.currency)),
+      h('td', { 'data-testid': 'invoice-amount', class: 'num' }, money(inv.total, inv.currency)),
       h('td', {}, h('span', { 'data-testid': 'invoice-status', class: `status ${inv.status.toLowerCase()}` }, inv.status)),
       h('td', { 'data-testid': 'invoice-due' }, formatDate(inv.dueDate)),
       h('td', {}, inv.pdfUrl ? h('a', { href: sameOrigin(inv.pdfUrl), target: '_blank', rel: 'noopener' }, 'PDF') : null),
