@@ -70,6 +70,11 @@ impl TestApp {
         config.database.url = database.url().into();
         config.mail.dir = dir.path().join("mail");
         config.http.bind = "127.0.0.1:0".parse().unwrap();
+        // A configured PUBLIC_URL, as in production (links in emails name it), the same
+        // for every instance of a test; not the bound port, which differs between them.
+        config.http.public_url =
+            clientele::config::PublicUrl::parse("http://localhost:8080").unwrap();
+        config.http.public_url_given = true;
         config.mail.retry.poll_interval = Duration::from_millis(100);
         config.mail.retry.base_delay = Duration::from_millis(100);
         config.mail.retry.max_delay = Duration::from_millis(500);

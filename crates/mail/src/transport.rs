@@ -36,6 +36,19 @@ impl Transport {
         Ok(Self::Smtp(transport))
     }
 
+    /// Whether the relay answers (connects and greets; for files, always): what start-up
+    /// and `/readyz` report, before any email depends on it.
+    pub async fn check(&self) -> Result<(), String> {
+        match self {
+            Transport::Files(_) => Ok(()),
+            Transport::Smtp(smtp) => match smtp.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err("the SMTP server did not answer as one".into()),
+                Err(e) => Err(e.to_string()),
+            },
+        }
+    }
+
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
             Transport::Files(files) => files.send(message).await.map(drop).map_err(|e| SendError {

@@ -103,6 +103,11 @@ impl DeliveryWorker {
         }
     }
 
+    /// Whether its transport is reachable now ([`Transport::check`]).
+    pub async fn check_transport(&self) -> Result<(), String> {
+        self.transport.check().await
+    }
+
     /// Adds the delivery counters to `/metrics`.
     pub fn register_metrics(&self, registry: &mut Registry) {
         registry.register(

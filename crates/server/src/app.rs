@@ -14,6 +14,7 @@ use gateway::Api;
 use live::{EventBus, LiveFeed};
 use mail::{DeliveryWorker, Templates, Transport};
 use migration::{Migrator, MigratorTrait};
+use sea_orm::ConnectionTrait as _;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -55,7 +56,9 @@ async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnection,
             options.max_connections(SQLITE_CONNECTIONS);
         }
         options.map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            // The file is made on first use, with or without `?mode=rwc`.
+            opts.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
@@ -65,7 +68,82 @@ async fn connect_database(config: &DatabaseConfig) -> Result<DatabaseConnection,
             .await
             .map_err(|e| cannot(&e))?;
     }
-    Database::connect(options).await.map_err(|e| cannot(&e))
+    match Database::connect(options.clone()).await {
+        Err(err) if !config.is_sqlite() && names_a_missing_database(&err) => {
+            create_database(config.url.expose()).await?;
+            Database::connect(options).await.map_err(|e| cannot(&e))
+        }
+        connected => connected.map_err(|e| cannot(&e)),
+    }
+}
+
+/// PostgreSQL's "database … does not exist" (SQLSTATE 3D000).
+fn names_a_missing_database(err: &sea_orm::DbErr) -> bool {
+    let text = err.to_string();
+    text.contains("3D000") || (text.contains("database") && text.contains("does not exist"))
+}
+
+/// Creates DATABASE_URL's database from the server's maintenance database (`postgres`),
+/// as `createdb` would; a role that may not gets one line saying what to run.
+async fn create_database(url: &str) -> Result<(), ConfigError> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| ConfigError::new("DATABASE_URL", format!("not a URL: {e}")))?;
+    let name = parsed.path().trim_start_matches('/').to_owned();
+    let mut maintenance = parsed.clone();
+    maintenance.set_path("/postgres");
+    let createdb = {
+        let mut line = String::from("createdb");
+        if let Some(host) = parsed.host_str() {
+            line.push_str(&format!(" -h {host}"));
+        }
+        if let Some(port) = parsed.port() {
+            line.push_str(&format!(" -p {port}"));
+        }
+        if !parsed.username().is_empty() {
+            line.push_str(&format!(" -U {}", parsed.username()));
+        }
+        format!("{line} {name}")
+    };
+    let refused = |why: String| {
+        ConfigError::new(
+            "DATABASE_URL",
+            format!(
+                "database \"{name}\" does not exist and could not be created ({why}); create it with: {createdb}"
+            ),
+        )
+    };
+    let mut options = ConnectOptions::new(maintenance.as_str());
+    options
+        .sqlx_logging(false)
+        .max_connections(1)
+        .connect_timeout(Duration::from_secs(10));
+    let admin = Database::connect(options)
+        .await
+        .map_err(|e| refused(first_line(&e.to_string())))?;
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    let created = admin
+        .execute_unprepared(&format!("CREATE DATABASE {quoted}"))
+        .await;
+    admin.close().await.ok();
+    match created {
+        Ok(_) => {
+            tracing::info!(database = %name, "created the database DATABASE_URL names");
+            Ok(())
+        }
+        // Another instance starting at the same moment made it.
+        Err(e) if e.to_string().contains("already exists") => Ok(()),
+        Err(e) => Err(refused(first_line(&e.to_string()))),
+    }
+}
+
+/// What the database said, in one line: without the driver's prefix and the server's
+/// source position ("… at line 938").
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    let line = line
+        .rsplit_once("error returned from database: ")
+        .map_or(line, |(_, said)| said);
+    line.split(" at line ").next().unwrap_or(line).to_owned()
 }
 
 /// SQLite connections in the pool: reads of one request no longer wait behind another's

@@ -20,6 +20,7 @@ mod read;
 #[cfg(test)]
 mod tests;
 mod values;
+pub mod variables;
 pub use gateway::client_address::{ProxyHeader, TrustedProxies};
 use read::{
     admin_credentials, count_var, database_url_var, days_var, duration_var, reminders_every,
@@ -27,7 +28,7 @@ use read::{
 };
 pub use values::{PublicUrl, Secret, SecretUrl};
 
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clientele.db?mode=rwc";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/clientele.db";
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -41,6 +42,9 @@ pub struct Config {
     pub limits: Limits,
     /// Staff user created at start-up if its email has no login yet.
     pub admin: Option<AdminCredentials>,
+    /// `ADMIN_PASSWORD` alone: the password `create-staff` takes when not given on
+    /// standard input.
+    pub admin_password: Option<Secret>,
     /// What the domain applies: session and link lifetimes, the throttles' limits
     /// (`SESSION_IDLE_TIMEOUT` the one variable among them; tests shorten the rest).
     /// Its `public_url` is set from `http.public_url` when the domain is built.
@@ -61,7 +65,11 @@ pub struct DatabaseConfig {
 pub struct HttpConfig {
     /// Listen address (port 0 picks a free port).
     pub bind: SocketAddr,
+    /// `PUBLIC_URL`; unset, the bound address once the listener is bound
+    /// ([`HttpConfig::public_url_given`] says which).
     pub public_url: PublicUrl,
+    /// Whether `PUBLIC_URL` was set (else `public_url` follows the listener).
+    pub public_url_given: bool,
     /// A directory of `.graphql` documents: set, only those operations run (the
     /// allow-list of a production deployment whose clients are known).
     pub operations_dir: Option<PathBuf>,
@@ -199,6 +207,7 @@ impl Config {
                 ..Limits::default()
             },
             admin: admin_credentials(&get)?,
+            admin_password: get("ADMIN_PASSWORD").map(Secret::from),
             domain: DomainConfig {
                 session_idle_timeout: duration_var(&get, "SESSION_IDLE_TIMEOUT")?
                     .unwrap_or(DomainConfig::default().session_idle_timeout),
@@ -232,15 +241,19 @@ fn switch_var(
 /// BIND, PUBLIC_URL, OPERATIONS_DIR, INTROSPECTION, TRUSTED_PROXIES (and the header
 /// they write), DASHBOARD_DIR.
 fn http(get: &impl Fn(&str) -> Option<String>) -> Result<HttpConfig, ConfigError> {
-    let public_url =
-        PublicUrl::parse(&get("PUBLIC_URL").unwrap_or_else(|| "http://localhost:8080".into()))
-            .map_err(|message| ConfigError::new("PUBLIC_URL", message))?;
-    let bind = get("BIND")
+    let public_url_given = get("PUBLIC_URL").is_some();
+    let bind: SocketAddr = get("BIND")
         .unwrap_or_else(|| "127.0.0.1:8080".into())
         .parse()
         .map_err(|e| {
             ConfigError::new("BIND", format!("not an address like 127.0.0.1:8080: {e}"))
         })?;
+    let public_url = match get("PUBLIC_URL") {
+        Some(raw) => {
+            PublicUrl::parse(&raw).map_err(|message| ConfigError::new("PUBLIC_URL", message))?
+        }
+        None => PublicUrl::of_listener(bind),
+    };
     let introspection = switch_var(get, "INTROSPECTION")?.unwrap_or(true);
     let proxy_header = get("TRUSTED_PROXY_HEADER")
         .map(|value| ProxyHeader::parse(&value))
@@ -253,6 +266,7 @@ fn http(get: &impl Fn(&str) -> Option<String>) -> Result<HttpConfig, ConfigError
     Ok(HttpConfig {
         bind,
         public_url,
+        public_url_given,
         operations_dir: get("OPERATIONS_DIR").map(PathBuf::from),
         introspection,
         trusted_proxies,

@@ -21,6 +21,7 @@ pub(crate) fn router(
     persisted: PersistedOperations,
     registry: prometheus_client::registry::Registry,
     shutdown: tokio::sync::watch::Receiver<bool>,
+    smtp: Option<std::sync::Arc<crate::smtp_check::SmtpReachability>>,
 ) -> Router {
     let dashboard = match &config.http.dashboard_dir {
         Some(dir) => crate::dashboard::routes(dir),
@@ -55,7 +56,10 @@ pub(crate) fn router(
             "/metrics",
             get(move |State(state): State<AppState>| serve_metrics(state, metrics.clone())),
         )
-        .route("/readyz", get(readyz))
+        .route(
+            "/readyz",
+            get(move |State(state): State<AppState>| readyz(state, smtp.clone())),
+        )
         .merge(playground)
         .merge(dashboard)
         .with_state(app_state(
@@ -164,16 +168,29 @@ async fn body_in_time(
 
 /// Ready when the database answers within [`READY_WITHIN`] (a probe must not wait out
 /// the pool's acquire timeout while the database restarts).
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+async fn readyz(
+    state: AppState,
+    smtp: Option<std::sync::Arc<crate::smtp_check::SmtpReachability>>,
+) -> impl IntoResponse {
     match tokio::time::timeout(READY_WITHIN, state.domain.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ready"),
+        // The relay is reported, never a reason to be unready: emails wait for it.
+        Ok(Ok(())) => match smtp {
+            Some(smtp) => (StatusCode::OK, format!("ready\n{}", smtp.line())),
+            None => (StatusCode::OK, "ready".to_owned()),
+        },
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unreachable".to_owned(),
+            )
         }
         Err(_) => {
             tracing::warn!("database did not answer the readiness probe in time");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unreachable".to_owned(),
+            )
         }
     }
 }

@@ -12,6 +12,7 @@ mod invoice_pdf;
 mod metrics;
 mod playground;
 mod serve;
+mod smtp_check;
 mod startup;
 mod unsubscribe;
 

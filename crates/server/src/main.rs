@@ -19,29 +19,37 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(
     name = "clientele",
     version,
-    about = "GraphQL backend for client portals: one account, several people."
+    about = "GraphQL backend for client portals: one account, several people.",
+    after_help = clientele::config::variables::help()
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// Serve a built single-page app at /dashboard/ (as DASHBOARD_DIR does), e.g.
-    /// examples/dashboard/dist.
-    #[arg(long, value_name = "DIR", global = true)]
+    /// examples/dashboard/dist. Only when serving (no command, or `serve`).
+    #[arg(long, value_name = "DIR")]
     dashboard: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Migrate the database and serve (the default).
-    Serve,
+    Serve {
+        /// Serve a built single-page app at /dashboard/ (as DASHBOARD_DIR does).
+        #[arg(long, value_name = "DIR")]
+        dashboard: Option<std::path::PathBuf>,
+    },
     /// Run the database migrations and exit.
     Migrate,
-    /// Add a staff user (a portal administrator).
+    /// Add a staff user (a portal administrator). The password is read from standard
+    /// input with --password-stdin, else from ADMIN_PASSWORD; never from the command
+    /// line, where `ps` and the shell's history would keep it.
     CreateStaff {
         #[arg(long)]
         email: String,
+        /// Read the password from standard input (its first line).
         #[arg(long)]
-        password: String,
+        password_stdin: bool,
         #[arg(long, default_value = "Portal")]
         first_name: String,
         #[arg(long, default_value = "Administrator")]
@@ -76,6 +84,8 @@ fn main() -> ExitCode {
     }
     let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colour codes only where a person reads them, not in a file or a collector.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tower_http=info".into()),
@@ -101,14 +111,20 @@ fn main() -> ExitCode {
         .enable_all()
         .thread_stack_size(8 * 1024 * 1024)
         .build();
+    let command = match (cli.command, cli.dashboard) {
+        (None, dashboard) => Command::Serve { dashboard },
+        (Some(Command::Serve { dashboard: None }), Some(dashboard)) => Command::Serve {
+            dashboard: Some(dashboard),
+        },
+        (Some(_), Some(_)) => {
+            eprintln!("clientele: --dashboard applies only when serving (no command, or `serve`)");
+            return ExitCode::from(2);
+        }
+        (Some(command), None) => command,
+    };
     let result = runtime
         .context("starting the async runtime")
-        .and_then(|rt| {
-            rt.block_on(run(
-                cli.command.unwrap_or(Command::Serve),
-                cli.dashboard.as_deref(),
-            ))
-        });
+        .and_then(|rt| rt.block_on(run(command)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -118,14 +134,17 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::Result<()> {
+async fn run(command: Command) -> anyhow::Result<()> {
     let mut config = Config::from_env()?;
-    // `--dashboard DIR` is DASHBOARD_DIR given on the command line, checked the same way.
-    if let Some(dir) = dashboard {
-        config.http.dashboard_dir = Some(clientele::config::dashboard_dir(dir)?);
-    }
     match command {
-        Command::Serve => serve(config).await,
+        Command::Serve { dashboard } => {
+            // `--dashboard DIR` is DASHBOARD_DIR given on the command line, checked the
+            // same way.
+            if let Some(dir) = dashboard {
+                config.http.dashboard_dir = Some(clientele::config::dashboard_dir(dir)?);
+            }
+            serve(config).await
+        }
         Command::Migrate => {
             clientele::Core::open(&config).await?.close().await;
             println!("clientele: database is up to date");
@@ -133,10 +152,11 @@ async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::R
         }
         Command::CreateStaff {
             email,
-            password,
+            password_stdin,
             first_name,
             last_name,
         } => {
+            let password = staff_password(password_stdin, &config)?;
             let core = clientele::Core::open(&config).await?;
             let user = core
                 .domain
@@ -157,16 +177,56 @@ async fn run(command: Command, dashboard: Option<&std::path::Path>) -> anyhow::R
     }
 }
 
+/// `create-staff`'s password: standard input's first line with `--password-stdin`,
+/// else `ADMIN_PASSWORD`.
+fn staff_password(from_stdin: bool, config: &Config) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        anyhow::ensure!(
+            !password.is_empty(),
+            "--password-stdin: standard input was empty"
+        );
+        return Ok(password);
+    }
+    config
+        .admin_password
+        .as_ref()
+        .map(|secret| secret.expose().to_owned())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "create-staff: give the password on standard input with --password-stdin \
+                 (e.g. `printf '%s' \"$PW\" | clientele create-staff --email E --password-stdin`) \
+                 or in ADMIN_PASSWORD"
+            )
+        })
+}
+
 /// Serves until SIGTERM or Ctrl-C, then stops gracefully.
 async fn serve(config: Config) -> anyhow::Result<()> {
     let serves_dashboard = config.http.dashboard_dir.is_some();
-    let public_url = config.http.public_url.clone();
+    let given = config.http.public_url_given;
     let server = clientele::spawn(config).await?;
-    let base = public_url.for_listener(server.addr);
-    println!("clientele: GraphiQL on {base}/graphql");
+    let base = server.public_url.for_listener(server.addr);
+    let mut said = format!("clientele: GraphiQL on {base}/graphql\n");
     if serves_dashboard {
-        println!("clientele: the dashboard on {base}/dashboard/");
+        said.push_str(&format!("clientele: the dashboard on {base}/dashboard/\n"));
     }
+    said.push_str(&format!(
+        "clientele: links in emails point to {} ({})\n",
+        server.public_url,
+        if given {
+            "PUBLIC_URL"
+        } else {
+            "the bound address; set PUBLIC_URL to the address people open"
+        }
+    ));
+    // Whoever started us may have stopped reading (a closed pipe): not a reason to die.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), said.as_bytes());
+    let _ = std::io::Write::flush(&mut std::io::stdout());
     shutdown_signal().await;
     tracing::info!("shutting down");
     server.shutdown().await;

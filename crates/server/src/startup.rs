@@ -21,6 +21,8 @@ use gateway::PersistedOperations;
 /// A server running in this process.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// The base of the links it sends (`PUBLIC_URL`, or the bound address).
+    pub public_url: crate::config::PublicUrl,
     pub domain: Domain,
     /// The database connection, for tools and tests that inspect rows directly; the
     /// server itself reads and writes only through `domain`'s services.
@@ -56,14 +58,18 @@ impl RunningServer {
 }
 
 /// Starts everything and serves on `config.http.bind` (port 0 picks a free port).
-pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
-    let app = App::start(&config).await?;
-    bootstrap_staff(&app.core.domain, config.admin.as_ref()).await?;
+pub async fn spawn(mut config: Config) -> anyhow::Result<RunningServer> {
     let bind = config.http.bind;
     let listener = TcpListener::bind(bind)
         .await
         .map_err(|e| ConfigError::new("BIND", format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr()?;
+    if !config.http.public_url_given {
+        // Links in emails and the cookie's origin follow the address actually bound.
+        config.http.public_url = crate::config::PublicUrl::of_listener(addr);
+    }
+    let app = App::start(&config).await?;
+    bootstrap_staff(&app.core.domain, config.admin.as_ref()).await?;
 
     let stopped = app.shutdown.subscribe();
     let worker = Arc::new(app.core.mail_worker(&config)?);
@@ -83,12 +89,22 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     worker.register_metrics(&mut registry);
     hooks.register_metrics(&mut registry);
     app.api.register_metrics(&mut registry);
+    let smtp = config.mail.smtp_url.is_some().then(|| {
+        let reachability = Arc::new(crate::smtp_check::SmtpReachability::default());
+        tasks.push(crate::smtp_check::watch_relay(
+            worker.clone(),
+            reachability.clone(),
+            stopped.clone(),
+        ));
+        reachability
+    });
     let router = http::router(
         &app,
         &config,
         persisted_operations(&config)?,
         registry,
         stopped.clone(),
+        smtp,
     );
     tasks.insert(
         0,
@@ -102,11 +118,14 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     // The live feed reads the database until shutdown: awaited before it is closed.
     tasks.push(app.live_reader);
 
-    tracing::info!(%addr, database = if config.database.is_sqlite() { "sqlite" } else { "postgres" },
+    tracing::info!(%addr, public_url = %config.http.public_url,
+        public_url_from = if config.http.public_url_given { "PUBLIC_URL" } else { "the bound address" },
+        database = if config.database.is_sqlite() { "sqlite" } else { "postgres" },
         mail = if config.mail.smtp_url.is_some() { "smtp" } else { "files" },
         events = if config.events.redis_url.is_some() { "redis" } else { "in-process" }, "clientele is serving");
     Ok(RunningServer {
         addr,
+        public_url: config.http.public_url.clone(),
         domain: app.core.domain,
         db: app.core.db,
         mail: worker,

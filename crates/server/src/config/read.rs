@@ -117,7 +117,8 @@ pub(super) fn reminders_every(
     Ok((secs > 0).then(|| Duration::from_secs(secs)))
 }
 
-/// `ADMIN_EMAIL` and `ADMIN_PASSWORD`: both or neither.
+/// `ADMIN_EMAIL` and `ADMIN_PASSWORD`: the email needs the password; the password alone
+/// is `create-staff`'s.
 pub(super) fn admin_credentials(
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<AdminCredentials>, ConfigError> {
@@ -131,10 +132,8 @@ pub(super) fn admin_credentials(
             "ADMIN_PASSWORD",
             "is required when ADMIN_EMAIL is set",
         )),
-        (None, Some(_)) => Err(ConfigError::new(
-            "ADMIN_EMAIL",
-            "is required when ADMIN_PASSWORD is set",
-        )),
+        // `create-staff`'s password, given without its email on the command line.
+        (None, Some(_)) => Ok(None),
     }
 }
 

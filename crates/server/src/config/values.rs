@@ -92,6 +92,22 @@ impl PublicUrl {
         })
     }
 
+    /// The address of a server listening on `listener`, as a person on this machine
+    /// opens it: `localhost` for a loopback or any-address listener (browsers send
+    /// cookies by name, and a passkey's relying party cannot be an IP), else its IP.
+    pub fn of_listener(listener: std::net::SocketAddr) -> Self {
+        let ip = listener.ip();
+        let host = if ip.is_loopback() || ip.is_unspecified() {
+            "localhost".to_owned()
+        } else if ip.is_ipv6() {
+            format!("[{ip}]")
+        } else {
+            ip.to_string()
+        };
+        Self::parse(&format!("http://{host}:{}", listener.port()))
+            .expect("an address makes an http URL")
+    }
+
     /// The base of links, without a trailing slash.
     pub fn as_str(&self) -> &str {
         &self.base

@@ -79,12 +79,17 @@ async fn seed_into(app: &App) -> anyhow::Result<Seeded> {
         return Ok(Seeded::AlreadyThere);
     }
     if domain.auth().has_login(FIRST).await? {
-        bail!("an earlier seed-demo stopped part-way: seed an empty database (a new DATABASE_URL)");
+        bail!(
+            "an earlier seed-demo stopped part-way; seed a new, empty database instead: \
+             DATABASE_URL=sqlite://data/demo.db clientele seed-demo"
+        );
     }
     let accounts = domain.accounts().count().await?;
     if accounts > 0 {
         bail!(
-            "the database already holds {accounts} account(s); seed-demo only fills an empty one"
+            "the database already holds {accounts} account(s) and seed-demo only fills an empty \
+             one; seed a new database instead: DATABASE_URL=sqlite://data/demo.db clientele \
+             seed-demo (then serve with the same DATABASE_URL)"
         );
     }
     let demo = Demo {
