@@ -213,3 +213,31 @@ fn a_missing_file_or_heading_is_reported() {
     assert_eq!(broken.len(), 4, "{broken:#?}");
     assert!(broken[0].contains("(missing.md)") && broken[3].contains("(../no/such/dir/)"));
 }
+
+/// What a packager reads: the license Cargo declares is in the repository, and every
+/// package says the toolchain it needs (an older one then stops with "requires rustc
+/// 1.94" instead of an error deep in a dependency).
+#[test]
+fn the_license_file_and_the_toolchain_are_declared() {
+    let root = repository();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("license = \"MIT\""));
+    let license = std::fs::read_to_string(root.join("LICENSE")).expect("a LICENSE file");
+    assert!(license.starts_with("MIT License"), "{license}");
+    assert!(manifest.contains("rust-version = \"1.94\""));
+    let mut manifests = vec![
+        root.join("migration/Cargo.toml"),
+        root.join("tests/Cargo.toml"),
+    ];
+    for entry in std::fs::read_dir(root.join("crates")).unwrap() {
+        manifests.push(entry.unwrap().path().join("Cargo.toml"));
+    }
+    for path in manifests {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("rust-version.workspace = true"),
+            "{} does not declare its toolchain",
+            path.display()
+        );
+    }
+}
