@@ -344,6 +344,10 @@ async fn execute(
         Ok(auth) => auth,
         Err(err) => return answer(api::error_response(err), media, true),
     };
+    // The request's span (and so its trace) says which operation it ran.
+    if let Some(name) = request.operation_name.as_deref() {
+        tracing::Span::current().record("operation", name);
+    }
     let request = api::prepare_request(request, &state.domain, auth);
     let response = state.api.execute(request).await;
     // What refuses a request before it runs (it does not parse or validate, its

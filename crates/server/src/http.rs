@@ -119,7 +119,9 @@ fn with_request_ids(routes: Router) -> Router {
                         .get("x-request-id")
                         .and_then(|id| id.to_str().ok())
                         .unwrap_or_default();
-                    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                    // `operation`: the GraphQL operation's name, recorded once known.
+                    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path(),
+                        operation = tracing::field::Empty)
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )

@@ -14,6 +14,7 @@ mod playground;
 mod serve;
 mod smtp_check;
 mod startup;
+pub mod telemetry;
 mod unsubscribe;
 
 pub use app::Core;

@@ -76,41 +76,62 @@ fn never_logged() -> Targets {
         .with_target("tokio_tungstenite", LevelFilter::DEBUG)
 }
 
+/// Logs to stderr (`RUST_LOG`, `LOG_FORMAT`; colour only on a terminal), and traces to
+/// an OTLP collector when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, each with its own
+/// filter: the collector gets every request's spans, SQL statements included, whatever
+/// the log shows.
+fn init_logs(runtime: tokio::runtime::Handle) -> Result<(), String> {
+    use tracing_subscriber::Layer as _;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tower_http=info".into());
+    // `LOG_FORMAT=json`: one JSON object per line, with the spans it happened in (the
+    // request's id among them), for a log collector.
+    let logs = match std::env::var("LOG_FORMAT").ok().as_deref().map(str::trim) {
+        None | Some("" | "text") => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            // Colour codes only where a person reads them, not in a file or a collector.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .boxed(),
+        Some("json") => tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .with_writer(std::io::stderr)
+            .boxed(),
+        Some(other) => return Err(format!("LOG_FORMAT: `{other}` is neither text nor json")),
+    };
+    let traces = clientele::telemetry::layer(runtime)?
+        .map(|layer| layer.with_filter(Targets::new().with_default(LevelFilter::INFO)));
+    tracing_subscriber::registry()
+        .with(logs.with_filter(filter))
+        .with(traces)
+        .with(never_logged())
+        .init();
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Schema) = cli.command {
         print!("{}", api::sdl());
         return ExitCode::SUCCESS;
     }
-    let logs = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        // Colour codes only where a person reads them, not in a file or a collector.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn,tower_http=info".into()),
-        );
-    // `LOG_FORMAT=json`: one JSON object per line, with the spans it happened in (the
-    // request's id among them), for a log collector.
-    match std::env::var("LOG_FORMAT").ok().as_deref().map(str::trim) {
-        None | Some("" | "text") => logs.finish().with(never_logged()).init(),
-        Some("json") => logs
-            .json()
-            .with_current_span(true)
-            .with_span_list(true)
-            .finish()
-            .with(never_logged())
-            .init(),
-        Some(other) => {
-            eprintln!("clientele: LOG_FORMAT: `{other}` is neither text nor json");
-            return ExitCode::FAILURE;
-        }
-    }
     // Deep GraphQL resolvers need more than the default 2 MiB in debug builds.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(8 * 1024 * 1024)
-        .build();
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("clientele: starting the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(message) = init_logs(runtime.handle().clone()) {
+        eprintln!("clientele: {message}");
+        return ExitCode::FAILURE;
+    }
     let command = match (cli.command, cli.dashboard) {
         (None, dashboard) => Command::Serve { dashboard },
         (Some(Command::Serve { dashboard: None }), Some(dashboard)) => Command::Serve {
@@ -122,9 +143,8 @@ fn main() -> ExitCode {
         }
         (Some(command), None) => command,
     };
-    let result = runtime
-        .context("starting the async runtime")
-        .and_then(|rt| rt.block_on(run(command)));
+    let result = runtime.block_on(run(command));
+    clientele::telemetry::shutdown();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

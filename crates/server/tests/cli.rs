@@ -750,3 +750,95 @@ fn no_token_reaches_the_logs_at_trace() {
         );
     }
 }
+
+/// With `OTEL_EXPORTER_OTLP_ENDPOINT`, a request is one trace at the collector: its
+/// span carries the request id and the GraphQL operation's name, and the SQL statements
+/// it ran are spans of the same trace. The collector here is the test's own OTLP/HTTP
+/// receiver, decoding the protobuf the exporter sends.
+#[test]
+fn with_an_otlp_endpoint_a_request_is_one_trace_with_its_sql_statements() {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
+    use opentelemetry_proto::tonic::trace::v1::Span;
+    use prost::Message as _;
+    use std::sync::{Arc, Mutex};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let received: Arc<Mutex<Vec<Span>>> = Arc::default();
+    let collector = {
+        let received = received.clone();
+        let route = axum::routing::post(move |body: axum::body::Bytes| {
+            let received = received.clone();
+            async move {
+                let request = ExportTraceServiceRequest::decode(body).expect("OTLP protobuf");
+                for resource in request.resource_spans {
+                    for scope in resource.scope_spans {
+                        received.lock().unwrap().extend(scope.spans);
+                    }
+                }
+                axum::http::StatusCode::OK
+            }
+        });
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route("/v1/traces", route);
+        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        format!("http://{addr}")
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let (child, url) = serve(
+        clientele(dir.path())
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector)
+            .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+            .stderr(Stdio::piped()),
+    );
+    runtime.block_on(async {
+        let body: serde_json::Value = reqwest::Client::new()
+            .post(&url)
+            .header("x-request-id", "otel-request-1")
+            .json(&serde_json::json!({
+                "query": "mutation Join($i: RegisterInput!) { register(input: $i) { token } }",
+                "operationName": "Join",
+                "variables": { "i": { "accountName": "Traced", "firstName": "T", "lastName": "R", "email": "t@traced.test", "password": "a long password 1" } },
+            }))
+            .send().await.unwrap().json().await.unwrap();
+        assert!(body.get("errors").is_none(), "{body}");
+    });
+    // The exporter sends what is batched when the server stops.
+    let stderr = stop_reading_stderr(child);
+    let spans = received.lock().unwrap().clone();
+    let text = |span: &Span, key: &str| -> Option<String> {
+        span.attributes.iter().find(|a| a.key == key).and_then(|a| {
+            match a.value.as_ref()?.value.as_ref()? {
+                AnyValue::StringValue(s) => Some(s.clone()),
+                _ => None,
+            }
+        })
+    };
+    let request = spans
+        .iter()
+        .find(|s| s.name == "request" && text(s, "id").as_deref() == Some("otel-request-1"))
+        .unwrap_or_else(|| {
+            let names: Vec<&str> = spans.iter().map(|s| s.name.as_str()).collect();
+            panic!("no span of the request among {names:?}; the server said: {stderr}")
+        });
+    assert_eq!(text(request, "operation").as_deref(), Some("Join"));
+    assert_eq!(text(request, "path").as_deref(), Some("/graphql"));
+    let statements: Vec<String> = spans
+        .iter()
+        .filter(|s| s.trace_id == request.trace_id && s.name.starts_with("sea_orm."))
+        .filter_map(|s| text(s, "db.statement"))
+        .collect();
+    assert!(
+        statements
+            .iter()
+            .any(|sql| sql.contains("INSERT INTO \"users\"")),
+        "{statements:#?}"
+    );
+    assert!(statements.len() >= 3, "{statements:#?}");
+    // Statements carry placeholders, never the values (the password's hash, the email).
+    assert!(statements.iter().all(|sql| !sql.contains("t@traced.test")));
+}

@@ -130,6 +130,11 @@ pub const VARIABLES: &[Variable] = &[
         "log filter (logs go to stderr, coloured only on a terminal)",
     ),
     var("LOG_FORMAT", "text", "json: one JSON object per line"),
+    var(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "unset: no traces exported",
+        "an OTLP/HTTP collector (http://localhost:4318): a trace per request, SQL included",
+    ),
 ];
 
 /// The list as `--help` prints it.
