@@ -507,3 +507,83 @@ async fn a_reset_or_a_password_change_retires_every_older_reset_link() {
             .is_ok()
     );
 }
+
+/// A form hears of every field at fault at once: `extensions.fieldErrors` lists each
+/// with its message (`field` stays the first), and nothing is made. One error is a list
+/// of one.
+#[tokio::test]
+async fn every_field_error_of_an_input_comes_at_once() {
+    let app = TestApp::start().await;
+    let acme = Portal::acme(&app).await;
+    let before = app.contact_count(&acme.owner, &acme.account).await;
+    let r = app
+        .gql_as(
+            &acme.owner,
+            ADD,
+            json!({ "a": acme.account, "i": {
+                "firstName": "  ", "lastName": "Ok", "email": "not an email", "role": "OWNER",
+                "phone": "+1\n555",
+            }}),
+        )
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    let extensions = r.body["errors"][0]["extensions"]
+        .as_object()
+        .expect("extensions");
+    let listed = extensions
+        .get("fieldErrors")
+        .and_then(|v| v.as_array())
+        .unwrap_or_else(|| panic!("no fieldErrors: {}", r.body));
+    let fields: Vec<&str> = listed
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["firstName", "email", "role", "phone"],
+        "{}",
+        r.body
+    );
+    for error in listed {
+        assert!(!error["message"].as_str().unwrap().is_empty(), "{error}");
+    }
+    assert_eq!(extensions.get("field"), Some(&json!("firstName")));
+    assert_eq!(app.contact_count(&acme.owner, &acme.account).await, before);
+
+    // The same for an edit.
+    let edit = app
+        .gql_as(
+            &acme.owner,
+            "mutation($id: ID!) { updateContact(id: $id, input: { firstName: \"\", email: \"nope\", companyName: \"a\\u0000b\" }) { id } }",
+            json!({ "id": acme.owner_contact }),
+        )
+        .await;
+    let fields: Vec<&str> = edit.body["errors"][0]["extensions"]["fieldErrors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", edit.body))
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["firstName", "email", "companyName"],
+        "{}",
+        edit.body
+    );
+
+    let one = app
+        .gql_as(
+            &acme.owner,
+            ADD,
+            json!({ "a": acme.account, "i": { "firstName": "", "lastName": "Ok", "role": "BILLING" } }),
+        )
+        .await;
+    let listed = &one.body["errors"][0]["extensions"]["fieldErrors"];
+    assert_eq!(
+        listed,
+        &json!([{ "field": "firstName", "message": "firstName must not be empty" }]),
+        "{}",
+        one.body
+    );
+    app.stop().await;
+}

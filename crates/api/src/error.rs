@@ -26,11 +26,31 @@ impl From<ApiError> for async_graphql::Error {
         }
         async_graphql::Error::new(err.public_message()).extend_with(|_, ext| {
             ext.set("code", err.code().as_str());
-            if let DomainError::BadInput {
-                field: Some(field), ..
-            } = &err
-            {
-                ext.set("field", *field);
+            // Every field at fault, for a form to show them all (`field` is the first, as
+            // before there were several).
+            let fields = err.field_errors();
+            if let Some(first) = fields.first() {
+                ext.set("field", first.field);
+                ext.set(
+                    "fieldErrors",
+                    async_graphql::Value::List(
+                        fields
+                            .iter()
+                            .map(|e| {
+                                let mut item = async_graphql::indexmap::IndexMap::new();
+                                item.insert(
+                                    async_graphql::Name::new("field"),
+                                    async_graphql::Value::from(e.field),
+                                );
+                                item.insert(
+                                    async_graphql::Name::new("message"),
+                                    async_graphql::Value::from(e.message.as_str()),
+                                );
+                                async_graphql::Value::Object(item)
+                            })
+                            .collect(),
+                    ),
+                );
             }
             if let DomainError::WithReason { reason, .. } = &err {
                 ext.set("reason", reason.as_str());

@@ -114,6 +114,10 @@ pub enum DomainError {
         field: Option<&'static str>,
         message: String,
     },
+    /// Several fields of one input are invalid: each with its message, so a form shows
+    /// them all at once (`extensions.fieldErrors`). Never empty.
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))]
+    InvalidFields(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
     /// Too much too often; `retry_after` is the seconds to wait, when a wait helps.
@@ -131,6 +135,14 @@ pub enum DomainError {
 
 pub type Result<T, E = DomainError> = std::result::Result<T, E>;
 
+/// One field's complaint (`extensions.fieldErrors` item): the input field by its API
+/// name, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
 impl DomainError {
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -138,7 +150,7 @@ impl DomainError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::WithReason { code, .. } => *code,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::BadInput { .. } => ErrorCode::BadUserInput,
+            Self::BadInput { .. } | Self::InvalidFields(_) => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Resubscribe(_) => ErrorCode::Resubscribe,
@@ -152,6 +164,22 @@ impl DomainError {
         match self {
             Self::Internal(_) => "internal server error".to_owned(),
             other => other.to_string(),
+        }
+    }
+
+    /// Every field at fault, with its message: one for a `BadInput` naming its field,
+    /// each of [`DomainError::InvalidFields`], none otherwise.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            Self::BadInput {
+                field: Some(field),
+                message,
+            } => vec![FieldError {
+                field,
+                message: message.clone(),
+            }],
+            Self::InvalidFields(errors) => errors.clone(),
+            _ => Vec::new(),
         }
     }
 

@@ -46,7 +46,7 @@ use tokio::sync::Notify;
 
 pub use address::Address;
 pub use clock::Clock;
-pub use error::{DomainError, ErrorCode, Reason, Result};
+pub use error::{DomainError, ErrorCode, FieldError, Reason, Result};
 pub use outbox::{EmailRenderer, RenderedEmail};
 pub use password_hashing::PasswordHasher;
 

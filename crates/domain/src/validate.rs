@@ -5,7 +5,52 @@
 //! PostgreSQL refuses; a line break in a single-line field, which ends up in headers
 //! and PDFs). Multi-line text allows line breaks and tabs only.
 
-use crate::{DomainError, Result};
+use crate::{DomainError, FieldError, Result};
+
+/// Collects the field errors of one input, so that a form hears of all of them at
+/// once: each check is [`Fields::take`]n, then [`Fields::done`] answers them together.
+#[derive(Debug, Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    /// A check's value; its field error kept for [`Fields::done`] (`None`); any other
+    /// error (not about a field) returned at once.
+    pub fn take<T>(&mut self, checked: Result<T>) -> Result<Option<T>> {
+        match checked {
+            Ok(value) => Ok(Some(value)),
+            Err(err) => {
+                let errors = err.field_errors();
+                if errors.is_empty() {
+                    return Err(err);
+                }
+                self.errors.extend(errors);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Whether a field error was kept already.
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Every kept error at once: one as `BadInput`, more as `InvalidFields`.
+    pub fn done(mut self) -> Result<()> {
+        match self.errors.len() {
+            0 => Ok(()),
+            1 => {
+                let only = self.errors.remove(0);
+                Err(DomainError::BadInput {
+                    field: Some(only.field),
+                    message: only.message,
+                })
+            }
+            _ => Err(DomainError::InvalidFields(self.errors)),
+        }
+    }
+}
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 /// Argon2 accepts anything, but a megabyte "password" is an attack, not a password.

@@ -52,52 +52,72 @@ struct CheckedContact {
 }
 
 impl CheckedContact {
+    /// Every field is checked, and all their errors are answered together.
     fn of(input: NewContact, now: DateTime<Utc>) -> Result<Self> {
-        let email = validate::optional_email("email", input.email.as_deref())?;
-        let (role, custom) = permissions::assignable(input.role, input.permissions, None)?;
-        check_access_expiry(input.access_expires_at, now, false)?;
-        let granted = permissions::effective(role, &custom);
-        scope::check_permissions(input.scope.as_ref(), &granted)?;
-        let joining = match (input.portal_access, input.send_invite, email.clone()) {
-            (_, true, None) => {
-                return Err(DomainError::bad_input(
-                    "email",
-                    "an invitation needs an email address",
-                ));
-            }
-            (_, true, Some(_)) if input.password.is_some() => {
-                return Err(DomainError::bad_input(
-                    "password",
-                    "an invited contact sets their own password",
-                ));
-            }
-            (_, true, Some(email)) => Joining::Invitation { email },
-            (true, false, None) => {
-                return Err(DomainError::bad_input(
-                    "email",
-                    "portal access needs an email address",
-                ));
-            }
-            (true, false, Some(email)) => Joining::Login {
-                email,
-                chosen: input.password,
-            },
-            (false, false, _) => Joining::No,
-        };
-        Ok(Self {
-            first_name: validate::name("firstName", &input.first_name)?,
-            last_name: validate::name("lastName", &input.last_name)?,
-            card: CardFields::checked(
-                input.phone,
-                input.company_name,
-                input.relationship,
-                input.address,
-            )?,
-            granted,
-            preferences: input
+        let mut fields = validate::Fields::default();
+        let first_name = fields.take(validate::name("firstName", &input.first_name))?;
+        let last_name = fields.take(validate::name("lastName", &input.last_name))?;
+        let email = fields.take(validate::optional_email("email", input.email.as_deref()))?;
+        let assigned = fields.take(permissions::assignable(input.role, input.permissions, None))?;
+        fields.take(check_access_expiry(input.access_expires_at, now, false))?;
+        let card = fields.take(CardFields::checked(
+            input.phone,
+            input.company_name,
+            input.relationship,
+            input.address,
+        ))?;
+        let preferences = fields.take(
+            input
                 .notification_preferences
                 .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
-                .transpose()?,
+                .transpose(),
+        )?;
+        let granted = assigned
+            .as_ref()
+            .map(|(role, custom)| permissions::effective(*role, custom));
+        if let Some(granted) = &granted {
+            fields.take(scope::check_permissions(input.scope.as_ref(), granted))?;
+        }
+        let joining = fields.take(joining(
+            input.portal_access,
+            input.send_invite,
+            input.password,
+            input
+                .email
+                .as_deref()
+                .map(str::trim)
+                .filter(|e| !e.is_empty()),
+            email.clone().flatten(),
+        ))?;
+        fields.done()?;
+        let (
+            Some(first_name),
+            Some(last_name),
+            Some(email),
+            Some((role, custom)),
+            Some(card),
+            Some(preferences),
+            Some(granted),
+            Some(joining),
+        ) = (
+            first_name,
+            last_name,
+            email,
+            assigned,
+            card,
+            preferences,
+            granted,
+            joining,
+        )
+        else {
+            return Err(DomainError::Internal("a checked field has no value".into()));
+        };
+        Ok(Self {
+            first_name,
+            last_name,
+            card,
+            granted,
+            preferences,
             email,
             role,
             custom,
@@ -276,4 +296,39 @@ async fn insert(
     };
     checked.card.clone().apply(&mut model);
     crate::error::on_conflict(model.insert(change.conn()).await, EMAIL_TAKEN_IN_ACCOUNT)
+}
+
+/// How the new contact will sign in: `given` is the email as typed (blank: none),
+/// `email` the same once checked (none when it was invalid, already reported).
+fn joining(
+    portal_access: bool,
+    send_invite: bool,
+    password: Option<String>,
+    given: Option<&str>,
+    email: Option<String>,
+) -> Result<Joining> {
+    let needs = |what: &str| {
+        Err(DomainError::bad_input(
+            "email",
+            format!("{what} needs an email address"),
+        ))
+    };
+    match (portal_access, send_invite, given) {
+        (_, true, None) => needs("an invitation"),
+        (_, true, Some(_)) if password.is_some() => Err(DomainError::bad_input(
+            "password",
+            "an invited contact sets their own password",
+        )),
+        (true, false, None) => needs("portal access"),
+        // An invalid address was reported as such; nothing more to say here.
+        (_, _, Some(_)) if email.is_none() => Ok(Joining::No),
+        (_, true, Some(_)) => Ok(Joining::Invitation {
+            email: email.unwrap_or_default(),
+        }),
+        (true, false, Some(_)) => Ok(Joining::Login {
+            email: email.unwrap_or_default(),
+            chosen: password,
+        }),
+        (false, false, _) => Ok(Joining::No),
+    }
 }

@@ -38,33 +38,53 @@ struct CheckedChanges {
 }
 
 impl CheckedChanges {
+    /// Every field is checked, and all their errors are answered together.
     fn of(changes: ContactChanges) -> Result<Self> {
         let name =
             |field, value: Option<String>| value.map(|v| validate::name(field, &v)).transpose();
-        Ok(Self {
-            first_name: name("firstName", changes.first_name)?,
-            last_name: name("lastName", changes.last_name)?,
-            email: changes
+        let mut fields = validate::Fields::default();
+        let first_name = fields.take(name("firstName", changes.first_name))?;
+        let last_name = fields.take(name("lastName", changes.last_name))?;
+        let email = fields.take(
+            changes
                 .email
                 .map(|e| validate::optional_email("email", e.as_deref()))
-                .transpose()?,
-            phone: validate::optional_change("phone", changes.phone, validate::MAX_PHONE_LEN)?,
-            company_name: validate::optional_change(
-                "companyName",
-                changes.company_name,
-                validate::MAX_NAME_LEN,
-            )?,
-            relationship: validate::optional_change(
-                "relationship",
-                changes.relationship,
-                validate::MAX_NAME_LEN,
-            )?,
-            address: changes.address.map(Address::checked).transpose()?,
-            role: (changes.role, changes.permissions),
-            preferences: changes
+                .transpose(),
+        )?;
+        let phone = fields.take(validate::optional_change(
+            "phone",
+            changes.phone,
+            validate::MAX_PHONE_LEN,
+        ))?;
+        let company_name = fields.take(validate::optional_change(
+            "companyName",
+            changes.company_name,
+            validate::MAX_NAME_LEN,
+        ))?;
+        let relationship = fields.take(validate::optional_change(
+            "relationship",
+            changes.relationship,
+            validate::MAX_NAME_LEN,
+        ))?;
+        let address = fields.take(changes.address.map(Address::checked).transpose())?;
+        let preferences = fields.take(
+            changes
                 .notification_preferences
                 .map(|keys| notifications::shaped_keys(PREFERENCES, keys))
-                .transpose()?,
+                .transpose(),
+        )?;
+        fields.done()?;
+        // Every check passed: each value is there (`flatten` only unwraps them).
+        Ok(Self {
+            first_name: first_name.flatten(),
+            last_name: last_name.flatten(),
+            email: email.flatten(),
+            phone: phone.flatten(),
+            company_name: company_name.flatten(),
+            relationship: relationship.flatten(),
+            address: address.flatten(),
+            role: (changes.role, changes.permissions),
+            preferences: preferences.flatten(),
             access_expires_at: changes.access_expires_at,
             scope: changes.scope,
         })
