@@ -2,12 +2,17 @@
 //! `totalCount`. Cursors are opaque to clients (they happen to be row ids).
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, SimpleObject};
+use async_graphql::{Context, SchemaBuilder, SimpleObject};
 use domain::pagination::{Page, PageArgs};
 
 use crate::error::{ApiError, ApiResult};
+use crate::types::{
+    Account, AuditEntry, Contact, DomainName, EmailMessage, Invoice, Service, Ticket,
+    WebhookDelivery,
+};
 use crate::{ApiConfig, Limits};
 
+/// The field every connection adds to Relay's `edges`, `nodes` and `pageInfo`.
 #[derive(SimpleObject)]
 pub struct TotalCount {
     /// How many items the whole list has, across pages.
@@ -52,6 +57,32 @@ pub fn page_args(
         default_size: limits.page_default,
         max_size: limits.page_max,
     })
+}
+
+/// Gives each connection type its description: async-graphql names them
+/// (`ContactConnection`, …) but says nothing of them.
+pub(crate) fn describe<Q, M, S>(schema: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S> {
+    macro_rules! page_of {
+        ($what:literal) => {
+            concat!(
+                "A page of ",
+                $what,
+                ": `edges` (each node with its `cursor`) or just `nodes`,\n",
+                "`pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and ",
+                "`totalCount`."
+            )
+        };
+    }
+    schema
+        .override_output_type_description::<Conn<Account>>(page_of!("accounts"))
+        .override_output_type_description::<Conn<Contact>>(page_of!("contacts"))
+        .override_output_type_description::<Conn<Invoice>>(page_of!("invoices"))
+        .override_output_type_description::<Conn<Service>>(page_of!("services"))
+        .override_output_type_description::<Conn<DomainName>>(page_of!("domain names"))
+        .override_output_type_description::<Conn<Ticket>>(page_of!("support tickets"))
+        .override_output_type_description::<Conn<EmailMessage>>(page_of!("sent emails"))
+        .override_output_type_description::<Conn<AuditEntry>>(page_of!("audit log entries"))
+        .override_output_type_description::<Conn<WebhookDelivery>>(page_of!("webhook deliveries"))
 }
 
 /// Builds a connection from a page; `id` gives each item's cursor.

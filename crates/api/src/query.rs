@@ -9,6 +9,9 @@ use crate::types::{Account, EmailPreferences, NotificationCategory, PortalSettin
 #[derive(Default)]
 pub struct Query;
 
+/// What can be read. Without a session, `viewer` (null), `portalSettings`,
+/// `notificationCategories`, `webhookEventTypes` and `emailPreferences` still answer;
+/// the rest needs a session or an API token.
 #[Object]
 impl Query {
     /// The signed-in user; null when not signed in. A dead token is UNAUTHENTICATED.
@@ -20,7 +23,11 @@ impl Query {
     }
 
     /// One of the viewer's accounts (staff: any). Other ids are NOT_FOUND (and null).
-    async fn account(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Account>> {
+    async fn account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's id (see `viewer.memberships`).")] id: ID,
+    ) -> ApiResult<Option<Account>> {
         actor(ctx)?;
         let id = parse_id(&id, "account")?;
         match access_to(ctx, id).await? {
@@ -32,13 +39,18 @@ impl Query {
         }
     }
 
-    /// Staff: every account, optionally filtered by name.
+    /// Staff: every account, oldest first, optionally filtered by name. Anyone else is
+    /// FORBIDDEN.
     #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn accounts(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Only accounts whose name contains this text, ignoring case.")]
         search: Option<String>,
     ) -> ApiResult<Conn<Account>> {
         let args = page_args(ctx, first, after)?;
@@ -58,11 +70,14 @@ impl Query {
             .collect()
     }
 
+    /// The portal's settings (staff change them with `updatePortalSettings`). Anyone may
+    /// read them, signed in or not.
     async fn portal_settings(&self, ctx: &Context<'_>) -> ApiResult<PortalSettings> {
         Ok(domain(ctx).settings().get().await?.into())
     }
 
     /// Every category of email: the six built-ins first, then those staff defined.
+    /// Anyone may read them, signed in or not.
     async fn notification_categories(
         &self,
         ctx: &Context<'_>,
@@ -77,7 +92,7 @@ impl Query {
     async fn email_preferences(
         &self,
         ctx: &Context<'_>,
-        token: String,
+        #[graphql(desc = "The token from the email's link.")] token: String,
     ) -> ApiResult<Option<EmailPreferences>> {
         let preferences = domain(ctx)
             .notifications()

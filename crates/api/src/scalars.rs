@@ -3,11 +3,27 @@
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::NaiveDate;
 
+/// What the schema says of `DateTime`, async-graphql's scalar for `chrono::DateTime<Utc>`
+/// (which also gives its `@specifiedBy`: RFC 3339). Input is read by chrono, which
+/// also takes a space for the `T`; output is chrono's `to_rfc3339`.
+pub(crate) const DATE_TIME: &str = "\
+A point in time: a JSON string in RFC 3339 `date-time` form, `YYYY-MM-DDTHH:MM:SS`,
+an optional fraction of a second, then `Z` or an offset, e.g. `\"2026-01-31T09:30:00Z\"`.
+Any offset is taken and converted to UTC. Answers are always UTC, written with `+00:00`
+and with a fraction only when there is one (3, 6 or 9 digits), e.g.
+`\"2026-01-31T09:30:00+00:00\"`.";
+
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
-#[Scalar(name = "Date")]
+/// A calendar date with no time and no time zone: a JSON string `YYYY-MM-DD` (RFC 3339
+/// `full-date`, ISO 8601's extended format, always a four-digit year), e.g.
+/// `"2026-01-31"`. Anything else, a number included, is refused (BAD_USER_INPUT).
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -38,6 +54,12 @@ impl ScalarType for Date {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decimal(pub rust_decimal::Decimal);
 
+/// An exact decimal number, always a JSON string and never a JSON number (a number is
+/// refused: it may have lost digits as a binary float on its way). Written as an
+/// optional `-`, digits, then optionally `.` and up to 28 decimals, e.g. `"249.00"` or
+/// `"9.99"`. The decimals come back as given (`"120.50"` reads back `"120.50"`,
+/// `"120.5"` as `"120.5"`). Money amounts are never negative and have at most 4
+/// decimal places; their currency is a separate field.
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {

@@ -34,13 +34,22 @@ const REPLAY_BATCH: u64 = 200;
 #[derive(Default)]
 pub struct Subscription;
 
+/// Live streams, over the WebSocket at `/graphql/ws`. A stream the server ends says
+/// why in its last message: FORBIDDEN when the subscriber lost the right to it,
+/// UNAUTHENTICATED when their session ended, RESUBSCRIBE when they fell too far behind
+/// (resubscribe from the last cursor: nothing is missed).
 #[Subscription]
 impl Subscription {
-    /// Contact changes of an account (null: every account, staff only).
+    /// Contact changes of an account (null: every account, staff only). Needs
+    /// MANAGE_CONTACTS on the account.
     async fn contact_events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The account whose events to follow; null: every account (staff only).")]
         account_id: Option<ID>,
+        #[graphql(
+            desc = "A cursor (an event's `cursor`, or `Account.eventsCursor`): the events since are replayed first. Left out: only new events."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<LiveStream<ContactEvent>> {
         Ok(open(ctx, account_id, after, EventStream::Contact, ContactEvent).await?)
@@ -53,16 +62,21 @@ impl Subscription {
     async fn membership_changes(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
+        #[graphql(desc = "One of the viewer's accounts.")] account_id: ID,
     ) -> async_graphql::Result<LiveStream<Membership>> {
         Ok(watch_membership(ctx, account_id).await?)
     }
 
-    /// Invitation changes of an account (null: every account, staff only).
+    /// Invitation changes of an account (null: every account, staff only). Needs
+    /// MANAGE_CONTACTS on the account.
     async fn invitation_events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The account whose events to follow; null: every account (staff only).")]
         account_id: Option<ID>,
+        #[graphql(
+            desc = "A cursor (an event's `cursor`, or `Account.eventsCursor`): the events since are replayed first. Left out: only new events."
+        )]
         after: Option<String>,
     ) -> async_graphql::Result<LiveStream<InvitationEvent>> {
         Ok(open(

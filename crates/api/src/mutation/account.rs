@@ -13,7 +13,11 @@ pub struct AccountMutation;
 impl AccountMutation {
     /// Creates an account; the signed-in user becomes its owner.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn create_account(&self, ctx: &Context<'_>, name: String) -> ApiResult<Account> {
+    async fn create_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account's name (a business, a household).")] name: String,
+    ) -> ApiResult<Account> {
         Ok(Account(
             domain(ctx).accounts().create(actor(ctx)?, &name).await?,
         ))
@@ -30,8 +34,10 @@ impl AccountMutation {
     async fn set_account_security(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
+        #[graphql(desc = "The account.")] account_id: ID,
+        #[graphql(desc = "Whether members must sign in with two factors to use the account.")]
         require_two_factor: Option<bool>,
+        #[graphql(desc = "Whether members may create API tokens for the account.")]
         allow_api_tokens: Option<bool>,
     ) -> ApiResult<Account> {
         let account_id = parse_id(&account_id, "account")?;

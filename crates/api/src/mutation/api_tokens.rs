@@ -11,8 +11,10 @@ use crate::types::{ApiToken, CreatedApiToken, ScopeInput};
 #[derive(Default)]
 pub struct ApiTokenMutation;
 
+/// A new API token: its name, what it may do, where, and until when.
 #[derive(InputObject)]
 pub struct CreateApiTokenInput {
+    /// A name to know it by (at most 200 characters).
     pub name: String,
     /// What it may do: never more than you hold (and only as long as you do).
     pub permissions: Vec<Permission>,
@@ -35,9 +37,10 @@ impl ApiTokenMutation {
     async fn create_api_token(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
+        #[graphql(desc = "The account it acts on: one of yours.")] account_id: ID,
+        #[graphql(desc = "The token's name, permissions, scope and expiry.")]
         input: CreateApiTokenInput,
-        current_password: String,
+        #[graphql(desc = "Your current password.")] current_password: String,
     ) -> ApiResult<CreatedApiToken> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewApiToken {
@@ -60,7 +63,11 @@ impl ApiTokenMutation {
     /// no more than you. Its next request is UNAUTHENTICATED (reason API_TOKEN_REVOKED)
     /// and its live streams end, on every instance. Its member is emailed.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ApiToken> {
+    async fn revoke_api_token(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The token's id (`viewer.apiTokens`, `Account.apiTokens`).")] id: ID,
+    ) -> ApiResult<ApiToken> {
         let id = parse_id(&id, "API token")?;
         Ok(ApiToken(
             domain(ctx).api_tokens().revoke(actor(ctx)?, id).await?,

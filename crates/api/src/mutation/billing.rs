@@ -9,34 +9,51 @@ use domain::billing::{NewDomain, NewInvoice, NewService};
 #[derive(Default)]
 pub struct BillingMutation;
 
+/// A new invoice. The account's INVOICE recipients are emailed.
 #[derive(InputObject)]
 pub struct CreateInvoiceInput {
-    /// Generated (INV-000042) when left out.
+    /// Unique in the portal; generated (INV-000042) when left out.
     pub number: Option<String>,
+    /// The amount due: not negative, at most 4 decimal places (e.g. `"120.50"`).
     pub total: Decimal,
+    /// An ISO 4217 code: three letters (e.g. `EUR`), stored upper case.
     pub currency: String,
+    /// The day it must be paid by.
     pub due_date: Date,
 }
 
+/// A new service of the account.
 #[derive(InputObject)]
 pub struct CreateServiceInput {
+    /// What it is, as sold (e.g. "Web hosting").
     pub product_name: String,
+    /// PENDING when left out.
     pub status: Option<ServiceStatus>,
+    /// The service's login name.
     pub username: Option<String>,
+    /// The service's login password (shown only with VIEW_SERVICE_PASSWORDS).
     pub password: Option<String>,
+    /// What it costs each billing period: not negative, at most 4 decimal places.
     pub recurring_amount: Option<Decimal>,
 }
 
+/// A new domain name of the account.
 #[derive(InputObject)]
 pub struct CreateDomainInput {
+    /// The name (e.g. `example.com`); stored lower case, without a trailing dot.
     pub name: String,
+    /// The day its registration runs out.
     pub expires_at: Date,
 }
 
 #[Object]
 impl BillingMutation {
     /// Records a payment of an unpaid or overdue invoice (PAY_INVOICES and VIEW_INVOICES).
-    async fn pay_invoice(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Invoice> {
+    async fn pay_invoice(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invoice's id.")] id: ID,
+    ) -> ApiResult<Invoice> {
         let id = parse_id(&id, "invoice")?;
         Ok(Invoice(
             domain(ctx).billing().pay_invoice(actor(ctx)?, id).await?,
@@ -47,8 +64,8 @@ impl BillingMutation {
     async fn create_invoice(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        input: CreateInvoiceInput,
+        #[graphql(desc = "The account billed.")] account_id: ID,
+        #[graphql(desc = "The invoice.")] input: CreateInvoiceInput,
     ) -> ApiResult<Invoice> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewInvoice {
@@ -69,8 +86,8 @@ impl BillingMutation {
     async fn create_service(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        input: CreateServiceInput,
+        #[graphql(desc = "The account that has the service.")] account_id: ID,
+        #[graphql(desc = "The service.")] input: CreateServiceInput,
     ) -> ApiResult<Service> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewService {
@@ -92,8 +109,8 @@ impl BillingMutation {
     async fn set_service_status(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        status: ServiceStatus,
+        #[graphql(desc = "The service's id.")] id: ID,
+        #[graphql(desc = "The new status (never back to PENDING).")] status: ServiceStatus,
     ) -> ApiResult<Service> {
         let id = parse_id(&id, "service")?;
         Ok(Service(
@@ -108,8 +125,8 @@ impl BillingMutation {
     async fn create_domain(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        input: CreateDomainInput,
+        #[graphql(desc = "The account that holds the domain.")] account_id: ID,
+        #[graphql(desc = "The domain.")] input: CreateDomainInput,
     ) -> ApiResult<DomainName> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewDomain {

@@ -11,13 +11,21 @@ use crate::types::{Account, Contact, ScopeInput};
 #[derive(Default)]
 pub struct ContactMutation;
 
+/// A postal address: free text, every part optional, each at most 200 characters on
+/// one line. Blank parts are stored as none.
 #[derive(InputObject, Clone)]
 pub struct AddressInput {
+    /// Street and number.
     pub line1: Option<String>,
+    /// More of the street address (building, floor, unit).
     pub line2: Option<String>,
+    /// City or town.
     pub city: Option<String>,
+    /// State, province or county.
     pub region: Option<String>,
+    /// Postal or ZIP code.
     pub postal_code: Option<String>,
+    /// Country.
     pub country: Option<String>,
 }
 
@@ -34,14 +42,24 @@ impl From<AddressInput> for Address {
     }
 }
 
+/// A new contact card, optionally with a login (`portalAccess`) or an invitation
+/// (`sendInvite`).
 #[derive(InputObject)]
 pub struct AddContactInput {
+    /// Given name (at most 200 characters).
     pub first_name: String,
+    /// Family name (at most 200 characters).
     pub last_name: String,
+    /// Email address, unique among the account's contacts; needed for portal access or
+    /// an invitation.
     pub email: Option<String>,
+    /// Phone number (at most 50 characters).
     pub phone: Option<String>,
+    /// The company the contact is with.
     pub company_name: Option<String>,
+    /// Free text: spouse, assistant, bookkeeper…
     pub relationship: Option<String>,
+    /// Postal address.
     pub address: Option<AddressInput>,
     /// Never OWNER: ownership only moves by `transferOwnership`.
     pub role: Role,
@@ -49,7 +67,11 @@ pub struct AddContactInput {
     pub permissions: Option<Vec<Permission>>,
     /// Give the contact a login. Without `password`, a strong one is generated and emailed.
     pub portal_access: Option<bool>,
+    /// With `portalAccess`: the login's password (10 to 256 characters, not one of the
+    /// most common).
     pub password: Option<String>,
+    /// Email the contact an invitation link instead of making a login (not with
+    /// `password`): accepting it gives them portal access.
     pub send_invite: Option<bool>,
     /// Notification category keys; default from the role.
     pub notification_preferences: Option<Vec<String>>,
@@ -64,15 +86,26 @@ pub struct AddContactInput {
 /// Fields left out stay as they are; optional text fields set to null are cleared.
 #[derive(InputObject)]
 pub struct UpdateContactInput {
+    /// Given name.
     pub first_name: Option<String>,
+    /// Family name.
     pub last_name: Option<String>,
+    /// Email address, unique among the account's contacts; null clears it (not on a
+    /// contact with portal access).
     pub email: MaybeUndefined<String>,
+    /// Phone number; null clears it.
     pub phone: MaybeUndefined<String>,
+    /// The company the contact is with; null clears it.
     pub company_name: MaybeUndefined<String>,
+    /// Free text (spouse, assistant, bookkeeper…); null clears it.
     pub relationship: MaybeUndefined<String>,
+    /// The whole address: it replaces every part (a part left out is cleared).
     pub address: Option<AddressInput>,
+    /// The new role (never OWNER).
     pub role: Option<Role>,
+    /// For the CUSTOM role: the permissions picked one by one.
     pub permissions: Option<Vec<Permission>>,
+    /// The notification category keys the contact receives (the whole list).
     pub notification_preferences: Option<Vec<String>>,
     /// Moves the end of temporary access (in the future), or with null makes the
     /// access permanent. Not on one's own card.
@@ -100,8 +133,8 @@ impl ContactMutation {
     async fn add_contact(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        input: AddContactInput,
+        #[graphql(desc = "The account to add the contact to.")] account_id: ID,
+        #[graphql(desc = "The contact.")] input: AddContactInput,
     ) -> ApiResult<Contact> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewContact {
@@ -133,8 +166,8 @@ impl ContactMutation {
     async fn update_contact(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: UpdateContactInput,
+        #[graphql(desc = "The contact's id.")] id: ID,
+        #[graphql(desc = "What changes.")] input: UpdateContactInput,
     ) -> ApiResult<Contact> {
         let id = parse_id(&id, "contact")?;
         let changes = ContactChanges {
@@ -171,8 +204,8 @@ impl ContactMutation {
     async fn remove_contact(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        current_password: String,
+        #[graphql(desc = "The contact's id.")] id: ID,
+        #[graphql(desc = "The acting person's current password.")] current_password: String,
     ) -> ApiResult<ID> {
         let id = parse_id(&id, "contact")?;
         let removed = domain(ctx)
@@ -187,7 +220,10 @@ impl ContactMutation {
     async fn set_portal_access(
         &self,
         ctx: &Context<'_>,
-        contact_id: ID,
+        #[graphql(desc = "The contact's id.")] contact_id: ID,
+        #[graphql(
+            desc = "True gives the contact a login (it needs an email; a generated password is emailed); false takes it away."
+        )]
         enabled: bool,
     ) -> ApiResult<Contact> {
         let id = parse_id(&contact_id, "contact")?;
@@ -209,8 +245,9 @@ impl ContactMutation {
     async fn transfer_ownership(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The new owner: a contact of the account with portal access.")]
         contact_id: ID,
-        current_password: String,
+        #[graphql(desc = "The acting person's current password.")] current_password: String,
     ) -> ApiResult<Account> {
         let id = parse_id(&contact_id, "contact")?;
         Ok(Account(
@@ -227,7 +264,11 @@ impl ContactMutation {
     async fn set_billing_contact(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The contact to name; null clears the billing contact.")]
         contact_id: Option<ID>,
+        #[graphql(
+            desc = "When clearing: the account (default: the session's current account). Not read when a contact is named."
+        )]
         account_id: Option<ID>,
     ) -> ApiResult<Account> {
         let actor = actor(ctx)?;

@@ -11,8 +11,10 @@ use crate::types::{AuthPayload, Invitation, ScopeInput};
 #[derive(Default)]
 pub struct InvitationMutation;
 
+/// Who is invited, and what accepting gives them.
 #[derive(InputObject)]
 pub struct InviteUserInput {
+    /// The address to invite (a new person, or an existing login's email).
     pub email: String,
     /// Never OWNER.
     pub role: Role,
@@ -30,8 +32,12 @@ pub struct InviteUserInput {
 /// sign-in on.
 #[derive(InputObject, Default)]
 pub struct AcceptInvitationInput {
+    /// A new login's given name.
     pub first_name: Option<String>,
+    /// A new login's family name.
     pub last_name: Option<String>,
+    /// A new login's password (10 to 256 characters, not one of the most common); an
+    /// existing login's current one, unless already signed in as it.
     pub password: Option<String>,
     /// A code from the authenticator app, or a recovery code (an existing login with
     /// two-factor sign-in; without it: UNAUTHENTICATED, reason TOTP_REQUIRED).
@@ -45,8 +51,8 @@ impl InvitationMutation {
     async fn invite_user(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        input: InviteUserInput,
+        #[graphql(desc = "The account to invite to.")] account_id: ID,
+        #[graphql(desc = "Who, with what role.")] input: InviteUserInput,
     ) -> ApiResult<Invitation> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewInvitation {
@@ -68,7 +74,11 @@ impl InvitationMutation {
 
     /// Invites an existing contact (with an email and no login yet) to the portal. Needs
     /// MANAGE_CONTACTS.
-    async fn send_portal_invite(&self, ctx: &Context<'_>, contact_id: ID) -> ApiResult<Invitation> {
+    async fn send_portal_invite(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The contact's id.")] contact_id: ID,
+    ) -> ApiResult<Invitation> {
         let contact_id = parse_id(&contact_id, "contact")?;
         Ok(Invitation(
             domain(ctx)
@@ -80,7 +90,11 @@ impl InvitationMutation {
 
     /// Sends a pending invitation again: new link, new expiry; the old link dies. Needs
     /// MANAGE_CONTACTS.
-    async fn resend_invitation(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Invitation> {
+    async fn resend_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invitation's id.")] id: ID,
+    ) -> ApiResult<Invitation> {
         let id = parse_id(&id, "invitation")?;
         Ok(Invitation(
             domain(ctx).invitations().resend(actor(ctx)?, id).await?,
@@ -88,7 +102,11 @@ impl InvitationMutation {
     }
 
     /// Withdraws a pending invitation. Needs MANAGE_CONTACTS.
-    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Invitation> {
+    async fn revoke_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invitation's id.")] id: ID,
+    ) -> ApiResult<Invitation> {
         let id = parse_id(&id, "invitation")?;
         Ok(Invitation(
             domain(ctx).invitations().revoke(actor(ctx)?, id).await?,
@@ -107,7 +125,11 @@ impl InvitationMutation {
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The token from the emailed link (`{PUBLIC_URL}/invite/{token}`): it works once, until the invitation expires."
+        )]
         token: String,
+        #[graphql(desc = "Name and password for a new login, or an existing login's proof.")]
         input: Option<AcceptInvitationInput>,
     ) -> ApiResult<AuthPayload> {
         let input = input.unwrap_or_default();

@@ -15,6 +15,8 @@ mod webhooks;
 
 use async_graphql::MergedObject;
 
+/// What can be changed. Each mutation says who may run it. Those marked `@personOnly`
+/// refuse API tokens; a request runs at most one of those marked `@onePerRequest`.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     session::SessionMutation,

@@ -9,10 +9,12 @@ use crate::types::{EmailPreferences, NotificationCategory};
 #[derive(Default)]
 pub struct NotificationMutation;
 
+/// A category of email, new or relabelled.
 #[derive(InputObject)]
 pub struct NotificationCategoryInput {
     /// 1–64 capital letters, digits or underscores, starting with a letter.
     pub key: String,
+    /// The name people see (at most 200 characters).
     pub label: String,
     /// The roles whose contacts receive it by default (none: opt-in only).
     pub default_roles: Option<Vec<Role>>,
@@ -25,6 +27,7 @@ impl NotificationMutation {
     async fn define_notification_category(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The category's key, label and default roles.")]
         input: NotificationCategoryInput,
     ) -> ApiResult<NotificationCategory> {
         let category = NewCategory {
@@ -49,10 +52,11 @@ impl NotificationMutation {
     async fn send_notification(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
+        #[graphql(desc = "The account whose contacts are emailed.")] account_id: ID,
+        #[graphql(desc = "A category key (`notificationCategories`); unknown: BAD_USER_INPUT.")]
         category: String,
-        subject: String,
-        body: String,
+        #[graphql(desc = "The email's subject line.")] subject: String,
+        #[graphql(desc = "The email's text.")] body: String,
     ) -> ApiResult<i32> {
         let account_id = parse_id(&account_id, "account")?;
         let sent = domain(ctx)
@@ -67,8 +71,10 @@ impl NotificationMutation {
     async fn set_email_preferences(
         &self,
         ctx: &Context<'_>,
-        token: String,
-        categories: Vec<String>,
+        #[graphql(desc = "The token from the email's link.")] token: String,
+        #[graphql(desc = "The keys of every category the contact is to receive.")] categories: Vec<
+            String,
+        >,
     ) -> ApiResult<EmailPreferences> {
         Ok(domain(ctx)
             .notifications()

@@ -21,6 +21,9 @@ impl PasskeyMutation {
     async fn begin_passkey_registration(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The user's current password; not needed within ten minutes of signing in."
+        )]
         current_password: Option<String>,
     ) -> ApiResult<PasskeyCeremony> {
         let ceremony = domain(ctx)
@@ -36,7 +39,10 @@ impl PasskeyMutation {
     async fn finish_passkey_registration(
         &self,
         ctx: &Context<'_>,
-        name: String,
+        #[graphql(desc = "A name to know the passkey by (e.g. \"Work laptop\").")] name: String,
+        #[graphql(
+            desc = "The credential `navigator.credentials.create` answered, as JSON, binary fields as base64url."
+        )]
         credential: Json<serde_json::Value>,
     ) -> ApiResult<Passkey> {
         let added = domain(ctx)
@@ -53,6 +59,9 @@ impl PasskeyMutation {
     async fn begin_passkey_login(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The login's email; left out: any passkey the browser holds for this site."
+        )]
         email: Option<String>,
     ) -> ApiResult<PasskeyCeremony> {
         let ceremony = domain(ctx)
@@ -74,7 +83,10 @@ impl PasskeyMutation {
     async fn finish_passkey_login(
         &self,
         ctx: &Context<'_>,
-        challenge_id: ID,
+        #[graphql(desc = "The `challengeId` of `beginPasskeyLogin`'s answer.")] challenge_id: ID,
+        #[graphql(
+            desc = "The assertion `navigator.credentials.get` answered, as JSON, binary fields as base64url."
+        )]
         credential: Json<serde_json::Value>,
     ) -> ApiResult<AuthPayload> {
         let signed_in = domain(ctx)
@@ -86,7 +98,12 @@ impl PasskeyMutation {
 
     /// Renames one of the signed-in user's passkeys.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn rename_passkey(&self, ctx: &Context<'_>, id: ID, name: String) -> ApiResult<Passkey> {
+    async fn rename_passkey(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The passkey's id (`viewer.passkeys`).")] id: ID,
+        #[graphql(desc = "Its new name.")] name: String,
+    ) -> ApiResult<Passkey> {
         let id = parse_id(&id, "passkey")?;
         let renamed = domain(ctx)
             .auth()
@@ -105,8 +122,8 @@ impl PasskeyMutation {
     async fn remove_passkey(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        current_password: String,
+        #[graphql(desc = "The passkey's id (`viewer.passkeys`).")] id: ID,
+        #[graphql(desc = "The user's current password.")] current_password: String,
     ) -> ApiResult<ID> {
         let passkey = parse_id(&id, "passkey")?;
         domain(ctx)

@@ -31,7 +31,11 @@ impl PersonalDataMutation {
     /// out); their scope applies. The link works once, within 24 hours, while they
     /// still manage the account. Throttled with `requestDataExport`.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn export_account(&self, ctx: &Context<'_>, account_id: ID) -> ApiResult<bool> {
+    async fn export_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account to export.")] account_id: ID,
+    ) -> ApiResult<bool> {
         let account_id = parse_id(&account_id, "account")?;
         domain(ctx)
             .exports()
@@ -54,8 +58,8 @@ impl PersonalDataMutation {
     async fn erase_contact(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        current_password: String,
+        #[graphql(desc = "The contact's id.")] id: ID,
+        #[graphql(desc = "The acting person's current password.")] current_password: String,
     ) -> ApiResult<ID> {
         let id = parse_id(&id, "contact")?;
         let erased = domain(ctx)
@@ -73,7 +77,11 @@ impl PersonalDataMutation {
         directive = one_per_request::apply(),
         directive = person_only::apply()
     )]
-    async fn erase_user(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<ID> {
+    async fn erase_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user to erase.")] user_id: ID,
+    ) -> ApiResult<ID> {
         let id = parse_id(&user_id, "user")?;
         let erased = domain(ctx).erasure().erase_user(actor(ctx)?, id).await?;
         Ok(ID(erased.to_string()))
@@ -90,7 +98,7 @@ impl PersonalDataMutation {
     async fn delete_my_login(
         &self,
         ctx: &Context<'_>,
-        current_password: String,
+        #[graphql(desc = "The person's current password.")] current_password: String,
     ) -> ApiResult<bool> {
         domain(ctx)
             .erasure()

@@ -10,12 +10,18 @@ use crate::types::{AuthPayload, TotpEnrollment, Viewer};
 #[derive(Default)]
 pub struct SessionMutation;
 
+/// A new account with its owner: their login and their primary contact card.
 #[derive(InputObject)]
 pub struct RegisterInput {
+    /// The account's name (a business, a household).
     pub account_name: String,
+    /// The owner's given name.
     pub first_name: String,
+    /// The owner's family name.
     pub last_name: String,
+    /// The owner's email, to sign in with; not already a login's.
     pub email: String,
+    /// The owner's password: 10 to 256 characters, not one of the 10,000 most common.
     pub password: String,
 }
 
@@ -27,7 +33,11 @@ impl SessionMutation {
         directive = one_per_request::apply(),
         directive = person_only::apply()
     )]
-    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> ApiResult<AuthPayload> {
+    async fn register(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account and its owner.")] input: RegisterInput,
+    ) -> ApiResult<AuthPayload> {
         let registration = Registration {
             account_name: input.account_name,
             first_name: input.first_name,
@@ -53,8 +63,11 @@ impl SessionMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        password: String,
+        #[graphql(desc = "The login's email (any case).")] email: String,
+        #[graphql(desc = "The login's password.")] password: String,
+        #[graphql(
+            desc = "With two-factor sign-in on: a code from the authenticator app, or a recovery code (each works once)."
+        )]
         totp_code: Option<String>,
     ) -> ApiResult<AuthPayload> {
         let signed_in = domain(ctx)
@@ -80,7 +93,7 @@ impl SessionMutation {
     async fn enroll_totp(
         &self,
         ctx: &Context<'_>,
-        current_password: String,
+        #[graphql(desc = "The user's current password.")] current_password: String,
     ) -> ApiResult<TotpEnrollment> {
         let enrolment = domain(ctx)
             .auth()
@@ -99,7 +112,11 @@ impl SessionMutation {
         directive = one_per_request::apply(),
         directive = person_only::apply()
     )]
-    async fn confirm_totp(&self, ctx: &Context<'_>, code: String) -> ApiResult<Vec<String>> {
+    async fn confirm_totp(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A current code from the authenticator app.")] code: String,
+    ) -> ApiResult<Vec<String>> {
         Ok(domain(ctx).auth().confirm_totp(actor(ctx)?, &code).await?)
     }
 
@@ -113,8 +130,8 @@ impl SessionMutation {
     async fn disable_totp(
         &self,
         ctx: &Context<'_>,
-        current_password: String,
-        code: String,
+        #[graphql(desc = "The user's current password.")] current_password: String,
+        #[graphql(desc = "A code from the authenticator app, or a recovery code.")] code: String,
     ) -> ApiResult<bool> {
         domain(ctx)
             .auth()
@@ -125,7 +142,11 @@ impl SessionMutation {
 
     /// Staff: turns a user's two-factor sign-in off (lost device and codes); audited.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn reset_two_factor(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<bool> {
+    async fn reset_two_factor(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user whose second factor to turn off.")] user_id: ID,
+    ) -> ApiResult<bool> {
         let user_id = parse_id(&user_id, "user")?;
         domain(ctx)
             .auth()
@@ -148,7 +169,11 @@ impl SessionMutation {
     /// Ends one of the viewer's own sessions (`viewer.sessions`): its token stops
     /// working and its WebSockets close.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+    async fn revoke_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session's id (`viewer.sessions`).")] id: ID,
+    ) -> ApiResult<bool> {
         let id = parse_id(&id, "session")?;
         domain(ctx).auth().revoke_session(actor(ctx)?, id).await?;
         Ok(true)
@@ -156,7 +181,11 @@ impl SessionMutation {
 
     /// Staff: ends every session of a user; answers how many there were.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn revoke_user_sessions(&self, ctx: &Context<'_>, user_id: ID) -> ApiResult<i32> {
+    async fn revoke_user_sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user whose sessions end.")] user_id: ID,
+    ) -> ApiResult<i32> {
         let user_id = parse_id(&user_id, "user")?;
         let ended = domain(ctx)
             .auth()
@@ -165,9 +194,13 @@ impl SessionMutation {
         Ok(i32::try_from(ended).unwrap_or(i32::MAX))
     }
 
-    /// Places the session in one of the viewer's accounts.
+    /// Places the session in one of the viewer's accounts (staff: any account).
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn switch_account(&self, ctx: &Context<'_>, account_id: ID) -> ApiResult<Viewer> {
+    async fn switch_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account to work in.")] account_id: ID,
+    ) -> ApiResult<Viewer> {
         let account_id = parse_id(&account_id, "account")?;
         Ok(Viewer(
             domain(ctx)
@@ -183,7 +216,12 @@ impl SessionMutation {
         directive = one_per_request::apply(),
         directive = person_only::apply()
     )]
-    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> ApiResult<bool> {
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The login's email: if it has one, a reset link is emailed to it.")]
+        email: String,
+    ) -> ApiResult<bool> {
         domain(ctx)
             .auth()
             .request_password_reset(&email, auth(ctx).meta().clone())
@@ -200,7 +238,13 @@ impl SessionMutation {
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The token from the emailed link (`{PUBLIC_URL}/reset-password/{token}`): it works once, within an hour."
+        )]
         token: String,
+        #[graphql(
+            desc = "The new password: 10 to 256 characters, not one of the 10,000 most common."
+        )]
         new_password: String,
     ) -> ApiResult<bool> {
         domain(ctx)
@@ -219,7 +263,10 @@ impl SessionMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        current_password: String,
+        #[graphql(desc = "The viewer's current password.")] current_password: String,
+        #[graphql(
+            desc = "The new password: 10 to 256 characters, not one of the 10,000 most common."
+        )]
         new_password: String,
     ) -> ApiResult<bool> {
         domain(ctx)

@@ -15,11 +15,11 @@ impl TicketMutation {
     async fn open_ticket(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        subject: String,
-        body: String,
-        service_id: Option<ID>,
-        domain_id: Option<ID>,
+        #[graphql(desc = "The account the ticket is for.")] account_id: ID,
+        #[graphql(desc = "The subject line (at most 200 characters).")] subject: String,
+        #[graphql(desc = "The first message (at most 20,000 characters).")] body: String,
+        #[graphql(desc = "The account's service it is about, if any.")] service_id: Option<ID>,
+        #[graphql(desc = "The account's domain it is about, if any.")] domain_id: Option<ID>,
     ) -> ApiResult<Ticket> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewTicket {
@@ -40,8 +40,8 @@ impl TicketMutation {
     async fn reply_to_ticket(
         &self,
         ctx: &Context<'_>,
-        ticket_id: ID,
-        body: String,
+        #[graphql(desc = "The ticket's id.")] ticket_id: ID,
+        #[graphql(desc = "The reply (at most 20,000 characters).")] body: String,
     ) -> ApiResult<TicketReply> {
         let ticket_id = parse_id(&ticket_id, "ticket")?;
         Ok(TicketReply(
@@ -57,9 +57,9 @@ impl TicketMutation {
     async fn add_ticket_reply_from_email(
         &self,
         ctx: &Context<'_>,
-        ticket_id: ID,
-        from_email: String,
-        body: String,
+        #[graphql(desc = "The ticket's id.")] ticket_id: ID,
+        #[graphql(desc = "The sender's address, as the email gave it.")] from_email: String,
+        #[graphql(desc = "The reply (at most 20,000 characters).")] body: String,
     ) -> ApiResult<TicketReply> {
         let ticket_id = parse_id(&ticket_id, "ticket")?;
         Ok(TicketReply(

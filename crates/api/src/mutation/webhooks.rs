@@ -10,6 +10,7 @@ use crate::types::{KeyedWebhookEndpoint, WebhookDelivery, WebhookEndpoint};
 #[derive(Default)]
 pub struct WebhookMutation;
 
+/// A new webhook endpoint.
 #[derive(InputObject)]
 pub struct WebhookEndpointInput {
     /// HTTPS, reaching a public address.
@@ -17,15 +18,21 @@ pub struct WebhookEndpointInput {
     /// `contact.created|updated|removed`, `invitation.sent|accepted|revoked`,
     /// `invoice.created|paid`, `service.status_changed`, `ticket.opened|replied`.
     pub event_types: Vec<String>,
+    /// What it is for, for the people who manage it.
     pub description: Option<String>,
 }
 
 /// Fields left out stay as they are.
 #[derive(InputObject)]
 pub struct WebhookEndpointChanges {
+    /// A new URL: HTTPS, reaching a public address.
     pub url: Option<String>,
+    /// The event types it takes from now on (the whole list; see
+    /// `Query.webhookEventTypes`).
     pub event_types: Option<Vec<String>>,
+    /// A new description; null clears it.
     pub description: MaybeUndefined<String>,
+    /// True turns a disabled endpoint on; false stops its deliveries.
     pub enabled: Option<bool>,
 }
 
@@ -67,8 +74,8 @@ impl WebhookMutation {
     async fn create_webhook_endpoint(
         &self,
         ctx: &Context<'_>,
-        account_id: ID,
-        input: WebhookEndpointInput,
+        #[graphql(desc = "The account whose events it receives.")] account_id: ID,
+        #[graphql(desc = "Its URL, event types and description.")] input: WebhookEndpointInput,
     ) -> ApiResult<KeyedWebhookEndpoint> {
         let account_id = parse_id(&account_id, "account")?;
         let new = NewEndpoint {
@@ -88,8 +95,8 @@ impl WebhookMutation {
     async fn update_webhook_endpoint(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: WebhookEndpointChanges,
+        #[graphql(desc = "The endpoint's id.")] id: ID,
+        #[graphql(desc = "What changes.")] input: WebhookEndpointChanges,
     ) -> ApiResult<WebhookEndpoint> {
         let id = parse_id(&id, "webhook endpoint")?;
         let changes = EndpointChanges {
@@ -111,7 +118,11 @@ impl WebhookMutation {
 
     /// Deletes an endpoint and its deliveries (MANAGE_ACCOUNT).
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
-    async fn delete_webhook_endpoint(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ID> {
+    async fn delete_webhook_endpoint(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The endpoint's id.")] id: ID,
+    ) -> ApiResult<ID> {
         let endpoint_id = parse_id(&id, "webhook endpoint")?;
         domain(ctx)
             .webhooks()
@@ -121,12 +132,12 @@ impl WebhookMutation {
     }
 
     /// A new signing secret (in this answer only); the old one keeps signing beside it
-    /// for 24 hours.
+    /// for 24 hours. Needs MANAGE_ACCOUNT.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn rotate_webhook_secret(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The endpoint's id.")] id: ID,
     ) -> ApiResult<KeyedWebhookEndpoint> {
         let id = parse_id(&id, "webhook endpoint")?;
         let keyed = domain(ctx)
@@ -136,12 +147,12 @@ impl WebhookMutation {
         shown_once(ctx, keyed).await
     }
 
-    /// Sends a delivery again, now, with the same `webhook-id`.
+    /// Sends a delivery again, now, with the same `webhook-id`. Needs MANAGE_ACCOUNT.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn redeliver_webhook(
         &self,
         ctx: &Context<'_>,
-        delivery_id: ID,
+        #[graphql(desc = "The delivery's id (`WebhookEndpoint.deliveries`).")] delivery_id: ID,
     ) -> ApiResult<WebhookDelivery> {
         let id = parse_id(&delivery_id, "webhook delivery")?;
         Ok(WebhookDelivery(
@@ -149,12 +160,12 @@ impl WebhookMutation {
         ))
     }
 
-    /// Queues a `webhook.test` delivery to the endpoint.
+    /// Queues a `webhook.test` delivery to the endpoint. Needs MANAGE_ACCOUNT.
     #[graphql(guard = "PersonOnly", directive = person_only::apply())]
     async fn send_test_webhook(
         &self,
         ctx: &Context<'_>,
-        endpoint_id: ID,
+        #[graphql(desc = "The endpoint's id.")] endpoint_id: ID,
     ) -> ApiResult<WebhookDelivery> {
         let id = parse_id(&endpoint_id, "webhook endpoint")?;
         Ok(WebhookDelivery(

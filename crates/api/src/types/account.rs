@@ -34,22 +34,31 @@ impl Account {
     }
 }
 
+/// A billable party (a business, a household): it owns invoices, services, domains,
+/// tickets and contacts. Members see the accounts they belong to, staff every account.
+/// `id` and `name` are always shown; while the viewer is restricted here (a password to
+/// change, a second factor the account requires) the other fields are FORBIDDEN with
+/// the reason. Each list needs its permission: without it the list is null, with
+/// FORBIDDEN at its path, and the rest of the account still arrives.
 #[Object]
 impl Account {
+    /// The account's id: `accountId` in mutations and subscriptions.
     async fn id(&self) -> ID {
         ID(self.row().id.to_string())
     }
 
+    /// The account's name (a business, a household).
     async fn name(&self) -> &str {
         &self.row().name
     }
 
-    /// Members must sign in with two factors to use this account.
+    /// Members must sign in with two factors to use this account (the owner's
+    /// `setAccountSecurity`).
     async fn require_two_factor(&self) -> ApiResult<bool> {
         Ok(self.0.usable()?.account().require_two_factor)
     }
 
-    /// The primary contact.
+    /// The primary contact: the owner's own card. Any member sees it.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Contact> {
         let owner = self.key_contacts(ctx).await?.owner.ok_or_else(|| {
             DomainError::Internal(format!("account {} has no owner", self.row().id))
@@ -57,7 +66,8 @@ impl Account {
         Ok(Contact(owner))
     }
 
-    /// The contact printed on invoices.
+    /// The contact whose name and address are printed on invoices (null: none named).
+    /// Any member sees it.
     async fn billing_contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
         let key = self.0.key_contacts_of()?;
         if self.row().billing_contact_id.is_none() {
@@ -67,6 +77,7 @@ impl Account {
         Ok(found.and_then(|k| k.billing).map(Contact))
     }
 
+    /// When the account was created.
     async fn created_at(&self) -> ApiResult<DateTime<Utc>> {
         Ok(self.0.usable()?.account().created_at)
     }
@@ -86,7 +97,10 @@ impl Account {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Contact>>> {
         let page = domain(ctx)
@@ -101,6 +115,9 @@ impl Account {
     async fn invitations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only invitations of this status (EXPIRED includes pending ones past their expiry); left out: all."
+        )]
         status: Option<InvitationStatus>,
     ) -> ApiResult<Option<Vec<Invitation>>> {
         let list = domain(ctx)
@@ -137,7 +154,10 @@ impl Account {
     async fn invoices(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Invoice>>> {
         let page = domain(ctx)
@@ -147,12 +167,16 @@ impl Account {
         Ok(Some(connection(page, |i| i.id, Invoice)))
     }
 
-    /// The account's services. Needs VIEW_SERVICES.
+    /// The account's services, oldest first (a scoped member: those in their scope).
+    /// Needs VIEW_SERVICES.
     #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Service>>> {
         let page = domain(ctx)
@@ -162,12 +186,16 @@ impl Account {
         Ok(Some(connection(page, |s| s.id, Service)))
     }
 
-    /// The account's domain names. Needs VIEW_DOMAINS.
+    /// The account's domain names, oldest first (a scoped member: those in their
+    /// scope). Needs VIEW_DOMAINS.
     #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn domains(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<DomainName>>> {
         let page = domain(ctx)
@@ -177,12 +205,16 @@ impl Account {
         Ok(Some(connection(page, |d| d.id, DomainName)))
     }
 
-    /// The account's support tickets, newest first. Needs VIEW_TICKETS.
+    /// The account's support tickets, newest first (a scoped member: those they opened
+    /// and those about a service or domain in their scope). Needs VIEW_TICKETS.
     #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Ticket>>> {
         let page = domain(ctx)
@@ -197,7 +229,10 @@ impl Account {
     async fn emails(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<EmailMessage>>> {
         let page = domain(ctx)
@@ -212,7 +247,10 @@ impl Account {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<AuditEntry>>> {
         let page = domain(ctx)

@@ -13,12 +13,17 @@ use super::enums::{self, Permission};
 /// it was last used (kept at most once a minute).
 pub struct ApiToken(pub session::Model);
 
+/// An API token: automation acting as its member on one account, limited to its
+/// permissions and scope. Never its secret. Shown to its member (`viewer.apiTokens`) and
+/// to members with MANAGE_CONTACTS (`Account.apiTokens`).
 #[Object]
 impl ApiToken {
+    /// The token's id (`revokeApiToken`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// The name its member gave it.
     async fn name(&self) -> &str {
         self.0.api_token_name.as_deref().unwrap_or_default()
     }
@@ -40,18 +45,22 @@ impl ApiToken {
         self.0.api_token_scope.clone().map(Scope)
     }
 
+    /// The account it acts on.
     async fn account_id(&self) -> Option<ID> {
         self.0.current_account_id.map(|id| ID(id.to_string()))
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When it stops working.
     async fn expires_at(&self) -> DateTime<Utc> {
         self.0.expires_at
     }
 
+    /// When it was last used (to the minute); null: never.
     async fn last_used_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_seen_at
     }
@@ -69,5 +78,6 @@ pub struct CreatedApiToken {
     /// `clt_` + 40 base62 characters + a 6-character CRC-32 checksum. Send it as
     /// `Authorization: Bearer …` (HTTP) or in `connection_init` (WebSocket).
     pub token: String,
+    /// The token as lists show it.
     pub api_token: ApiToken,
 }

@@ -7,14 +7,20 @@ use super::enums::{self, Permission, Role};
 /// A person on file under an account, with or without portal access.
 pub struct Contact(pub contact::Model);
 
-/// A postal address; every part optional.
+/// A postal address, as entered: free text, every part optional.
 #[derive(SimpleObject)]
 pub struct Address {
+    /// Street and number.
     line1: Option<String>,
+    /// More of the street address (building, floor, unit).
     line2: Option<String>,
+    /// City or town.
     city: Option<String>,
+    /// State, province or county.
     region: Option<String>,
+    /// Postal or ZIP code.
     postal_code: Option<String>,
+    /// Country, as entered.
     country: Option<String>,
 }
 
@@ -31,28 +37,38 @@ impl From<domain::Address> for Address {
     }
 }
 
+/// A person on file under one account, with or without portal access (a login linked
+/// to the card). Members with MANAGE_CONTACTS see every contact of the account; any
+/// member sees the owner's and the billing contact's cards and their own
+/// (`Membership.contact`).
 #[Object]
 impl Contact {
+    /// The contact's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// Given name.
     async fn first_name(&self) -> &str {
         &self.0.first_name
     }
 
+    /// Family name.
     async fn last_name(&self) -> &str {
         &self.0.last_name
     }
 
+    /// Email address, unique among the account's contacts (null: none on file).
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
 
+    /// Phone number, as entered.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
 
+    /// The company the contact is with.
     async fn company_name(&self) -> Option<&str> {
         self.0.company_name.as_deref()
     }
@@ -67,6 +83,7 @@ impl Contact {
         domain::Address::of_contact(&self.0).map(Address::from)
     }
 
+    /// The contact's role in the account (with or without portal access).
     async fn role(&self) -> Role {
         self.0.role.into()
     }
@@ -76,6 +93,7 @@ impl Contact {
         enums::permissions(self.0.granted())
     }
 
+    /// The primary contact: the owner's card, one per account; it cannot be removed.
     async fn is_primary(&self) -> bool {
         self.0.is_primary
     }
@@ -102,10 +120,12 @@ impl Contact {
         serde_json::from_value(self.0.notification_preferences.clone()).unwrap_or_default()
     }
 
+    /// When the contact was added.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the card last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

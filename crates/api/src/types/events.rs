@@ -12,25 +12,38 @@ use std::sync::Arc;
 use super::{Contact, Invitation};
 use crate::error::{ApiError, ApiResult};
 
+/// What happened to a contact.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContactEventKind {
+    /// The contact was added (also: an account's owner at its creation, a member who
+    /// joined by invitation).
     Created,
+    /// The card changed: name, email, role, permissions, scope, ownership, …
     Updated,
+    /// The contact was removed or erased.
     Removed,
+    /// Portal access was granted or revoked, or ended by itself.
     PortalAccessChanged,
 }
 
+/// What happened to an invitation.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvitationEventKind {
+    /// It was sent.
     Sent,
+    /// It was sent again, with a new link and expiry (`resendInvitation`).
     Resent,
+    /// It was accepted.
     Accepted,
+    /// It was withdrawn, or found dead with its sender's access.
     Revoked,
 }
 
 /// A change to a contact of an account.
 pub struct ContactEvent(pub Arc<event::Model>);
 
+/// A change to a contact of an account, as `contactEvents` delivers it (MANAGE_CONTACTS
+/// on the account, or staff).
 #[Object]
 impl ContactEvent {
     /// Resume after this event with `contactEvents(after: cursor)`.
@@ -38,6 +51,7 @@ impl ContactEvent {
         self.0.id.to_string()
     }
 
+    /// What happened.
     async fn kind(&self) -> ApiResult<ContactEventKind> {
         Ok(match self.0.kind {
             EventKind::Created => ContactEventKind::Created,
@@ -48,10 +62,12 @@ impl ContactEvent {
         })
     }
 
+    /// The account the contact is under.
     async fn account_id(&self) -> ID {
         ID(self.0.account_id.to_string())
     }
 
+    /// The contact's id (given even once the contact is removed).
     async fn contact_id(&self) -> ID {
         ID(self.0.subject_id.to_string())
     }
@@ -62,6 +78,7 @@ impl ContactEvent {
         snapshot(&self.0).map(Contact)
     }
 
+    /// When the change was made.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
@@ -70,12 +87,16 @@ impl ContactEvent {
 /// A change to an invitation of an account.
 pub struct InvitationEvent(pub Arc<event::Model>);
 
+/// A change to an invitation of an account, as `invitationEvents` delivers it
+/// (MANAGE_CONTACTS on the account, or staff).
 #[Object]
 impl InvitationEvent {
+    /// Resume after this event with `invitationEvents(after: cursor)`.
     async fn cursor(&self) -> String {
         self.0.id.to_string()
     }
 
+    /// What happened.
     async fn kind(&self) -> ApiResult<InvitationEventKind> {
         Ok(match self.0.kind {
             EventKind::Sent => InvitationEventKind::Sent,
@@ -86,6 +107,7 @@ impl InvitationEvent {
         })
     }
 
+    /// The account the invitation is to.
     async fn account_id(&self) -> ID {
         ID(self.0.account_id.to_string())
     }
@@ -97,6 +119,7 @@ impl InvitationEvent {
             .ok_or_else(|| ApiError::not_found("invitation"))
     }
 
+    /// When the change was made.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }

@@ -10,7 +10,9 @@ use crate::error::{ApiResult, parse_id};
 /// the giver's own scope) are NOT_FOUND.
 #[derive(InputObject, Clone)]
 pub struct ScopeInput {
+    /// The account's services the member sees (at most 500).
     pub service_ids: Vec<ID>,
+    /// The account's domains the member sees (at most 500).
     pub domain_ids: Vec<ID>,
 }
 
@@ -34,6 +36,7 @@ pub struct Scope(pub domain::scope::Scope);
 /// The services and domains of its account a member (or an invitation) is limited to.
 #[Object]
 impl Scope {
+    /// The ids of the services in scope.
     async fn service_ids(&self) -> Vec<ID> {
         self.0
             .services
@@ -42,6 +45,7 @@ impl Scope {
             .collect()
     }
 
+    /// The ids of the domains in scope.
     async fn domain_ids(&self) -> Vec<ID> {
         self.0.domains.iter().map(|id| ID(id.to_string())).collect()
     }

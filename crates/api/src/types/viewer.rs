@@ -29,20 +29,26 @@ impl User {
     }
 }
 
+/// A login identity: one email and one set of credentials for every account the user
+/// belongs to. Shown to the user themselves (`viewer.user`).
 #[Object]
 impl User {
+    /// The user's id (`userId` in staff mutations).
     async fn id(&self) -> ID {
         ID(self.id.to_string())
     }
 
+    /// The email the user signs in with (unique, compared ignoring case).
     async fn email(&self) -> &str {
         &self.email
     }
 
+    /// Given name.
     async fn first_name(&self) -> &str {
         &self.first_name
     }
 
+    /// Family name.
     async fn last_name(&self) -> &str {
         &self.last_name
     }
@@ -51,12 +57,17 @@ impl User {
 /// The signed-in user, their accounts and the account their session is in.
 pub struct Viewer(pub Actor);
 
+/// The signed-in user as they see themselves: who they are, their accounts, the
+/// account their session is in and what they may do there. Only ever their own.
 #[Object]
 impl Viewer {
+    /// The signed-in user.
     async fn user(&self) -> User {
         User::of(&self.0)
     }
 
+    /// One of the portal's staff: they see every account and pass every permission
+    /// check.
     async fn is_staff(&self) -> bool {
         self.0.is_staff
     }
@@ -151,8 +162,13 @@ impl Viewer {
 /// and the role; everything else answers FORBIDDEN with the reason.
 pub struct Membership(pub Access);
 
+/// The viewer's place in one of their accounts: their role, permissions, scope and
+/// when their access ends. While they are restricted there (a password to change, a
+/// second factor the account requires) only the account's id and name and the role
+/// are shown; the rest is FORBIDDEN with the reason.
 #[Object]
 impl Membership {
+    /// The account.
     async fn account(&self) -> Account {
         Account(self.0.clone())
     }
@@ -167,6 +183,7 @@ impl Membership {
         Ok(Contact(own))
     }
 
+    /// The viewer's role in the account (shown even while restricted).
     async fn role(&self) -> ApiResult<Role> {
         let role = self
             .0
@@ -195,8 +212,14 @@ impl Membership {
 /// A new session. The token is shown once; browsers also get it as an HttpOnly cookie.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
+    /// The session token, shown only here: send it as `Authorization: Bearer …`
+    /// (HTTP) or in `connection_init` (WebSocket).
     pub token: String,
+    /// When the session ends however much it is used (30 days after sign-in by
+    /// default); unused, it ends sooner.
     pub expires_at: DateTime<Utc>,
+    /// The user just signed in: placed in their account if they have exactly one,
+    /// else in none until `switchAccount`.
     pub viewer: Viewer,
     /// The password was generated and emailed: choose your own (`changePassword`)
     /// before anything but `viewer` and `logout` works (FORBIDDEN, reason
@@ -219,12 +242,15 @@ pub struct Session {
     pub(crate) current: bool,
 }
 
+/// One of the viewer's signed-in sessions (`viewer.sessions`).
 #[Object]
 impl Session {
+    /// The session's id (`revokeSession`).
     async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
 
+    /// When it signed in.
     async fn created_at(&self) -> DateTime<Utc> {
         self.row.created_at
     }
@@ -244,6 +270,7 @@ impl Session {
         self.row.ip_address.as_deref()
     }
 
+    /// The `User-Agent` of the client it signed in from.
     async fn user_agent(&self) -> Option<&str> {
         self.row.user_agent.as_deref()
     }
@@ -254,10 +281,14 @@ impl Session {
     }
 }
 
+/// The portal's settings, the same for every account; staff change them
+/// (`updatePortalSettings`).
 #[derive(SimpleObject)]
 pub struct PortalSettings {
     /// When false, only staff may add, edit or remove contacts.
     pub allow_client_contact_management: bool,
+    /// How long a new invitation's link works, in hours (1 to 8760; default 168, a
+    /// week).
     pub invitation_ttl_hours: i32,
 }
 

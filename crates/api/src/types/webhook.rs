@@ -16,16 +16,22 @@ pub struct WebhookEndpoint {
     pub row: webhook_endpoint::Model,
 }
 
+/// Where the account's events are POSTed, signed (Standard Webhooks 1.0). Members with
+/// MANAGE_ACCOUNT see the account's endpoints (`Account.webhookEndpoints`); never the
+/// secret, which creating or rotating answers once.
 #[Object]
 impl WebhookEndpoint {
+    /// The endpoint's id.
     async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
 
+    /// Where deliveries are POSTed.
     async fn url(&self) -> &str {
         &self.row.url
     }
 
+    /// What it is for, in the words of whoever registered it.
     async fn description(&self) -> Option<&str> {
         self.row.description.as_deref()
     }
@@ -35,6 +41,7 @@ impl WebhookEndpoint {
         serde_json::from_value(self.row.event_types.clone()).unwrap_or_default()
     }
 
+    /// Whether deliveries are sent to it (see `disabledReason` when not).
     async fn enabled(&self) -> bool {
         self.row.enabled
     }
@@ -53,16 +60,21 @@ impl WebhookEndpoint {
             .filter(|until| *until > now && self.row.previous_secret.is_some())
     }
 
+    /// When it was registered.
     async fn created_at(&self) -> DateTime<Utc> {
         self.row.created_at
     }
 
     /// Its deliveries, newest first: what was sent, how it went, when it is tried next.
+    /// Needs MANAGE_ACCOUNT, as the endpoint does.
     #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
         after: Option<String>,
     ) -> ApiResult<Conn<WebhookDelivery>> {
         let page = domain(ctx)
@@ -87,12 +99,16 @@ pub enum WebhookDeliveryStatus {
 /// One event for one endpoint.
 pub struct WebhookDelivery(pub webhook_delivery::Model);
 
+/// One event for one endpoint: what was sent, each attempt's outcome, and what comes
+/// next.
 #[Object]
 impl WebhookDelivery {
+    /// The delivery's id (`redeliverWebhook`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// The event's type (one of `Query.webhookEventTypes`, or `webhook.test`).
     async fn event_type(&self) -> &str {
         &self.0.event_type
     }
@@ -102,6 +118,7 @@ impl WebhookDelivery {
         &self.0.message_id
     }
 
+    /// Pending, succeeded or failed.
     async fn status(&self) -> WebhookDeliveryStatus {
         match self.0.status {
             webhook_delivery::DeliveryStatus::Pending => WebhookDeliveryStatus::Pending,
@@ -110,6 +127,7 @@ impl WebhookDelivery {
         }
     }
 
+    /// How many attempts were made so far.
     async fn attempts(&self) -> i32 {
         self.0.attempts
     }
@@ -136,10 +154,12 @@ impl WebhookDelivery {
             .then_some(self.0.next_attempt_at)
     }
 
+    /// When the delivery was queued.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the endpoint accepted it (answered 2xx); null until then.
     async fn delivered_at(&self) -> Option<DateTime<Utc>> {
         self.0.delivered_at
     }
@@ -148,6 +168,9 @@ impl WebhookDelivery {
 /// An endpoint just made or re-keyed: its signing secret (`whsec_…`), shown this once.
 #[derive(SimpleObject)]
 pub struct KeyedWebhookEndpoint {
+    /// The signing secret: `whsec_` and base64. Verify each delivery's
+    /// `webhook-signature` with it.
     pub secret: String,
+    /// The endpoint.
     pub endpoint: WebhookEndpoint,
 }
