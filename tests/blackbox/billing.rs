@@ -314,6 +314,108 @@ async fn lists_are_relay_connections_with_total_counts() {
     app.stop().await;
 }
 
+/// `pageInfo` tells both ways: forwards, `hasPreviousPage` once past a cursor;
+/// backwards (`last`, `before: startCursor`) pages come in the list's own order, down
+/// to the start. An audit log (newest first) pages back the same way.
+#[tokio::test]
+async fn lists_page_backwards_and_page_info_says_so() {
+    let app = TestApp::start().await;
+    let Portal { owner, account, .. } = Portal::acme(&app).await;
+    let staff = app.staff().await;
+    for i in 0..5 {
+        app.gql_as(&staff, "mutation($a: ID!, $n: String!) { createDomain(accountId: $a, input: {name: $n, expiresAt: \"2027-01-01\"}) { id } }", json!({"a": account, "n": format!("site{i}.test")})).await.ok();
+    }
+    let page = "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { account(id: $id) {
+      domains(first: $first, after: $after, last: $last, before: $before) {
+        totalCount pageInfo { hasPreviousPage hasNextPage startCursor endCursor } nodes { name } } } }";
+    let ask = |vars: serde_json::Value| {
+        let mut vars = vars;
+        vars["id"] = json!(account);
+        app.gql_as(&owner, page, vars)
+    };
+    let names = |r: &clientele_tests::Gql| -> Vec<String> {
+        r.at("account.domains.nodes")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let info = |r: &clientele_tests::Gql, key: &str| {
+        r.at(&format!("account.domains.pageInfo.{key}")).clone()
+    };
+    let first = ask(json!({ "first": 2 })).await.ok();
+    assert_eq!(names(&first), ["site0.test", "site1.test"]);
+    assert_eq!(info(&first, "hasPreviousPage"), json!(false));
+    assert_eq!(info(&first, "hasNextPage"), json!(true));
+    let second = ask(json!({ "first": 2, "after": info(&first, "endCursor") }))
+        .await
+        .ok();
+    assert_eq!(names(&second), ["site2.test", "site3.test"]);
+    assert_eq!(info(&second, "hasPreviousPage"), json!(true));
+
+    let end = ask(json!({ "last": 2 })).await.ok();
+    assert_eq!(names(&end), ["site3.test", "site4.test"]);
+    assert_eq!(info(&end, "hasPreviousPage"), json!(true));
+    assert_eq!(info(&end, "hasNextPage"), json!(false));
+    let before = ask(json!({ "last": 2, "before": info(&end, "startCursor") }))
+        .await
+        .ok();
+    assert_eq!(names(&before), ["site1.test", "site2.test"]);
+    assert_eq!(info(&before, "hasNextPage"), json!(true));
+    let start = ask(json!({ "last": 2, "before": info(&before, "startCursor") }))
+        .await
+        .ok();
+    assert_eq!(names(&start), ["site0.test"]);
+    assert_eq!(info(&start, "hasPreviousPage"), json!(false));
+    assert_eq!(start.at("account.domains.totalCount"), 5);
+
+    let both = ask(json!({ "first": 2, "last": 2 })).await;
+    both.expect_code("BAD_USER_INPUT");
+    assert_eq!(both.body["errors"][0]["extensions"]["field"], "last");
+    ask(json!({ "last": 1000 }))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    ask(json!({ "last": 1, "before": "garbage" }))
+        .await
+        .expect_code("BAD_USER_INPUT");
+
+    // Newest first: `last` is the oldest entries, `before` walks towards the newest.
+    let log =
+        "query($id: ID!, $before: String) { account(id: $id) { auditLog(last: 2, before: $before) {
+      pageInfo { hasPreviousPage startCursor } nodes { id } } } }";
+    let oldest = app.gql_as(&owner, log, json!({ "id": account })).await.ok();
+    let ids: Vec<i64> = oldest
+        .at("account.auditLog.nodes")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0] > ids[1], "newest first within the page: {ids:?}");
+    let newer = app
+        .gql_as(
+            &owner,
+            log,
+            json!({ "id": account, "before": oldest.at("account.auditLog.pageInfo.startCursor") }),
+        )
+        .await
+        .ok();
+    let newer_ids: Vec<i64> = newer
+        .at("account.auditLog.nodes")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        newer_ids.iter().all(|id| *id > ids[0]),
+        "{newer_ids:?} after {ids:?}"
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn invoices_download_as_pdf_addressed_to_the_billing_contact() {
     let app = TestApp::start().await;

@@ -12,7 +12,7 @@ const NORTHWIND: &str = "{ viewer { currentAccount {
   owner { email }
   billingContact { email }
   contacts(first: 50) { totalCount edges { node { firstName email role portalAccess accessExpiresAt } } }
-  invitations(status: PENDING) { email role }
+  invitations(status: PENDING) { nodes { email role } }
   invoices(first: 10) { edges { node { status } } }
   services(first: 10) { edges { node { productName status } } }
   domains(first: 10) { edges { node { name expiresAt } } }
@@ -127,7 +127,7 @@ async fn the_demo_has_every_role_and_story_it_promises_and_a_second_run_changes_
         &json!(0)
     );
     assert_eq!(
-        account["invitations"],
+        account["invitations"]["nodes"],
         json!([{ "email": "sam@northwind.example", "role": "TECHNICAL" }])
     );
     assert_eq!(

@@ -422,13 +422,13 @@ async fn an_invitation_dies_with_its_senders_standing() {
     let list = app
         .gql_as(
             &owner,
-            "query($a: ID!) { account(id: $a) { invitations { email status } contacts { totalCount } } }",
+            "query($a: ID!) { account(id: $a) { invitations { nodes { email status } } contacts { totalCount } } }",
             json!({"a": account}),
         )
         .await
         .ok();
     let statuses: Vec<(String, String)> = list
-        .at("account.invitations")
+        .at("account.invitations.nodes")
         .as_array()
         .unwrap()
         .iter()

@@ -286,11 +286,11 @@ impl World {
         self.app
             .gql_as(
                 &self.owner,
-                "query($a: ID!) { account(id: $a) { invitations { email } } }",
+                "query($a: ID!) { account(id: $a) { invitations { nodes { email } } } }",
                 json!({ "a": self.account }),
             )
             .await
-            .at("account.invitations")
+            .at("account.invitations.nodes")
             .as_array()
             .unwrap()
             .iter()
@@ -323,12 +323,12 @@ impl World {
             .app
             .gql_as(
                 &self.owner,
-                "query($a: ID!) { account(id: $a) { invitations { id status } } }",
+                "query($a: ID!) { account(id: $a) { invitations { nodes { id status } } } }",
                 json!({ "a": self.account }),
             )
             .await
             .ok();
-        r.at("account.invitations")
+        r.at("account.invitations.nodes")
             .as_array()
             .unwrap()
             .iter()

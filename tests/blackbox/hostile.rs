@@ -127,7 +127,7 @@ async fn state(app: &TestApp, owners: &[(&str, &str)], staff: &str) -> Value {
                 "query($a: ID!) { viewer { user { email firstName lastName } }
                   account(id: $a) { name contacts(first: 100) { totalCount nodes {
                     firstName lastName email notificationPreferences } }
-                  tickets { totalCount } invitations { email } auditLog { totalCount } } }",
+                  tickets { totalCount } invitations { nodes { email } } auditLog { totalCount } } }",
                 json!({ "a": account }),
             )
             .await

@@ -159,13 +159,13 @@ async fn a_resend_racing_an_acceptance_never_rekeys_an_accepted_invitation() {
         let status = app
             .gql_as(
                 &owner,
-                "query($a: ID!) { account(id: $a) { invitations { id status } } }",
+                "query($a: ID!) { account(id: $a) { invitations { nodes { id status } } } }",
                 json!({ "a": account }),
             )
             .await
             .ok();
         let status = status
-            .at("account.invitations")
+            .at("account.invitations.nodes")
             .as_array()
             .unwrap()
             .iter()

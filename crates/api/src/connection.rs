@@ -7,7 +7,7 @@ use domain::pagination::{Page, PageArgs};
 
 use crate::error::{ApiError, ApiResult};
 use crate::types::{
-    Account, AuditEntry, Contact, DomainName, EmailMessage, Invoice, Service, Ticket,
+    Account, AuditEntry, Contact, DomainName, EmailMessage, Invitation, Invoice, Service, Ticket,
     WebhookDelivery,
 };
 use crate::{ApiConfig, Limits};
@@ -22,38 +22,46 @@ pub struct TotalCount {
 pub type Conn<N> = Connection<String, N, TotalCount>;
 
 /// A connection field's complexity: what it selects, once for every item it may
-/// return (`first`, else the default page size; never more than the largest page). So
-/// `contacts(first: 100) { … }` weighs a hundred times its selection.
-pub(crate) fn complexity(first: Option<i32>, child_complexity: usize) -> usize {
+/// return (`first` or `last`, else the default page size; never more than the largest
+/// page). So `contacts(first: 100) { … }` weighs a hundred times its selection.
+pub(crate) fn complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let limits = Limits::default();
-    let items = match first {
-        Some(first) => u64::try_from(first).unwrap_or(0).min(limits.page_max),
+    let items = match first.max(last) {
+        Some(n) => u64::try_from(n).unwrap_or(0).min(limits.page_max),
         None => limits.page_default,
     };
     usize::try_from(items).unwrap_or(usize::MAX).max(1) * child_complexity
 }
 
-/// The `first`/`after` arguments of a connection field, with the page sizes of the
-/// schema's [`Limits`](crate::Limits).
-pub fn page_args(
-    ctx: &Context<'_>,
-    first: Option<i32>,
-    after: Option<String>,
-) -> ApiResult<PageArgs> {
-    let limits = &ctx.data_unchecked::<ApiConfig>().limits;
-    let after = after
+/// A cursor of this list, or BAD_USER_INPUT on `field`.
+fn cursor(value: Option<String>, field: &'static str) -> ApiResult<Option<i64>> {
+    value
         .map(|cursor| {
             cursor.parse::<i64>().map_err(|_| {
                 ApiError(domain::DomainError::bad_input(
-                    "after",
+                    field,
                     "not a cursor from this list",
                 ))
             })
         })
-        .transpose()?;
+        .transpose()
+}
+
+/// The `first`/`after` (forwards) and `last`/`before` (backwards) arguments of a
+/// connection field, with the page sizes of the schema's [`Limits`](crate::Limits).
+pub fn page_args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> ApiResult<PageArgs> {
+    let limits = &ctx.data_unchecked::<ApiConfig>().limits;
     Ok(PageArgs {
         first: first.map(i64::from),
-        after,
+        after: cursor(after, "after")?,
+        last: last.map(i64::from),
+        before: cursor(before, "before")?,
         default_size: limits.page_default,
         max_size: limits.page_max,
     })
@@ -68,7 +76,8 @@ pub(crate) fn describe<Q, M, S>(schema: SchemaBuilder<Q, M, S>) -> SchemaBuilder
                 "A page of ",
                 $what,
                 ": `edges` (each node with its `cursor`) or just `nodes`,\n",
-                "`pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and ",
+                "`pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before ",
+                "(`before: pageInfo.startCursor` with `last`), and ",
                 "`totalCount`."
             )
         };
@@ -76,6 +85,7 @@ pub(crate) fn describe<Q, M, S>(schema: SchemaBuilder<Q, M, S>) -> SchemaBuilder
     schema
         .override_output_type_description::<Conn<Account>>(page_of!("accounts"))
         .override_output_type_description::<Conn<Contact>>(page_of!("contacts"))
+        .override_output_type_description::<Conn<Invitation>>(page_of!("invitations"))
         .override_output_type_description::<Conn<Invoice>>(page_of!("invoices"))
         .override_output_type_description::<Conn<Service>>(page_of!("services"))
         .override_output_type_description::<Conn<DomainName>>(page_of!("domain names"))
@@ -91,7 +101,7 @@ where
     N: async_graphql::OutputType,
 {
     let mut connection = Connection::with_additional_fields(
-        false,
+        page.has_previous_page,
         page.has_next_page,
         TotalCount {
             total_count: page.total_count,

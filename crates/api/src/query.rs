@@ -41,7 +41,7 @@ impl Query {
 
     /// Staff: every account, oldest first, optionally filtered by name. Anyone else is
     /// FORBIDDEN.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn accounts(
         &self,
         ctx: &Context<'_>,
@@ -50,10 +50,18 @@ impl Query {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
         #[graphql(desc = "Only accounts whose name contains this text, ignoring case.")]
         search: Option<String>,
     ) -> ApiResult<Conn<Account>> {
-        let args = page_args(ctx, first, after)?;
+        let args = page_args(ctx, first, after, last, before)?;
         let page = domain(ctx)
             .accounts()
             .list(actor(ctx)?, search.as_deref(), args)

@@ -7,7 +7,7 @@ import { attempt, clearMessages, showInfo } from './messages';
 import { GRANTABLE_ROLES, INVITATION_FIELDS, type AccountContext, type Invitation, type InvitationEvent } from './types';
 
 const PENDING = `query PendingInvitations($accountId: ID!) {
-  account(id: $accountId) { invitations(status: PENDING) { ${INVITATION_FIELDS} } }
+  account(id: $accountId) { invitations(status: PENDING, first: 100) { nodes { ${INVITATION_FIELDS} } } }
 }`;
 
 const INVITE = `mutation InviteUser($accountId: ID!, $input: InviteUserInput!) {
@@ -121,9 +121,9 @@ export function invitationsView(context: AccountContext): InvitationsView {
   return {
     element,
     async load() {
-      const { account } = await gql<{ account: { invitations: Invitation[] } }>(PENDING, { accountId: context.account.id });
+      const { account } = await gql<{ account: { invitations: { nodes: Invitation[] } } }>(PENDING, { accountId: context.account.id });
       pending.clear();
-      for (const inv of account.invitations) pending.set(inv.id, inv);
+      for (const inv of account.invitations.nodes) pending.set(inv.id, inv);
       render();
     },
     apply(event) {

@@ -225,11 +225,11 @@ pub(super) const OPERATIONS: &[Op] = &[
         name: "Account.invitations",
         guard: Guard::Needs(&[MANAGE_CONTACTS]),
         how: How::Read {
-            query: "query($accountId: ID!) { account(id: $accountId) { id invitations { email } } }",
+            query: "query($accountId: ID!) { account(id: $accountId) { id invitations { nodes { email } } } }",
             path: "account.invitations",
             context: Some("account.id"),
             within: None,
-            value: Some(("account.invitations.0.email", INVITEE_EMAIL)),
+            value: Some(("account.invitations.nodes.0.email", INVITEE_EMAIL)),
         },
     },
     Op {

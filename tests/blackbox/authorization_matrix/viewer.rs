@@ -290,10 +290,10 @@ pub(super) const ACCOUNT_FIELDS: &[ViewerField] = &[
     ),
     field(
         "Account.invitations",
-        "invitations { email }",
+        "invitations { nodes { email } }",
         true,
         Shown::AccountData,
-        |_, _| Some(json!([{ "email": INVITEE_EMAIL }])),
+        |_, _| Some(json!({ "nodes": [{ "email": INVITEE_EMAIL }] })),
     ),
     field(
         "Account.apiTokens",

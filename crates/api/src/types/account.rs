@@ -93,7 +93,7 @@ impl Account {
     }
 
     /// The people on file under the account, oldest first. Needs MANAGE_CONTACTS.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -102,16 +102,25 @@ impl Account {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<Contact>>> {
         let page = domain(ctx)
             .contacts()
-            .list(&self.0, page_args(ctx, first, after)?)
+            .list(&self.0, page_args(ctx, first, after, last, before)?)
             .await?;
         Ok(Some(connection(page, |c| c.id, Contact)))
     }
 
     /// The account's invitations, newest first; optionally of one status. Needs
     /// MANAGE_CONTACTS.
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
@@ -119,12 +128,29 @@ impl Account {
             desc = "Only invitations of this status (EXPIRED includes pending ones past their expiry); left out: all."
         )]
         status: Option<InvitationStatus>,
-    ) -> ApiResult<Option<Vec<Invitation>>> {
-        let list = domain(ctx)
+        #[graphql(desc = "How many items: 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
+    ) -> ApiResult<Option<Conn<Invitation>>> {
+        let page = domain(ctx)
             .invitations()
-            .list(&self.0, status.map(Into::into))
+            .list(
+                &self.0,
+                status.map(Into::into),
+                page_args(ctx, first, after, last, before)?,
+            )
             .await?;
-        Ok(Some(list.into_iter().map(Invitation).collect()))
+        Ok(Some(connection(page, |i| i.id, Invitation)))
     }
 
     /// The API tokens of the account's members, newest first. Needs MANAGE_CONTACTS.
@@ -150,7 +176,7 @@ impl Account {
     }
 
     /// The account's invoices, newest first. Needs VIEW_INVOICES.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
@@ -159,17 +185,25 @@ impl Account {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<Invoice>>> {
         let page = domain(ctx)
             .billing()
-            .invoices(&self.0, page_args(ctx, first, after)?)
+            .invoices(&self.0, page_args(ctx, first, after, last, before)?)
             .await?;
         Ok(Some(connection(page, |i| i.id, Invoice)))
     }
 
     /// The account's services, oldest first (a scoped member: those in their scope).
     /// Needs VIEW_SERVICES.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn services(
         &self,
         ctx: &Context<'_>,
@@ -178,17 +212,25 @@ impl Account {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<Service>>> {
         let page = domain(ctx)
             .billing()
-            .services(&self.0, page_args(ctx, first, after)?)
+            .services(&self.0, page_args(ctx, first, after, last, before)?)
             .await?;
         Ok(Some(connection(page, |s| s.id, Service)))
     }
 
     /// The account's domain names, oldest first (a scoped member: those in their
     /// scope). Needs VIEW_DOMAINS.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn domains(
         &self,
         ctx: &Context<'_>,
@@ -197,17 +239,25 @@ impl Account {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<DomainName>>> {
         let page = domain(ctx)
             .billing()
-            .domains(&self.0, page_args(ctx, first, after)?)
+            .domains(&self.0, page_args(ctx, first, after, last, before)?)
             .await?;
         Ok(Some(connection(page, |d| d.id, DomainName)))
     }
 
     /// The account's support tickets, newest first (a scoped member: those they opened
     /// and those about a service or domain in their scope). Needs VIEW_TICKETS.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -216,16 +266,24 @@ impl Account {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<Ticket>>> {
         let page = domain(ctx)
             .tickets()
-            .list(&self.0, page_args(ctx, first, after)?)
+            .list(&self.0, page_args(ctx, first, after, last, before)?)
             .await?;
         Ok(Some(connection(page, |t| t.id, Ticket)))
     }
 
     /// The account's email history, newest first (no bodies). Needs VIEW_EMAILS.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn emails(
         &self,
         ctx: &Context<'_>,
@@ -234,16 +292,24 @@ impl Account {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<EmailMessage>>> {
         let page = domain(ctx)
             .accounts()
-            .emails(&self.0, page_args(ctx, first, after)?)
+            .emails(&self.0, page_args(ctx, first, after, last, before)?)
             .await?;
         Ok(Some(connection(page, |e| e.id, EmailMessage)))
     }
 
     /// Who did what in the account, newest first. Needs VIEW_AUDIT_LOG.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -252,10 +318,18 @@ impl Account {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<AuditEntry>>> {
         let page = domain(ctx)
             .accounts()
-            .audit_log(&self.0, page_args(ctx, first, after)?)
+            .audit_log(&self.0, page_args(ctx, first, after, last, before)?)
             .await?;
         Ok(Some(connection(page, |e| e.id, AuditEntry)))
     }

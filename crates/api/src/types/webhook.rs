@@ -67,7 +67,7 @@ impl WebhookEndpoint {
 
     /// Its deliveries, newest first: what was sent, how it went, when it is tried next.
     /// Needs MANAGE_ACCOUNT, as the endpoint does.
-    #[graphql(complexity = "crate::connection::complexity(first, child_complexity)")]
+    #[graphql(complexity = "crate::connection::complexity(first, last, child_complexity)")]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,
@@ -76,10 +76,22 @@ impl WebhookEndpoint {
             desc = "Start after this cursor (`pageInfo.endCursor`); left out: from the start."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "Backwards: how many items before `before` (0 to 100); not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backwards: end before this cursor (`pageInfo.startCursor`); left out: at the end."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Conn<WebhookDelivery>> {
         let page = domain(ctx)
             .webhooks()
-            .deliveries(&self.access, self.row.id, page_args(ctx, first, after)?)
+            .deliveries(
+                &self.access,
+                self.row.id,
+                page_args(ctx, first, after, last, before)?,
+            )
             .await?;
         Ok(connection(page, |d| d.id, WebhookDelivery))
     }

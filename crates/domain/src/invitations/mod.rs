@@ -208,14 +208,14 @@ impl<'a> InvitationService<'a> {
         Ok(updated)
     }
 
-    /// The account's invitations, newest first, optionally of one status
+    /// A page of the account's invitations, newest first, optionally of one status
     /// (MANAGE_CONTACTS).
     pub async fn list(
         &self,
         access: &Access,
         status: Option<InvitationStatus>,
-    ) -> Result<Vec<invitation::Model>> {
-        use sea_orm::QueryOrder;
+        args: crate::pagination::PageArgs,
+    ) -> Result<crate::pagination::Page<invitation::Model>> {
         access.require(Permission::ManageContacts)?;
         let now = self.domain.now();
         let mut select = of_account(access.account_id());
@@ -233,10 +233,14 @@ impl<'a> InvitationService<'a> {
             ),
             Some(other) => select.filter(invitation::Column::Status.eq(other)),
         };
-        Ok(select
-            .order_by_desc(invitation::Column::Id)
-            .all(self.domain.db())
-            .await?)
+        crate::pagination::page(
+            self.domain.db(),
+            select,
+            invitation::Column::Id,
+            args,
+            crate::pagination::Order::NewestFirst,
+        )
+        .await
     }
 
     /// Creates and queues an invitation to `email` offering `offer` as part of `change`

@@ -101,7 +101,7 @@ export type Account = {
    * The account's invitations, newest first; optionally of one status. Needs
    * MANAGE_CONTACTS.
    */
-  invitations: Maybe<Array<Invitation>>;
+  invitations: Maybe<InvitationConnection>;
   /** The account's invoices, newest first. Needs VIEW_INVOICES. */
   invoices: Maybe<InvoiceConnection>;
   /** The account's name (a business, a household). */
@@ -138,7 +138,9 @@ export type Account = {
  */
 export type AccountAuditLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -152,7 +154,9 @@ export type AccountAuditLogArgs = {
  */
 export type AccountContactsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -166,7 +170,9 @@ export type AccountContactsArgs = {
  */
 export type AccountDomainsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -180,7 +186,9 @@ export type AccountDomainsArgs = {
  */
 export type AccountEmailsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -193,6 +201,10 @@ export type AccountEmailsArgs = {
  * FORBIDDEN at its path, and the rest of the account still arrives.
  */
 export type AccountInvitationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<InvitationStatus>;
 };
 
@@ -207,7 +219,9 @@ export type AccountInvitationsArgs = {
  */
 export type AccountInvoicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -221,7 +235,9 @@ export type AccountInvoicesArgs = {
  */
 export type AccountServicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -235,12 +251,14 @@ export type AccountServicesArgs = {
  */
 export type AccountTicketsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
  * A page of accounts: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type AccountConnection = {
   __typename?: 'AccountConnection';
@@ -416,7 +434,7 @@ export type AuditEntry = {
 
 /**
  * A page of audit log entries: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type AuditEntryConnection = {
   __typename?: 'AuditEntryConnection';
@@ -517,7 +535,7 @@ export type Contact = {
 
 /**
  * A page of contacts: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type ContactConnection = {
   __typename?: 'ContactConnection';
@@ -654,7 +672,7 @@ export type Domain = {
 
 /**
  * A page of domain names: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type DomainConnection = {
   __typename?: 'DomainConnection';
@@ -716,7 +734,7 @@ export type EmailMessage = {
 
 /**
  * A page of sent emails: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type EmailMessageConnection = {
   __typename?: 'EmailMessageConnection';
@@ -792,6 +810,31 @@ export type Invitation = {
   scope: Maybe<Scope>;
   /** Where it stands (a pending one past its expiry reads EXPIRED). */
   status: InvitationStatus;
+};
+
+/**
+ * A page of invitations: `edges` (each node with its `cursor`) or just `nodes`,
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
+ */
+export type InvitationConnection = {
+  __typename?: 'InvitationConnection';
+  /** A list of edges. */
+  edges: Array<InvitationEdge>;
+  /** A list of nodes. */
+  nodes: Array<Invitation>;
+  /** Information to aid in pagination. */
+  pageInfo: PageInfo;
+  /** How many items the whole list has, across pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge in a connection. */
+export type InvitationEdge = {
+  __typename?: 'InvitationEdge';
+  /** A cursor for use in pagination */
+  cursor: Scalars['String']['output'];
+  /** The item at the end of the edge */
+  node: Invitation;
 };
 
 /**
@@ -884,7 +927,7 @@ export type Invoice = {
 
 /**
  * A page of invoices: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type InvoiceConnection = {
   __typename?: 'InvoiceConnection';
@@ -1930,7 +1973,9 @@ export type QueryAccountArgs = {
  */
 export type QueryAccountsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -2036,7 +2081,7 @@ export type Service = {
 
 /**
  * A page of services: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type ServiceConnection = {
   __typename?: 'ServiceConnection';
@@ -2174,7 +2219,7 @@ export type Ticket = {
 
 /**
  * A page of support tickets: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type TicketConnection = {
   __typename?: 'TicketConnection';
@@ -2365,7 +2410,7 @@ export type WebhookDelivery = {
 
 /**
  * A page of webhook deliveries: `edges` (each node with its `cursor`) or just `nodes`,
- * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`), and `totalCount`.
+ * `pageInfo` to ask for the next page (`after: pageInfo.endCursor`) or the one before (`before: pageInfo.startCursor` with `last`), and `totalCount`.
  */
 export type WebhookDeliveryConnection = {
   __typename?: 'WebhookDeliveryConnection';
@@ -2438,7 +2483,9 @@ export type WebhookEndpoint = {
  */
 export type WebhookEndpointDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Fields left out stay as they are. */
