@@ -24,14 +24,13 @@ use serde_json::{Value, json};
 use crate::access::require_staff;
 use crate::audit::{AuditAction, AuditRecord};
 use crate::change::Change;
-use crate::contacts::{check_removable, take_off_account};
+use crate::contacts::take_off_account;
 use crate::entities::email::EmailStatus;
 use crate::entities::{
     account, audit_entry, contact, email, email_token, event, invitation, passkey_challenge,
     ticket, ticket_reply, user, webhook_delivery,
 };
 use crate::events::{EventKind, EventStream};
-use crate::permissions::Permission;
 use crate::retention::pseudonym;
 use crate::{Actor, Domain, DomainError, Result};
 
@@ -59,24 +58,11 @@ impl ErasureService<'_> {
         contact_id: i64,
         current_password: &str,
     ) -> Result<i64> {
-        let contacts = self.domain.contacts();
-        let (contact, access) = contacts
-            .load(
-                self.domain.db(),
-                actor,
-                contact_id,
-                Permission::ManageContacts,
-            )
+        let (mut change, contact) = self
+            .domain
+            .contacts()
+            .begin_removal(actor, contact_id, current_password)
             .await?;
-        check_removable(&access, &contact)?;
-        self.domain
-            .auth()
-            .verify_password(actor, current_password)
-            .await?;
-
-        let (mut change, access, contact) =
-            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
-        check_removable(&access, &contact)?;
         let person = Person::of_card(&contact);
         take_off_account(&change, &contact).await?;
         person

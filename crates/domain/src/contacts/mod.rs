@@ -23,7 +23,7 @@ use crate::pagination::{self, Order, Page, PageArgs};
 use crate::permissions::{Permission, Role};
 use crate::scope::Scope;
 use crate::{Actor, Domain, DomainError, Result, store, validate};
-pub(crate) use rules::check_removable;
+use rules::check_removable;
 
 /// What `addContact` asks for.
 #[derive(Clone, Debug)]
@@ -111,24 +111,9 @@ impl<'a> ContactService<'a> {
         contact_id: i64,
         current_password: &str,
     ) -> Result<i64> {
-        // Checked before the password is hashed, and again inside the transaction.
-        let (contact, access) = self
-            .load(
-                self.domain.db(),
-                actor,
-                contact_id,
-                Permission::ManageContacts,
-            )
+        let (mut change, contact) = self
+            .begin_removal(actor, contact_id, current_password)
             .await?;
-        check_removable(&access, &contact)?;
-        self.domain
-            .auth()
-            .verify_password(actor, current_password)
-            .await?;
-
-        let (mut change, access, contact) =
-            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
-        check_removable(&access, &contact)?;
         take_off_account(&change, &contact).await?;
         events::scrub_contact(change.conn(), contact.id).await?;
         change.event(EventKind::Removed, &contact).await?;
@@ -146,6 +131,35 @@ impl<'a> ContactService<'a> {
             )
             .await?;
         Ok(contact.id)
+    }
+
+    /// The door of removing a contact, and of erasing one: MANAGE_CONTACTS, never the
+    /// owner, never someone holding more than the actor, and the actor's password.
+    /// Checked before the password is hashed, and again inside the change it returns,
+    /// with the contact as it is there.
+    pub(crate) async fn begin_removal(
+        &self,
+        actor: &Actor,
+        contact_id: i64,
+        current_password: &str,
+    ) -> Result<(Change<'a>, contact::Model)> {
+        let (contact, access) = self
+            .load(
+                self.domain.db(),
+                actor,
+                contact_id,
+                Permission::ManageContacts,
+            )
+            .await?;
+        check_removable(&access, &contact)?;
+        self.domain
+            .auth()
+            .verify_password(actor, current_password)
+            .await?;
+        let (change, access, contact) =
+            Change::on_contact(self.domain, actor, contact_id, Permission::ManageContacts).await?;
+        check_removable(&access, &contact)?;
+        Ok((change, contact))
     }
 
     /// A page of the account's contacts, primary first then by age (MANAGE_CONTACTS).
