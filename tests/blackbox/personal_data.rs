@@ -413,3 +413,84 @@ async fn an_erased_login_is_nowhere_at_all() {
         app.stop().await;
     }
 }
+
+/// Whoever registers an address does not own what other accounts keep under it: a login
+/// deleting itself reaches only the accounts it was a member of (and records of no
+/// account); Acme's card and history for that address stay. And erasing a person takes
+/// out their address, never a longer one that contains it (`joann@` beside `ann@`).
+#[tokio::test]
+async fn erasure_reaches_its_own_person_only() {
+    let app = TestApp::start().await;
+    let acme = Portal::acme(&app).await;
+    let mut cards = Vec::new();
+    for (first, last, email) in [
+        ("Ann", "Lee", "ann@acme.test"),
+        ("Joann", "Leeds", "joann@acme.test"),
+    ] {
+        let r = app
+            .gql_as(
+                &acme.owner,
+                ADD,
+                json!({ "a": acme.account, "i": {
+                    "firstName": first, "lastName": last, "email": email, "role": "BILLING",
+                    "notificationPreferences": ["GENERAL"],
+                }}),
+            )
+            .await
+            .ok();
+        cards.push(r.str("addContact.id").to_owned());
+    }
+    let staff = app.staff().await;
+    app.gql_as(
+        &staff,
+        "mutation($a: ID!) { sendNotification(accountId: $a, category: \"GENERAL\", subject: \"Maintenance\", body: \"Tonight.\") }",
+        json!({ "a": acme.account }),
+    )
+    .await
+    .ok();
+    app.server.deliver_mail().await.unwrap();
+    let db = &app.server.db;
+    let sent_to = |address: &str| format!("CAST(to_addresses AS TEXT) LIKE '%\"{address}\"%'");
+
+    // Someone registers Ann's address, hands their account over, deletes their login.
+    let evil = Portal::new(&app).named("Evil").owner("ann@acme.test").await;
+    let heir = evil.member(Role::Admin).await;
+    app.gql_as(
+        &evil.owner,
+        "mutation($id: ID!, $p: String!) { transferOwnership(contactId: $id, currentPassword: $p) { id } }",
+        json!({ "id": heir.contact_id, "p": OWNER_PASSWORD }),
+    )
+    .await
+    .ok();
+    let done = app
+        .gql_as(&evil.owner, DELETE_MY_LOGIN, json!({ "p": OWNER_PASSWORD }))
+        .await
+        .ok();
+    assert_eq!(done.at("deleteMyLogin"), &json!(true));
+    assert_eq!(count(db, "contacts", "email = 'ann@acme.test'").await, 1);
+    assert_eq!(
+        count(
+            db,
+            "emails",
+            &format!("account_id IS NOT NULL AND {}", sent_to("ann@acme.test"))
+        )
+        .await,
+        1
+    );
+
+    // Acme erases Ann: Joann, whose address contains hers, keeps everything.
+    let joann_before = holding(db, "joann@acme.test").await;
+    app.gql_as(
+        &acme.owner,
+        ERASE,
+        json!({ "id": cards[0], "p": OWNER_PASSWORD }),
+    )
+    .await
+    .ok();
+    assert_eq!(count(db, "emails", &sent_to("ann@acme.test")).await, 0);
+    assert_eq!(count(db, "emails", &sent_to("joann@acme.test")).await, 1);
+    assert!(holding(db, "Joann").await.contains("contacts.first_name"));
+    assert_eq!(holding(db, "joann@acme.test").await, joann_before);
+    assert!(holding(db, "erased-").await.contains("emails.to_addresses"));
+    app.stop().await;
+}

@@ -14,7 +14,7 @@
 //! no copy of a person (the PDF reads the billing contact when it is made), so nothing
 //! is kept there; the account's own name is the customer's and stays.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
     Unchanged,
@@ -66,7 +66,7 @@ impl ErasureService<'_> {
         let person = Person::of_card(&contact);
         take_off_account(&change, &contact).await?;
         person
-            .forget(change.conn(), Reach::Account(contact.account_id))
+            .forget(change.conn(), &Reach::Account(contact.account_id))
             .await?;
         change.event(EventKind::Removed, &erased(&contact)).await?;
         change.access_changed(contact.user_id);
@@ -99,7 +99,10 @@ impl ErasureService<'_> {
 
     /// The signed-in person ends their own login, after their password: refused while
     /// they own an account (CONFLICT naming them: transfer ownership first); otherwise
-    /// every membership and session ends and the person is erased everywhere.
+    /// every membership and session ends and the person is erased from what the login
+    /// reached: the accounts it was a member of and the records of no account. Not by
+    /// address beyond those: whoever registers an address does not thereby own the
+    /// cards and histories other accounts keep under it (staff's `eraseUser` does).
     pub async fn delete_my_login(&self, actor: &Actor, current_password: &str) -> Result<()> {
         // The password first: every attempt spends the sign-in throttle.
         self.domain
@@ -112,6 +115,9 @@ impl ErasureService<'_> {
     }
 
     async fn erase_login(&self, actor: &Actor, user_id: i64, action: AuditAction) -> Result<()> {
+        // Staff erase the person everywhere; a login erasing itself reaches only what
+        // is linked to it.
+        let everywhere = action == AuditAction::UserErase;
         let mut change = Change::begin(self.domain).await?;
         let login = user::Entity::find_by_id(user_id)
             .one(change.conn())
@@ -124,14 +130,13 @@ impl ErasureService<'_> {
             ));
         }
         owns_no_account(change.conn(), user_id).await?;
-        // Every card of theirs: linked to the login, or bearing its address.
+        // Every card of theirs: linked to the login, or (for staff) bearing its address.
+        let mut theirs = contact::Column::UserId.eq(user_id);
+        if everywhere {
+            theirs = theirs.or(lower(contact::Column::Email).eq(login.email.to_lowercase()));
+        }
         let cards = contact::Entity::find()
-            .filter(
-                contact::Column::UserId
-                    .eq(user_id)
-                    .or(Expr::expr(Func::lower(Expr::col(contact::Column::Email)))
-                        .eq(login.email.to_lowercase())),
-            )
+            .filter(theirs)
             .all(change.conn())
             .await?;
         for card in &cards {
@@ -152,7 +157,12 @@ impl ErasureService<'_> {
             take_off_account(&change, card).await?;
             change.event(EventKind::Removed, &erased(card)).await?;
         }
-        person.forget(change.conn(), Reach::Everywhere).await?;
+        let reach = if everywhere {
+            Reach::Everywhere
+        } else {
+            Reach::Accounts(cards.iter().map(|card| card.account_id).collect())
+        };
+        person.forget(change.conn(), &reach).await?;
         // The login goes, and with it (foreign keys) its sessions, API tokens,
         // passkeys, recovery codes, known devices and reset links.
         user::Entity::delete_by_id(user_id)
@@ -223,18 +233,20 @@ fn erased(card: &contact::Model) -> contact::Model {
     }
 }
 
-/// Where an erasure reaches: one account's records, or every record.
-#[derive(Clone, Copy)]
+/// Where an erasure reaches: one account's records; some accounts' and the records of
+/// no account (what a login reached); or every record.
 enum Reach {
     Account(i64),
+    Accounts(Vec<i64>),
     Everywhere,
 }
 
 impl Reach {
-    /// `column = account` for one account; nothing for everywhere.
-    fn within(self, column: impl ColumnTrait) -> SimpleExpr {
+    /// The rows within reach, by their account `column`.
+    fn within(&self, column: impl ColumnTrait) -> SimpleExpr {
         match self {
-            Self::Account(id) => column.eq(id),
+            Self::Account(id) => column.eq(*id),
+            Self::Accounts(ids) => column.is_in(ids.clone()).or(column.is_null()),
             Self::Everywhere => Expr::value(true),
         }
     }
@@ -327,13 +339,7 @@ impl Person {
     fn mentioned_in(&self, column: impl ColumnTrait) -> SimpleExpr {
         self.needles()
             .into_iter()
-            .map(|needle| {
-                Expr::expr(Func::lower(Func::cast_as(
-                    Expr::col(column),
-                    Alias::new("TEXT"),
-                )))
-                .like(format!("%{needle}%"))
-            })
+            .map(|needle| crate::store::holds_text(column, &needle))
             .fold(Expr::value(false), |any, one| any.or(one))
     }
 
@@ -399,7 +405,7 @@ impl Person {
 
     /// Takes the person out of every table within `reach`, on `conn` (the erasure's
     /// transaction). Their card is already gone.
-    async fn forget(&self, conn: &impl ConnectionTrait, reach: Reach) -> Result<()> {
+    async fn forget(&self, conn: &impl ConnectionTrait, reach: &Reach) -> Result<()> {
         let invitations = self.invitations(conn, reach).await?;
         self.empty_snapshots(conn, reach, &invitations).await?;
         invitation::Entity::delete_many()
@@ -411,10 +417,13 @@ impl Person {
         self.forget_ticket_authorship(conn, reach).await?;
         self.forget_in_webhook_payloads(conn, reach).await?;
         if matches!(reach, Reach::Everywhere) {
+            // Unsubscribe links of cards bearing the address (a deleted card's go with it).
             email_token::Entity::delete_many()
                 .filter(lower(email_token::Column::Email).is_in(self.emails.clone()))
                 .exec(conn)
                 .await?;
+        }
+        if !matches!(reach, Reach::Account(_)) {
             // A ceremony names the login it was for.
             passkey_challenge::Entity::delete_many()
                 .filter(self.mentioned_in(passkey_challenge::Column::State))
@@ -425,7 +434,7 @@ impl Person {
     }
 
     /// Ids of the invitations sent to the person (or accepted by their login).
-    async fn invitations(&self, conn: &impl ConnectionTrait, reach: Reach) -> Result<Vec<i64>> {
+    async fn invitations(&self, conn: &impl ConnectionTrait, reach: &Reach) -> Result<Vec<i64>> {
         let mut theirs = lower(invitation::Column::Email).is_in(self.emails.clone());
         if let Some(user_id) = self.user_id {
             theirs = theirs.or(invitation::Column::AcceptedByUserId.eq(user_id));
@@ -448,7 +457,7 @@ impl Person {
     async fn empty_snapshots(
         &self,
         conn: &impl ConnectionTrait,
-        reach: Reach,
+        reach: &Reach,
         invitations: &[i64],
     ) -> Result<()> {
         let theirs = (event::Column::Stream
@@ -488,7 +497,7 @@ impl Person {
 
     /// The email history: their address becomes its pseudonym. An email still queued
     /// for them is not sent to them (nor, with no one else, at all).
-    async fn forget_emails(&self, conn: &impl ConnectionTrait, reach: Reach) -> Result<()> {
+    async fn forget_emails(&self, conn: &impl ConnectionTrait, reach: &Reach) -> Result<()> {
         let sent = email::Entity::find()
             .filter(reach.within(email::Column::AccountId))
             .filter(self.mentioned_in(email::Column::ToAddresses))
@@ -497,10 +506,8 @@ impl Person {
         for row in sent {
             let addresses: Vec<String> =
                 serde_json::from_value(row.to_addresses.clone()).unwrap_or_default();
-            let theirs = |a: &String| {
-                let a = a.to_lowercase();
-                self.emails.iter().any(|e| a.contains(e.as_str()))
-            };
+            // A recipient is one address, as queued: theirs when it is one of theirs.
+            let theirs = |a: &String| self.emails.contains(&a.trim().to_lowercase());
             if !addresses.iter().any(theirs) {
                 continue;
             }
@@ -521,13 +528,7 @@ impl Person {
             }
             let rewritten: Vec<String> = addresses
                 .iter()
-                .map(|a| {
-                    if theirs(a) {
-                        self.rewrite_text(a)
-                    } else {
-                        a.clone()
-                    }
-                })
+                .map(|a| if theirs(a) { pseudonym(a) } else { a.clone() })
                 .collect();
             email::ActiveModel {
                 id: Unchanged(row.id),
@@ -542,7 +543,7 @@ impl Person {
 
     /// Audit entries: what they did is shown as done by `erased:<hash>` (no address, no
     /// IP); details that name them are rewritten.
-    async fn forget_in_audit_log(&self, conn: &impl ConnectionTrait, reach: Reach) -> Result<()> {
+    async fn forget_in_audit_log(&self, conn: &impl ConnectionTrait, reach: &Reach) -> Result<()> {
         let within = reach.within(audit_entry::Column::AccountId);
         let mut acted = lower(audit_entry::Column::ActorEmail).is_in(self.emails.clone());
         if let Some(user_id) = self.user_id {
@@ -587,24 +588,21 @@ impl Person {
     async fn forget_ticket_authorship(
         &self,
         conn: &impl ConnectionTrait,
-        reach: Reach,
+        reach: &Reach,
     ) -> Result<()> {
         let mut wrote = lower(ticket_reply::Column::AuthorEmail).is_in(self.emails.clone());
         if let Some(user_id) = self.user_id {
             wrote = wrote.or(ticket_reply::Column::AuthorUserId.eq(user_id));
         }
-        let mut theirs = ticket_reply::Entity::find().filter(wrote);
-        if let Reach::Account(account_id) = reach {
-            theirs = theirs.filter(
-                ticket_reply::Column::TicketId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(ticket::Column::Id)
-                        .from(ticket::Entity)
-                        .and_where(Expr::col(ticket::Column::AccountId).eq(account_id))
-                        .to_owned(),
-                ),
-            );
-        }
+        let theirs = ticket_reply::Entity::find().filter(wrote).filter(
+            ticket_reply::Column::TicketId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(ticket::Column::Id)
+                    .from(ticket::Entity)
+                    .and_where(reach.within(ticket::Column::AccountId))
+                    .to_owned(),
+            ),
+        );
         for reply in theirs.all(conn).await? {
             ticket_reply::ActiveModel {
                 id: Unchanged(reply.id),
@@ -623,7 +621,7 @@ impl Person {
     async fn forget_in_webhook_payloads(
         &self,
         conn: &impl ConnectionTrait,
-        reach: Reach,
+        reach: &Reach,
     ) -> Result<()> {
         let mentioning = webhook_delivery::Entity::find()
             .filter(reach.within(webhook_delivery::Column::AccountId))
@@ -675,7 +673,9 @@ fn tag(email_or_id: String) -> String {
     format!("erased:{hash}")
 }
 
-/// `text` with every occurrence of `needle` (ignoring case) replaced by `with`.
+/// `text` with every occurrence of `needle` (ignoring case) that stands on its own
+/// replaced by `with`: not inside a longer word or address (`ann@x.test` is not taken
+/// out of `joann@x.test`, nor `Ann Lee` out of `Joann Leeds`).
 fn replace_ignoring_case(text: &str, needle: &str, with: &str) -> String {
     if needle.is_empty() {
         return text.to_owned();
@@ -683,21 +683,40 @@ fn replace_ignoring_case(text: &str, needle: &str, with: &str) -> String {
     let lower_text = text.to_lowercase();
     let lower_needle = needle.to_lowercase();
     // Lower-casing can change byte lengths outside ASCII: then match exactly only.
-    if lower_text.len() != text.len() || lower_needle.len() != needle.len() {
-        return text.replace(needle, with);
-    }
+    let same_lengths = lower_text.len() == text.len() && lower_needle.len() == needle.len();
+    let (haystack, sought) = if same_lengths {
+        (lower_text.as_str(), lower_needle.as_str())
+    } else {
+        (text, needle)
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = 0;
-    for (at, _) in lower_text.match_indices(&lower_needle) {
-        if at < rest {
+    for (at, _) in haystack.match_indices(sought) {
+        let end = at + needle.len();
+        if at < rest || !stands_alone(text, at, end) {
             continue;
         }
         out.push_str(&text[rest..at]);
         out.push_str(with);
-        rest = at + needle.len();
+        rest = end;
     }
     out.push_str(&text[rest..]);
     out
+}
+
+/// Whether `text[start..end]` is a whole word or address: what touches it is neither a
+/// letter or digit nor what continues an address (`._%+-@` before; `@`, `_`, or a `.`
+/// or `-` followed by a letter or digit, after).
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let mut after = text[end..].chars();
+    let continues_before = before.is_some_and(|c| c.is_alphanumeric() || "._%+-@".contains(c));
+    let continues_after = match after.next() {
+        Some(c) if c.is_alphanumeric() || c == '@' || c == '_' => true,
+        Some('.' | '-') => after.next().is_some_and(char::is_alphanumeric),
+        _ => false,
+    };
+    !continues_before && !continues_after
 }
 
 #[cfg(test)]
@@ -747,7 +766,22 @@ mod tests {
 
     #[test]
     fn replacing_ignores_case_and_keeps_the_rest() {
-        assert_eq!(replace_ignoring_case("aXbxc", "x", "-"), "a-b-c");
+        assert_eq!(replace_ignoring_case("a X b x. c", "x", "-"), "a - b -. c");
+        assert_eq!(replace_ignoring_case("aXbxc", "x", "-"), "aXbxc");
+        // Not inside a longer address or name.
+        let ann = "ann@x.test";
+        assert_eq!(
+            replace_ignoring_case("joann@x.test, ann@x.test.", ann, "E"),
+            "joann@x.test, E."
+        );
+        assert_eq!(
+            replace_ignoring_case("ann@x.test.org <Ann@X.test>", ann, "E"),
+            "ann@x.test.org <E>"
+        );
+        assert_eq!(
+            replace_ignoring_case("Joann Leeds, Ann Lee's", "Ann Lee", "E"),
+            "Joann Leeds, E's"
+        );
         assert_eq!(
             replace_ignoring_case("Ünïcode Zeb", "zeb", "e"),
             "Ünïcode e"
