@@ -285,11 +285,15 @@ pub(crate) async fn list(
     )
     .await?;
     let staff_viewer = access.is_staff();
-    page.try_map(|mut entry| {
-        if entry.actor_is_staff && !staff_viewer {
-            entry.actor_email = None;
-            entry.ip_address = None;
-        }
-        Ok(entry)
-    })
+    page.try_map(|entry| Ok(as_seen(entry, staff_viewer)))
+}
+
+/// An entry as its reader sees it: to anyone but staff, what staff did shows no email
+/// or address of theirs.
+pub(crate) fn as_seen(mut entry: audit_entry::Model, staff_viewer: bool) -> audit_entry::Model {
+    if entry.actor_is_staff && !staff_viewer {
+        entry.actor_email = None;
+        entry.ip_address = None;
+    }
+    entry
 }

@@ -163,7 +163,7 @@ pub(crate) async fn list(
 }
 
 /// Whether `row` is addressed to `to` (any case).
-fn addressed_to(row: &email::Model, to: &str) -> bool {
+pub(crate) fn addressed_to(row: &email::Model, to: &str) -> bool {
     row.to_addresses.as_array().is_some_and(|all| {
         all.iter()
             .any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(to)))

@@ -3,7 +3,6 @@
 //! change of shape is a new `version`. No secret is in either: no password or token
 //! hash, no TOTP secret, no passkey key, no service password, no webhook secret.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
 use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -13,6 +12,7 @@ use crate::entities::{
     account, audit_entry, contact, domain_name, email, invoice, passkey, service, session, ticket,
     ticket_reply, user,
 };
+use crate::outbox::addressed_to;
 use crate::permissions::{self, Permission};
 use crate::{Domain, DomainError, Result};
 
@@ -155,7 +155,7 @@ impl Domain {
                 .all(db)
                 .await?;
             for entry in &page {
-                doc.item(&audit(entry, true)).await?;
+                doc.item(&audit(entry)).await?;
             }
             match page.last() {
                 Some(last) if page.len() as u64 == PAGE => after = last.id,
@@ -165,23 +165,20 @@ impl Domain {
         doc.close_array().await?;
 
         doc.open_array("emails").await?;
-        let address = format!("%{}%", login.email.to_lowercase());
         let mut after = 0;
         loop {
             let page = email::Entity::find()
-                .filter(
-                    Expr::expr(Func::lower(Func::cast_as(
-                        Expr::col(email::Column::ToAddresses),
-                        Alias::new("TEXT"),
-                    )))
-                    .like(address.clone()),
-                )
+                .filter(crate::store::holds_text(
+                    email::Column::ToAddresses,
+                    &login.email,
+                ))
                 .filter(email::Column::Id.gt(after))
                 .order_by_asc(email::Column::Id)
                 .limit(PAGE)
                 .all(db)
                 .await?;
-            for sent in &page {
+            // The address matched as text; each recipient is checked whole.
+            for sent in page.iter().filter(|sent| addressed_to(sent, &login.email)) {
                 doc.item(&json!({
                     "id": sent.id.to_string(), "accountId": sent.account_id.map(|id| id.to_string()),
                     "subject": sent.subject, "category": sent.category,
@@ -307,7 +304,9 @@ impl Domain {
                 .all(db)
                 .await?;
             Some(Value::Array(
-                rows.iter().map(|e| audit(e, access.is_staff())).collect(),
+                rows.into_iter()
+                    .map(|e| audit(&crate::audit::as_seen(e, access.is_staff())))
+                    .collect(),
             ))
         } else {
             None
@@ -393,16 +392,15 @@ fn invoice_row(i: &invoice::Model) -> Value {
     })
 }
 
-/// An audit entry; what staff did shows no one to anyone but staff (as the API).
-fn audit(e: &audit_entry::Model, shown_to_staff: bool) -> Value {
-    let hidden = e.actor_is_staff && !shown_to_staff;
+/// An audit entry, as its reader may see it ([`crate::audit::as_seen`]).
+fn audit(e: &audit_entry::Model) -> Value {
     json!({
         "id": e.id.to_string(), "accountId": e.account_id.map(|id| id.to_string()),
         "action": e.action,
-        "actorEmail": if hidden { None } else { e.actor_email.clone() },
+        "actorEmail": e.actor_email,
         "byStaff": e.actor_is_staff, "via": e.via,
         "targetType": e.target_type, "targetId": e.target_id,
-        "ipAddress": if hidden { None } else { e.ip_address.clone() },
+        "ipAddress": e.ip_address,
         "details": e.details, "occurredAt": e.occurred_at,
     })
 }

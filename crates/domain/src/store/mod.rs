@@ -12,6 +12,20 @@ pub(crate) trait Writer {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// Rows whose `column`, read as text (a JSON column too), holds `needle` in any case: a
+/// coarse first pass, whose rows the caller checks exactly.
+pub(crate) fn holds_text(
+    column: impl sea_orm::ColumnTrait,
+    needle: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+    Expr::expr(Func::lower(Func::cast_as(
+        Expr::col(column),
+        Alias::new("TEXT"),
+    )))
+    .like(format!("%{}%", needle.to_lowercase()))
+}
+
 pub(crate) mod accounts;
 pub(crate) mod contacts;
 pub(crate) mod sessions;
