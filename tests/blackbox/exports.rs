@@ -126,6 +126,13 @@ async fn a_person_downloads_everything_held_about_them_once() {
 
     // Once only; a link never made is the same answer.
     assert_eq!(download(&link).await.0, 404);
+    // Two downloads of one fresh link at once: one gets it.
+    app.gql_as(&zeb, REQUEST, json!({})).await.ok();
+    let fresh = export_link(&app, ZEB_EMAIL).await;
+    let (one, other) = tokio::join!(download(&fresh), download(&fresh));
+    let mut statuses = [one.0, other.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 404]);
     assert_eq!(
         download(&format!("{}/exports/nothing", app.url)).await.0,
         404
